@@ -1,0 +1,22 @@
+#include <string.h>
+
+#include "commands.h"
+#include "common/err.h"
+#include "common/banned.h"
+
+int
+cmd_collect(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		return 0;
+	return fp_fail("collect: not implemented yet");
+}
+
+int
+cmd_flows(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		return 0;
+	return fp_fail("flows: not implemented yet");
+}
+

@@ -1,0 +1,14 @@
+#include <string.h>
+
+#include "commands.h"
+#include "common/err.h"
+#include "common/banned.h"
+
+int
+cmd_merge(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		return 0;
+	return fp_fail("merge: not implemented yet");
+}
+

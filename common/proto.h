@@ -1,0 +1,22 @@
+#ifndef FLOWPOL_PROTO_H
+#define FLOWPOL_PROTO_H
+
+#include <stddef.h>
+
+#define FP_PROTO_ICMP 1
+#define FP_PROTO_TCP 6
+#define FP_PROTO_UDP 17
+#define FP_PROTO_ICMPV6 58
+#define FP_PROTO_SCTP 132
+
+/* "tcp", "udp", "sctp", "icmp", "icmpv6", else the number as text. */
+const char *fp_proto_name(int proto, char *buf, size_t len);
+/* Accepts those names (any case) or a number 0..255; -1 if neither. */
+int fp_proto_parse(const char *s);
+/* Whether the protocol has ports (TCP, UDP, SCTP, UDPLite). */
+int fp_proto_has_ports(int proto);
+int fp_proto_is_icmp(int proto);
+/* The port column as users read it: "80", "8/0" for ICMP, "" for others. */
+const char *fp_port_format(int proto, int port, char *buf, size_t len);
+
+#endif

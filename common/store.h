@@ -1,0 +1,52 @@
+#ifndef FLOWPOL_STORE_H
+#define FLOWPOL_STORE_H
+
+#include <sqlite3.h>
+
+/*
+ * The SQLite file that is the contract between stages (DESIGN.md). One
+ * handle per open database; modules prepare their own statements on
+ * store_db() and finalize them before store_free().
+ *
+ * Identity: PRAGMA application_id is FP_STORE_APPID, PRAGMA user_version the
+ * schema version. A file that is not SQLite, not ours, or of a newer schema is
+ * refused before anything is written to it.
+ */
+
+#define FP_STORE_APPID 0x666c7077	/* "flpw" */
+
+struct store;
+
+enum {
+	STORE_CREATE = 1 << 0,		/* create (mode 0600) if missing */
+	STORE_READONLY = 1 << 1		/* never write; no migration */
+};
+
+/* Default path: $FLOWPOL_DB, else "./flowpol.db". */
+const char *store_default_path(void);
+
+/* Open, check identity and version, migrate forward. 0 or -1 (fp_error). */
+int store_open(struct store **out, const char *path, int flags);
+/* Close and free; NULL does nothing. */
+void store_free(struct store *st);
+
+sqlite3 *store_db(struct store *st);
+const char *store_path(const struct store *st);
+/* The schema version this build writes. */
+int store_schema_version(void);
+
+/* BEGIN IMMEDIATE: waits the busy timeout for a writer lock, then fails. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+int store_exec(struct store *st, const char *sql);
+int store_prepare(struct store *st, sqlite3_stmt **out, const char *sql);
+/* Record "store 'PATH': WHAT: sqlite message"; returns -1. */
+int store_sqlerr(struct store *st, const char *what);
+
+/* Key/value meta table. *out is malloc'd (caller frees) or NULL if absent. */
+int store_meta_get(struct store *st, const char *key, char **out);
+int store_meta_set(struct store *st, const char *key, const char *value);
+
+#endif

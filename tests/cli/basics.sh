@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The command table: help, per-command help, unknown commands, exit codes.
+set -u
+. "$(dirname "$0")/../lib.sh"
+
+out=$("$FLOWPOL" help) || fail "help exited $?"
+for c in collect flows inventory learn workloads edges status emit selector explain diff report graph merge; do
+	grep -q "^  $c " <<<"$out" || fail "help does not list '$c'"
+	"$FLOWPOL" "$c" --help >/dev/null || fail "'$c --help' exited $?"
+done
+"$FLOWPOL" frobnicate 2>err.txt; rc=$?
+[ $rc -eq 2 ] || fail "unknown command exited $rc, want 2"
+grep -q "^flowpol: unknown command 'frobnicate'" err.txt || fail "unknown command message: $(cat err.txt)"
+"$FLOWPOL" >/dev/null 2>&1; [ $? -eq 2 ] || fail "no command should exit 2"
+"$FLOWPOL" --version | grep -q '^flowpol ' || fail "--version"
+pass

@@ -1,0 +1,121 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "tests/testutil.h"
+#include "common/err.h"
+#include "common/ipaddr.h"
+#include "common/proto.h"
+#include "common/timeutil.h"
+#include "common/cli.h"
+
+static void
+test_common_ip_parse_format_and_nets(void **state)
+{
+	struct fp_ip ip, net;
+	char buf[FP_IPSTRLEN];
+	int prefix;
+
+	(void)state;
+	assert_int_equal(fp_ip_parse(&ip, "10.1.2.3"), 0);
+	assert_int_equal(ip.len, 4);
+	assert_string_equal(fp_ip_format(&ip, buf), "10.1.2.3");
+	assert_int_equal(fp_ip_parse(&ip, "fd00:0:0::1"), 0);
+	assert_int_equal(ip.len, 16);
+	assert_string_equal(fp_ip_format(&ip, buf), "fd00::1");
+	assert_int_equal(fp_ip_parse(&ip, "10.1.2"), -1);
+	assert_int_equal(fp_cidr_parse(&net, &prefix, "10.1.0.0/16"), 0);
+	assert_int_equal(prefix, 16);
+	assert_int_equal(fp_ip_parse(&ip, "10.1.200.3"), 0);
+	assert_true(fp_ip_in_net(&ip, &net, prefix));
+	assert_int_equal(fp_ip_parse(&ip, "10.2.0.1"), 0);
+	assert_false(fp_ip_in_net(&ip, &net, prefix));
+	assert_int_equal(fp_cidr_parse(&net, &prefix, "10.0.0.0/33"), -1);
+	assert_int_equal(fp_cidr_parse(&net, &prefix, "fd00::/9"), 0);
+	assert_int_equal(fp_ip_parse(&ip, "fd7f::1"), 0);
+	assert_true(fp_ip_in_net(&ip, &net, prefix));
+	assert_int_equal(fp_ip_parse(&ip, "fe00::1"), 0);
+	assert_false(fp_ip_in_net(&ip, &net, prefix));
+}
+
+static void
+test_common_time_round_trip(void **state)
+{
+	char buf[FP_TIMESTRLEN];
+	int64_t us;
+
+	(void)state;
+	assert_int_equal(fp_time_parse("2026-11-26T11:10:47Z", &us), 0);
+	assert_string_equal(fp_time_format(us, buf), "2026-11-26T11:10:47Z");
+	assert_int_equal(fp_time_parse("2026-11-26T12:10:47.5+01:00", &us), 0);
+	assert_int_equal(us % FP_USEC, 500000);
+	assert_string_equal(fp_time_format(us, buf), "2026-11-26T11:10:47Z");
+	assert_int_equal(fp_time_parse("@600", &us), 0);
+	assert_int_equal(us, 600 * FP_USEC);
+	assert_int_equal(fp_time_parse("2026-13-01T00:00:00Z", &us), -1);
+	assert_non_null(strstr(fp_errmsg(), "RFC 3339"));
+	assert_int_equal(fp_time_parse("yesterday", &us), -1);
+	assert_int_equal(fp_duration_parse("7d", &us), 0);
+	assert_int_equal(us, 7 * 86400 * FP_USEC);
+	assert_int_equal(fp_duration_parse("10x", &us), -1);
+}
+
+static void
+test_common_proto_names_and_ports(void **state)
+{
+	char buf[16];
+
+	(void)state;
+	assert_string_equal(fp_proto_name(6, buf, sizeof(buf)), "tcp");
+	assert_string_equal(fp_proto_name(58, buf, sizeof(buf)), "icmpv6");
+	assert_string_equal(fp_proto_name(47, buf, sizeof(buf)), "47");
+	assert_int_equal(fp_proto_parse("UDP"), 17);
+	assert_int_equal(fp_proto_parse("132"), 132);
+	assert_int_equal(fp_proto_parse("256"), -1);
+	assert_int_equal(fp_proto_parse("bogus"), -1);
+	assert_string_equal(fp_port_format(1, 8 * 256 + 0, buf, sizeof(buf)), "8/0");
+	assert_string_equal(fp_port_format(6, 443, buf, sizeof(buf)), "443");
+	assert_string_equal(fp_port_format(47, 0, buf, sizeof(buf)), "");
+}
+
+static void
+test_common_cli_numbers_and_formats(void **state)
+{
+	long long v;
+	enum fp_format fmt;
+
+	(void)state;
+	assert_int_equal(fp_cli_long("window", "600", 1, 86400, &v), 0);
+	assert_int_equal(v, 600);
+	assert_int_equal(fp_cli_long("window", "0", 1, 86400, &v), -1);
+	assert_int_equal(fp_cli_long("window", "6x", 1, 86400, &v), -1);
+	assert_non_null(strstr(fp_errmsg(), "--window"));
+	assert_int_equal(fp_cli_format("json", "tsv,json", &fmt), 0);
+	assert_int_equal(fmt, FP_FMT_JSON);
+	assert_int_equal(fp_cli_format("son", "tsv,json", &fmt), -1);
+	assert_int_equal(fp_cli_format("dot", "tsv,json", &fmt), -1);
+}
+
+static void
+test_common_clamp_strips_control_characters(void **state)
+{
+	(void)state;
+	assert_string_equal(fp_clamp("a\nb\tc", 64), "a?b?c");
+	assert_string_equal(fp_clamp("abcdef", 3), "abc...");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_common_ip_parse_format_and_nets),
+		cmocka_unit_test(test_common_time_round_trip),
+		cmocka_unit_test(test_common_proto_names_and_ports),
+		cmocka_unit_test(test_common_cli_numbers_and_formats),
+		cmocka_unit_test(test_common_clamp_strips_control_characters),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
