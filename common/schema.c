@@ -35,7 +35,51 @@
 	") WITHOUT ROWID;"
 
 /* --- learner: inventory ------------------------------------------------ */
-#define SCHEMA_INVENTORY ""
+/*
+ * Labels are stored as text, one "key=value" line each, sorted by key, each
+ * line ending in "\n" (Kubernetes keys and values cannot hold '=' or '\n').
+ * A pod row is its latest known state; endpoints carry the time intervals.
+ */
+#define SCHEMA_INVENTORY \
+	"CREATE TABLE snapshots (" \
+	"  id INTEGER PRIMARY KEY," \
+	"  taken_at INTEGER NOT NULL," \
+	"  source TEXT NOT NULL" \
+	");" \
+	"CREATE TABLE namespaces (" \
+	"  name TEXT PRIMARY KEY," \
+	"  labels TEXT NOT NULL," \
+	"  first_seen INTEGER NOT NULL," \
+	"  last_seen INTEGER NOT NULL" \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE nodes (" \
+	"  name TEXT PRIMARY KEY," \
+	"  labels TEXT NOT NULL," \
+	"  first_seen INTEGER NOT NULL," \
+	"  last_seen INTEGER NOT NULL" \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE pods (" \
+	"  uid TEXT PRIMARY KEY," \
+	"  namespace TEXT NOT NULL," \
+	"  name TEXT NOT NULL," \
+	"  node TEXT NOT NULL DEFAULT ''," \
+	"  service_account TEXT NOT NULL DEFAULT 'default'," \
+	"  host_network INTEGER NOT NULL DEFAULT 0," \
+	"  owner_kind TEXT NOT NULL DEFAULT ''," /* Deployment, StatefulSet, ... */ \
+	"  owner_name TEXT NOT NULL DEFAULT ''," \
+	"  labels TEXT NOT NULL," \
+	"  workload TEXT," /* namespace/name once learned */ \
+	"  first_seen INTEGER NOT NULL," \
+	"  last_seen INTEGER NOT NULL" \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE endpoints (" \
+	"  ip BLOB NOT NULL," \
+	"  owner_kind TEXT NOT NULL," /* 'pod' or 'node' */ \
+	"  owner TEXT NOT NULL," /* pod uid or node name */ \
+	"  valid_from INTEGER NOT NULL," \
+	"  valid_to INTEGER," /* NULL: still owned */ \
+	"  PRIMARY KEY (ip, valid_from, owner)" \
+	") WITHOUT ROWID;"
 
 /* --- learner: the model that emit, status and diff read ---------------- */
 /*
