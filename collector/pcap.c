@@ -16,6 +16,11 @@
 #define PCAPNG_MAGIC 0x0a0d0d0au
 #define PCAP_FILEHDR 24
 #define PCAP_RECHDR 16
+/*
+ * Pages already read are given back every this many bytes, so a large
+ * capture does not count against the collector's memory (its RSS).
+ */
+#define PCAP_RELEASE_CHUNK (8u * 1024 * 1024)
 /* A record larger than this is corruption, whatever the snaplen claims. */
 #define PCAP_MAX_RECORD (256 * 1024)
 
@@ -24,6 +29,7 @@ struct pcap_reader {
 	const uint8_t *map;
 	size_t size;
 	size_t off;
+	size_t dropped;		/* bytes before this are released from memory */
 	int swapped;		/* file byte order differs from ours */
 	int nanosec;
 };
@@ -181,5 +187,11 @@ pcap_next(struct pcap_reader *r, const uint8_t **data, size_t *len,
 	*ts_us = (int64_t)sec * 1000000 +
 	    (r->nanosec ? (int64_t)(frac / 1000) : (int64_t)frac);
 	r->off += PCAP_RECHDR + incl;
+	if (r->off - r->dropped >= 2 * PCAP_RELEASE_CHUNK) {
+		/* Read-only file pages: dropping them loses nothing. */
+		(void)madvise((void *)(r->map + r->dropped), PCAP_RELEASE_CHUNK,
+		    MADV_DONTNEED);
+		r->dropped += PCAP_RELEASE_CHUNK;
+	}
 	return 1;
 }
