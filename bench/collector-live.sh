@@ -5,11 +5,13 @@
 # to group H feeds a bare counting reader (fptraffic count: the same group
 # settings, no decoding, no store). Loss of each is read from NFLOG
 # sequence numbers (the collector's from its health table).
-#   bash bench/collector-live.sh [SECONDS=5] [RATES="2000 5000 ..."]
+#   bash bench/collector-live.sh [SECONDS=5] [RATES="2000 5000 ..."] [SENDERS=1]
+# SENDERS > 1 splits each rate over that many parallel sending processes.
 # Needs root; uses only network namespaces it creates (no default route).
 . "$(dirname "$0")/collector-common.sh"
 secs=${1:-5}
 rates=${2:-"2000 5000 10000 20000 50000 100000 200000"}
+senders=${3:-1}
 [ "$(id -u)" -eq 0 ] || { echo "needs root" >&2; exit 2; }
 p=fpc$$
 A=${p}a B=${p}b G=$((30000 + $$ % 10000)) H=$((G + 10000))
@@ -42,10 +44,14 @@ for rate in $rates; do
 	ip netns exec "$B" "$FPTRAFFIC" count "$H" 3600 >"$work/count.out" &
 	cnt=$!
 	for _ in $(seq 100); do bound "$G" && bound "$H" && break; sleep 0.1; done
-	out=$(ip netns exec "$A" "$FPTRAFFIC" flood 10.98.0.2 "$rate" "$secs")
+	for k in $(seq "$senders"); do
+		ip netns exec "$A" "$FPTRAFFIC" flood 10.98.0.2 $((rate / senders)) "$secs" >"$work/flood.$k" &
+	done
+	wait $(jobs -p | grep -vx -e "$coll" -e "$cnt")
 	sleep 1
 	kill -TERM "$coll" "$cnt"; wait "$coll" || true; wait "$cnt" || true
-	sent=$(awk '{ print $2 }' <<<"$out"); took=$(awk '{ print $4 }' <<<"$out")
+	sent=$(cat "$work"/flood.* | awk '{ s += $2 } END { print s }')
+	took=$(cat "$work"/flood.* | awk '$4 > t { t = $4 } END { print t }')
 	read -r be bl < <(awk '/^events/ { print $2, $4 }' "$work/count.out")
 	read -r cr cl < <(/usr/bin/python3 -c 'import sqlite3,sys
 r = sqlite3.connect(sys.argv[1]).execute("select coalesce(sum(received),0), coalesce(sum(lost),0) from health").fetchone(); print(*r)' "$work/l.db")
