@@ -35,6 +35,7 @@ static const char collect_usage[] =
     "                          logs and are refused unless --force is given\n"
     "  --pcap FILE...          replay captures; each file is stored in one\n"
     "                          transaction, or not at all if it is damaged\n"
+    "                          (counts add up: replay a file only once)\n"
     "  --window SECONDS        aggregation window (default 600)\n"
     "  --flush-interval SECONDS  live: write to the store this often (default 5)\n"
     "  --node NAME             node label of the rows (default: the hostname)\n"
