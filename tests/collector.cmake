@@ -9,6 +9,7 @@ fp_unit_test(test_aggregate test_aggregate.c)
 fp_script_test(collect_seed e2e/collect_seed.sh)
 fp_script_test(collect_live e2e/collect.sh)
 fp_script_test(collect_bad e2e/collect_bad.sh)
+fp_script_test(collect_install_rule e2e/collect_install_rule.sh)
 
 # Fuzzing: one harness per parser. The saved corpus replays in every build
 # (and so under ASan/UBSan in the sanitizer run); FLOWPOL_FUZZ=ON (with
