@@ -31,6 +31,12 @@
 
 struct nftrule {
 	int installed;
+	/*
+	 * The kernel's handle of the table we created (0: unknown). Removal
+	 * deletes by handle, so a collector that stops after another one
+	 * replaced its table (--replace-rule) never deletes the newcomer's.
+	 */
+	unsigned long handle;
 };
 
 int
@@ -167,15 +173,19 @@ nftrule_script(char *out, size_t size, int group, const char *const *globs,
 }
 
 /*
- * Run `nft -f -` with script on its standard input. out gets nft's
+ * Run `nft -f -` with script on its standard input (with echo, `nft -e -a
+ * -f -`: nft prints what it created, with handles). out gets nft's
  * (combined stdout and stderr) output, truncated to outsz - 1 bytes. 0 with
  * *ok = 1 if nft exited 0, *ok = 0 if it ran and failed; -1 (fp_error) if
  * it could not be run at all.
  */
 static int
-nft_run(const char *script, char *out, size_t outsz, int *ok)
+nft_run(const char *script, int echo, char *out, size_t outsz, int *ok)
 {
 	static const char *const paths[] = { "/usr/sbin/nft", "/sbin/nft" };
+	char *const argv_plain[] = { "nft", "-f", "-", NULL };
+	char *const argv_echo[] = { "nft", "-e", "-a", "-f", "-", NULL };
+	char *const *argv = echo ? argv_echo : argv_plain;
 	struct sigaction ign, oldpipe;
 	int in[2] = { -1, -1 }, res[2] = { -1, -1 };
 	size_t len = strlen(script), off = 0, got = 0;
@@ -208,11 +218,11 @@ nft_run(const char *script, char *out, size_t outsz, int *ok)
 		if (dup2(in[0], 0) < 0 || dup2(res[1], 1) < 0 ||
 		    dup2(res[1], 2) < 0)
 			_exit(127);
-		execlp("nft", "nft", "-f", "-", (char *)NULL);
+		execvp("nft", argv);
 		/* PATH may lack the sbin directories (a minimal container). */
 		for (i = 0; errno == ENOENT && i < sizeof(paths) / sizeof(paths[0]);
 		    i++)
-			execl(paths[i], "nft", "-f", "-", (char *)NULL);
+			execv(paths[i], argv);
 		dprintf(2, "cannot run nft: %s (install nftables)\n",
 		    strerror(errno));
 		_exit(127);
@@ -300,6 +310,28 @@ nft_reason(char *out)
 	return *p ? fp_clamp(p, 200) : "failed without a message";
 }
 
+/*
+ * The handle in nft's echo of our "create table" line, or 0 if it is not
+ * there (removal then goes by name).
+ */
+static unsigned long
+created_handle(const char *echo)
+{
+	static const char line[] = "create table " NFTRULE_FAMILY " "
+	    NFTRULE_TABLE " # handle ";
+	const char *p = strstr(echo, line);
+	unsigned long h = 0;
+
+	if (p == NULL)
+		return 0;
+	for (p += sizeof(line) - 1; *p >= '0' && *p <= '9'; p++) {
+		if (h > 0xffffffffUL)
+			return 0;
+		h = h * 10 + (unsigned long)(*p - '0');
+	}
+	return *p == '\n' || *p == '\0' ? h : 0;
+}
+
 /* 1 if the table exists, 0 if not, -1 (fp_error) if nft cannot tell. */
 static int
 table_exists(void)
@@ -307,7 +339,7 @@ table_exists(void)
 	char out[NFT_OUTMAX];
 	int ok;
 
-	if (nft_run("list table " NFTRULE_FAMILY " " NFTRULE_TABLE "\n", out,
+	if (nft_run("list table " NFTRULE_FAMILY " " NFTRULE_TABLE "\n", 0, out,
 	    sizeof(out), &ok) < 0)
 		return -1;
 	if (ok)
@@ -332,7 +364,7 @@ nftrule_install(struct nftrule **out, int group, const char *const *globs,
 		goto out;
 	}
 	if (nftrule_script(script, NFTRULE_SCRIPT_MAX, group, globs, nglobs,
-	    replace) < 0 || nft_run(script, res, sizeof(res), &ok) < 0)
+	    replace) < 0 || nft_run(script, 1, res, sizeof(res), &ok) < 0)
 		goto out;
 	if (!ok) {
 		/*
@@ -353,6 +385,7 @@ nftrule_install(struct nftrule **out, int group, const char *const *globs,
 		goto out;
 	}
 	r->installed = 1;
+	r->handle = created_handle(res);
 	*out = r;
 	r = NULL;
 	ret = 0;
@@ -365,20 +398,41 @@ out:
 int
 nftrule_remove(struct nftrule *r)
 {
-	char res[NFT_OUTMAX];
+	char script[256], res[NFT_OUTMAX];
 	int ok;
 
 	if (r == NULL || !r->installed)
 		return 0;
 	r->installed = 0;
-	if (nft_run("flush table " NFTRULE_FAMILY " " NFTRULE_TABLE "\n"
-	    "delete table " NFTRULE_FAMILY " " NFTRULE_TABLE "\n", res,
-	    sizeof(res), &ok) < 0)
+	if (r->handle != 0)
+		snprintf(script, sizeof(script), "flush table %s %s\n"
+		    "delete table %s handle %lu\n", NFTRULE_FAMILY, NFTRULE_TABLE,
+		    NFTRULE_FAMILY, r->handle);
+	else
+		snprintf(script, sizeof(script), "flush table %s %s\n"
+		    "delete table %s %s\n", NFTRULE_FAMILY, NFTRULE_TABLE,
+		    NFTRULE_FAMILY, NFTRULE_TABLE);
+	if (nft_run(script, 0, res, sizeof(res), &ok) < 0)
 		goto failed;
 	if (!ok) {
-		/* Already deleted by someone else: nothing is left behind. */
-		if (table_exists() == 0)
-			return 0;
+		/*
+		 * Gone, or replaced by another collector's (our handle is not
+		 * there): either way nothing of ours is left, and the other
+		 * table is not ours to delete.
+		 */
+		if (strstr(res, "No such file or directory") != NULL) {
+			switch (table_exists()) {
+			case 0:
+				return 0;
+			case 1:
+				fp_warn("nft table '%s %s' was replaced by another "
+				    "collector's; left in place", NFTRULE_FAMILY,
+				    NFTRULE_TABLE);
+				return 0;
+			default:
+				goto failed;
+			}
+		}
 		fp_error("nft: %s", nft_reason(res));
 		goto failed;
 	}

@@ -202,6 +202,27 @@ has_table && fail "table still there after the --replace-rule run: $(tables)"
 printf '10.65.0.1\t10.65.0.2\ttcp\t8080\t1\n' | diff -u - replace.got ||
 	fail "the --replace-rule run stored the wrong flows"
 
+# Removal goes by the table's handle: a collector whose table another one
+# replaced leaves the newcomer's alone (says so, exits 0); a table someone
+# deleted by hand is no error.
+bg ca "$N" "$FLOWPOL" collect --db a.db --group "$G" --node node-1 --install-rule
+wait_for "first collector's table" has_table
+bg cb "$N" "$FLOWPOL" collect --db b.db --group $((G + 1)) --node node-1 \
+	--install-rule --replace-rule
+wait_for "second collector's table" \
+	bash -c "ip netns exec $N nft list table inet flowpol | grep -q 'log group $((G + 1)) '"
+kill -TERM "$pid_ca"; wait "$pid_ca"; rc=$?
+[ $rc -eq 0 ] || fail "replaced collector exited $rc: $(cat ca.err)"
+grep -q "^flowpol: nft table 'inet flowpol' was replaced by another collector's; left in place" ca.err ||
+	fail "replaced collector's message: $(cat ca.err)"
+nsx "$N" nft list table inet flowpol | grep -q "log group $((G + 1)) " ||
+	fail "the first collector deleted the second one's table"
+nsx "$N" nft delete table inet flowpol
+kill -TERM "$pid_cb"; wait "$pid_cb"; rc=$?
+[ $rc -eq 0 ] || fail "collector whose table was deleted exited $rc: $(cat cb.err)"
+[ -s cb.err ] && fail "collector whose table was deleted warned: $(cat cb.err)"
+has_table && fail "table left: $(tables)"
+
 # Bad globs and option mixes: exit 2 before anything is installed.
 for g in '*' 'ca*li' 'cali;drop' 'cali" accept' 'cali*,' 'averyveryverylongname*' ''; do
 	nsx "$N" "$FLOWPOL" collect --db bad.db --group "$G" --install-rule \
