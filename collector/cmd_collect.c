@@ -239,6 +239,7 @@ run_live(struct collect *c, struct store *st, long long group,
 	size_t i;
 	struct nflog_stats stats;
 	struct sigaction sa;
+	char rmerr[FP_ERRMAX] = "", saved[FP_ERRMAX];
 	int64_t next_flush;
 	int ret = -1, rc;
 
@@ -281,17 +282,29 @@ run_live(struct collect *c, struct store *st, long long group,
 	}
 	/*
 	 * Flush and delete the table first, so nothing new is logged; then
-	 * read what the kernel logged up to that moment: nothing is lost.
+	 * read what the kernel logged up to that moment: nothing is lost. A
+	 * failed removal still lets the events be read and stored, then makes
+	 * the exit status 2.
 	 */
 	if (nftrule_remove(rule) < 0)
-		goto out;
+		snprintf(rmerr, sizeof(rmerr), "%s", fp_errmsg());
 	if (nflog_reader_drain(nr, live_event, c) < 0)
 		goto out;
+	if (rmerr[0] != '\0') {
+		fp_error("%s", rmerr);
+		goto out;
+	}
 	ret = 0;
 out:
-	/* Every exit path after the install removes the table (once). */
+	/*
+	 * Every exit path after the install removes the table (only the first
+	 * call acts); the error that brought us here stays the one reported.
+	 */
+	snprintf(saved, sizeof(saved), "%s", fp_errmsg());
 	if (nftrule_remove(rule) < 0)
 		fp_warn("%s", fp_errmsg());
+	if (ret < 0)
+		fp_error("%s", saved);
 	nftrule_free(rule);
 	if (nr != NULL) {
 		nflog_reader_stats(nr, &stats);
