@@ -2,3 +2,4 @@
 fp_unit_test(test_selector test_selector.c)
 fp_script_test(policy_selector_vectors policy/selector_vectors.sh)
 fp_unit_test(test_evaluate test_evaluate.c)
+fp_script_test(policy_explain policy/explain.sh)
