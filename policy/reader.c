@@ -23,7 +23,7 @@
  * for kubectl ("cannot unmarshal number into ... of type string").
  */
 
-#define RD_MAX_VISITS 10000000L	/* aliases can make a DAG: cap the walk */
+#define RD_MAX_VISITS 2000000L	/* aliases can make a DAG: cap the walk */
 #define RD_MAX_DIR_DEPTH 32
 
 struct rd {
@@ -31,6 +31,7 @@ struct rd {
 	yaml_document_t *doc;
 	struct pe_policyset *ps;
 	long visits;
+	int over;		/* the walk ran out of budget */
 	int in_list;
 };
 
@@ -159,10 +160,14 @@ is_null(const yaml_node_t *n)
 	    (n->type == YAML_SCALAR_NODE && scalar_kind(n) == SC_NULL);
 }
 
+/* Every node access counts; past the budget every access fails. */
 static yaml_node_t *
 node_at(struct rd *r, int idx)
 {
-	r->visits++;
+	if (++r->visits > RD_MAX_VISITS) {
+		r->over = 1;
+		return NULL;
+	}
 	return yaml_document_get_node(r->doc, idx);
 }
 
@@ -329,6 +334,8 @@ get_float(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
 		return rd_err(r, v, c, "expected a number, got %s",
 		    kind_word(v));
 	*out = strtod(sval(v), NULL);
+	if (k == SC_FLOAT && (strchr(sval(v), 'n') || strchr(sval(v), 'N')))
+		*out = NAN;	/* .inf, .nan: strtod does not read YAML's form */
 	if (isnan(*out) || isinf(*out))
 		return rd_err(r, v, c, "'%s' is not a finite number",
 		    fp_clamp(sval(v), 32));
@@ -1558,8 +1565,15 @@ pe_read_buffer(struct pe_policyset *ps, const char *name, const char *buf,
 		if ((root = yaml_document_get_root_node(&doc)) == NULL)
 			break;	/* end of stream */
 		r.visits = 0;
-		if (!is_null(root) && read_object(&r, root) < 0)
+		if (!is_null(root) && read_object(&r, root) < 0) {
+			if (r.over)
+				fp_error("%s:%lu: document too complex (more "
+				    "than %ld node visits; aliases?)",
+				    fp_clamp(name, 256),
+				    (unsigned long)root->start_mark.line + 1,
+				    RD_MAX_VISITS);
 			goto out;
+		}
 		yaml_document_delete(&doc);
 		have_doc = 0;
 	}
