@@ -882,6 +882,26 @@ test_evaluate_explain_db(void **state)
 	    "tcp/80", out, sizeof(out)), 2);
 	HAS("flowpol: explain: source: 'namespace1/nope': no such workload "
 	    "or pod");
+	/* The same loader, in-process, as diff and the emitter use it. */
+	{
+		struct pe_endpoint ep;
+
+		pe_endpoint_init(&ep);
+		assert_int_equal(store_open(&st, db, STORE_READONLY), 0);
+		assert_int_equal(pe_endpoint_load_pod(st, "u0", &ep), 1);
+		assert_int_equal(ep.kind, PE_EP_POD);
+		assert_string_equal(labels_get(&ep.sel_labels, "pick"), "me");
+		assert_string_equal(labels_get(&ep.sel_labels,
+		    "pcns.name"), "namespace1");
+		assert_string_equal(labels_get(&ep.sel_labels,
+		    "projectcalico.org/serviceaccount"), "default");
+		assert_int_equal(ep.has_ip, 1);
+		assert_int_equal(ep.ip.a[3], 4);
+		pe_endpoint_release(&ep);
+		assert_int_equal(pe_endpoint_load_pod(st, "nope", &ep), 0);
+		pe_endpoint_release(&ep);
+		store_free(st);
+	}
 	free(db);
 	free(extra);
 	tu_rmdir(dir);
