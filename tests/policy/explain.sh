@@ -65,6 +65,7 @@ expect_exit 1 "$FLOWPOL" explain --policies pol/good --staged ns:shop,app=x ns:s
 [ "$(grep -c 'decided by: end of tier default' out.txt)" -eq 2 ] || fail "staged: $(cat out.txt)"
 expect_exit 0 "$FLOWPOL" explain --policies pol/good ns:shop,app=x ns:shop,app=y tcp/80 >out.txt
 [ "$(grep -c 'decided by: profile kns.shop' out.txt)" -eq 2 ] || fail "not staged: $(cat out.txt)"
+grep -qx 'staged: would be denied if the staged policies were enforced (see --staged)' out.txt || fail "staged note: $(cat out.txt)"
 
 # Bad policy files: exit 2, "flowpol: FILE:LINE: ..." on stderr.
 check_err() { # file line pattern
