@@ -36,6 +36,7 @@ pe_endpoint_release(struct pe_endpoint *ep)
 	labels_release(&ep->ns_labels);
 	labels_release(&ep->sa_labels);
 	labels_release(&ep->sel_labels);
+	free(ep->applies);
 	for (i = 0; i < ep->n_named_ports; i++)
 		free(ep->named_ports[i].name);
 	free(ep->named_ports);
@@ -90,6 +91,7 @@ pe_endpoint_prepare(struct pe_endpoint *ep)
 
 	labels_release(l);
 	ep->prepared = 1;
+	ep->bound = NULL;	/* labels change what applies */
 	if (ep->kind != PE_EP_POD)
 		return 0;
 	/* Profile labels first; the endpoint's own labels win on a clash. */
@@ -419,8 +421,6 @@ policy_cmp(const void *a, const void *b)
 	return c;
 }
 
-void pe_policyset_release_compiled(struct pe_policyset *ps);
-
 void
 pe_policyset_release_compiled(struct pe_policyset *ps)
 {
@@ -570,6 +570,7 @@ pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
 		}
 	}
 	ps->prepared = 1;
+	ps->generation++;
 	return 0;
 oom:
 	fp_error("policies: out of memory");
@@ -747,6 +748,41 @@ rule_match(const struct pe_policyset *ps, const struct pe_rule *r,
 	return 1;
 }
 
+int
+pe_endpoint_bind(struct pe_endpoint *ep, const struct pe_policyset *ps)
+{
+	unsigned char *a;
+	size_t i;
+
+	ep->bound = NULL;
+	if (!ps->prepared || ep->kind != PE_EP_POD)
+		return 0;
+	if ((a = realloc(ep->applies, ps->n_policies ? ps->n_policies : 1)) ==
+	    NULL)
+		return fp_error("endpoint: out of memory");
+	ep->applies = a;
+	for (i = 0; i < ps->n_policies; i++) {
+		const struct pe_policy *p = &ps->policies[i];
+
+		a[i] = sel_match(p->c_sel, &ep->sel_labels) ?
+		    (unsigned char)p->c_types : 0;
+	}
+	ep->bound = ps;
+	ep->bound_generation = ps->generation;
+	return 0;
+}
+
+static int
+applies(const struct pe_policyset *ps, const struct pe_endpoint *ep,
+    size_t idx, int bit)
+{
+	const struct pe_policy *p = &ps->policies[idx];
+
+	if (ep->bound == ps && ep->bound_generation == ps->generation)
+		return (ep->applies[idx] & bit) != 0;
+	return (p->c_types & bit) && sel_match(p->c_sel, &ep->sel_labels);
+}
+
 void
 pe_evaluate_dir(const struct pe_policyset *ps, const struct pe_flow *f,
     int ingress, int flags, struct pe_decision *d)
@@ -770,8 +806,7 @@ pe_evaluate_dir(const struct pe_policyset *ps, const struct pe_flow *f,
 			const struct pe_rule *rules;
 			size_t n;
 
-			if (!(p->c_types & bit) || !sel_match(p->c_sel,
-			    &ep->sel_labels))
+			if (!applies(ps, ep, t->pols[pi], bit))
 				continue;
 			if (pe_kind_is_staged(p->kind) &&
 			    (!(flags & PE_EVAL_STAGED) ||

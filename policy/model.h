@@ -119,6 +119,7 @@ struct pe_policyset {
 
 	/* Filled by pe_policyset_prepare (evaluate.c). */
 	int prepared;
+	unsigned long generation;	/* bumped by every prepare */
 	struct pe_ctier *c_tiers;	/* tiers in evaluation order */
 	size_t n_ctiers;
 	struct labels *c_netset_labels;	/* per netset, as selectors see them */

@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "common/fileio.h"
+#include "policy/evaluate.h"
 #include "policy/reader.h"
 #include "policy/selector.h"
 #include "common/banned.h"
@@ -955,9 +956,46 @@ read_rule(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru,
 		}
 	}
 	if ((sub = map_get(r, m, "http")) != NULL) {
+		static const char *const path_fields[] = {
+			"exact", "prefix", NULL
+		};
+		yaml_node_t *paths;
+		char **methods = NULL;
+		size_t nm = 0;
+
 		ctx_join(c, sizeof(c), ctx, "http");
 		if (map_check(r, sub, c, http_fields) < 0)
 			goto out;
+		i = get_str_list(r, sub, c, "methods", &methods, &nm);
+		for (k = 0; k < nm; k++)
+			free(methods[k]);
+		free(methods);
+		if (i < 0 || get_seq(r, sub, c, "paths", &paths) < 0)
+			goto out;
+		for (k = 0; k < seq_len(paths); k++) {
+			yaml_node_t *pm = seq_at(r, paths, k), *e, *pf;
+			char c2[340];
+
+			snprintf(c2, sizeof(c2), "%s.paths[%zu]", c, k);
+			if (pm == NULL) {
+				rd_err(r, paths, c2, "missing path");
+				goto out;
+			}
+			if (map_check(r, pm, c2, path_fields) < 0)
+				goto out;
+			e = map_get(r, pm, "exact");
+			pf = map_get(r, pm, "prefix");
+			if ((e == NULL) == (pf == NULL)) {
+				rd_err(r, pm, c2, "want exactly one of exact "
+				    "and prefix");
+				goto out;
+			}
+			if ((e ? e : pf)->type != YAML_SCALAR_NODE ||
+			    scalar_kind(e ? e : pf) != SC_STR) {
+				rd_err(r, e ? e : pf, c2, "expected a string");
+				goto out;
+			}
+		}
 		if (ru->action != PE_ACT_ALLOW || egress ||
 		    (ru->protocol != -1 && ru->protocol != 6)) {
 			rd_err(r, sub, c, "http is only allowed on ingress Allow "
@@ -1755,8 +1793,6 @@ policy_release(struct pe_policy *p)
 	sel_free(p->c_sel);
 	memset(p, 0, sizeof(*p));
 }
-
-void pe_policyset_release_compiled(struct pe_policyset *ps);
 
 void
 pe_policyset_release(struct pe_policyset *ps)

@@ -101,6 +101,21 @@ expect_flags(const struct pe_policyset *ps, const char *src, const char *dst,
 		    v.allowed ? "allowed" : "denied", e1, e2,
 		    allowed ? "allowed" : "denied", eg, in);
 	assert_int_equal(v.allowed, v.egress.allowed && v.ingress.allowed);
+	/* Bound endpoints (the fast path) give the very same decisions. */
+	{
+		struct pe_verdict b;
+
+		assert_int_equal(pe_endpoint_bind(&s, ps), 0);
+		assert_int_equal(pe_endpoint_bind(&d, ps), 0);
+		assert_int_equal(pe_evaluate(ps, &f, flags, &b), 0);
+		assert_int_equal(b.allowed, v.allowed);
+		assert_int_equal(b.egress.why, v.egress.why);
+		assert_int_equal(b.ingress.why, v.ingress.why);
+		assert_ptr_equal(b.egress.policy, v.egress.policy);
+		assert_ptr_equal(b.ingress.policy, v.ingress.policy);
+		assert_int_equal(b.egress.rule, v.egress.rule);
+		assert_int_equal(b.ingress.rule, v.ingress.rule);
+	}
 	pe_endpoint_release(&s);
 	pe_endpoint_release(&d);
 }
@@ -334,6 +349,47 @@ test_evaluate_staged(void **state)
 }
 
 /* 6.6: both directions must allow; non-pod peers are not evaluated. */
+/* A binding to another set, or to an older preparation, is not used. */
+static void
+test_evaluate_bind_stale(void **state)
+{
+	struct pe_policyset *deny = load(H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: d}\nspec: {types: [Egress], egress: "
+	    "[{action: Deny}]}\n");
+	struct pe_policyset *allow = load(H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: a}\nspec: {selector: app == 'x', types: "
+	    "[Egress], egress: [{action: Allow}]}\n");
+	struct pe_endpoint s, d;
+	struct pe_flow f;
+	struct pe_verdict v;
+
+	(void)state;
+	pe_endpoint_init(&s);
+	pe_endpoint_init(&d);
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(pe_resolve_endpoint(NULL, "ns:a,app=y", &s), 0);
+	assert_int_equal(pe_resolve_endpoint(NULL, "ns:b", &d), 0);
+	assert_int_equal(pe_parse_proto_port("tcp/1", &f), 0);
+	f.src = &s;
+	f.dst = &d;
+	assert_int_equal(pe_endpoint_bind(&s, allow), 0);
+	assert_int_equal(pe_evaluate(deny, &f, 0, &v), 0);
+	assert_int_equal(v.allowed, 0);
+	/* Re-preparing the set makes the binding stale. */
+	pe_policyset_release_compiled(deny);
+	assert_int_equal(pe_policyset_prepare(deny, PE_TYPES_API), 0);
+	assert_int_equal(pe_endpoint_bind(&s, deny), 0);
+	pe_policyset_release_compiled(deny);
+	assert_int_equal(pe_policyset_prepare(deny, PE_TYPES_FELIX), 0);
+	assert_int_equal(pe_evaluate(deny, &f, 0, &v), 0);
+	assert_int_equal(v.allowed, 0);
+	assert_string_equal(v.egress.policy->name, "d");
+	pe_endpoint_release(&s);
+	pe_endpoint_release(&d);
+	unload(deny);
+	unload(allow);
+}
+
 static void
 test_evaluate_both_directions(void **state)
 {
@@ -917,6 +973,7 @@ main(void)
 		cmocka_unit_test(test_evaluate_actions),
 		cmocka_unit_test(test_evaluate_types),
 		cmocka_unit_test(test_evaluate_staged),
+		cmocka_unit_test(test_evaluate_bind_stale),
 		cmocka_unit_test(test_evaluate_both_directions),
 		cmocka_unit_test(test_evaluate_labels_and_namespaces),
 		cmocka_unit_test(test_evaluate_rule_fields),

@@ -233,6 +233,12 @@ test_reader_rejects(void **state)
 	    "namespace: ns1}, selector: has(a)}}]}\n", "services cannot be combined");
 	bad(GNP "spec: {egress: [{action: Allow, http: {methods: [GET]}}]}\n",
 	    "http is only allowed on ingress Allow rules");
+	bad(GNP "spec: {ingress: [{action: Allow, http: {paths: [{exact: /a, "
+	    "prefix: /b}]}}]}\n", "http.paths[0]: want exactly one of exact and prefix");
+	bad(GNP "spec: {ingress: [{action: Allow, http: {methods: [1]}}]}\n",
+	    "http.methods[0]: expected a string, got a number");
+	good(GNP "spec: {ingress: [{action: Allow, http: {methods: [GET], "
+	    "paths: [{prefix: /api}, {exact: /x}]}}]}\n");
 	bad(GNP "spec: {order: '10'}\n", "spec.order: expected a number, got a string");
 	bad(GNP "spec: {order: .inf}\n", "not a finite number");
 	bad(GNP "spec: {doNotTrack: true, preDNAT: true, applyOnForward: true}\n",
