@@ -187,6 +187,24 @@ test_evaluate_order(void **state)
 	unload(ps2);
 }
 
+/* 2.6: doNotTrack and preDNAT policies are for host endpoints only. */
+static void
+test_evaluate_host_only_policies(void **state)
+{
+	struct pe_policyset *ps = load(H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: untracked}\n"
+	    "spec: {doNotTrack: true, applyOnForward: true, types: [Ingress, "
+	    "Egress], ingress: [{action: Deny}], egress: [{action: Deny}]}\n"
+	    "---\n" H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: prednat}\n"
+	    "spec: {preDNAT: true, applyOnForward: true, types: [Ingress], "
+	    "ingress: [{action: Deny}]}\n");
+
+	(void)state;
+	EXPECT(ps, "ns:a", "ns:b", "tcp/80", 1, "profile", "profile");
+	unload(ps);
+}
+
 /* 6.2: tiers, Pass, defaultAction, missing tier. */
 static void
 test_evaluate_tiers(void **state)
@@ -970,6 +988,7 @@ main(void)
 		cmocka_unit_test(test_evaluate_profile_allow),
 		cmocka_unit_test(test_evaluate_order),
 		cmocka_unit_test(test_evaluate_tiers),
+		cmocka_unit_test(test_evaluate_host_only_policies),
 		cmocka_unit_test(test_evaluate_actions),
 		cmocka_unit_test(test_evaluate_types),
 		cmocka_unit_test(test_evaluate_staged),
