@@ -481,6 +481,15 @@ add_ctier(struct pe_policyset *ps, const char *name, size_t cap)
 	return t;
 }
 
+/* A staged policy that changes the staged view: Set (default) or Delete. */
+static int
+staged_acts(const struct pe_policy *q)
+{
+	return q->staged_action == NULL ||
+	    strcmp(q->staged_action, "Set") == 0 ||
+	    strcmp(q->staged_action, "Delete") == 0;
+}
+
 int
 pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
 {
@@ -541,6 +550,29 @@ pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
 			if (compile_entity(&p->egress[j].src, p) < 0 ||
 			    compile_entity(&p->egress[j].dst, p) < 0)
 				goto fail;
+	}
+	/*
+	 * In the staged view, a staged policy stands in for the enforced
+	 * policy of the same name (Set), or removes it (Delete).
+	 */
+	for (i = 0; i < ps->n_policies; i++) {
+		struct pe_policy *p = &ps->policies[i];
+
+		p->c_staged_replaced = 0;
+		if (pe_kind_is_staged(p->kind))
+			continue;
+		for (j = 0; j < ps->n_policies; j++) {
+			const struct pe_policy *q = &ps->policies[j];
+
+			if (pe_kind_is_staged(q->kind) &&
+			    pe_kind_is_namespaced(q->kind) ==
+			    pe_kind_is_namespaced(p->kind) &&
+			    strcmp(q->name, p->name) == 0 &&
+			    (!p->namespace ||
+			    strcmp(q->namespace, p->namespace) == 0) &&
+			    staged_acts(q))
+				p->c_staged_replaced = 1;
+		}
 	}
 	qsort(ps->c_tiers, ps->n_ctiers, sizeof(*ps->c_tiers), tier_cmp);
 	sort_ps = ps;
@@ -824,6 +856,8 @@ pe_evaluate_dir(const struct pe_policyset *ps, const struct pe_flow *f,
 			    (p->staged_action != NULL &&
 			    strcmp(p->staged_action, "Set") != 0)))
 				continue;	/* POL.go skips staged policies */
+			if ((flags & PE_EVAL_STAGED) && p->c_staged_replaced)
+				continue;
 			enforced = 1;
 			d->policies_applied++;
 			rules = ingress ? p->ingress : p->egress;

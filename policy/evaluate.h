@@ -155,7 +155,12 @@ struct pe_verdict {
 	struct pe_decision ingress;	/* at the destination */
 };
 
-/* Treat staged policies (stagedAction Set) as enforced: "what if". */
+/*
+ * The staged view ("what if"): staged policies with stagedAction Set (the
+ * default) are evaluated as if enforced, in place of an enforced policy of
+ * the same kind scope, name and namespace; stagedAction Delete removes
+ * that policy; Learn and Ignore change nothing.
+ */
 #define PE_EVAL_STAGED 0x1
 
 /* Evaluate one flow. The set must be prepared. 0, or -1 (fp_error). */

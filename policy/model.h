@@ -86,6 +86,7 @@ struct pe_policy {
 	/* Filled by pe_policyset_prepare (evaluate.c). */
 	struct sel *c_sel;		/* which endpoints it applies to */
 	int c_types;			/* effective PE_TYPE_* bits */
+	int c_staged_replaced;		/* a staged Set/Delete of this name */
 };
 
 struct pe_tier {

@@ -364,6 +364,33 @@ test_evaluate_staged(void **state)
 	EXPECT_F(ps, "ns:a", "ns:b", "tcp/80", PE_EVAL_STAGED, 0,
 	    "eot:default", "t.only#0");
 	unload(ps);
+
+	/* A staged change to an enforced policy replaces it in the view. */
+	ps = load(H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: web}\n"
+	    "spec: {types: [Ingress], ingress: [{action: Allow, protocol: "
+	    "TCP}]}\n"
+	    "---\n" H "kind: StagedGlobalNetworkPolicy\n"
+	    "metadata: {name: web}\n"
+	    "spec: {types: [Ingress], ingress: [{action: Allow, protocol: "
+	    "UDP}]}\n"
+	    "---\n" H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: old}\n"
+	    "spec: {order: 1, types: [Ingress], ingress: [{action: Deny, "
+	    "protocol: UDP}]}\n"
+	    "---\n" H "kind: StagedGlobalNetworkPolicy\n"
+	    "metadata: {name: old}\n"
+	    "spec: {stagedAction: Delete}\n"
+	    "---\n" H "kind: StagedGlobalNetworkPolicy\n"
+	    "metadata: {name: web-learn}\n"
+	    "spec: {stagedAction: Learn, types: [Ingress]}\n");
+	EXPECT(ps, "ns:a", "ns:b", "tcp/80", 1, "profile", "web#0");
+	EXPECT(ps, "ns:a", "ns:b", "udp/80", 0, "profile", "old#0");
+	EXPECT_F(ps, "ns:a", "ns:b", "tcp/80", PE_EVAL_STAGED, 0, "profile",
+	    "eot:default");
+	EXPECT_F(ps, "ns:a", "ns:b", "udp/80", PE_EVAL_STAGED, 1, "profile",
+	    "web#0");
+	unload(ps);
 }
 
 /* 6.6: both directions must allow; non-pod peers are not evaluated. */
