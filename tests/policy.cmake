@@ -7,7 +7,7 @@ fp_script_test(policy_explain policy/explain.sh)
 
 # Fuzz harnesses: with -DFLOWPOL_FUZZ=ON (clang) they are libFuzzer
 # programs; in every build their saved corpora are replayed through the
-# same entry point by a plain main (tests/fuzz/fuzz_replay.h).
+# same entry point by a plain main (tests/fuzz/policy_replay.h).
 foreach(h selector policy)
   add_executable(fuzz_${h}_replay fuzz/fuzz_${h}.c)
   target_compile_definitions(fuzz_${h}_replay PRIVATE FLOWPOL_FUZZ_REPLAY)

@@ -66,5 +66,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef FLOWPOL_FUZZ_REPLAY
-#include "fuzz_replay.h"
+#include "policy_replay.h"
 #endif

@@ -93,5 +93,5 @@ out:
 }
 
 #ifdef FLOWPOL_FUZZ_REPLAY
-#include "fuzz_replay.h"
+#include "policy_replay.h"
 #endif
