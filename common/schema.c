@@ -70,6 +70,7 @@
 	"  node TEXT NOT NULL DEFAULT ''," \
 	"  service_account TEXT NOT NULL DEFAULT 'default'," \
 	"  host_network INTEGER NOT NULL DEFAULT 0," \
+	"  live INTEGER NOT NULL DEFAULT 0," /* ever seen not Succeeded/Failed */ \
 	"  owner_kind TEXT NOT NULL DEFAULT ''," /* direct controller ownerReference */ \
 	"  owner_name TEXT NOT NULL DEFAULT ''," \
 	"  controller_kind TEXT NOT NULL DEFAULT ''," /* Deployment, StatefulSet, ..., Pod */ \
@@ -131,7 +132,10 @@
  * A peer is written as the text users see: "namespace/name" for a workload
  * (as in the workloads table), "node:IP", "external:IP" or "unknown:IP".
  * members lists the controllers of a workload ("Kind/name" lines, sorted);
- * more than one line means learn merged workloads no label set separates.
+ * more than one means learn merged workloads no label set tells apart.
+ * exact = 0 when no label set selects the workload without pods of another
+ * (that one has a label this one lacks); its selector then also matches
+ * those pods, and learn says so.
  */
 #define SCHEMA_MODEL \
 	"CREATE TABLE workloads (" \
@@ -141,6 +145,7 @@
 	"  selector TEXT NOT NULL," \
 	"  pods INTEGER NOT NULL," \
 	"  members TEXT NOT NULL DEFAULT ''," \
+	"  exact INTEGER NOT NULL DEFAULT 1," /* 0: selector also matches others */ \
 	"  PRIMARY KEY (namespace, name)" \
 	") WITHOUT ROWID;" \
 	"CREATE TABLE edges (" \

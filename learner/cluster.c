@@ -322,25 +322,42 @@ grp_name_cmp(const struct ctx *c, size_t a, size_t b)
 	return strcmp(c->g[a].name, c->g[b].name);
 }
 
-/* Merge groups of one namespace (states s0..s1, groups g0..g1). */
+/* Whether some state of root h contains root g's common pairs. */
+static int
+covers_state(struct ctx *c, size_t g, size_t h, size_t s0, size_t s1)
+{
+	size_t i;
+
+	for (i = s0; i < s1; i++)
+		if (root(c, c->s[i].grp) == h && subset(c->g[g].common,
+		    c->g[g].ncommon, c->s[i].ids, c->s[i].n))
+			return 1;
+	return 0;
+}
+
+/*
+ * Merge the groups of one namespace (states s0..s1, groups g0..g1) that no
+ * label set tells apart in either direction: g's common labels appear on a
+ * pod of h and h's on a pod of g. A one-sided overlap is not merged: the
+ * workload with fewer labels keeps an inexact selector (see cluster.h).
+ */
 static int
 merge_ns(struct ctx *c, size_t g0, size_t g1, size_t s0, size_t s1,
     size_t *nmerged)
 {
-	size_t g, i, r, h;
+	size_t g, h, r;
 	int changed = 1;
 
 	while (changed) {
 		changed = 0;
-		for (g = g0; g < g1; g++) {
-			if (root(c, g) != g)
+		for (g = g0; g < g1 && !changed; g++) {
+			if (root(c, g) != g || common_of(c, g, s0, s1) < 0)
 				continue;
-			if (common_of(c, g, s0, s1) < 0)
-				return -1;
-			for (i = s0; i < s1; i++) {
-				h = root(c, c->s[i].grp);
-				if (h == g || !subset(c->g[g].common, c->g[g].ncommon,
-				    c->s[i].ids, c->s[i].n))
+			for (h = g + 1; h < g1; h++) {
+				if (root(c, h) != h || common_of(c, h, s0, s1) < 0)
+					continue;
+				if (!covers_state(c, g, h, s0, s1) ||
+				    !covers_state(c, h, g, s0, s1))
 					continue;
 				/* Keep the alphabetically first name as the root. */
 				r = grp_name_cmp(c, g, h) <= 0 ? g : h;
@@ -350,8 +367,6 @@ merge_ns(struct ctx *c, size_t g0, size_t g1, size_t s0, size_t s1,
 				changed = 1;
 				break;
 			}
-			if (changed)
-				break;
 		}
 	}
 	return 0;
@@ -423,7 +438,8 @@ selector_text(const struct ctx *c, const long *ids, size_t n, char **out)
  * that no other state of the namespace contains.
  */
 static int
-search_selector(struct ctx *c, size_t r, size_t s0, size_t s1, char **out)
+search_selector(struct ctx *c, size_t r, size_t s0, size_t s1, char **out,
+    int *exact)
 {
 	struct grp *g = &c->g[r];
 	size_t m = g->ncommon, nother = 0, words, i, j, k, w, tried = 0;
@@ -450,6 +466,18 @@ search_selector(struct ctx *c, size_t r, size_t s0, size_t s1, char **out)
 		for (i = 0; i < nother; i++)
 			if (subset(&cand[j], 1, c->s[other[i]].ids, c->s[other[i]].n))
 				bits[j * words + i / 64] |= (uint64_t)1 << (i % 64);
+	/* Even every common label matches another pod: no exact selector. */
+	*exact = 1;
+	for (w = 0; w < words; w++) {
+		acc = ~(uint64_t)0;
+		for (j = 0; j < m; j++)
+			acc &= bits[j * words + w];
+		if (nother > 0 && acc != 0) {
+			*exact = 0;
+			tried = SEARCH_BUDGET;
+			break;
+		}
+	}
 	for (k = 1; k <= m && !found && tried < SEARCH_BUDGET; k++) {
 		for (i = 0; i < k; i++)
 			idx[i] = i;
@@ -672,7 +700,7 @@ cluster_build(struct cl_pod *pods, size_t npods, const struct cl_ctrl *ctrls,
 			x = &w[nw];
 			wl_of[gi] = nw++;
 			if (common_of(&c, gi, s0, s1) < 0 ||
-			    search_selector(&c, gi, s0, s1, &x->selector) < 0)
+			    search_selector(&c, gi, s0, s1, &x->selector, &x->exact) < 0)
 				goto out;
 			for (j = g0, m = 0; j < g1; j++) {
 				if (root(&c, j) != gi)
@@ -694,6 +722,11 @@ cluster_build(struct cl_pod *pods, size_t npods, const struct cl_ctrl *ctrls,
 				free(mems[j]);
 				mems[j] = NULL;
 			}
+			if (!x->exact && o->notes != NULL)
+				fprintf(o->notes, "flowpol: learn: namespace '%s': no label "
+				    "set selects workload '%s' alone: its selector %s also "
+				    "matches pods of other workloads\n", x->ns, x->name,
+				    x->selector);
 			if (m > 1 && o->notes != NULL)
 				fprintf(o->notes, "flowpol: learn: namespace '%s': no stable "
 				    "label set tells %s apart: merged into workload '%s' "

@@ -32,10 +32,15 @@
  * order, then other keys alphabetically, then the service account.
  * Text: `k == 'v'` joined with " && " in that order; `all()` when empty.
  *
- * Merging: when even all common stable labels of workload A match a pod of
- * workload B, no selector can tell A from B: they are merged into one
- * workload named "A+B" (kind "K1+K2" when the kinds differ), repeatedly
- * until every workload is separable, and a note says so.
+ * Merging: when all common stable labels of workload A appear on a pod of
+ * workload B and B's on a pod of A, no selector tells them apart: they are
+ * merged into one workload named "A+B" (kind "K1+K2" when the kinds
+ * differ), repeatedly, and a note says so. When only A's labels appear on
+ * B (B has a label A lacks), B keeps its exact selector and A gets all its
+ * common labels with exact = 0 (it also matches B's pods), with a note:
+ * merging would widen B's policy too. Pods that were only ever seen
+ * Succeeded/Failed have no endpoint for a selector to match and are left
+ * out (learner/graph.c).
  */
 
 extern const char *const cluster_default_volatile[];
@@ -59,6 +64,7 @@ struct cl_pod {
 struct cl_workload {
 	char *ns, *name, *kind, *selector, *members;	/* owned */
 	size_t pods;
+	int exact;		/* 0: the selector also matches other pods */
 };
 
 struct cl_opts {

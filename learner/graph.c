@@ -141,7 +141,7 @@ load_pods(struct lctx *c)
 	    "ELSE first_seen END, "
 	    "CASE WHEN deleted IS NOT NULL AND (gone_at IS NULL OR deleted < gone_at) "
 	    "THEN deleted ELSE gone_at END "
-	    "FROM pods WHERE host_network = 0 ORDER BY uid") < 0)
+	    "FROM pods WHERE host_network = 0 AND live = 1 ORDER BY uid") < 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (c->npods == cap) {
@@ -640,7 +640,7 @@ write_model(struct lctx *c)
 	    "controller_kind != ''") < 0)
 		return -1;
 	if (store_prepare(c->st, &s, "INSERT INTO workloads(namespace, name, kind, "
-	    "selector, pods, members) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") < 0)
+	    "selector, pods, members, exact) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)") < 0)
 		goto out;
 	for (i = 0; i < c->nwl; i++) {
 		sqlite3_bind_text(s, 1, c->wl[i].ns, -1, SQLITE_STATIC);
@@ -649,6 +649,7 @@ write_model(struct lctx *c)
 		sqlite3_bind_text(s, 4, c->wl[i].selector, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 5, (sqlite3_int64)c->wl[i].pods);
 		sqlite3_bind_text(s, 6, c->wl[i].members, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 7, c->wl[i].exact);
 		if (step(c, s, "writing workloads") < 0)
 			goto out;
 	}

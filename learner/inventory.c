@@ -1171,8 +1171,8 @@ static const char *const sqls[S_COUNT] = {
 	[S_POD_NEW] = "SELECT 1 FROM pods WHERE uid = ?1",
 	[S_POD] = "INSERT INTO pods(uid, namespace, name, node, service_account, "
 	    "host_network, owner_kind, owner_name, labels, created, deleted, "
-	    "first_seen, last_seen) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) "
+	    "first_seen, last_seen, live) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13) "
 	    "ON CONFLICT(uid) DO UPDATE SET namespace = excluded.namespace, "
 	    "name = excluded.name, node = excluded.node, "
 	    "service_account = excluded.service_account, "
@@ -1180,6 +1180,7 @@ static const char *const sqls[S_COUNT] = {
 	    "owner_name = excluded.owner_name, labels = excluded.labels, "
 	    "created = coalesce(created, excluded.created), "
 	    "deleted = coalesce(excluded.deleted, deleted), "
+	    "live = max(live, excluded.live), "
 	    "last_seen = max(last_seen, excluded.last_seen)",
 	[S_PODLBL] = "INSERT INTO pod_labels(uid, labels, first_seen, last_seen) "
 	    "VALUES (?1, ?2, ?3, ?3) ON CONFLICT(uid, labels) DO UPDATE SET "
@@ -1402,6 +1403,7 @@ store_pod(struct writer *w, const struct pod *p, int64_t prev)
 	bind_time(s, 10, p->created);
 	bind_time(s, 11, p->deleted);
 	sqlite3_bind_int64(s, 12, w->at);
+	sqlite3_bind_int(s, 13, !p->terminal);
 	if (step_done(w, s, "storing pods") < 0)
 		goto out;
 	s = w->s[S_PODLBL];

@@ -1,0 +1,4 @@
+# Learner tests (issue 3).
+fp_script_test(learner_seed learner/seed.sh)
+fp_script_test(learner_identity learner/identity.sh)
+fp_script_test(learner_rollout learner/rollout.sh)
