@@ -235,9 +235,9 @@ make_states(struct ctx *c)
 			if ((st->ids = malloc((l->n + 1) * sizeof(long))) == NULL)
 				return fp_error("learn: out of memory");
 			for (k = 0; k < l->n; k++) {
-				if (is_volatile(c, l->kv[k].k))
+				if (is_volatile(c, l->v[k].key))
 					continue;
-				if ((id = intern_pair(c, l->kv[k].k, l->kv[k].v)) < 0)
+				if ((id = intern_pair(c, l->v[k].key, l->v[k].value)) < 0)
 					return -1;
 				st->ids[st->n++] = id;
 			}

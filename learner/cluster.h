@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "learner/labels.h"
+#include "policy/labels.h"
 
 /*
  * Workloads and their selectors.

@@ -7,7 +7,7 @@
 #include "common/timeutil.h"
 #include "learner/cluster.h"
 #include "learner/graph.h"
-#include "learner/labels.h"
+#include "policy/labels.h"
 #include "learner/resolve.h"
 #include "learner/strmap.h"
 #include "common/banned.h"
@@ -186,8 +186,11 @@ load_pods(struct lctx *c)
 			lp->states = p;
 			lp->capstates = n;
 		}
-		if (labels_parse(&lp->states[lp->nstates], text ? text : "") < 0)
+		labels_init(&lp->states[lp->nstates]);
+		if (labels_parse_lines(&lp->states[lp->nstates], text ? text : "") < 0) {
+			labels_release(&lp->states[lp->nstates]);
 			goto out;
+		}
 		lp->nstates++;
 	}
 	if (rc != SQLITE_DONE) {

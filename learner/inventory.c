@@ -10,7 +10,7 @@
 #include "common/timeutil.h"
 #include "learner/inventory.h"
 #include "learner/k8sname.h"
-#include "learner/labels.h"
+#include "policy/labels.h"
 #include "common/banned.h"
 
 /*
@@ -462,14 +462,15 @@ get_labels(struct pctx *c, const struct ynode *parent, const char *key,
 			    "label value: %s", fp_clamp(kn->s, 80), fp_clamp(vn->s, 80),
 			    vn->len > 63 ? "longer than 63 characters" :
 			    memchr(vn->s, '\0', vn->len) ? "contains NUL" : why);
-		if (labels_add(out, kn->s, vn->s) < 0) {
+		if (labels_get(out, kn->s) != NULL) {
+			labels_release(out);
+			return perr(c, kn, field, "key '%s' appears twice",
+			    fp_clamp(kn->s, 80));
+		}
+		if (labels_set(out, kn->s, vn->s) < 0) {
 			labels_release(out);
 			return perr(c, kn, field, "out of memory");
 		}
-	}
-	if (labels_sort(out) < 0) {
-		labels_release(out);
-		return perr(c, m, field, "duplicate key");
 	}
 	return 0;
 }
@@ -735,8 +736,8 @@ read_wep(struct inv *inv, struct pctx *c, const struct ynode *obj)
 		goto out;
 	p.from_wep = 1;
 	for (i = 0; i < all.n; i++)
-		if (!calico_label(all.kv[i].k) &&
-		    labels_add(&p.labels, all.kv[i].k, all.kv[i].v) < 0)
+		if (!calico_label(all.v[i].key) &&
+		    labels_set(&p.labels, all.v[i].key, all.v[i].value) < 0)
 			goto oom;
 	if (p.sa == NULL && (v = labels_get(&all,
 	    "projectcalico.org/serviceaccount")) != NULL && (p.sa = strdup(v)) == NULL)
@@ -776,7 +777,7 @@ read_wep(struct inv *inv, struct pctx *c, const struct ynode *obj)
 	}
 	if ((p.owner_kind == NULL) != (p.owner_name == NULL))
 		goto oom;
-	if (labels_sort(&p.labels) < 0 || (dst = GROW(inv, pod)) == NULL)
+	if ((dst = GROW(inv, pod)) == NULL)
 		goto oom;
 	*dst = p;
 	memset(&p, 0, sizeof(p));
@@ -1149,6 +1150,35 @@ inv_counts(const struct inv *inv, struct inv_counts *out)
 	out->ignored = inv->ignored;
 }
 
+/*
+ * The store's text form of labels (common/schema.c): "key=value\n" per
+ * label, sorted by key. malloc'd; the caller frees. 0 or -1 (fp_error).
+ */
+static int
+format_labels(const struct labels *l, char **out)
+{
+	size_t i, len = 1, used = 0, kl, vl;
+	char *buf;
+
+	for (i = 0; i < l->n; i++)
+		len += strlen(l->v[i].key) + strlen(l->v[i].value) + 2;
+	if ((buf = malloc(len)) == NULL)
+		return fp_error("inventory: out of memory");
+	for (i = 0; i < l->n; i++) {
+		kl = strlen(l->v[i].key);
+		vl = strlen(l->v[i].value);
+		memcpy(buf + used, l->v[i].key, kl);
+		used += kl;
+		buf[used++] = '=';
+		memcpy(buf + used, l->v[i].value, vl);
+		used += vl;
+		buf[used++] = '\n';
+	}
+	buf[used] = '\0';
+	*out = buf;
+	return 0;
+}
+
 /* --- storing a snapshot ------------------------------------------------- */
 
 enum {
@@ -1354,7 +1384,7 @@ store_node(struct writer *w, const struct node *n, int64_t prev)
 	int isold, ret = -1;
 
 	if (exists(w, S_NODE_NEW, n->name, &isold) < 0 ||
-	    labels_format(&n->labels, &text) < 0)
+	    format_labels(&n->labels, &text) < 0)
 		goto out;
 	sqlite3_bind_text(s, 1, n->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
@@ -1389,7 +1419,7 @@ store_pod(struct writer *w, const struct pod *p, int64_t prev)
 	int isold, ret = -1;
 
 	if (exists(w, S_POD_NEW, p->uid, &isold) < 0 ||
-	    labels_format(&p->labels, &text) < 0)
+	    format_labels(&p->labels, &text) < 0)
 		goto out;
 	sqlite3_bind_text(s, 1, p->uid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, p->ns, -1, SQLITE_STATIC);
@@ -1519,7 +1549,7 @@ inv_store(struct inv *inv, struct store *st, int64_t at, const char *source)
 		goto out;
 	for (i = 0; i < inv->nnss; i++) {
 		s = w.s[S_NS];
-		if (labels_format(&inv->nss[i].labels, &text) < 0)
+		if (format_labels(&inv->nss[i].labels, &text) < 0)
 			goto out;
 		sqlite3_bind_text(s, 1, inv->nss[i].name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
@@ -1538,7 +1568,7 @@ inv_store(struct inv *inv, struct store *st, int64_t at, const char *source)
 			goto out;
 	for (i = 0; i < inv->nsvcs; i++) {
 		s = w.s[S_SVC];
-		if (labels_format(&inv->svcs[i].selector, &text) < 0)
+		if (format_labels(&inv->svcs[i].selector, &text) < 0)
 			goto out;
 		sqlite3_bind_text(s, 1, inv->svcs[i].ns, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, inv->svcs[i].name, -1, SQLITE_STATIC);

@@ -2,3 +2,4 @@
 fp_script_test(learner_seed learner/seed.sh)
 fp_script_test(learner_identity learner/identity.sh)
 fp_script_test(learner_rollout learner/rollout.sh)
+fp_script_test(learner_seed_e2e learner/seed_e2e.sh)
