@@ -152,6 +152,12 @@ ytree_next(yaml_parser_t *p, const char *file, struct ynode **root)
 	*root = NULL;
 	for (;;) {
 		if (!yaml_parser_parse(p, &ev)) {
+			if (p->error == YAML_READER_ERROR) {
+				fp_error("inventory: '%s': byte offset %zu: not valid UTF-8 "
+				    "text: %s", file, (size_t)p->problem_offset,
+				    p->problem ? p->problem : "bad encoding");
+				goto out;
+			}
 			fp_error("inventory: '%s': line %zu: not valid JSON or YAML: %s%s%s",
 			    file, (size_t)p->problem_mark.line + 1,
 			    p->problem ? p->problem : "syntax error",
@@ -1010,6 +1016,7 @@ read_object(struct inv *inv, struct pctx *c, const struct ynode *obj,
 	if (kn == NULL || kn->type != YN_SCALAR || kn->len == 0)
 		return perr(c, kn ? kn : obj, "kind", "missing");
 	kind = kn->s;
+	snprintf(c->obj, sizeof(c->obj), "%s #%zu", fp_clamp(kind, 64), index + 1);
 	if (strcmp(kind, "Pod") == 0)
 		return read_pod(inv, c, obj);
 	if (strcmp(kind, "WorkloadEndpoint") == 0)
