@@ -1388,7 +1388,7 @@ store_node(struct writer *w, const struct node *n, int64_t prev)
 	sqlite3_stmt *s = w->s[S_NODE];
 	char *text = NULL, src[320];
 	size_t i;
-	int isold, ret = -1;
+	int isold = 0, ret = -1;
 
 	if (exists(w, S_NODE_NEW, n->name, &isold) < 0 ||
 	    format_labels(&n->labels, &text) < 0)
@@ -1423,7 +1423,7 @@ store_pod(struct writer *w, const struct pod *p, int64_t prev)
 	sqlite3_stmt *s = w->s[S_POD];
 	char *text = NULL;
 	size_t i;
-	int isold, ret = -1;
+	int isold = 0, ret = -1;
 
 	if (exists(w, S_POD_NEW, p->uid, &isold) < 0 ||
 	    format_labels(&p->labels, &text) < 0)
