@@ -8,6 +8,7 @@
 struct strmap {
 	char **keys;		/* by id */
 	size_t *lens;
+	uint64_t *hashes;	/* by id: skips most key comparisons */
 	size_t n, cap;
 	long *slots;		/* open addressing, -1 empty */
 	size_t nslots;		/* power of two */
@@ -55,18 +56,21 @@ strmap_free(struct strmap *m)
 		free(m->keys[i]);
 	free(m->keys);
 	free(m->lens);
+	free(m->hashes);
 	free(m->slots);
 	free(m);
 }
 
 static long
-lookup(const struct strmap *m, const char *key, size_t len, size_t *slot)
+lookup(const struct strmap *m, const char *key, size_t len, uint64_t h,
+    size_t *slot)
 {
-	size_t i = (size_t)hash(key, len) & (m->nslots - 1);
+	size_t i = (size_t)h & (m->nslots - 1);
 	long id;
 
 	while ((id = m->slots[i]) >= 0) {
-		if (m->lens[id] == len && memcmp(m->keys[id], key, len) == 0) {
+		if (m->hashes[id] == h && m->lens[id] == len &&
+		    memcmp(m->keys[id], key, len) == 0) {
 			*slot = i;
 			return id;
 		}
@@ -81,7 +85,7 @@ strmap_find(const struct strmap *m, const char *key, size_t len)
 {
 	size_t slot;
 
-	return lookup(m, key, len, &slot);
+	return lookup(m, key, len, hash(key, len), &slot);
 }
 
 static int
@@ -95,7 +99,7 @@ rehash(struct strmap *m)
 	for (i = 0; i < n; i++)
 		slots[i] = -1;
 	for (i = 0; i < m->n; i++) {
-		j = (size_t)hash(m->keys[i], m->lens[i]) & (n - 1);
+		j = (size_t)m->hashes[i] & (n - 1);
 		while (slots[j] >= 0)
 			j = (j + 1) & (n - 1);
 		slots[j] = (long)i;
@@ -110,16 +114,17 @@ long
 strmap_intern(struct strmap *m, const char *key, size_t len)
 {
 	size_t slot, cap;
+	uint64_t h = hash(key, len);
 	long id;
 	char *copy;
 	void *p;
 
-	if ((id = lookup(m, key, len, &slot)) >= 0)
+	if ((id = lookup(m, key, len, h, &slot)) >= 0)
 		return id;
 	if ((m->n + 1) * 2 > m->nslots) {
 		if (rehash(m) < 0)
 			return -1;
-		lookup(m, key, len, &slot);
+		lookup(m, key, len, h, &slot);
 	}
 	if (m->n == m->cap) {
 		cap = m->cap ? m->cap * 2 : 64;
@@ -129,6 +134,9 @@ strmap_intern(struct strmap *m, const char *key, size_t len)
 		if ((p = realloc(m->lens, cap * sizeof(*m->lens))) == NULL)
 			return -1;
 		m->lens = p;
+		if ((p = realloc(m->hashes, cap * sizeof(*m->hashes))) == NULL)
+			return -1;
+		m->hashes = p;
 		m->cap = cap;
 	}
 	if ((copy = malloc(len + 1)) == NULL)
@@ -137,6 +145,7 @@ strmap_intern(struct strmap *m, const char *key, size_t len)
 	copy[len] = '\0';
 	m->keys[m->n] = copy;
 	m->lens[m->n] = len;
+	m->hashes[m->n] = h;
 	m->slots[slot] = (long)m->n;
 	return (long)m->n++;
 }
