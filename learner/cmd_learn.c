@@ -1,8 +1,11 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "common/cli.h"
@@ -22,6 +25,7 @@
 
 static const char inventory_usage[] =
     "usage: flowpol inventory [--db PATH] [--at TIME] FILE...\n"
+    "       flowpol inventory [--db PATH] [--at TIME] --watch [FILE]\n"
     "\n"
     "Import a snapshot of the cluster: the output of\n"
     "  kubectl get pods,namespaces,nodes,services -A -o json   (or -o yaml)\n"
@@ -31,7 +35,197 @@ static const char inventory_usage[] =
     "time order. A failed import stores nothing.\n"
     "\n"
     "  --db PATH   the database (default $FLOWPOL_DB, else ./flowpol.db)\n"
-    "  --at TIME   when the snapshot was taken\n";
+    "  --at TIME   when the snapshot was taken (with --watch: of every event)\n"
+    "  --watch     read a stream of objects as `kubectl get pods,namespaces,\n"
+    "              nodes -A -o json --watch [--output-watch-events]` prints\n"
+    "              them (default stdin) and record each as it arrives: adds,\n"
+    "              updates, IP changes, deletes (DELETED events, or the\n"
+    "              deletionTimestamp), finished pods. Objects are stored as\n"
+    "              they complete; a bad object stops the watch (exit 2)\n"
+    "              keeping what was stored before it.\n";
+
+#define WATCH_OBJECT_MAX ((size_t)64 << 20)	/* largest single object */
+
+struct wstream {
+	const char *name;
+	int fd, json, eof;
+	char *buf;
+	size_t len, cap;
+	size_t scan;		/* JSON: bytes of the current object scanned */
+	int depth, in_str, esc;
+	size_t line, offset;	/* of buf[0] in the whole stream */
+	size_t objects, events;
+};
+
+static void
+advance(struct wstream *w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (w->buf[i] == '\n')
+			w->line++;
+	w->offset += n;
+	memmove(w->buf, w->buf + n, w->len - n);
+	w->len -= n;
+}
+
+/*
+ * The length of the next complete object in w->buf (after skipping blanks),
+ * 0 if none is complete yet, -1 on bad input. JSON: a balanced {...}; YAML:
+ * text up to a "---" line (or the end of the stream).
+ */
+static long
+next_object(struct wstream *w, size_t *start)
+{
+	size_t i = 0, j;
+
+	while (i < w->len && (w->buf[i] == ' ' || w->buf[i] == '\n' ||
+	    w->buf[i] == '\r' || w->buf[i] == '\t'))
+		i++;
+	if (w->json < 0 && i < w->len)
+		w->json = w->buf[i] == '{';
+	if (i > 0) {
+		advance(w, i);
+		w->scan = 0;
+	}
+	*start = 0;
+	if (w->len == 0)
+		return 0;
+	if (w->json) {
+		if (w->scan == 0) {
+			if (w->buf[0] != '{')
+				return fp_error("inventory: '%s': line %zu: byte offset %zu: "
+				    "expected '{' to start an object", w->name, w->line + 1,
+				    w->offset);
+			w->depth = w->in_str = w->esc = 0;
+		}
+		for (i = w->scan; i < w->len; i++) {
+			char ch = w->buf[i];
+
+			if (w->in_str) {
+				if (w->esc)
+					w->esc = 0;
+				else if (ch == '\\')
+					w->esc = 1;
+				else if (ch == '"')
+					w->in_str = 0;
+			} else if (ch == '"') {
+				w->in_str = 1;
+			} else if (ch == '{' || ch == '[') {
+				w->depth++;
+			} else if ((ch == '}' || ch == ']') && --w->depth == 0) {
+				w->scan = 0;
+				return (long)(i + 1);
+			}
+		}
+		w->scan = w->len;
+		return 0;
+	}
+	/* YAML: up to the next line that is exactly "---". */
+	for (i = 0; i < w->len; i = j + 1) {
+		const char *nl = memchr(w->buf + i, '\n', w->len - i);
+
+		j = nl ? (size_t)(nl - w->buf) : w->len;
+		if (i > 0 && j - i >= 3 && memcmp(w->buf + i, "---", 3) == 0 &&
+		    (j - i == 3 || w->buf[i + 3] == ' ' || w->buf[i + 3] == '\r'))
+			return (long)i;
+		if (nl == NULL)
+			break;
+	}
+	return w->eof ? (long)w->len : 0;
+}
+
+static int
+watch_stream(struct store *st, const char *path, int64_t fixed_at)
+{
+	struct wstream w;
+	struct inv *inv = NULL;
+	size_t start;
+	ssize_t n;
+	long olen;
+	int ret = -1, pending = 0;
+	char *p;
+
+	memset(&w, 0, sizeof(w));
+	w.name = path;
+	w.json = -1;
+	w.fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	if (w.fd < 0)
+		return fp_error("inventory: '%s': %s", fp_clamp(path, 200),
+		    strerror(errno));
+	while (!w.eof) {
+		if (w.len == w.cap) {
+			if (w.cap >= WATCH_OBJECT_MAX) {
+				fp_error("inventory: '%s': line %zu: an object larger than "
+				    "%zu bytes", w.name, w.line + 1, WATCH_OBJECT_MAX);
+				goto out;
+			}
+			w.cap = w.cap ? w.cap * 2 : 65536;
+			if ((p = realloc(w.buf, w.cap + 1)) == NULL) {
+				fp_error("inventory: out of memory");
+				goto out;
+			}
+			w.buf = p;
+		}
+		n = read(w.fd, w.buf + w.len, w.cap - w.len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fp_error("inventory: '%s': %s", w.name, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			w.eof = 1;
+		w.len += (size_t)n;
+		/* Every complete object read so far: one transaction. */
+		while ((olen = next_object(&w, &start)) > 0) {
+			if (inv == NULL && inv_new(&inv) < 0)
+				goto out;
+			if (inv_parse_at(inv, w.name, w.buf, (size_t)olen, w.line,
+			    w.offset) < 0) {
+				/* Keep the good objects before the bad one. */
+				char why[FP_ERRMAX];
+
+				snprintf(why, sizeof(why), "%s", fp_errmsg());
+				if (pending && inv_store(inv, st, fixed_at != INT64_MIN ?
+				    fixed_at : fp_now_us(), "watch", INV_WATCH) < 0)
+					goto out;
+				fp_error("%s", why);
+				goto out;
+			}
+			w.objects++;
+			pending = 1;
+			advance(&w, (size_t)olen);
+			w.scan = 0;
+		}
+		if (olen < 0)
+			goto out;
+		if (pending) {
+			if (inv_store(inv, st, fixed_at != INT64_MIN ? fixed_at :
+			    fp_now_us(), "watch", INV_WATCH) < 0)
+				goto out;
+			w.events++;
+			inv_free(inv);
+			inv = NULL;
+			pending = 0;
+		}
+	}
+	if (w.len > 0) {
+		fp_error("inventory: '%s': line %zu: the stream ends inside an object",
+		    w.name, w.line + 1);
+		goto out;
+	}
+	printf("inventory: watched %zu objects in %zu batches\n", w.objects,
+	    w.events);
+	ret = 0;
+out:
+	inv_free(inv);
+	free(w.buf);
+	if (w.fd > 0)
+		close(w.fd);
+	return ret;
+}
 
 int
 cmd_inventory(int argc, char **argv)
@@ -39,6 +233,7 @@ cmd_inventory(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "at", required_argument, NULL, 'a' },
+		{ "watch", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -49,7 +244,7 @@ cmd_inventory(int argc, char **argv)
 	char *buf = NULL, *source = NULL, tbuf[FP_TIMESTRLEN];
 	size_t len, slen = 0, used = 0;
 	int64_t at = fp_now_us();
-	int c, i, ret = FP_EXIT_ERR;
+	int c, i, ret = FP_EXIT_ERR, watch = 0, have_at = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -60,6 +255,10 @@ cmd_inventory(int argc, char **argv)
 			if (fp_time_parse(optarg, &at) < 0)
 				return fp_cli_usage_error(argv[0], inventory_usage,
 				    "option --at: %s", fp_errmsg());
+			have_at = 1;
+			break;
+		case 'w':
+			watch = 1;
 			break;
 		case 'h':
 			return fp_cli_help(inventory_usage);
@@ -67,6 +266,19 @@ cmd_inventory(int argc, char **argv)
 			return fp_cli_usage_error(argv[0], inventory_usage,
 			    "unknown option '%s'", fp_clamp(argv[optind - 1], 64));
 		}
+	}
+	if (watch) {
+		if (argc - optind > 1)
+			return fp_cli_usage_error(argv[0], inventory_usage,
+			    "--watch reads one stream");
+		if (store_open(&st, db, STORE_CREATE) < 0 ||
+		    watch_stream(st, optind < argc ? argv[optind] : "-",
+		    have_at ? at : INT64_MIN) < 0)
+			ret = fp_report();
+		else
+			ret = FP_EXIT_OK;
+		store_free(st);
+		return ret;
 	}
 	if (optind >= argc)
 		return fp_cli_usage_error(argv[0], inventory_usage,
@@ -93,7 +305,7 @@ cmd_inventory(int argc, char **argv)
 		    used ? ", " : "", argv[i]);
 	}
 	if (store_open(&st, db, STORE_CREATE) < 0 ||
-	    inv_store(inv, st, at, source) < 0)
+	    inv_store(inv, st, at, source, 0) < 0)
 		goto out;
 	inv_counts(inv, &n);
 	printf("inventory: snapshot at %s: %zu pods, %zu workload endpoints, "

@@ -40,7 +40,7 @@ struct ynode {
 struct pod {
 	char *uid, *ns, *name, *node, *sa, *owner_kind, *owner_name;
 	struct labels labels;
-	int host_network, terminal, from_wep;
+	int host_network, terminal, from_wep, gone;
 	int64_t created, deleted;
 	struct fp_ip ips[IPS_MAX];
 	size_t nips;
@@ -48,6 +48,7 @@ struct pod {
 
 struct node {
 	char *name;
+	int gone;		/* a watch DELETED event */
 	struct labels labels;
 	int64_t created;
 	struct fp_ip ips[IPS_MAX];
@@ -83,6 +84,7 @@ struct inv {
 	struct ctrl *ctrls;
 	size_t nctrls, capctrls;
 	size_t nweps, ignored;
+	int deleting;		/* parsing the object of a DELETED event */
 };
 
 /* Parsing context: the file and object errors refer to. */
@@ -142,7 +144,8 @@ ynode_add(struct ynode *parent, struct ynode *child)
  * them is how a small file becomes a huge tree.
  */
 static int
-ytree_next(yaml_parser_t *p, const char *file, struct ynode **root)
+ytree_next(yaml_parser_t *p, const char *file, size_t lbase, size_t obase,
+    struct ynode **root)
 {
 	struct ynode *stack[YDEPTH_MAX + 1], *n = NULL, *top;
 	size_t depth = 0;
@@ -154,12 +157,12 @@ ytree_next(yaml_parser_t *p, const char *file, struct ynode **root)
 		if (!yaml_parser_parse(p, &ev)) {
 			if (p->error == YAML_READER_ERROR) {
 				fp_error("inventory: '%s': byte offset %zu: not valid UTF-8 "
-				    "text: %s", file, (size_t)p->problem_offset,
+				    "text: %s", file, obase + (size_t)p->problem_offset,
 				    p->problem ? p->problem : "bad encoding");
 				goto out;
 			}
 			fp_error("inventory: '%s': line %zu: not valid JSON or YAML: %s%s%s",
-			    file, (size_t)p->problem_mark.line + 1,
+			    file, lbase + (size_t)p->problem_mark.line + 1,
 			    p->problem ? p->problem : "syntax error",
 			    p->context ? " " : "", p->context ? p->context : "");
 			goto out;
@@ -179,11 +182,11 @@ ytree_next(yaml_parser_t *p, const char *file, struct ynode **root)
 			continue;
 		case YAML_ALIAS_EVENT:
 			fp_error("inventory: '%s': line %zu: YAML aliases are not supported",
-			    file, (size_t)ev.start_mark.line + 1);
+			    file, lbase + (size_t)ev.start_mark.line + 1);
 			yaml_event_delete(&ev);
 			goto out;
 		case YAML_SCALAR_EVENT:
-			if ((n = ynode_new(YN_SCALAR, ev.start_mark.line + 1)) == NULL ||
+			if ((n = ynode_new(YN_SCALAR, lbase + ev.start_mark.line + 1)) == NULL ||
 			    (n->s = malloc(ev.data.scalar.length + 1)) == NULL)
 				goto oom;
 			memcpy(n->s, ev.data.scalar.value, ev.data.scalar.length);
@@ -195,12 +198,12 @@ ytree_next(yaml_parser_t *p, const char *file, struct ynode **root)
 		case YAML_SEQUENCE_START_EVENT:
 			if (depth >= YDEPTH_MAX) {
 				fp_error("inventory: '%s': line %zu: nested deeper than %d levels",
-				    file, (size_t)ev.start_mark.line + 1, YDEPTH_MAX);
+				    file, lbase + (size_t)ev.start_mark.line + 1, YDEPTH_MAX);
 				yaml_event_delete(&ev);
 				goto out;
 			}
 			n = ynode_new(ev.type == YAML_MAPPING_START_EVENT ? YN_MAP :
-			    YN_SEQ, ev.start_mark.line + 1);
+			    YN_SEQ, lbase + ev.start_mark.line + 1);
 			if (n == NULL)
 				goto oom;
 			break;
@@ -694,6 +697,7 @@ read_pod(struct inv *inv, struct pctx *c, const struct ynode *obj)
 		perr(c, obj, "-", "out of memory");
 		goto out;
 	}
+	p.gone = inv->deleting;
 	*dst = p;
 	memset(&p, 0, sizeof(p));
 	ret = 0;
@@ -891,6 +895,7 @@ read_node(struct inv *inv, struct pctx *c, const struct ynode *obj)
 		perr(c, obj, "-", "out of memory");
 		goto out;
 	}
+	n.gone = inv->deleting;
 	*dst = n;
 	memset(&n, 0, sizeof(n));
 	ret = 0;
@@ -1044,6 +1049,17 @@ read_document(struct inv *inv, struct pctx *c, const struct ynode *doc)
 		return fp_error("inventory: '%s': line %zu: document is %s, want a "
 		    "Kubernetes object or List", c->file, doc->line, type_name(doc));
 	kn = ymap_get(doc, "kind");
+	if (kn == NULL && ymap_get(doc, "object") != NULL) {
+		/* kubectl get --watch --output-watch-events: {type, object} */
+		const struct ynode *type = ymap_get(doc, "type");
+		int r;
+
+		inv->deleting = type != NULL && type->type == YN_SCALAR &&
+		    strcmp(type->s, "DELETED") == 0;
+		r = read_object(inv, c, ymap_get(doc, "object"), 0);
+		inv->deleting = 0;
+		return r;
+	}
 	if (kn != NULL && kn->type == YN_SCALAR && (len = kn->len) >= 4 &&
 	    strcmp(kn->s + len - 4, "List") == 0) {
 		items = ymap_get(doc, "items");
@@ -1064,6 +1080,13 @@ read_document(struct inv *inv, struct pctx *c, const struct ynode *doc)
 int
 inv_parse(struct inv *inv, const char *name, const char *buf, size_t len)
 {
+	return inv_parse_at(inv, name, buf, len, 0, 0);
+}
+
+int
+inv_parse_at(struct inv *inv, const char *name, const char *buf, size_t len,
+    size_t line, size_t offset)
+{
 	yaml_parser_t p;
 	struct ynode *doc = NULL;
 	struct pctx c;
@@ -1076,7 +1099,7 @@ inv_parse(struct inv *inv, const char *name, const char *buf, size_t len)
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
 	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
 	for (;;) {
-		if (ytree_next(&p, name, &doc) < 0)
+		if (ytree_next(&p, name, line, offset, &doc) < 0)
 			goto out;
 		if (doc == NULL)
 			break;
@@ -1191,7 +1214,7 @@ format_labels(const struct labels *l, char **out)
 enum {
 	S_PREV, S_SNAP, S_NS, S_NODE_NEW, S_NODE, S_POD_NEW, S_POD, S_PODLBL,
 	S_EP_FIND, S_EP_SEEN, S_EP_ADD, S_NET, S_SVC, S_CTRL, S_EP_CLOSE,
-	S_POD_CLOSE, S_COUNT
+	S_POD_CLOSE, S_EP_GONE, S_POD_GONE, S_COUNT
 };
 
 static const char *const sqls[S_COUNT] = {
@@ -1201,11 +1224,11 @@ static const char *const sqls[S_COUNT] = {
 	[S_NS] = "INSERT INTO namespaces(name, labels, first_seen, last_seen) "
 	    "VALUES (?1, ?2, ?3, ?3) ON CONFLICT(name) DO UPDATE SET "
 	    "labels = excluded.labels, last_seen = max(last_seen, excluded.last_seen)",
-	[S_NODE_NEW] = "SELECT 1 FROM nodes WHERE name = ?1",
+	[S_NODE_NEW] = "SELECT last_seen FROM nodes WHERE name = ?1",
 	[S_NODE] = "INSERT INTO nodes(name, labels, first_seen, last_seen) "
 	    "VALUES (?1, ?2, ?3, ?3) ON CONFLICT(name) DO UPDATE SET "
 	    "labels = excluded.labels, last_seen = max(last_seen, excluded.last_seen)",
-	[S_POD_NEW] = "SELECT 1 FROM pods WHERE uid = ?1",
+	[S_POD_NEW] = "SELECT last_seen FROM pods WHERE uid = ?1",
 	[S_POD] = "INSERT INTO pods(uid, namespace, name, node, service_account, "
 	    "host_network, owner_kind, owner_name, labels, created, deleted, "
 	    "first_seen, last_seen, live) VALUES "
@@ -1244,12 +1267,17 @@ static const char *const sqls[S_COUNT] = {
 	    "WHERE owner_kind = ?1 AND gone_at IS NULL AND seen_last < ?2",
 	[S_POD_CLOSE] = "UPDATE pods SET gone_at = ?1 WHERE gone_at IS NULL AND "
 	    "last_seen < ?1",
+	[S_EP_GONE] = "UPDATE endpoints SET gone_at = ?3, "
+	    "valid_to = max(valid_from, min(coalesce(valid_to, ?3), ?3)) "
+	    "WHERE owner_kind = ?1 AND owner = ?2 AND gone_at IS NULL",
+	[S_POD_GONE] = "UPDATE pods SET gone_at = ?2 WHERE uid = ?1 AND gone_at IS NULL",
 };
 
 struct writer {
 	struct store *st;
 	sqlite3_stmt *s[S_COUNT];
 	int64_t at;
+	int watch;		/* INV_WATCH */
 };
 
 static int
@@ -1264,21 +1292,44 @@ step_done(struct writer *w, sqlite3_stmt *s, const char *what)
 	return 0;
 }
 
-/* Whether a row exists (the statement takes one text parameter). */
+/*
+ * Whether an owner is known (the statement takes one text parameter) and
+ * when it was last seen.
+ */
 static int
-exists(struct writer *w, int which, const char *key, int *out)
+exists(struct writer *w, int which, const char *key, int *out, int64_t *last)
 {
 	sqlite3_stmt *s = w->s[which];
 	int rc;
 
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
+	*last = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : INT64_MIN;
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_sqlerr(w->st, "reading the inventory");
 	*out = rc == SQLITE_ROW;
 	return 0;
+}
+
+/* An owner is gone now (watch DELETED event, finished pod). */
+static int
+gone(struct writer *w, const char *kind, const char *owner)
+{
+	sqlite3_stmt *s = w->s[S_EP_GONE];
+
+	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, owner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, w->at);
+	if (step_done(w, s, "closing endpoints") < 0)
+		return -1;
+	if (strcmp(kind, "pod") != 0)
+		return 0;
+	s = w->s[S_POD_GONE];
+	sqlite3_bind_text(s, 1, owner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, w->at);
+	return step_done(w, s, "closing pods");
 }
 
 static void
@@ -1388,9 +1439,10 @@ store_node(struct writer *w, const struct node *n, int64_t prev)
 	sqlite3_stmt *s = w->s[S_NODE];
 	char *text = NULL, src[320];
 	size_t i;
+	int64_t last;
 	int isold = 0, ret = -1;
 
-	if (exists(w, S_NODE_NEW, n->name, &isold) < 0 ||
+	if (exists(w, S_NODE_NEW, n->name, &isold, &last) < 0 ||
 	    format_labels(&n->labels, &text) < 0)
 		goto out;
 	sqlite3_bind_text(s, 1, n->name, -1, SQLITE_STATIC);
@@ -1398,10 +1450,17 @@ store_node(struct writer *w, const struct node *n, int64_t prev)
 	sqlite3_bind_int64(s, 3, w->at);
 	if (step_done(w, s, "storing nodes") < 0)
 		goto out;
-	for (i = 0; i < n->nips; i++)
-		if (observe(w, "node", n->name, &n->ips[i], !isold, n->created,
-		    NO_TIME, prev) < 0)
+	if (w->watch)
+		prev = isold ? last : NO_TIME;
+	if (n->gone) {
+		if (gone(w, "node", n->name) < 0)
 			goto out;
+	} else {
+		for (i = 0; i < n->nips; i++)
+			if (observe(w, "node", n->name, &n->ips[i], !isold, n->created,
+			    NO_TIME, prev) < 0)
+				goto out;
+	}
 	snprintf(src, sizeof(src), "node/%s podCIDR", n->name);
 	for (i = 0; i < n->ncidrs; i++) {
 		s = w->s[S_NET];
@@ -1423,9 +1482,10 @@ store_pod(struct writer *w, const struct pod *p, int64_t prev)
 	sqlite3_stmt *s = w->s[S_POD];
 	char *text = NULL;
 	size_t i;
+	int64_t last;
 	int isold = 0, ret = -1;
 
-	if (exists(w, S_POD_NEW, p->uid, &isold) < 0 ||
+	if (exists(w, S_POD_NEW, p->uid, &isold, &last) < 0 ||
 	    format_labels(&p->labels, &text) < 0)
 		goto out;
 	sqlite3_bind_text(s, 1, p->uid, -1, SQLITE_STATIC);
@@ -1449,8 +1509,16 @@ store_pod(struct writer *w, const struct pod *p, int64_t prev)
 	sqlite3_bind_int64(s, 3, w->at);
 	if (step_done(w, s, "storing pod labels") < 0)
 		goto out;
-	/* hostNetwork pods are their node; finished pods released their IP. */
-	if (!p->host_network && !p->terminal)
+	if (w->watch)
+		prev = isold ? last : NO_TIME;
+	/*
+	 * hostNetwork pods are their node; finished pods released their IP
+	 * (a listing closes them by not observing them; a watch event must).
+	 */
+	if (p->gone || (w->watch && p->terminal)) {
+		if (gone(w, "pod", p->uid) < 0)
+			goto out;
+	} else if (!p->host_network && !p->terminal)
 		for (i = 0; i < p->nips; i++)
 			if (observe(w, "pod", p->uid, &p->ips[i], !isold, p->created,
 			    p->deleted, prev) < 0)
@@ -1518,7 +1586,8 @@ kinds_text(const struct inv *inv, char *buf, size_t len)
 }
 
 int
-inv_store(struct inv *inv, struct store *st, int64_t at, const char *source)
+inv_store(struct inv *inv, struct store *st, int64_t at, const char *source,
+    int flags)
 {
 	struct writer w;
 	char kinds[128], tbuf[FP_TIMESTRLEN], lbuf[FP_TIMESTRLEN], *text = NULL;
@@ -1530,6 +1599,7 @@ inv_store(struct inv *inv, struct store *st, int64_t at, const char *source)
 	memset(&w, 0, sizeof(w));
 	w.st = st;
 	w.at = at;
+	w.watch = (flags & INV_WATCH) != 0;
 	for (i = 0; i < S_COUNT; i++)
 		if (store_prepare(st, &w.s[i], sqls[i]) < 0)
 			goto out;
@@ -1547,6 +1617,8 @@ inv_store(struct inv *inv, struct store *st, int64_t at, const char *source)
 	merge_weps(inv);
 	kinds_text(inv, kinds, sizeof(kinds));
 	s = w.s[S_SNAP];
+	if (w.watch)
+		goto objects;	/* events are no listing: no snapshot row */
 	sqlite3_bind_int64(s, 1, at);
 	sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, kinds, -1, SQLITE_STATIC);
@@ -1554,6 +1626,7 @@ inv_store(struct inv *inv, struct store *st, int64_t at, const char *source)
 	    inv->nnss + inv->nsvcs));
 	if (step_done(&w, s, "storing the snapshot") < 0)
 		goto out;
+objects:
 	for (i = 0; i < inv->nnss; i++) {
 		s = w.s[S_NS];
 		if (format_labels(&inv->nss[i].labels, &text) < 0)
@@ -1598,7 +1671,7 @@ inv_store(struct inv *inv, struct store *st, int64_t at, const char *source)
 			goto out;
 	}
 	/* Owners of a listed kind that this snapshot no longer lists are gone. */
-	if (inv->npods > 0) {
+	if (inv->npods > 0 && !w.watch) {
 		s = w.s[S_EP_CLOSE];
 		sqlite3_bind_text(s, 1, "pod", -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, at);
@@ -1609,7 +1682,7 @@ inv_store(struct inv *inv, struct store *st, int64_t at, const char *source)
 		if (step_done(&w, s, "closing pods") < 0)
 			goto out;
 	}
-	if (inv->nnodes > 0) {
+	if (inv->nnodes > 0 && !w.watch) {
 		s = w.s[S_EP_CLOSE];
 		sqlite3_bind_text(s, 1, "node", -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, at);

@@ -55,6 +55,15 @@ void inv_free(struct inv *inv);
  */
 int inv_parse(struct inv *inv, const char *name, const char *buf, size_t len);
 
+/*
+ * The same for a piece of a longer stream that starts after `line` lines and
+ * `offset` bytes of it, so that messages name the place in the whole stream.
+ * Watch events ({type, object} from --output-watch-events) are read too: a
+ * DELETED object's pod or node is gone at the time it is stored.
+ */
+int inv_parse_at(struct inv *inv, const char *name, const char *buf,
+    size_t len, size_t line, size_t offset);
+
 /* Counts of objects parsed so far. */
 struct inv_counts {
 	size_t pods, namespaces, nodes, services, weps, controllers, ignored;
@@ -64,8 +73,14 @@ void inv_counts(const struct inv *inv, struct inv_counts *out);
 /*
  * Store everything parsed as one snapshot at `at` (unix µs) in one
  * transaction: a failure stores nothing. source names the files.
+ *
+ * INV_WATCH: the objects are watch events, not complete listings: nothing
+ * absent is closed and no snapshot row is written. A pod seen Succeeded or
+ * Failed, or a pod or node of a DELETED event, is gone at `at`; a new
+ * address of a known owner is owned from its previous event + 1 µs.
  */
+enum { INV_WATCH = 1 };
 int inv_store(struct inv *inv, struct store *st, int64_t at,
-    const char *source);
+    const char *source, int flags);
 
 #endif

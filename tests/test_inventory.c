@@ -188,7 +188,7 @@ import(struct db *d, const char *at, const char *text)
 	assert_int_equal(inv_new(&inv), 0);
 	r = inv_parse(inv, "t", text, strlen(text));
 	if (r == 0)
-		r = inv_store(inv, d->st, t, "t");
+		r = inv_store(inv, d->st, t, "t", 0);
 	inv_free(inv);
 	return r;
 }
