@@ -624,8 +624,9 @@ static const char status_usage[] =
     "touching it, how many resolved, ambiguous (set aside) or unknown (an\n"
     "in-cluster address without owner), when its newest edge first appeared\n"
     "and seconds since then (relative to --now, default now). Then collector\n"
-    "loss per node from the health table. Namespace '-' holds flows that\n"
-    "touch no namespace.\n";
+    "loss per node in the learning period (health table): events received,\n"
+    "lost (NFLOG sequence gaps, ENOBUFS), malformed. Namespace '-' holds\n"
+    "flows that touch no namespace.\n";
 
 int
 cmd_status(int argc, char **argv)
@@ -706,8 +707,14 @@ cmd_status(int argc, char **argv)
 	}
 	sqlite3_finalize(s);
 	s = NULL;
+	/* Loss within the learning period only. */
 	if (store_prepare(st, &s, "SELECT node, count(*), sum(received), sum(lost), "
-	    "sum(malformed) FROM health GROUP BY node ORDER BY node") < 0) {
+	    "sum(malformed) FROM health WHERE "
+	    "(window_start + window_len) * 1000000 > coalesce((SELECT CAST(value "
+	    "AS INTEGER) FROM meta WHERE key = 'learn.since'), -9223372036854775807) "
+	    "AND window_start * 1000000 <= coalesce((SELECT CAST(value AS INTEGER) "
+	    "FROM meta WHERE key = 'learn.until'), 9223372036854775807) "
+	    "GROUP BY node ORDER BY node") < 0) {
 		ret = fp_report();
 		goto out;
 	}

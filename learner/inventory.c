@@ -756,8 +756,19 @@ read_wep(struct inv *inv, struct pctx *c, const struct ynode *obj)
 		it = nets->k[i];
 		if (scalar_str(c, it, "spec.ipNetworks", &s) < 0)
 			goto out;
-		if ((slash = strchr(s, '/')) != NULL)
+		if ((slash = strchr(s, '/')) != NULL) {
+			struct fp_ip net;
+			int prefix;
+
+			/* A workload endpoint's networks are single addresses. */
+			if (fp_cidr_parse(&net, &prefix, s) == 0 &&
+			    prefix != net.len * 8) {
+				perr(c, it, "spec.ipNetworks", "'%s' is not a single "
+				    "address (/32 or /128)", fp_clamp(s, 64));
+				goto out;
+			}
 			*slash = '\0';
+		}
 		if (add_ip(c, it, "spec.ipNetworks", s, p.ips, &p.nips) < 0)
 			goto out;
 		free(s);

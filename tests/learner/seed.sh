@@ -59,6 +59,10 @@ assert e[-1]["src"] == "ntierapp/frontend" and e[-1]["port"] == "80" and e[-1]["
 grep -q "^kube-system	5	5	0	0	2026-11-26T13:01:00Z	3540$" status.txt || fail "status kube-system: $(cat status.txt)"
 grep -q "^namespace1	5	5	0	0	2026-11-26T12:20:00Z	6000$" status.txt || fail "status namespace1: $(cat status.txt)"
 grep -q "^staging-node-1	6	17	0	0	0.000$" status.txt || fail "status collector: $(cat status.txt)"
+# Loss is reported for the learning period only.
+"$FLOWPOL" learn --until 2026-11-26T12:00:00Z >/dev/null || fail "learn --until"
+"$FLOWPOL" status | grep -q "^staging-node-1	3	9	0	0	0.000$" || fail "status in period: $("$FLOWPOL" status)"
+"$FLOWPOL" learn >/dev/null || fail "learn again"
 "$FLOWPOL" status --format json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["namespaces"]) == 4 and d["collector"][0]["received"] == 17, d' ||
 	fail "status --format json"
 pass
