@@ -345,28 +345,39 @@ static int
 merge_ns(struct ctx *c, size_t g0, size_t g1, size_t s0, size_t s1,
     size_t *nmerged)
 {
-	size_t g, h, r;
-	int changed = 1;
+	size_t g, h = 0, r, i;
+	int changed = 1, found;
 
 	while (changed) {
 		changed = 0;
-		for (g = g0; g < g1 && !changed; g++) {
-			if (root(c, g) != g || common_of(c, g, s0, s1) < 0)
+		/* Passes until nothing merges; a merge does not restart one. */
+		for (g = g0; g < g1; g++) {
+			if (root(c, g) != g)
 				continue;
-			for (h = g + 1; h < g1; h++) {
-				if (root(c, h) != h || common_of(c, h, s0, s1) < 0)
+			if (common_of(c, g, s0, s1) < 0)
+				return -1;
+			/*
+			 * One pass over the namespace's states finds the roots
+			 * carrying g's common labels; the reverse test runs only
+			 * for those (usually none), so a pass is O(groups x states).
+			 */
+			for (i = s0, found = 0; i < s1 && !found; i++) {
+				h = root(c, c->s[i].grp);
+				if (h == g || !subset(c->g[g].common, c->g[g].ncommon,
+				    c->s[i].ids, c->s[i].n))
 					continue;
-				if (!covers_state(c, g, h, s0, s1) ||
-				    !covers_state(c, h, g, s0, s1))
-					continue;
-				/* Keep the alphabetically first name as the root. */
-				r = grp_name_cmp(c, g, h) <= 0 ? g : h;
-				c->g[g == r ? h : g].parent = r;
-				c->g[r].have_common = 0;
-				(*nmerged)++;
-				changed = 1;
-				break;
+				if (common_of(c, h, s0, s1) < 0)
+					return -1;
+				found = covers_state(c, h, g, s0, s1);
 			}
+			if (!found)
+				continue;
+			/* Keep the alphabetically first name as the root. */
+			r = grp_name_cmp(c, g, h) <= 0 ? g : h;
+			c->g[g == r ? h : g].parent = r;
+			c->g[r].have_common = 0;
+			(*nmerged)++;
+			changed = 1;
 		}
 	}
 	return 0;
@@ -581,6 +592,28 @@ join_sorted(char **v, size_t n, const char *sep)
 	return buf ? buf : strdup("");
 }
 
+/*
+ * A merged workload is named "a+b" (sorted names joined), or "a+N-more"
+ * when that would exceed MERGED_NAME_MAX characters.
+ */
+#define MERGED_NAME_MAX 120
+
+static char *
+merged_name(char **names, size_t n)
+{
+	char *joined = join_sorted(names, n, "+"), *short_name;
+	size_t len;
+
+	if (joined == NULL || strlen(joined) <= MERGED_NAME_MAX)
+		return joined;
+	free(joined);
+	/* join_sorted sorted names[]: names[0] is the first. */
+	len = strlen(names[0]) + 32;
+	if ((short_name = malloc(len)) != NULL)
+		snprintf(short_name, len, "%s+%zu-more", names[0], n - 1);
+	return short_name;
+}
+
 static char *
 lower_dup(const char *s)
 {
@@ -714,7 +747,7 @@ cluster_build(struct cl_pod *pods, size_t npods, const struct cl_ctrl *ctrls,
 				m++;
 			}
 			if ((x->ns = strdup(c.g[gi].ns)) == NULL ||
-			    (x->name = join_sorted(names, m, "+")) == NULL ||
+			    (x->name = merged_name(names, m)) == NULL ||
 			    (x->kind = join_sorted(kinds, m, "+")) == NULL ||
 			    (x->members = join_sorted(mems, m, ",")) == NULL)
 				goto oom;
@@ -729,8 +762,9 @@ cluster_build(struct cl_pod *pods, size_t npods, const struct cl_ctrl *ctrls,
 				    x->selector);
 			if (m > 1 && o->notes != NULL)
 				fprintf(o->notes, "flowpol: learn: namespace '%s': no stable "
-				    "label set tells %s apart: merged into workload '%s' "
-				    "(selector %s)\n", x->ns, x->members, x->name,
+				    "label set tells %s%s apart: merged into workload '%s' "
+				    "(selector %s)\n", x->ns, fp_clamp(x->members, 300),
+				    strlen(x->members) > 300 ? "..." : "", x->name,
 				    x->selector);
 		}
 		g0 = g1;

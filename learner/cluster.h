@@ -35,7 +35,8 @@
  * Merging: when all common stable labels of workload A appear on a pod of
  * workload B and B's on a pod of A, no selector tells them apart: they are
  * merged into one workload named "A+B" (kind "K1+K2" when the kinds
- * differ), repeatedly, and a note says so. When only A's labels appear on
+ * differ; "A+N-more" when the joined names would pass 120 characters),
+ * repeatedly, and a note says so. When only A's labels appear on
  * B (B has a label A lacks), B keeps its exact selector and A gets all its
  * common labels with exact = 0 (it also matches B's pods), with a note:
  * merging would widen B's policy too. Pods that were only ever seen

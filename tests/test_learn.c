@@ -218,6 +218,29 @@ test_learn_merge_and_inexact(void **state)
 }
 
 static void
+test_learn_merge_long_names(void **state)
+{
+	struct fixture f = { 0 };
+	char names[6][64];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		snprintf(names[i], sizeof(names[i]),
+		    "a-rather-long-statefulset-name-number-%d-0", i);
+		add_pod(&f, "l", names[i], "StatefulSet", names[i], "d", "app=same");
+	}
+	build(&f, NULL, 0, NULL, 0);
+	assert_int_equal(f.nw, 1);
+	assert_int_equal(f.merged, 5);
+	assert_string_equal(f.w[0].name,
+	    "a-rather-long-statefulset-name-number-0-0+5-more");
+	assert_int_equal(f.w[0].pods, 6);
+	assert_int_equal(f.p[3].wl, 0);
+	release(&f);
+}
+
+static void
 test_learn_order_independent(void **state)
 {
 	struct fixture f1 = { 0 }, f2 = { 0 };
@@ -320,6 +343,7 @@ main(void)
 		cmocka_unit_test(test_learn_selector_preference_and_size),
 		cmocka_unit_test(test_learn_volatile_and_states),
 		cmocka_unit_test(test_learn_merge_and_inexact),
+		cmocka_unit_test(test_learn_merge_long_names),
 		cmocka_unit_test(test_learn_order_independent),
 		cmocka_unit_test(test_learn_resolve_intervals),
 	};
