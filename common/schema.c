@@ -76,7 +76,7 @@
 	"  controller_kind TEXT NOT NULL DEFAULT ''," /* Deployment, StatefulSet, ..., Pod */ \
 	"  controller_name TEXT NOT NULL DEFAULT ''," \
 	"  labels TEXT NOT NULL," \
-	"  workload TEXT," /* namespace/name once learned; NULL for hostNetwork */ \
+	"  workload TEXT," /* namespace/name once learned; NULL: hostNetwork, or not alive in the period */ \
 	"  created INTEGER," /* metadata.creationTimestamp */ \
 	"  deleted INTEGER," /* metadata.deletionTimestamp */ \
 	"  first_seen INTEGER NOT NULL," \

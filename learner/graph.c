@@ -266,6 +266,8 @@ load_endpoints(struct lctx *c)
 	int64_t from, to;
 	long peer;
 	size_t i;
+	const struct fp_ip *nets;
+	const int *prefixes;
 	int rc, ret = -1, infer = c->o->ncidrs == 0;
 
 	for (i = 0; i < c->o->ncidrs; i++)
@@ -344,6 +346,27 @@ load_endpoints(struct lctx *c)
 			store_sqlerr(c->st, "reading networks");
 			goto out;
 		}
+	}
+	if (infer && resolver_nets(c->res, &nets, &prefixes) == 0) {
+		/*
+		 * Nothing to infer from (no inventory): calling every unowned
+		 * address external would allow pod addresses as external peers,
+		 * so the private ranges count as the cluster's.
+		 */
+		static const char *const private_nets[] = {
+			"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+			"100.64.0.0/10", "fc00::/7"
+		};
+		int prefix;
+
+		for (i = 0; i < sizeof(private_nets) / sizeof(private_nets[0]); i++)
+			if (fp_cidr_parse(&ip, &prefix, private_nets[i]) < 0 ||
+			    resolver_add_net(c->res, &ip, prefix) < 0)
+				goto out;
+		if (c->o->notes != NULL)
+			fprintf(c->o->notes, "flowpol: learn: the inventory gives no "
+			    "cluster ranges: private addresses count as in-cluster "
+			    "(unknown); use --cluster-cidr to set them\n");
 	}
 	resolver_ready(c->res);
 	ret = 0;

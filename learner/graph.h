@@ -19,7 +19,9 @@
  *     given; otherwise node podCIDRs, node addresses, and the /16 (IPv4) or
  *     /48 (IPv6) around every pod IP and Service clusterIP of the
  *     inventory, a deliberately wide guess so that an unowned pod address
- *     is reported `unknown`, never allowed as `external`.
+ *     is reported `unknown`, never allowed as `external`; with nothing to
+ *     infer from, the private ranges (10/8, 172.16/12, 192.168/16,
+ *     100.64/10, fc00::/7), with a note.
  *  3. Edges: (src peer, dst peer, proto, port) with connections = the sum
  *     of the rows' packets (the collector logs one event per new
  *     connection), first/last seen and the sorted nodes that saw them.

@@ -67,4 +67,11 @@ grep -q "7 flows: 3 resolved, 1 ambiguous, 3 unknown" learn2.txt || fail "learn 
 "$FLOWPOL" edges | grep -q "^unknown:10.43.7.7	shop2/api" || fail "--cluster-cidr not applied"
 "$FLOWPOL" learn --cluster-cidr 10.0.0.0/99 2>err.txt; [ $? -eq 2 ] || fail "bad --cluster-cidr accepted"
 grep -q "cluster-cidr: '10.0.0.0/99' is not a CIDR" err.txt || fail "bad cidr message: $(cat err.txt)"
+# No inventory to infer ranges from: private addresses are unknown, with a note.
+"$FLOWPOL" inventory --db empty.db --at 2026-11-21T09:00:00Z - <<<'{"kind": "List", "items": []}' >/dev/null || fail "empty inventory"
+printf '%s\n' "2026-11-21T12:10:00Z n 10.42.0.20 93.184.216.34 tcp 443 3" |
+	/usr/bin/python3 "$FLOWPOL_SRC/tests/learner/flowrows.py" empty.db || fail "flows"
+"$FLOWPOL" learn --db empty.db >/dev/null 2>err.txt || fail "learn without inventory"
+grep -q "gives no cluster ranges" err.txt || fail "no note: $(cat err.txt)"
+"$FLOWPOL" edges --db empty.db | grep -q "^unknown:10.42.0.20	external:93.184.216.34	tcp	443	3	" || fail "private/external split"
 pass
