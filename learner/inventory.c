@@ -93,6 +93,19 @@ struct pctx {
 	char obj[600];
 };
 
+/*
+ * The items of a List are read as soon as each is complete and then freed,
+ * so memory follows the largest object, not the whole file.
+ */
+struct ystream {
+	struct inv *inv;
+	struct pctx *c;
+	size_t streamed;	/* items of this document read already */
+};
+
+static int read_object(struct inv *inv, struct pctx *c,
+    const struct ynode *obj, size_t index);
+
 /* --- the YAML tree ------------------------------------------------------ */
 
 static void
@@ -145,7 +158,7 @@ ynode_add(struct ynode *parent, struct ynode *child)
  */
 static int
 ytree_next(yaml_parser_t *p, const char *file, size_t lbase, size_t obase,
-    struct ynode **root)
+    struct ynode **root, struct ystream *ys)
 {
 	struct ynode *stack[YDEPTH_MAX + 1], *n = NULL, *top;
 	size_t depth = 0;
@@ -209,6 +222,24 @@ ytree_next(yaml_parser_t *p, const char *file, size_t lbase, size_t obase,
 			break;
 		case YAML_MAPPING_END_EVENT:
 		case YAML_SEQUENCE_END_EVENT:
+			/* An item of a top-level "items" list is complete. */
+			if (ys != NULL && depth == 3 && stack[0]->type == YN_MAP &&
+			    stack[1]->type == YN_SEQ && stack[2]->type == YN_MAP &&
+			    stack[0]->n >= 2 && stack[0]->k[stack[0]->n - 1] == stack[1] &&
+			    strcmp(stack[0]->k[stack[0]->n - 2]->s, "items") == 0 &&
+			    stack[1]->n > 0 && stack[1]->k[stack[1]->n - 1] == stack[2]) {
+				struct ynode *item = stack[2];
+				int r;
+
+				stack[1]->n--;
+				depth--;
+				yaml_event_delete(&ev);
+				r = read_object(ys->inv, ys->c, item, ys->streamed++);
+				ynode_free(item);
+				if (r < 0)
+					goto out;
+				continue;
+			}
 			if (depth > 0)
 				depth--;
 			yaml_event_delete(&ev);
@@ -1050,7 +1081,8 @@ read_object(struct inv *inv, struct pctx *c, const struct ynode *obj,
 }
 
 static int
-read_document(struct inv *inv, struct pctx *c, const struct ynode *doc)
+read_document(struct inv *inv, struct pctx *c, const struct ynode *doc,
+    size_t streamed)
 {
 	const struct ynode *kn, *items;
 	size_t i, len;
@@ -1080,11 +1112,15 @@ read_document(struct inv *inv, struct pctx *c, const struct ynode *doc)
 			return fp_error("inventory: '%s': line %zu: %s: items is %s, "
 			    "want a list", c->file, items->line, fp_clamp(kn->s, 64),
 			    type_name(items));
+		/* Items that are not mappings were left for here. */
 		for (i = 0; i < items->n; i++)
-			if (read_object(inv, c, items->k[i], i) < 0)
+			if (read_object(inv, c, items->k[i], streamed + i) < 0)
 				return -1;
 		return 0;
 	}
+	if (streamed > 0)
+		return fp_error("inventory: '%s': line %zu: a document with items "
+		    "must be a List", c->file, doc->line);
 	return read_object(inv, c, doc, 0);
 }
 
@@ -1101,21 +1137,25 @@ inv_parse_at(struct inv *inv, const char *name, const char *buf, size_t len,
 	yaml_parser_t p;
 	struct ynode *doc = NULL;
 	struct pctx c;
+	struct ystream ys;
 	int ret = -1, docs = 0;
 
 	memset(&c, 0, sizeof(c));
 	c.file = name;
+	ys.inv = inv;
+	ys.c = &c;
 	if (!yaml_parser_initialize(&p))
 		return fp_error("inventory: '%s': out of memory", name);
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
 	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
 	for (;;) {
-		if (ytree_next(&p, name, line, offset, &doc) < 0)
+		ys.streamed = 0;
+		if (ytree_next(&p, name, line, offset, &doc, &ys) < 0)
 			goto out;
 		if (doc == NULL)
 			break;
 		docs++;
-		if (read_document(inv, &c, doc) < 0)
+		if (read_document(inv, &c, doc, ys.streamed) < 0)
 			goto out;
 		ynode_free(doc);
 		doc = NULL;
