@@ -1,0 +1,1634 @@
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/err.h"
+#include "common/fileio.h"
+#include "common/ipaddr.h"
+#include "common/out.h"
+#include "common/proto.h"
+#include "common/store.h"
+#include "common/timeutil.h"
+#include "emitter/emit.h"
+#include "policy/diff.h"
+#include "policy/evaluate.h"
+#include "policy/strbuf.h"
+#include "common/banned.h"
+
+/* --- the model: peers and edges --------------------------------------- */
+
+enum d_peer_kind { DP_WORKLOAD, DP_NODE, DP_EXTERNAL, DP_UNKNOWN };
+
+/*
+ * One side of an edge as the edges table names it. A workload holds one
+ * endpoint per distinct (namespace, service account, label set) of its
+ * pods; a node or external address holds one endpoint with its IP.
+ */
+struct d_peer {
+	char *text;
+	enum d_peer_kind kind;
+	struct pe_endpoint *eps;
+	size_t neps;
+};
+
+/* What one direction of an edge came to, over every combination. */
+struct d_dir {
+	size_t denied;			/* combinations denied */
+	struct pe_decision first;	/* the first denied one */
+};
+
+struct d_edge {
+	char *src, *dst, *nodes;
+	int proto, port;
+	int64_t conns, first, last;
+	size_t si, di;			/* into peers */
+	int checked;			/* last >= since: evaluated for denial */
+	int unattributed;		/* an unknown: peer, or no pods */
+	size_t combos;
+	struct d_dir eg, in;
+};
+
+/* An edge denied at one workload, for grouping. */
+struct d_group_ent {
+	size_t peer;			/* the workload */
+	int ingress;
+	size_t edge;
+};
+
+struct d_stale {
+	const struct pe_policy *p;
+	int ingress;
+	size_t rule;
+};
+
+enum d_change { DC_ADDED, DC_CHANGED, DC_REMOVED };
+
+struct d_prop {
+	char *file;
+	enum d_change change;
+	size_t plus, minus;
+	char *patch;			/* unified diff; NULL when not shown */
+};
+
+struct diff_result {
+	const struct pe_policyset *ps;
+	struct diff_opts o;
+	struct d_peer *peers;
+	size_t npeers;
+	struct d_edge *edges;
+	size_t nedges;
+	struct d_group_ent *groups;
+	size_t ngroups;
+	struct d_stale *stale;
+	size_t nstale;
+	size_t ndenied, nunattributed, nchecked;
+	/* proposals */
+	int proposed;			/* the emitter ran */
+	char *prop_dir;			/* where generated files were compared */
+	struct d_prop *props;
+	size_t nprops;
+	size_t nadded, nchanged, nremoved;
+};
+
+static const char *
+dir_name(int ingress)
+{
+	return ingress ? "ingress" : "egress";
+}
+
+static void
+peer_release(struct d_peer *p)
+{
+	size_t i;
+
+	free(p->text);
+	for (i = 0; i < p->neps; i++)
+		pe_endpoint_release(&p->eps[i]);
+	free(p->eps);
+}
+
+void
+diff_result_free(struct diff_result *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->npeers; i++)
+		peer_release(&r->peers[i]);
+	free(r->peers);
+	for (i = 0; i < r->nedges; i++) {
+		free(r->edges[i].src);
+		free(r->edges[i].dst);
+		free(r->edges[i].nodes);
+	}
+	free(r->edges);
+	free(r->groups);
+	free(r->stale);
+	for (i = 0; i < r->nprops; i++) {
+		free(r->props[i].file);
+		free(r->props[i].patch);
+	}
+	free(r->props);
+	free(r->prop_dir);
+	free(r);
+}
+
+size_t
+diff_denied_edges(const struct diff_result *r)
+{
+	return r->ndenied;
+}
+
+static char *
+col_dup(sqlite3_stmt *q, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(q, i);
+
+	return strdup(s != NULL ? s : "");
+}
+
+static int
+load_edges(struct store *st, struct diff_result *r)
+{
+	sqlite3_stmt *q = NULL;
+	size_t alloc = 0;
+	int rc, ret = -1;
+
+	/* BINARY collation: byte order, as every other listing. */
+	if (store_prepare(st, &q, "SELECT src, dst, proto, port, connections, "
+	    "first_seen, last_seen, nodes FROM edges "
+	    "ORDER BY src, dst, proto, port") < 0)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct d_edge *e;
+
+		if (r->nedges == alloc) {
+			size_t na = alloc ? 2 * alloc : 64;
+
+			if ((e = realloc(r->edges, na * sizeof(*e))) == NULL)
+				goto oom;
+			r->edges = e;
+			alloc = na;
+		}
+		e = &r->edges[r->nedges];
+		memset(e, 0, sizeof(*e));
+		r->nedges++;
+		e->src = col_dup(q, 0);
+		e->dst = col_dup(q, 1);
+		e->nodes = col_dup(q, 7);
+		if (e->src == NULL || e->dst == NULL || e->nodes == NULL)
+			goto oom;
+		e->proto = sqlite3_column_int(q, 2);
+		e->port = sqlite3_column_int(q, 3);
+		e->conns = sqlite3_column_int64(q, 4);
+		e->first = sqlite3_column_int64(q, 5);
+		e->last = sqlite3_column_int64(q, 6);
+	}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(st, "reading edges");
+		goto out;
+	}
+	ret = 0;
+	goto out;
+oom:
+	fp_error("diff: out of memory");
+out:
+	sqlite3_finalize(q);
+	return ret;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+peer_cmp(const void *key, const void *elem)
+{
+	return strcmp((const char *)key, ((const struct d_peer *)elem)->text);
+}
+
+/* Prepared once, bound per workload (STYLE: prepare once). */
+struct d_loader {
+	struct store *st;
+	sqlite3_stmt *states, *ip, *ns;
+};
+
+static int
+loader_ns_labels(struct d_loader *l, struct pe_endpoint *ep)
+{
+	int rc, ret = -1;
+
+	sqlite3_reset(l->ns);
+	sqlite3_bind_text(l->ns, 1, ep->namespace, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(l->ns);
+	if (rc == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(l->ns, 0);
+
+		if (t != NULL && labels_parse_lines(&ep->ns_labels, t) < 0) {
+			fp_error_prefix("diff: namespace '%s'",
+			    fp_clamp(ep->namespace, 64));
+			goto out;
+		}
+	} else if (rc != SQLITE_DONE) {
+		store_sqlerr(l->st, "reading namespaces");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_reset(l->ns);
+	return ret;
+}
+
+static int
+loader_ip(struct d_loader *l, const char *uid, struct pe_endpoint *ep)
+{
+	int rc, ret = -1;
+
+	sqlite3_reset(l->ip);
+	sqlite3_bind_text(l->ip, 1, uid, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(l->ip);
+	if (rc == SQLITE_ROW) {
+		if (fp_ip_from_blob(&ep->ip, sqlite3_column_blob(l->ip, 0),
+		    (size_t)sqlite3_column_bytes(l->ip, 0)) == 0)
+			ep->has_ip = 1;
+	} else if (rc != SQLITE_DONE) {
+		store_sqlerr(l->st, "reading endpoints");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_reset(l->ip);
+	return ret;
+}
+
+/*
+ * Every distinct (namespace, service account, label set) of the
+ * workload's pods, from each pod's latest labels and every label set
+ * pod_labels kept; one endpoint each, its IP that of the lowest uid.
+ */
+static int
+load_workload(struct d_loader *l, const struct pe_policyset *ps,
+    struct d_peer *p)
+{
+	size_t alloc = 0;
+	int rc, ret = -1;
+	char *uid = NULL;
+
+	sqlite3_reset(l->states);
+	sqlite3_bind_text(l->states, 1, p->text, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(l->states)) == SQLITE_ROW) {
+		struct pe_endpoint *ep;
+		const char *t;
+
+		if (p->neps == alloc) {
+			size_t na = alloc ? 2 * alloc : 2;
+
+			if ((ep = realloc(p->eps, na * sizeof(*ep))) == NULL)
+				goto oom;
+			p->eps = ep;
+			alloc = na;
+		}
+		ep = &p->eps[p->neps++];
+		pe_endpoint_init(ep);
+		ep->kind = PE_EP_POD;
+		free(uid);
+		if ((ep->namespace = col_dup(l->states, 0)) == NULL ||
+		    (ep->service_account = col_dup(l->states, 1)) == NULL ||
+		    (ep->name = strdup(p->text)) == NULL ||
+		    (uid = col_dup(l->states, 3)) == NULL)
+			goto oom;
+		t = (const char *)sqlite3_column_text(l->states, 2);
+		if (labels_parse_lines(&ep->labels, t ? t : "") < 0) {
+			fp_error_prefix("diff: workload '%s'",
+			    fp_clamp(p->text, 128));
+			goto out;
+		}
+		if (loader_ns_labels(l, ep) < 0 || loader_ip(l, uid, ep) < 0 ||
+		    pe_endpoint_prepare(ep) < 0 || pe_endpoint_bind(ep, ps) < 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(l->st, "reading pods");
+		goto out;
+	}
+	ret = 0;
+	goto out;
+oom:
+	fp_error("diff: out of memory");
+out:
+	free(uid);
+	sqlite3_reset(l->states);
+	return ret;
+}
+
+/* node:IP, external:IP, unknown:IP, else a workload. */
+static int
+load_peer(struct d_loader *l, const struct pe_policyset *ps,
+    struct d_peer *p)
+{
+	static const struct { const char *prefix; enum d_peer_kind k; } pf[] = {
+		{ "node:", DP_NODE }, { "external:", DP_EXTERNAL },
+		{ "unknown:", DP_UNKNOWN }
+	};
+	struct pe_endpoint *ep;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(pf) / sizeof(pf[0]); i++) {
+		n = strlen(pf[i].prefix);
+		if (strncmp(p->text, pf[i].prefix, n) != 0)
+			continue;
+		p->kind = pf[i].k;
+		if ((p->eps = calloc(1, sizeof(*p->eps))) == NULL)
+			return fp_error("diff: out of memory");
+		ep = &p->eps[0];
+		p->neps = 1;
+		pe_endpoint_init(ep);
+		ep->kind = p->kind == DP_NODE ? PE_EP_NODE : PE_EP_EXTERNAL;
+		if ((ep->name = strdup(p->text)) == NULL)
+			return fp_error("diff: out of memory");
+		if (fp_ip_parse(&ep->ip, p->text + n) < 0)
+			return fp_error("diff: edge peer '%s': not an IP address",
+			    fp_clamp(p->text, 128));
+		ep->has_ip = 1;
+		return pe_endpoint_prepare(ep);
+	}
+	p->kind = DP_WORKLOAD;
+	return load_workload(l, ps, p);
+}
+
+static int
+load_peers(struct store *st, const struct pe_policyset *ps,
+    struct diff_result *r)
+{
+	struct d_loader l = { st, NULL, NULL, NULL };
+	char **names = NULL;
+	size_t i, n = 0;
+	int ret = -1;
+
+	if (r->nedges > SIZE_MAX / 2 / sizeof(*names) ||
+	    (names = malloc((2 * r->nedges + 1) * sizeof(*names))) == NULL)
+		return fp_error("diff: out of memory");
+	for (i = 0; i < r->nedges; i++) {
+		names[n++] = r->edges[i].src;
+		names[n++] = r->edges[i].dst;
+	}
+	qsort(names, n, sizeof(*names), str_cmp);
+	if ((r->peers = calloc(n + 1, sizeof(*r->peers))) == NULL) {
+		fp_error("diff: out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (r->npeers > 0 &&
+		    strcmp(r->peers[r->npeers - 1].text, names[i]) == 0)
+			continue;
+		if ((r->peers[r->npeers].text = strdup(names[i])) == NULL) {
+			fp_error("diff: out of memory");
+			goto out;
+		}
+		r->npeers++;
+	}
+	if (store_prepare(st, &l.states, "SELECT p.namespace, "
+	    "p.service_account, s.labels, MIN(p.uid) FROM pods p JOIN "
+	    "(SELECT uid, labels FROM pod_labels UNION "
+	    "SELECT uid, labels FROM pods) s ON s.uid = p.uid "
+	    "WHERE p.workload = ?1 AND p.host_network = 0 "
+	    "GROUP BY p.namespace, p.service_account, s.labels "
+	    "ORDER BY p.namespace, p.service_account, s.labels") < 0 ||
+	    store_prepare(st, &l.ip, "SELECT ip FROM endpoints WHERE "
+	    "owner_kind = 'pod' AND owner = ?1 "
+	    "ORDER BY valid_to IS NULL DESC, valid_from DESC LIMIT 1") < 0 ||
+	    store_prepare(st, &l.ns, "SELECT labels FROM namespaces "
+	    "WHERE name = ?1") < 0)
+		goto out;
+	for (i = 0; i < r->npeers; i++)
+		if (load_peer(&l, ps, &r->peers[i]) < 0)
+			goto out;
+	for (i = 0; i < r->nedges; i++) {
+		struct d_edge *e = &r->edges[i];
+
+		e->si = (size_t)((struct d_peer *)bsearch(e->src, r->peers,
+		    r->npeers, sizeof(*r->peers), peer_cmp) - r->peers);
+		e->di = (size_t)((struct d_peer *)bsearch(e->dst, r->peers,
+		    r->npeers, sizeof(*r->peers), peer_cmp) - r->peers);
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(l.states);
+	sqlite3_finalize(l.ip);
+	sqlite3_finalize(l.ns);
+	free(names);
+	return ret;
+}
+
+/* --- evaluation -------------------------------------------------------- */
+
+/* Per policy and direction, which Allow rules decided an observed edge. */
+struct d_used {
+	unsigned char *in, *eg;
+};
+
+static void
+mark_used(const struct pe_policyset *ps, struct d_used *u,
+    const struct pe_decision *d, int ingress)
+{
+	size_t pi;
+
+	if (d->why != PE_WHY_RULE || d->action != PE_ACT_ALLOW)
+		return;
+	pi = (size_t)(d->policy - ps->policies);
+	if (ingress)
+		u[pi].in[d->rule] = 1;
+	else
+		u[pi].eg[d->rule] = 1;
+}
+
+static void
+edge_flow(const struct d_edge *e, struct pe_flow *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->proto = e->proto;
+	f->icmp_type = f->icmp_code = -1;
+	if (fp_proto_is_icmp(e->proto)) {
+		/* The collector stores ICMP as type * 256 + code. */
+		f->icmp_type = (e->port >> 8) & 0xff;
+		f->icmp_code = e->port & 0xff;
+	} else if (fp_proto_has_ports(e->proto)) {
+		f->dport = e->port;
+	}
+}
+
+static int
+has_staged(const struct pe_policyset *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n_policies; i++)
+		if (pe_kind_is_staged(ps->policies[i].kind))
+			return 1;
+	return 0;
+}
+
+static void
+eval_edge(const struct pe_policyset *ps, struct diff_result *r,
+    struct d_edge *e, struct d_used *u, int staged)
+{
+	const struct d_peer *s = &r->peers[e->si], *d = &r->peers[e->di];
+	int fresh = e->last >= r->o.now - r->o.stale_after;
+	struct pe_decision dec;
+	struct pe_flow f;
+	size_t i, j;
+	int dir;
+
+	e->checked = e->last >= r->o.since;
+	e->unattributed = s->kind == DP_UNKNOWN || d->kind == DP_UNKNOWN ||
+	    s->neps == 0 || d->neps == 0;
+	edge_flow(e, &f);
+	for (i = 0; i < s->neps; i++) {
+		for (j = 0; j < d->neps; j++) {
+			f.src = &s->eps[i];
+			f.dst = &d->eps[j];
+			e->combos++;
+			for (dir = 0; dir < 2; dir++) {
+				struct d_dir *dd = dir ? &e->in : &e->eg;
+
+				pe_evaluate_dir(ps, &f, dir, 0, &dec);
+				if (!dec.allowed && dd->denied++ == 0)
+					dd->first = dec;
+				if (fresh)
+					mark_used(ps, u, &dec, dir);
+				if (fresh && staged) {
+					pe_evaluate_dir(ps, &f, dir,
+					    PE_EVAL_STAGED, &dec);
+					mark_used(ps, u, &dec, dir);
+				}
+			}
+		}
+	}
+}
+
+static int
+group_cmp_r(const struct d_group_ent *a, const struct d_group_ent *b,
+    const struct diff_result *r)
+{
+	int c = strcmp(r->peers[a->peer].text, r->peers[b->peer].text);
+
+	if (c != 0)
+		return c;
+	if (a->ingress != b->ingress)
+		return a->ingress - b->ingress;
+	return a->edge < b->edge ? -1 : a->edge > b->edge;
+}
+
+/* qsort has no context argument; the result being sorted is one at a time. */
+static const struct diff_result *sort_ctx;
+
+static int
+group_cmp(const void *a, const void *b)
+{
+	return group_cmp_r(a, b, sort_ctx);
+}
+
+static int
+stale_cmp(const void *a, const void *b)
+{
+	const struct d_stale *x = a, *y = b;
+	const struct pe_rule *rx = x->ingress ? &x->p->ingress[x->rule] :
+	    &x->p->egress[x->rule];
+	const struct pe_rule *ry = y->ingress ? &y->p->ingress[y->rule] :
+	    &y->p->egress[y->rule];
+	int c = strcmp(x->p->file, y->p->file);
+
+	if (c != 0)
+		return c;
+	if (rx->line != ry->line)
+		return rx->line < ry->line ? -1 : 1;
+	if (x->ingress != y->ingress)
+		return x->ingress - y->ingress;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static int
+collect_stale(const struct pe_policyset *ps, struct diff_result *r,
+    const struct d_used *u)
+{
+	size_t i, k, n = 0;
+	int dir;
+
+	for (i = 0; i < ps->n_policies; i++)
+		n += ps->policies[i].n_ingress + ps->policies[i].n_egress;
+	if ((r->stale = calloc(n + 1, sizeof(*r->stale))) == NULL)
+		return fp_error("diff: out of memory");
+	for (i = 0; i < ps->n_policies; i++) {
+		const struct pe_policy *p = &ps->policies[i];
+
+		/* Host-endpoint-only policies never meet pod traffic. */
+		if (p->do_not_track || p->pre_dnat)
+			continue;
+		for (dir = 0; dir < 2; dir++) {
+			const struct pe_rule *rules = dir ? p->ingress : p->egress;
+			size_t nr = dir ? p->n_ingress : p->n_egress;
+			const unsigned char *used = dir ? u[i].in : u[i].eg;
+
+			for (k = 0; k < nr; k++) {
+				if (rules[k].action != PE_ACT_ALLOW || used[k])
+					continue;
+				r->stale[r->nstale].p = p;
+				r->stale[r->nstale].ingress = dir;
+				r->stale[r->nstale].rule = k;
+				r->nstale++;
+			}
+		}
+	}
+	qsort(r->stale, r->nstale, sizeof(*r->stale), stale_cmp);
+	return 0;
+}
+
+static int
+evaluate_all(struct pe_policyset *ps, struct diff_result *r)
+{
+	struct d_used *u = NULL;
+	size_t i, ng = 0;
+	int ret = -1, staged = has_staged(ps);
+
+	if ((u = calloc(ps->n_policies + 1, sizeof(*u))) == NULL)
+		return fp_error("diff: out of memory");
+	for (i = 0; i < ps->n_policies; i++) {
+		u[i].in = calloc(ps->policies[i].n_ingress + 1, 1);
+		u[i].eg = calloc(ps->policies[i].n_egress + 1, 1);
+		if (u[i].in == NULL || u[i].eg == NULL) {
+			fp_error("diff: out of memory");
+			goto out;
+		}
+	}
+	for (i = 0; i < r->nedges; i++)
+		eval_edge(ps, r, &r->edges[i], u, staged);
+	if ((r->groups = calloc(2 * r->nedges + 1, sizeof(*r->groups))) ==
+	    NULL) {
+		fp_error("diff: out of memory");
+		goto out;
+	}
+	for (i = 0; i < r->nedges; i++) {
+		struct d_edge *e = &r->edges[i];
+
+		if (!e->checked)
+			continue;
+		r->nchecked++;
+		if (e->unattributed) {
+			r->nunattributed++;
+			continue;
+		}
+		if (e->eg.denied || e->in.denied)
+			r->ndenied++;
+		/* Only a pod side has a policy that can deny. */
+		if (e->eg.denied)
+			r->groups[ng++] = (struct d_group_ent){ e->si, 0, i };
+		if (e->in.denied)
+			r->groups[ng++] = (struct d_group_ent){ e->di, 1, i };
+	}
+	r->ngroups = ng;
+	sort_ctx = r;
+	qsort(r->groups, ng, sizeof(*r->groups), group_cmp);
+	sort_ctx = NULL;
+	ret = collect_stale(ps, r, u);
+out:
+	for (i = 0; u != NULL && i < ps->n_policies; i++) {
+		free(u[i].in);
+		free(u[i].eg);
+	}
+	free(u);
+	return ret;
+}
+
+/* --- proposals: what emit would write ---------------------------------- */
+
+static int
+is_yaml_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+	    (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+}
+
+/* Whether the file starts with the emitter's mark (possibly after "---"). */
+static int
+generated_text(const char *buf, size_t len)
+{
+	size_t m = strlen(EMIT_HEADER_MARK);
+
+	if (len >= 4 && memcmp(buf, "---\n", 4) == 0) {
+		buf += 4;
+		len -= 4;
+	}
+	return len >= m && memcmp(buf, EMIT_HEADER_MARK, m) == 0;
+}
+
+static int
+generated_file(const char *path)
+{
+	char line[128];
+	size_t n;
+	FILE *f = fopen(path, "r");
+	int r = 0;
+
+	if (f == NULL)
+		return 0;
+	n = fread(line, 1, sizeof(line), f);
+	r = generated_text(line, n);
+	fclose(f);
+	return r;
+}
+
+struct d_dircount {
+	char *dir;
+	size_t n;
+};
+
+/* Count generated files per directory under path (recursive). */
+static int
+scan_generated(const char *path, int depth, struct d_dircount **v, size_t *nv)
+{
+	DIR *d;
+	struct dirent *de;
+	struct stat sb;
+	char *sub = NULL;
+	size_t here = 0;
+	int ret = -1;
+
+	if (depth > 32)
+		return 0;
+	if ((d = opendir(path)) == NULL)
+		return fp_error("diff: '%s': %s", fp_clamp(path, 256),
+		    strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		free(sub);
+		if (asprintf(&sub, "%s/%s", path, de->d_name) < 0) {
+			sub = NULL;
+			fp_error("diff: out of memory");
+			goto out;
+		}
+		if (stat(sub, &sb) < 0)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			if (scan_generated(sub, depth + 1, v, nv) < 0)
+				goto out;
+		} else if (S_ISREG(sb.st_mode) && is_yaml_name(de->d_name) &&
+		    generated_file(sub)) {
+			here++;
+		}
+	}
+	if (here > 0) {
+		struct d_dircount *nvp = realloc(*v, (*nv + 1) * sizeof(**v));
+
+		if (nvp == NULL || (nvp[*nv].dir = strdup(path)) == NULL) {
+			if (nvp != NULL)
+				*v = nvp;
+			fp_error("diff: out of memory");
+			goto out;
+		}
+		*v = nvp;
+		nvp[*nv].n = here;
+		(*nv)++;
+	}
+	ret = 0;
+out:
+	free(sub);
+	closedir(d);
+	return ret;
+}
+
+/* Split text into lines (pointers into it; '\n' kept out). */
+struct d_lines {
+	const char **s;
+	size_t *len;
+	size_t n;
+};
+
+static int
+split_lines(const char *t, size_t len, struct d_lines *l)
+{
+	size_t i, n = 0, start = 0;
+
+	for (i = 0; i < len; i++)
+		if (t[i] == '\n')
+			n++;
+	n++;
+	l->s = calloc(n, sizeof(*l->s));
+	l->len = calloc(n, sizeof(*l->len));
+	l->n = 0;
+	if (l->s == NULL || l->len == NULL)
+		return fp_error("diff: out of memory");
+	for (i = 0; i <= len; i++) {
+		if (i == len && start == len)
+			break;
+		if (i == len || t[i] == '\n') {
+			l->s[l->n] = t + start;
+			l->len[l->n] = i - start;
+			l->n++;
+			start = i + 1;
+		}
+	}
+	return 0;
+}
+
+static int
+line_eq(const struct d_lines *a, size_t i, const struct d_lines *b, size_t j)
+{
+	return a->len[i] == b->len[j] &&
+	    memcmp(a->s[i], b->s[j], a->len[i]) == 0;
+}
+
+#define D_LCS_MAX_CELLS (4u << 20)	/* bigger files: counts only */
+#define D_CONTEXT 3
+
+struct d_op {
+	char op;	/* ' ', '-', '+' */
+	size_t a, b;	/* line indexes (0-based) */
+};
+
+/*
+ * A unified diff of old -> new (LCS on lines, 3 lines of context), and the
+ * lines added and removed. *patch is malloc'd, or NULL when the files are
+ * too large for the table. 0 or -1.
+ */
+static int
+unified_diff(const char *name, const char *old, size_t olen, const char *new,
+    size_t nlen, size_t *plus, size_t *minus, char **patch)
+{
+	struct d_lines a = { 0 }, b = { 0 };
+	uint32_t *t = NULL;
+	struct d_op *ops = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, j, nops = 0, w, k;
+	int ret = -1;
+
+	*plus = *minus = 0;
+	*patch = NULL;
+	if (split_lines(old, olen, &a) < 0 || split_lines(new, nlen, &b) < 0)
+		goto out;
+	w = b.n + 1;
+	if ((a.n + 1) > D_LCS_MAX_CELLS / w) {
+		*plus = b.n;
+		*minus = a.n;
+		ret = 0;
+		goto out;
+	}
+	if ((t = calloc((a.n + 1) * w, sizeof(*t))) == NULL ||
+	    (ops = calloc(a.n + b.n + 1, sizeof(*ops))) == NULL) {
+		fp_error("diff: out of memory");
+		goto out;
+	}
+	/* t[i][j]: LCS length of a[i..] and b[j..]. */
+	for (i = a.n; i-- > 0;)
+		for (j = b.n; j-- > 0;)
+			t[i * w + j] = line_eq(&a, i, &b, j) ?
+			    t[(i + 1) * w + j + 1] + 1 :
+			    (t[(i + 1) * w + j] > t[i * w + j + 1] ?
+			    t[(i + 1) * w + j] : t[i * w + j + 1]);
+	for (i = j = 0; i < a.n || j < b.n;) {
+		if (i < a.n && j < b.n && line_eq(&a, i, &b, j)) {
+			ops[nops++] = (struct d_op){ ' ', i++, j++ };
+		} else if (j < b.n && (i == a.n ||
+		    t[i * w + j + 1] >= t[(i + 1) * w + j])) {
+			ops[nops++] = (struct d_op){ '+', i, j++ };
+			(*plus)++;
+		} else {
+			ops[nops++] = (struct d_op){ '-', i++, j };
+			(*minus)++;
+		}
+	}
+	sb_addf(&sb, "--- a/%s\n+++ b/%s\n", name, name);
+	for (k = 0; k < nops;) {
+		size_t s, e, last, x, an = 0, bn = 0;
+
+		if (ops[k].op == ' ') {
+			k++;
+			continue;
+		}
+		s = k > D_CONTEXT ? k - D_CONTEXT : 0;
+		/* Extend while the next change is within 2 * context. */
+		last = k;
+		for (x = k; x < nops; x++) {
+			if (ops[x].op != ' ')
+				last = x;
+			else if (x - last > 2 * D_CONTEXT)
+				break;
+		}
+		e = last + D_CONTEXT + 1 < nops ? last + D_CONTEXT + 1 : nops;
+		for (x = s; x < e; x++) {
+			an += ops[x].op != '+';
+			bn += ops[x].op != '-';
+		}
+		sb_addf(&sb, "@@ -%zu,%zu +%zu,%zu @@\n",
+		    an ? ops[s].a + 1 : ops[s].a, an,
+		    bn ? ops[s].b + 1 : ops[s].b, bn);
+		for (x = s; x < e; x++) {
+			const char *ln = ops[x].op == '+' ? b.s[ops[x].b] :
+			    a.s[ops[x].a];
+			size_t ll = ops[x].op == '+' ? b.len[ops[x].b] :
+			    a.len[ops[x].a];
+
+			sb_addc(&sb, ops[x].op);
+			sb_addn(&sb, ln, ll);
+			sb_addc(&sb, '\n');
+		}
+		k = e;
+	}
+	if (sb.oom || (*patch = sb_detach(&sb)) == NULL) {
+		fp_error("diff: out of memory");
+		goto out;
+	}
+	ret = 0;
+out:
+	sb_release(&sb);
+	free(t);
+	free(ops);
+	free(a.s);
+	free(a.len);
+	free(b.s);
+	free(b.len);
+	return ret;
+}
+
+static int
+add_prop(struct diff_result *r, const char *file, enum d_change c,
+    const char *old, size_t olen, const char *new, size_t nlen)
+{
+	struct d_prop *p = realloc(r->props, (r->nprops + 1) * sizeof(*p));
+
+	if (p == NULL)
+		return fp_error("diff: out of memory");
+	r->props = p;
+	p = &r->props[r->nprops];
+	memset(p, 0, sizeof(*p));
+	if ((p->file = strdup(file)) == NULL)
+		return fp_error("diff: out of memory");
+	r->nprops++;
+	p->change = c;
+	if (c == DC_ADDED)
+		r->nadded++;
+	else if (c == DC_REMOVED)
+		r->nremoved++;
+	else
+		r->nchanged++;
+	return unified_diff(file, old, olen, new, nlen, &p->plus, &p->minus,
+	    &p->patch);
+}
+
+static int
+prop_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct d_prop *)a)->file,
+	    ((const struct d_prop *)b)->file);
+}
+
+/* A single file: compare it with emit's one-stream form (--out -). */
+static int
+propose_stream(struct diff_result *r, const struct emit_result *er,
+    const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *cur = NULL;
+	size_t clen, i;
+	const char *base = strrchr(path, '/');
+	int ret = -1;
+
+	base = base ? base + 1 : path;
+	for (i = 0; i < er->ndocs; i++) {
+		sb_adds(&sb, "---\n");
+		sb_addn(&sb, er->docs[i].text, er->docs[i].len);
+	}
+	if (sb.oom) {
+		fp_error("diff: out of memory");
+		goto out;
+	}
+	if (fp_read_file(path, PE_READ_MAX_FILE, &cur, &clen) < 0)
+		goto out;
+	if ((r->prop_dir = strdup(path)) == NULL) {
+		fp_error("diff: out of memory");
+		goto out;
+	}
+	if (clen == sb.len && memcmp(cur, sb_str(&sb), clen) == 0)
+		ret = 0;
+	else
+		ret = add_prop(r, base, DC_CHANGED, cur, clen, sb_str(&sb),
+		    sb.len);
+out:
+	free(cur);
+	sb_release(&sb);
+	return ret;
+}
+
+static int
+propose_dir(struct diff_result *r, const struct emit_result *er,
+    const char *root)
+{
+	struct d_dircount *dc = NULL;
+	size_t ndc = 0, i, best = 0, clen;
+	char *path = NULL, *cur = NULL;
+	DIR *d = NULL;
+	struct dirent *de;
+	struct stat sb;
+	int ret = -1;
+
+	if (scan_generated(root, 0, &dc, &ndc) < 0)
+		goto out;
+	/* The directory holding most generated files; ties: byte order. */
+	for (i = 1; i < ndc; i++)
+		if (dc[i].n > dc[best].n || (dc[i].n == dc[best].n &&
+		    strcmp(dc[i].dir, dc[best].dir) < 0))
+			best = i;
+	if ((r->prop_dir = strdup(ndc ? dc[best].dir : root)) == NULL)
+		goto oom;
+	for (i = 0; i < er->ndocs; i++) {
+		free(path);
+		free(cur);
+		cur = NULL;
+		if (asprintf(&path, "%s/%s", r->prop_dir, er->docs[i].file) < 0) {
+			path = NULL;
+			goto oom;
+		}
+		if (stat(path, &sb) < 0) {
+			if (add_prop(r, er->docs[i].file, DC_ADDED, "", 0,
+			    er->docs[i].text, er->docs[i].len) < 0)
+				goto out;
+			continue;
+		}
+		if (fp_read_file(path, PE_READ_MAX_FILE, &cur, &clen) < 0)
+			goto out;
+		if (clen == er->docs[i].len &&
+		    memcmp(cur, er->docs[i].text, clen) == 0)
+			continue;
+		if (add_prop(r, er->docs[i].file, DC_CHANGED, cur, clen,
+		    er->docs[i].text, er->docs[i].len) < 0)
+			goto out;
+	}
+	/* Generated files emit would no longer write (emit_write removes
+	 * them from its --out directory, not below it). */
+	if ((d = opendir(r->prop_dir)) == NULL) {
+		fp_error("diff: '%s': %s", fp_clamp(r->prop_dir, 256),
+		    strerror(errno));
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		int wanted = 0;
+
+		if (de->d_name[0] == '.' || !is_yaml_name(de->d_name))
+			continue;
+		for (i = 0; i < er->ndocs && !wanted; i++)
+			wanted = strcmp(er->docs[i].file, de->d_name) == 0;
+		if (wanted)
+			continue;
+		free(path);
+		free(cur);
+		cur = NULL;
+		if (asprintf(&path, "%s/%s", r->prop_dir, de->d_name) < 0) {
+			path = NULL;
+			goto oom;
+		}
+		if (stat(path, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+		    !generated_file(path))
+			continue;
+		if (fp_read_file(path, PE_READ_MAX_FILE, &cur, &clen) < 0 ||
+		    add_prop(r, de->d_name, DC_REMOVED, cur, clen, "", 0) < 0)
+			goto out;
+	}
+	qsort(r->props, r->nprops, sizeof(*r->props), prop_cmp);
+	ret = 0;
+	goto out;
+oom:
+	fp_error("diff: out of memory");
+out:
+	if (d != NULL)
+		closedir(d);
+	for (i = 0; i < ndc; i++)
+		free(dc[i].dir);
+	free(dc);
+	free(path);
+	free(cur);
+	return ret;
+}
+
+static int
+propose(struct store *st, struct diff_result *r)
+{
+	struct emit_opts eo;
+	struct emit_result er;
+	struct stat sb;
+	int ret = -1;
+
+	memset(&eo, 0, sizeof(eo));
+	memset(&er, 0, sizeof(er));
+	if (stat(r->o.policies, &sb) < 0)
+		return fp_error("diff: '%s': %s", fp_clamp(r->o.policies, 256),
+		    strerror(errno));
+	if (emit_build(st, &eo, &er) < 0) {
+		fp_error_prefix("diff: proposals");
+		goto out;
+	}
+	if (S_ISDIR(sb.st_mode))
+		ret = propose_dir(r, &er, r->o.policies);
+	else
+		ret = propose_stream(r, &er, r->o.policies);
+	r->proposed = ret == 0;
+out:
+	emit_result_free(&er);
+	return ret;
+}
+
+int
+diff_run(struct store *st, struct pe_policyset *ps,
+    const struct diff_opts *o, struct diff_result **out)
+{
+	struct diff_result *r;
+	int ret = -1;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return fp_error("diff: out of memory");
+	r->ps = ps;
+	r->o = *o;
+	if (pe_policyset_prepare(ps, PE_TYPES_API) < 0 ||
+	    load_edges(st, r) < 0 || load_peers(st, ps, r) < 0 ||
+	    evaluate_all(ps, r) < 0)
+		goto out;
+	if (o->propose && o->policies != NULL && propose(st, r) < 0)
+		goto out;
+	*out = r;
+	r = NULL;
+	ret = 0;
+out:
+	diff_result_free(r);
+	return ret;
+}
+
+/* --- output ------------------------------------------------------------ */
+
+static const char *
+proto_port(const struct d_edge *e, char *buf, size_t len)
+{
+	char pb[16], qb[32];
+	const char *port = fp_port_format(e->proto, e->port, qb, sizeof(qb));
+
+	snprintf(buf, len, "%s%s%s", fp_proto_name(e->proto, pb, sizeof(pb)),
+	    *port ? "/" : "", port);
+	return buf;
+}
+
+static const char *
+change_name(enum d_change c)
+{
+	return c == DC_ADDED ? "added" : c == DC_REMOVED ? "removed" :
+	    "changed";
+}
+
+static const char *
+policy_label(const struct pe_policy *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s%s%s", pe_kind_name(p->kind),
+	    p->namespace ? p->namespace : "", p->namespace ? "/" : "", p->name);
+	return buf;
+}
+
+/* "end of tier T (N policies applied, none allowed)" or the rule. */
+static char *
+decision_text(const struct pe_decision *d, int ingress)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char pl[512];
+
+	if (d->why == PE_WHY_RULE) {
+		const struct pe_rule *ru = ingress ? &d->policy->ingress[d->rule] :
+		    &d->policy->egress[d->rule];
+		char *t = pe_rule_format(ru);
+
+		sb_addf(&sb, "tier %s, %s %s[%zu] (%s:%d): %s", d->tier->name,
+		    policy_label(d->policy, pl, sizeof(pl)), dir_name(ingress),
+		    d->rule, d->policy->file, ru->line, t ? t : "?");
+		free(t);
+	} else {
+		sb_addf(&sb, "end of tier %s (%zu polic%s applied, no rule "
+		    "allowed)", d->tier ? d->tier->name : "?",
+		    d->policies_applied, d->policies_applied == 1 ? "y" : "ies");
+	}
+	return sb_detach(&sb);
+}
+
+static void
+nodes_json(FILE *f, const char *nodes)
+{
+	const char *p = nodes, *c;
+	int first = 1;
+
+	fputc('[', f);
+	while (*p) {
+		char buf[256];
+		size_t n;
+
+		c = strchr(p, ',');
+		n = c ? (size_t)(c - p) : strlen(p);
+		if (n >= sizeof(buf))
+			n = sizeof(buf) - 1;
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		fprintf(f, "%s", first ? "" : ", ");
+		fp_json_str(f, buf);
+		first = 0;
+		p = c ? c + 1 : p + strlen(p);
+	}
+	fputc(']', f);
+}
+
+static void
+time_json(FILE *f, int64_t t)
+{
+	char tb[FP_TIMESTRLEN];
+
+	fp_json_str(f, fp_time_format(t, tb));
+}
+
+static void
+decision_json(FILE *f, const struct d_edge *e, const struct d_dir *dd,
+    int ingress)
+{
+	const struct pe_decision *d = &dd->first;
+
+	if (!dd->denied) {
+		fputs("null", f);
+		return;
+	}
+	fprintf(f, "{\"combinations\": %zu, \"denied_combinations\": %zu, ",
+	    e->combos, dd->denied);
+	if (d->why == PE_WHY_RULE) {
+		const struct pe_rule *ru = ingress ? &d->policy->ingress[d->rule] :
+		    &d->policy->egress[d->rule];
+		char *t = pe_rule_format(ru);
+
+		fputs("\"file\": ", f);
+		fp_json_str(f, d->policy->file);
+		fprintf(f, ", \"kind\": \"%s\", \"line\": %d, \"namespace\": ",
+		    pe_kind_name(d->policy->kind), ru->line);
+		if (d->policy->namespace)
+			fp_json_str(f, d->policy->namespace);
+		else
+			fputs("null", f);
+		fputs(", \"policy\": ", f);
+		fp_json_str(f, d->policy->name);
+		fprintf(f, ", \"rule\": %zu, \"rule_text\": ", d->rule);
+		fp_json_str(f, t ? t : "?");
+		fputs(", \"tier\": ", f);
+		fp_json_str(f, d->tier->name);
+		fputs(", \"why\": \"rule\"}", f);
+		free(t);
+	} else {
+		fprintf(f, "\"policies_applied\": %zu, \"tier\": ",
+		    d->policies_applied);
+		fp_json_str(f, d->tier ? d->tier->name : "?");
+		fputs(", \"why\": \"end-of-tier\"}", f);
+	}
+}
+
+static void
+edge_json(FILE *f, const struct d_edge *e)
+{
+	char pb[16], qb[32];
+
+	fprintf(f, "{\"connections\": %lld, \"dst\": ", (long long)e->conns);
+	fp_json_str(f, e->dst);
+	fputs(", \"egress\": ", f);
+	decision_json(f, e, &e->eg, 0);
+	fputs(", \"first_seen\": ", f);
+	time_json(f, e->first);
+	fputs(", \"ingress\": ", f);
+	decision_json(f, e, &e->in, 1);
+	fputs(", \"last_seen\": ", f);
+	time_json(f, e->last);
+	fputs(", \"nodes\": ", f);
+	nodes_json(f, e->nodes);
+	fputs(", \"port\": ", f);
+	fp_json_str(f, fp_port_format(e->proto, e->port, qb, sizeof(qb)));
+	fputs(", \"proto\": ", f);
+	fp_json_str(f, fp_proto_name(e->proto, pb, sizeof(pb)));
+	fputs(", \"src\": ", f);
+	fp_json_str(f, e->src);
+	fputc('}', f);
+}
+
+static const struct pe_rule *
+stale_rule(const struct d_stale *s)
+{
+	return s->ingress ? &s->p->ingress[s->rule] : &s->p->egress[s->rule];
+}
+
+/*
+ * JSON, keys sorted in every object, lists in the orders the text form
+ * uses (see cmd_diff's usage for the shape).
+ */
+static void
+print_json(FILE *f, const struct diff_result *r)
+{
+	char tb[FP_TIMESTRLEN];
+	size_t i, j;
+
+	fputs("{\n  \"denied_edges\": [", f);
+	for (i = j = 0; i < r->nedges; i++) {
+		const struct d_edge *e = &r->edges[i];
+
+		if (!e->checked || e->unattributed ||
+		    !(e->eg.denied || e->in.denied))
+			continue;
+		fputs(j++ ? ",\n    " : "\n    ", f);
+		edge_json(f, e);
+	}
+	fputs(j ? "\n  ],\n" : "],\n", f);
+	fputs("  \"format_version\": 1,\n  \"now\": ", f);
+	fp_json_str(f, fp_time_format(r->o.now, tb));
+	fputs(",\n  \"policies\": ", f);
+	fp_json_str(f, r->o.policies ? r->o.policies : "");
+	fputs(",\n  \"proposed\": ", f);
+	if (!r->proposed) {
+		fputs("null", f);
+	} else {
+		fprintf(f, "{\"added\": %zu, \"changed\": %zu, \"directory\": ",
+		    r->nadded, r->nchanged);
+		fp_json_str(f, r->prop_dir);
+		fputs(", \"files\": [", f);
+		for (i = 0; i < r->nprops; i++) {
+			const struct d_prop *p = &r->props[i];
+
+			fprintf(f, "%s{\"change\": \"%s\", \"diff\": ",
+			    i ? ",\n      " : "\n      ", change_name(p->change));
+			if (p->patch)
+				fp_json_str(f, p->patch);
+			else
+				fputs("null", f);
+			fputs(", \"file\": ", f);
+			fp_json_str(f, p->file);
+			fprintf(f, ", \"lines_added\": %zu, \"lines_removed\": "
+			    "%zu}", p->plus, p->minus);
+		}
+		fprintf(f, "%s], \"removed\": %zu}", r->nprops ? "\n    " : "",
+		    r->nremoved);
+	}
+	fputs(",\n  \"since\": ", f);
+	if (r->o.since == INT64_MIN)
+		fputs("null", f);
+	else
+		fp_json_str(f, fp_time_format(r->o.since, tb));
+	fprintf(f, ",\n  \"stale_after_seconds\": %lld,\n  \"stale_rules\": [",
+	    (long long)(r->o.stale_after / FP_USEC));
+	for (i = 0; i < r->nstale; i++) {
+		const struct d_stale *s = &r->stale[i];
+		char *t = pe_rule_format(stale_rule(s));
+
+		fprintf(f, "%s{\"direction\": \"%s\", \"file\": ",
+		    i ? ",\n    " : "\n    ", dir_name(s->ingress));
+		fp_json_str(f, s->p->file);
+		fprintf(f, ", \"index\": %zu, \"kind\": \"%s\", \"line\": %d, "
+		    "\"namespace\": ", s->rule, pe_kind_name(s->p->kind),
+		    stale_rule(s)->line);
+		if (s->p->namespace)
+			fp_json_str(f, s->p->namespace);
+		else
+			fputs("null", f);
+		fputs(", \"policy\": ", f);
+		fp_json_str(f, s->p->name);
+		fputs(", \"rule\": ", f);
+		fp_json_str(f, t ? t : "?");
+		fputs(", \"tier\": ", f);
+		fp_json_str(f, s->p->tier);
+		fputc('}', f);
+		free(t);
+	}
+	fputs(r->nstale ? "\n  ],\n" : "],\n", f);
+	fprintf(f, "  \"summary\": {\"denied_edges\": %zu, \"edges\": %zu, "
+	    "\"edges_checked\": %zu, \"stale_rules\": %zu, \"unattributed\": "
+	    "%zu},\n", r->ndenied, r->nedges, r->nchecked, r->nstale,
+	    r->nunattributed);
+	fputs("  \"unattributed\": [", f);
+	for (i = j = 0; i < r->nedges; i++) {
+		const struct d_edge *e = &r->edges[i];
+
+		if (!e->checked || !e->unattributed)
+			continue;
+		fputs(j++ ? ",\n    " : "\n    ", f);
+		edge_json(f, e);
+	}
+	fputs(j ? "\n  ],\n" : "],\n", f);
+	fputs("  \"workloads\": [", f);
+	for (i = 0; i < r->ngroups;) {
+		size_t w = r->groups[i].peer;
+		int dir;
+
+		fputs(i ? ",\n    {" : "\n    {", f);
+		for (dir = 0; dir < 2; dir++) {
+			int n = 0;
+
+			fprintf(f, "\"%s\": [", dir_name(dir));
+			for (; i < r->ngroups && r->groups[i].peer == w &&
+			    r->groups[i].ingress == dir; i++) {
+				fputs(n++ ? ",\n        " : "\n        ", f);
+				edge_json(f, &r->edges[r->groups[i].edge]);
+			}
+			fputs(n ? "\n      ], " : "], ", f);
+		}
+		fputs("\"workload\": ", f);
+		fp_json_str(f, r->peers[w].text);
+		fputc('}', f);
+	}
+	fputs(r->ngroups ? "\n  ]\n}\n" : "]\n}\n", f);
+}
+
+static void
+evidence_text(FILE *f, const struct d_edge *e, const char *indent)
+{
+	char a[FP_TIMESTRLEN], b[FP_TIMESTRLEN];
+
+	fprintf(f, "%s%lld connection%s, first seen %s, last seen %s, "
+	    "nodes %s\n", indent, (long long)e->conns, e->conns == 1 ? "" : "s",
+	    fp_time_format(e->first, a), fp_time_format(e->last, b),
+	    *e->nodes ? e->nodes : "-");
+}
+
+static void
+print_text(FILE *f, const struct diff_result *r)
+{
+	char pp[64], tb[FP_TIMESTRLEN], pl[512];
+	size_t i;
+
+	fprintf(f, "flowpol diff: %zu of %zu observed edge%s would be denied "
+	    "by the committed policies", r->ndenied, r->nchecked,
+	    r->nchecked == 1 ? "" : "s");
+	if (r->o.since != INT64_MIN)
+		fprintf(f, " (edges last seen since %s)",
+		    fp_time_format(r->o.since, tb));
+	fputc('\n', f);
+	if (r->ngroups)
+		fputs("\nDenied, by the workload whose policy denies:\n", f);
+	for (i = 0; i < r->ngroups; i++) {
+		const struct d_group_ent *g = &r->groups[i];
+		const struct d_edge *e = &r->edges[g->edge];
+		const struct d_dir *dd = g->ingress ? &e->in : &e->eg;
+		char *why = decision_text(&dd->first, g->ingress);
+
+		if (i == 0 || r->groups[i - 1].peer != g->peer)
+			fprintf(f, "  %s\n", r->peers[g->peer].text);
+		fprintf(f, "    %-7s %s -> %s %s\n", dir_name(g->ingress),
+		    e->src, e->dst, proto_port(e, pp, sizeof(pp)));
+		evidence_text(f, e, "            ");
+		fprintf(f, "            denied by: %s\n", why ? why : "?");
+		if (e->combos > 1)
+			fprintf(f, "            label sets: %zu of %zu "
+			    "combinations denied\n", dd->denied, e->combos);
+		free(why);
+	}
+	if (r->nunattributed) {
+		fprintf(f, "\nUnattributed (a peer the inventory does not name; "
+		    "not counted): %zu\n", r->nunattributed);
+		for (i = 0; i < r->nedges; i++) {
+			const struct d_edge *e = &r->edges[i];
+
+			if (!e->checked || !e->unattributed)
+				continue;
+			fprintf(f, "  %s -> %s %s%s\n", e->src, e->dst,
+			    proto_port(e, pp, sizeof(pp)),
+			    e->eg.denied || e->in.denied ? " (would be denied)" :
+			    "");
+			evidence_text(f, e, "    ");
+		}
+	}
+	fprintf(f, "\nStale allow rules (no observed edge since %s): %zu\n",
+	    fp_time_format(r->o.now - r->o.stale_after, tb), r->nstale);
+	for (i = 0; i < r->nstale; i++) {
+		const struct d_stale *s = &r->stale[i];
+		char *t = pe_rule_format(stale_rule(s));
+
+		fprintf(f, "  %s %s[%zu] (%s:%d): %s\n",
+		    policy_label(s->p, pl, sizeof(pl)), dir_name(s->ingress),
+		    s->rule, s->p->file, stale_rule(s)->line, t ? t : "?");
+		free(t);
+	}
+	if (!r->proposed)
+		return;
+	fprintf(f, "\nProposed by emit (compared with %s): %zu added, %zu "
+	    "changed, %zu removed\n", r->prop_dir, r->nadded, r->nchanged,
+	    r->nremoved);
+	for (i = 0; i < r->nprops; i++) {
+		const struct d_prop *p = &r->props[i];
+
+		fprintf(f, "  %-7s %s (+%zu -%zu)\n", change_name(p->change),
+		    p->file, p->plus, p->minus);
+	}
+	for (i = 0; i < r->nprops; i++)
+		if (r->props[i].patch && r->props[i].change == DC_CHANGED)
+			fprintf(f, "\n%s", r->props[i].patch);
+}
+
+/* A Markdown table cell: '|' escaped, newlines flattened. */
+static void
+md_cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|' || *s == '\\' || *s == '`' || *s == '*' ||
+		    *s == '_' || *s == '<')
+			fputc('\\', f);
+		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+	}
+}
+
+static void
+md_code(FILE *f, const char *s)
+{
+	/* Inline code: '|' still ends a cell in GFM tables, so escape it. */
+	fputc('`', f);
+	for (; *s; s++) {
+		if (*s == '|')
+			fputc('\\', f);
+		fputc(*s == '\n' || *s == '`' ? ' ' : *s, f);
+	}
+	fputc('`', f);
+}
+
+static void
+print_markdown(FILE *f, const struct diff_result *r)
+{
+	char pp[64], tb[FP_TIMESTRLEN], a[FP_TIMESTRLEN], pl[512];
+	size_t i;
+
+	fputs("## flowpol diff\n\n", f);
+	if (r->ndenied)
+		fprintf(f, "**%zu of %zu observed edges would be denied** by the "
+		    "committed policies.", r->ndenied, r->nchecked);
+	else
+		fprintf(f, "No observed edge would be denied (%zu checked).",
+		    r->nchecked);
+	fprintf(f, " %zu stale allow rule%s.", r->nstale,
+	    r->nstale == 1 ? "" : "s");
+	if (r->proposed)
+		fprintf(f, " Emit would add %zu, change %zu and remove %zu "
+		    "file%s.", r->nadded, r->nchanged, r->nremoved,
+		    r->nremoved == 1 ? "" : "s");
+	fputs("\n", f);
+	if (r->ngroups) {
+		fputs("\n### Denied traffic\n", f);
+		for (i = 0; i < r->ngroups; i++) {
+			const struct d_group_ent *g = &r->groups[i];
+			const struct d_edge *e = &r->edges[g->edge];
+			const struct d_dir *dd = g->ingress ? &e->in : &e->eg;
+			char *why = decision_text(&dd->first, g->ingress);
+
+			if (i == 0 || r->groups[i - 1].peer != g->peer) {
+				fputs("\n#### ", f);
+				md_code(f, r->peers[g->peer].text);
+				fputs("\n\n| direction | source | destination | "
+				    "protocol/port | connections | first seen | "
+				    "last seen | nodes | denied by |\n"
+				    "|---|---|---|---|---:|---|---|---|---|\n",
+				    f);
+			}
+			fprintf(f, "| %s | ", dir_name(g->ingress));
+			md_code(f, e->src);
+			fputs(" | ", f);
+			md_code(f, e->dst);
+			fprintf(f, " | %s | %lld | %s | %s | ",
+			    proto_port(e, pp, sizeof(pp)), (long long)e->conns,
+			    fp_time_format(e->first, tb),
+			    fp_time_format(e->last, a));
+			md_cell(f, e->nodes);
+			fputs(" | ", f);
+			md_cell(f, why ? why : "?");
+			if (e->combos > 1)
+				fprintf(f, " (%zu of %zu label-set combinations)",
+				    dd->denied, e->combos);
+			fputs(" |\n", f);
+			free(why);
+		}
+	}
+	if (r->nunattributed) {
+		fputs("\n### Unattributed traffic\n\nA peer the inventory does "
+		    "not name; not counted as denied.\n\n| source | destination "
+		    "| protocol/port | connections | last seen |\n"
+		    "|---|---|---|---:|---|\n", f);
+		for (i = 0; i < r->nedges; i++) {
+			const struct d_edge *e = &r->edges[i];
+
+			if (!e->checked || !e->unattributed)
+				continue;
+			fputs("| ", f);
+			md_code(f, e->src);
+			fputs(" | ", f);
+			md_code(f, e->dst);
+			fprintf(f, " | %s | %lld | %s |\n",
+			    proto_port(e, pp, sizeof(pp)), (long long)e->conns,
+			    fp_time_format(e->last, tb));
+		}
+	}
+	fprintf(f, "\n### Stale allow rules\n\nNo observed edge since %s.\n",
+	    fp_time_format(r->o.now - r->o.stale_after, tb));
+	if (r->nstale)
+		fputs("\n| policy | rule | file:line | matches |\n"
+		    "|---|---|---|---|\n", f);
+	for (i = 0; i < r->nstale; i++) {
+		const struct d_stale *s = &r->stale[i];
+		char *t = pe_rule_format(stale_rule(s));
+		char loc[1024];
+
+		fputs("| ", f);
+		md_cell(f, policy_label(s->p, pl, sizeof(pl)));
+		fprintf(f, " | %s[%zu] | ", dir_name(s->ingress), s->rule);
+		snprintf(loc, sizeof(loc), "%s:%d", s->p->file,
+		    stale_rule(s)->line);
+		md_code(f, loc);
+		fputs(" | ", f);
+		md_code(f, t ? t : "?");
+		fputs(" |\n", f);
+		free(t);
+	}
+	if (!r->proposed)
+		return;
+	fputs("\n### Proposed policy changes\n\n", f);
+	fputs("Compared with ", f);
+	md_code(f, r->prop_dir);
+	fputs(" (what `flowpol emit` would write).\n", f);
+	if (r->nprops == 0) {
+		fputs("\nNo changes.\n", f);
+		return;
+	}
+	fputs("\n| file | change | lines |\n|---|---|---|\n", f);
+	for (i = 0; i < r->nprops; i++) {
+		fputs("| ", f);
+		md_code(f, r->props[i].file);
+		fprintf(f, " | %s | +%zu -%zu |\n",
+		    change_name(r->props[i].change), r->props[i].plus,
+		    r->props[i].minus);
+	}
+	for (i = 0; i < r->nprops; i++) {
+		const struct d_prop *p = &r->props[i];
+
+		if (p->patch == NULL)
+			continue;
+		fprintf(f, "\n<details><summary>%s %s</summary>\n\n````diff\n%s"
+		    "````\n\n</details>\n", change_name(p->change), p->file,
+		    p->patch);
+	}
+}
+
+void
+diff_print(FILE *out, const struct diff_result *r, enum fp_format fmt)
+{
+	if (fmt == FP_FMT_JSON)
+		print_json(out, r);
+	else if (fmt == FP_FMT_MARKDOWN)
+		print_markdown(out, r);
+	else
+		print_text(out, r);
+}
