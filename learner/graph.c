@@ -518,10 +518,18 @@ walk_flows(struct lctx *c)
 
 	if ((empty_ns = strmap_intern(c->nss, "", 0)) < 0)
 		return fp_error("learn: out of memory");
-	if (store_prepare(c->st, &s, "SELECT f.window_start, f.node, f.src, f.dst, "
-	    "f.proto, f.dport, f.packets, f.first_seen, f.last_seen, h.window_len "
-	    "FROM flows f LEFT JOIN health h ON h.window_start = f.window_start "
-	    "AND h.node = f.node") < 0)
+	/*
+	 * A connection between pods on two nodes is logged by both nodes (on
+	 * the way out and on the way in), so per window and 5-tuple the nodes'
+	 * counts are the same connections seen twice: take the largest, and
+	 * remember every node that saw them.
+	 */
+	if (store_prepare(c->st, &s, "SELECT f.window_start, "
+	    "group_concat(f.node, ','), f.src, f.dst, f.proto, f.dport, "
+	    "max(f.packets), min(f.first_seen), max(f.last_seen), "
+	    "max(h.window_len) FROM flows f LEFT JOIN health h "
+	    "ON h.window_start = f.window_start AND h.node = f.node "
+	    "GROUP BY f.window_start, f.src, f.dst, f.proto, f.dport") < 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		ws = sqlite3_column_int64(s, 0) * FP_USEC;
@@ -604,10 +612,26 @@ walk_flows(struct lctx *c)
 			c->stats.unknown++;
 		else
 			c->stats.resolved++;
-		if (add_edge(c, peer_text(c, &rs, &sip, sbuf, sizeof(sbuf)),
-		    peer_text(c, &rd, &dip, dbuf, sizeof(dbuf)), proto, port,
-		    side_ns(c, &rs), side_ns(c, &rd), packets, first, last, node) < 0)
-			goto out;
+		peer_text(c, &rs, &sip, sbuf, sizeof(sbuf));
+		peer_text(c, &rd, &dip, dbuf, sizeof(dbuf));
+		/* Node names cannot hold ','; count the packets once. */
+		for (;;) {
+			const char *comma = strchr(node, ',');
+			size_t nl = comma ? (size_t)(comma - node) : strlen(node);
+			char nbuf[256];
+
+			if (nl >= sizeof(nbuf))
+				nl = sizeof(nbuf) - 1;
+			memcpy(nbuf, node, nl);
+			nbuf[nl] = '\0';
+			if (add_edge(c, sbuf, dbuf, proto, port, side_ns(c, &rs),
+			    side_ns(c, &rd), packets, first, last, nbuf) < 0)
+				goto out;
+			if (comma == NULL)
+				break;
+			packets = 0;
+			node = comma + 1;
+		}
 	}
 	if (rc != SQLITE_DONE) {
 		store_sqlerr(c->st, "reading flows");
