@@ -122,7 +122,13 @@ next_object(struct wstream *w, size_t *start)
 		w->scan = w->len;
 		return 0;
 	}
-	/* YAML: up to the next line that is exactly "---". */
+	/*
+	 * YAML: up to the next line that is exactly "---". `kubectl -w -o yaml`
+	 * writes the separator before each object but the first, never after
+	 * one (kubernetes/kubernetes#117075), so an object is known complete
+	 * only when the next begins or the stream ends: prefer -o json, whose
+	 * objects are complete at their closing brace.
+	 */
 	for (i = 0; i < w->len; i = j + 1) {
 		const char *nl = memchr(w->buf + i, '\n', w->len - i);
 
