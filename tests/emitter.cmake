@@ -1,0 +1,7 @@
+# The emitter's tests (issue 5).
+add_executable(emit_fixture tools/emit_fixture.c emitter_gen.c)
+target_link_libraries(emit_fixture PRIVATE -Wl,--start-group ${FLOWPOL_LIBS}
+  -Wl,--end-group PkgConfig::SQLITE3 PkgConfig::YAML PkgConfig::NFLOG m)
+list(APPEND FLOWPOL_TEST_ENV EMIT_FIXTURE=$<TARGET_FILE:emit_fixture>)
+
+fp_script_test(emit_seed_golden emitter/seed_golden.sh)
