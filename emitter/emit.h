@@ -41,7 +41,7 @@ struct emit_doc {
 };
 
 struct emit_result {
-	struct emit_doc *docs;	/* in policy order (layer 1, 2, then learned) */
+	struct emit_doc *docs;	/* layers in order, then learned policies by name */
 	size_t ndocs;
 	char **notes;		/* sorted warnings (unknown peers, ...) */
 	size_t nnotes;

@@ -1336,9 +1336,12 @@ static int
 cmp_doc(const void *a, const void *b)
 {
 	const struct emit_doc *x = a, *y = b;
+	/* layers by order, then the learned policies by name */
+	long ox = x->order_centi < ORDER_LEARNED ? x->order_centi : ORDER_LEARNED;
+	long oy = y->order_centi < ORDER_LEARNED ? y->order_centi : ORDER_LEARNED;
 
-	if (x->order_centi != y->order_centi)
-		return x->order_centi < y->order_centi ? -1 : 1;
+	if (ox != oy)
+		return ox < oy ? -1 : 1;
 	return strcmp(x->file, y->file);
 }
 
