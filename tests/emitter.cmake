@@ -5,3 +5,5 @@ target_link_libraries(emit_fixture PRIVATE -Wl,--start-group ${FLOWPOL_LIBS}
 list(APPEND FLOWPOL_TEST_ENV EMIT_FIXTURE=$<TARGET_FILE:emit_fixture>)
 
 fp_script_test(emit_seed_golden emitter/seed_golden.sh)
+fp_script_test(emit_validate emitter/validate.sh)
+fp_script_test(emit_proof emitter/proof.sh)

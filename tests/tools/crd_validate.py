@@ -28,6 +28,9 @@ import sys
 import jsonschema
 import yaml
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import calsel  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(os.path.dirname(HERE))
 DEFAULT_CRDS = [os.path.join(SRC, "calico/crds/v3-projectcalico.org"),
@@ -74,115 +77,6 @@ def load_crds(dirs):
             raise SystemExit("crd_validate: no v3 CRDs in %s" % d)
         out.append((os.path.basename(d), schemas))
     return out
-
-
-# --- selector grammar (SELECTOR-GRAMMAR.md sections 1-2) ------------------
-TOKEN = re.compile(r"""
-    (?P<ws>[ \t]+)
-  | (?P<has>has\([ \t]*[A-Za-z0-9_./-]{1,512}[ \t]*\))
-  | (?P<all>all\([ \t]*\))
-  | (?P<glob>global\([ \t]*\))
-  | (?P<str>"[^"]*"|'[^']*')
-  | (?P<op>==|!=|&&|\|\||[!(){},])
-  | (?P<id>[A-Za-z0-9_./-]+)
-""", re.X)
-
-
-def sel_tokens(s):
-    i, toks, prev = 0, [], None
-    while i < len(s):
-        m = TOKEN.match(s, i)
-        if not m:
-            raise ValueError("bad character at byte %d" % i)
-        kind = m.lastgroup
-        text = m.group()
-        if kind in ("has", "all", "glob") and prev == "label":
-            kind, text = "id", text  # never after a label; let the parser fail
-        if kind == "id":
-            if len(text) > 512:
-                raise ValueError("label longer than 512 bytes at byte %d" % i)
-            if prev == "label":
-                rest = s[i:]
-                w = re.match(r"(contains|starts[ \t]*with|ends[ \t]*with|not[ \t]*in|in)"
-                             r"(?![A-Za-z0-9_./-])", rest)
-                if not w:
-                    raise ValueError("expected operator at byte %d" % i)
-                op = re.sub(r"[ \t]+", "", w.group(1))
-                toks.append(("op", op))
-                i += len(w.group(0))
-                prev = "op"
-                continue
-            toks.append(("label", text))
-            prev = "label"
-        elif kind != "ws":
-            toks.append((kind, text))
-            prev = kind
-        i = m.end()
-    return toks
-
-
-def sel_check(s):
-    if "\n" in s or "\r" in s:
-        raise ValueError("newline in selector")
-    toks = sel_tokens(s)
-    pos = [0]
-
-    def peek():
-        return toks[pos[0]] if pos[0] < len(toks) else (None, None)
-
-    def take():
-        t = peek()
-        pos[0] += 1
-        return t
-
-    def primary():
-        while peek() == ("op", "!"):
-            take()
-        k, t = take()
-        if (k, t) == ("op", "("):
-            orx()
-            if take() != ("op", ")"):
-                raise ValueError("missing )")
-            return
-        if k in ("has", "all", "glob"):
-            return
-        if k != "label":
-            raise ValueError("expected label, got %r" % (t,))
-        k, op = take()
-        if k != "op":
-            raise ValueError("expected operator after %r" % t)
-        if op in ("==", "!=", "contains", "startswith", "endswith"):
-            if take()[0] != "str":
-                raise ValueError("expected string after %s" % op)
-        elif op in ("in", "notin"):
-            if take() != ("op", "{"):
-                raise ValueError("expected {")
-            while peek() != ("op", "}"):
-                if take()[0] != "str":
-                    raise ValueError("expected string in set")
-                if peek() == ("op", ","):
-                    take()
-                elif peek() != ("op", "}"):
-                    raise ValueError("expected , or }")
-            take()
-        else:
-            raise ValueError("bad operator %r" % op)
-
-    def andx():
-        primary()
-        while peek() == ("op", "&&"):
-            take()
-            primary()
-
-    def orx():
-        andx()
-        while peek() == ("op", "||"):
-            take()
-            andx()
-    if toks:
-        orx()
-        if pos[0] != len(toks):
-            raise ValueError("unexpected content at end of selector")
 
 
 # --- Go-side checks -------------------------------------------------------
@@ -235,8 +129,8 @@ def check_selector(where, s, errs, sels, policy_level=False):
     if policy_level and "global()" in s:
         errs.append("%s: global() is not allowed here" % where)
     try:
-        sel_check(s)
-    except ValueError as e:
+        calsel.parse(s)
+    except calsel.SelectorError as e:
         errs.append("%s: invalid selector %r: %s" % (where, s, e))
 
 
@@ -323,10 +217,32 @@ def check_doc(doc, crds, flowpol, errs, sels, orders):
                 errs.append("flowpol: spec.%s present but %s not in types" % (d, d.capitalize()))
 
 
+def selector_vectors(path):
+    """Check calsel against Calico's own selector test vectors."""
+    bad = 0
+    with open(path) as fh:
+        for line in fh:
+            line = line.rstrip("\n")
+            if not line:
+                continue
+            sel, lab, want = line.split("\t")
+            labels = {} if lab == "-" else dict(p.split("=", 1) for p in lab.split(","))
+            try:
+                got = "match" if calsel.match(calsel.parse(sel), labels) else "nomatch"
+            except calsel.SelectorError:
+                got = "error"
+            if got != want:
+                print("selector %r labels %s: want %s, got %s" % (sel, lab, want, got))
+                bad += 1
+    return 1 if bad else 0
+
+
 def main(argv):
     crd_dirs, flowpol, list_sel, paths = [], False, False, []
     it = iter(argv)
     for a in it:
+        if a == "--selector-vectors":
+            return selector_vectors(next(it))
         if a == "--crds":
             crd_dirs.append(next(it))
         elif a == "--flowpol":
@@ -339,15 +255,18 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     crds = load_crds(crd_dirs or DEFAULT_CRDS)
+    # each PATH is one policy set: orders must be distinct within it
     files = []
     for p in paths:
         if os.path.isdir(p):
-            files += sorted(glob.glob(os.path.join(p, "*.yaml")))
+            files += [(f, p) for f in sorted(glob.glob(os.path.join(p, "*.yaml")))]
         else:
-            files.append(p)
+            files.append((p, p))
     bad = ndocs = 0
-    sels, orders = [], {}
-    for f in files:
+    sels, orders, cur = [], {}, None
+    for f, setname in files:
+        if setname != cur:
+            orders, cur = {}, setname
         try:
             text = sys.stdin.read() if f == "-" else open(f).read()
             docs = list(yaml.safe_load_all(text))

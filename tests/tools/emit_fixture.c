@@ -1,7 +1,10 @@
 /*
  * Test tool: build a flowpol store for the emitter's script tests.
  *   emit_fixture DB FILE.sql...        create DB, run each SQL file
- *   emit_fixture --generate SEED DB    create DB with a generated cluster
+ *   emit_fixture --generate SEED DB [ROLLOUT]
+ *                                      create DB with a generated cluster;
+ *                                      ROLLOUT > 0: the same cluster after
+ *                                      a rollout (new pods, same workloads)
  * Exit 0 on success, 2 on error (message on stderr).
  */
 #include <stdio.h>
@@ -24,13 +27,14 @@ main(int argc, char **argv)
 
 	if (argc >= 4 && strcmp(argv[1], "--generate") == 0) {
 		if (store_open(&st, argv[3], STORE_CREATE) < 0 ||
-		    gen_cluster(st, (unsigned)strtoul(argv[2], NULL, 10), NULL) < 0)
+		    gen_cluster_rollout(st, (unsigned)strtoul(argv[2], NULL, 10),
+		    argc > 4 ? atoi(argv[4]) : 0, NULL) < 0)
 			goto out;
 		ret = 0;
 		goto out;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: emit_fixture DB FILE.sql... | --generate SEED DB\n");
+		fprintf(stderr, "usage: emit_fixture DB FILE.sql... | --generate SEED DB [ROLLOUT]\n");
 		return 2;
 	}
 	if (store_open(&st, argv[1], STORE_CREATE) < 0)
