@@ -1,22 +1,457 @@
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "collector/aggregate.h"
+#include "collector/decode.h"
+#include "collector/nflog.h"
+#include "collector/pcap.h"
 #include "commands.h"
+#include "common/cli.h"
 #include "common/err.h"
+#include "common/ipaddr.h"
+#include "common/out.h"
+#include "common/proto.h"
+#include "common/store.h"
+#include "common/timeutil.h"
 #include "common/banned.h"
+
+static const char collect_usage[] =
+    "usage: flowpol collect [--db PATH] (--group N | --pcap FILE...)\n"
+    "                       [--window SECONDS] [--flush-interval SECONDS]\n"
+    "                       [--node NAME] [--force]\n"
+    "\n"
+    "Record flow events into the store: live from NFLOG group N (needs\n"
+    "CAP_NET_ADMIN; stop with SIGINT or SIGTERM, which flushes and exits 0),\n"
+    "or replayed from LINKTYPE_NFLOG captures (tcpdump -i nflog:N -w FILE).\n"
+    "\n"
+    "  --db PATH               database (default $FLOWPOL_DB, else ./flowpol.db)\n"
+    "  --group N               NFLOG group to bind, 0..65535; there is no\n"
+    "                          default. Groups 1 and 2 belong to Calico's flow\n"
+    "                          logs and are refused unless --force is given\n"
+    "  --pcap FILE...          replay captures; each file is stored in one\n"
+    "                          transaction, or not at all if it is damaged\n"
+    "  --window SECONDS        aggregation window (default 600)\n"
+    "  --flush-interval SECONDS  live: write to the store this often (default 5)\n"
+    "  --node NAME             node label of the rows (default: the hostname)\n"
+    "  --force                 allow binding NFLOG group 1 or 2\n";
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* State shared by the live and replay paths: one decode path for both. */
+struct collect {
+	struct agg *agg;
+	uint32_t next_seq;
+	int seq_known;
+	const char *source;	/* for the first-malformed warning */
+	int warned_malformed;
+};
+
+static int
+collect_event(struct collect *c, const uint8_t *msg, size_t len, int flags,
+    int64_t fallback_us, size_t base_off)
+{
+	struct decode_event ev;
+	enum decode_result r;
+	const char *why = "";
+	size_t where = 0;
+	int64_t ts;
+	uint32_t gap;
+
+	r = decode_nflog(msg, len, flags, &ev, &why, &where);
+	ts = ev.ts_us >= 0 ? ev.ts_us : fallback_us;
+	if (agg_count(c->agg, ts, AGG_RECEIVED, 1) < 0)
+		return -1;
+	if (ev.has_seq) {
+		/*
+		 * The kernel numbers each logged event of the group; a jump
+		 * forward is events it dropped (socket buffer full). A step back
+		 * (a wrap, or a capture of two runs) restarts the count.
+		 */
+		gap = ev.seq - c->next_seq;
+		if (c->seq_known && gap != 0 && gap < 0x80000000u &&
+		    agg_count(c->agg, ts, AGG_LOST, gap) < 0)
+			return -1;
+		c->next_seq = ev.seq + 1;
+		c->seq_known = 1;
+	}
+	switch (r) {
+	case DECODE_OK:
+		if (agg_count(c->agg, ts, AGG_DECODED, 1) < 0 ||
+		    agg_add(c->agg, &ev, ts) < 0)
+			return -1;
+		break;
+	case DECODE_FRAGMENT:
+		return agg_count(c->agg, ts, AGG_FRAGMENTS, 1);
+	case DECODE_UNSUPPORTED:
+		return agg_count(c->agg, ts, AGG_UNSUPPORTED, 1);
+	case DECODE_MALFORMED:
+		if (!c->warned_malformed) {
+			fp_warn("%s: byte offset %zu: malformed event: %s (counted "
+			    "in health; further ones counted silently)", c->source,
+			    base_off + where, why);
+			c->warned_malformed = 1;
+		}
+		return agg_count(c->agg, ts, AGG_MALFORMED, 1);
+	}
+	return 0;
+}
+
+static int
+replay_file(struct collect *c, struct store *st, const char *path,
+    const char *node)
+{
+	struct pcap_reader *r = NULL;
+	const uint8_t *data;
+	size_t len, off;
+	int64_t ts;
+	char src[600];
+	int n, ret = -1;
+
+	if (pcap_open(&r, path) < 0)
+		goto out;
+	snprintf(src, sizeof(src), "pcap '%s'", path);
+	c->source = src;
+	c->warned_malformed = 0;
+	c->seq_known = 0;
+	while ((n = pcap_next(r, &data, &len, &ts, &off)) > 0) {
+		if (collect_event(c, data, len, pcap_decode_flags(r), ts,
+		    off + 16) < 0)
+			goto out;
+	}
+	if (n < 0)
+		goto out;
+	if (agg_flush(c->agg, st, node) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0) {
+		/* A damaged file is stored not at all, so a fixed re-run is exact. */
+		char msg[FP_ERRMAX];
+
+		agg_reset(c->agg);
+		snprintf(msg, sizeof(msg), "%s", fp_errmsg());
+		fp_error("%s; nothing from this file was stored", msg);
+	}
+	pcap_free(r);
+	return ret;
+}
+
+static int
+node_check(const char *node)
+{
+	const char *p;
+
+	if (*node == '\0' || strlen(node) > 253)
+		return fp_error("option --node: name must be 1 to 253 characters");
+	for (p = node; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return fp_error("option --node: control character in name");
+	return 0;
+}
+
+/* Called by the live reader for each NFLOG message. */
+static int
+live_event(void *arg, const uint8_t *msg, size_t len, int64_t recv_us)
+{
+	return collect_event(arg, msg, len, 0, recv_us, 0);
+}
+
+static int
+run_live(struct collect *c, struct store *st, long long group, int force,
+    int64_t flush_us, const char *node)
+{
+	struct nflog_reader *nr = NULL;
+	struct nflog_stats stats;
+	struct sigaction sa;
+	int64_t next_flush;
+	int ret = -1, rc;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: the signal must wake the wait in nflog_reader_run. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (nflog_reader_open(&nr, (int)group, force) < 0)
+		goto out;
+	c->source = "nflog";
+	/* We created the group's instance, so its numbering starts at 0. */
+	c->seq_known = 1;
+	c->next_seq = 0;
+	next_flush = fp_now_us() + flush_us;
+	while (!stop_requested) {
+		rc = nflog_reader_run(nr, live_event, c, next_flush, &stop_requested);
+		if (rc < 0)
+			goto out;
+		if (fp_now_us() >= next_flush) {
+			if (agg_flush(c->agg, st, node) < 0) {
+				/* Kept in memory; a locked store is retried. */
+				fp_warn("%s (kept in memory, retrying)", fp_errmsg());
+			}
+			next_flush = fp_now_us() + flush_us;
+		}
+	}
+	if (nflog_reader_drain(nr, live_event, c) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (nr != NULL) {
+		nflog_reader_stats(nr, &stats);
+		if (stats.enobufs > 0)
+			fp_warn("nflog group %lld: the socket buffer overflowed %llu "
+			    "times; %llu events lost in all (see the health table)",
+			    group, (unsigned long long)stats.enobufs,
+			    (unsigned long long)agg_counter_total(c->agg, AGG_LOST));
+	}
+	nflog_reader_free(nr);
+	/* Whatever happened, what was received is stored before exiting. */
+	if (agg_flush(c->agg, st, node) < 0) {
+		if (ret == 0)
+			return -1;
+		fp_warn("%s", fp_errmsg());
+	}
+	return ret;
+}
 
 int
 cmd_collect(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		return 0;
-	return fp_fail("collect: not implemented yet");
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "pcap", no_argument, NULL, 'p' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "flush-interval", required_argument, NULL, 'f' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct collect c;
+	struct store *st = NULL;
+	const char *db = NULL, *node = NULL;
+	char host[256];
+	long long group = -1, window = 600, flush = 5;
+	int opt, pcap = 0, force = 0, i, ret = FP_EXIT_ERR;
+
+	memset(&c, 0, sizeof(c));
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'g':
+			if (fp_cli_long("group", optarg, 0, 65535, &group) < 0)
+				return fp_cli_usage_error("collect", collect_usage,
+				    "%s", fp_errmsg());
+			break;
+		case 'p':
+			pcap = 1;
+			break;
+		case 'w':
+			if (fp_cli_long("window", optarg, 1, 86400 * 7, &window) < 0)
+				return fp_cli_usage_error("collect", collect_usage,
+				    "%s", fp_errmsg());
+			break;
+		case 'f':
+			if (fp_cli_long("flush-interval", optarg, 1, 3600, &flush) < 0)
+				return fp_cli_usage_error("collect", collect_usage,
+				    "%s", fp_errmsg());
+			break;
+		case 'n':
+			node = optarg;
+			break;
+		case 'F':
+			force = 1;
+			break;
+		case 'h':
+			return fp_cli_help(collect_usage);
+		default:
+			return fp_cli_usage_error("collect", collect_usage,
+			    "unknown or incomplete option '%s'",
+			    fp_clamp(argv[optind - 1], 64));
+		}
+	}
+	if (pcap == (group >= 0))
+		return fp_cli_usage_error("collect", collect_usage,
+		    "give exactly one of --group N or --pcap FILE...");
+	if (pcap && optind >= argc)
+		return fp_cli_usage_error("collect", collect_usage,
+		    "--pcap needs at least one FILE");
+	if (!pcap && optind < argc)
+		return fp_cli_usage_error("collect", collect_usage,
+		    "unexpected argument '%s'", fp_clamp(argv[optind], 64));
+	if (!pcap && (group == 1 || group == 2) && !force)
+		return fp_fail("collect: nflog group %lld is one of Calico's flow "
+		    "log groups (1 inbound, 2 outbound); pick another group for "
+		    "your own log rule, or give --force", group);
+	if (node == NULL) {
+		if (gethostname(host, sizeof(host)) < 0)
+			return fp_fail("collect: hostname: %s; give --node",
+			    strerror(errno));
+		host[sizeof(host) - 1] = '\0';
+		node = host;
+	}
+	if (node_check(node) < 0)
+		return fp_cli_usage_error("collect", collect_usage, "%s",
+		    fp_errmsg());
+	if (agg_new(&c.agg, window) < 0)
+		goto out;
+	if (store_open(&st, db, STORE_CREATE) < 0)
+		goto out;
+	if (pcap) {
+		for (i = optind; i < argc; i++)
+			if (replay_file(&c, st, argv[i], node) < 0)
+				goto out;
+	} else if (run_live(&c, st, group, force, flush * FP_USEC, node) < 0) {
+		goto out;
+	}
+	ret = FP_EXIT_OK;
+out:
+	if (ret != FP_EXIT_OK)
+		fp_report();
+	agg_free(c.agg);
+	store_free(st);
+	return ret;
+}
+
+static const char flows_usage[] =
+    "usage: flowpol flows [--db PATH] [--format tsv|json]\n"
+    "\n"
+    "Print the stored flows sorted by window, node, source, destination,\n"
+    "protocol and port. TSV has the header\n"
+    "window_start node src dst proto dport packets first_seen last_seen;\n"
+    "times are RFC 3339 UTC, dport is TYPE/CODE for ICMP and ICMPv6, empty\n"
+    "for protocols without ports.\n";
+
+static int
+print_flows(struct store *st, enum fp_format fmt)
+{
+	sqlite3_stmt *s = NULL;
+	struct fp_ip src, dst;
+	char sbuf[FP_IPSTRLEN], dbuf[FP_IPSTRLEN], pbuf[16], portbuf[16];
+	char wbuf[FP_TIMESTRLEN], fbuf[FP_TIMESTRLEN], lbuf[FP_TIMESTRLEN];
+	const char *node, *pname;
+	int rc, proto, first = 1, ret = -1;
+	long long row = 0;
+
+	if (store_prepare(st, &s, "SELECT window_start, node, src, dst, proto,"
+	    " dport, packets, first_seen, last_seen FROM flows ORDER BY"
+	    " window_start, node, length(src), src, length(dst), dst, proto,"
+	    " dport") < 0)
+		return -1;
+	if (fmt == FP_FMT_TSV)
+		fputs("window_start\tnode\tsrc\tdst\tproto\tdport\tpackets\t"
+		    "first_seen\tlast_seen\n", stdout);
+	else
+		fputs("[", stdout);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row++;
+		if (fp_ip_from_blob(&src, sqlite3_column_blob(s, 2),
+		    (size_t)sqlite3_column_bytes(s, 2)) < 0 ||
+		    fp_ip_from_blob(&dst, sqlite3_column_blob(s, 3),
+		    (size_t)sqlite3_column_bytes(s, 3)) < 0) {
+			fp_error("store '%s': flows row %lld: address is not 4 or 16 "
+			    "bytes", store_path(st), row);
+			goto out;
+		}
+		node = (const char *)sqlite3_column_text(s, 1);
+		proto = sqlite3_column_int(s, 4);
+		pname = fp_proto_name(proto, pbuf, sizeof(pbuf));
+		fp_port_format(proto, sqlite3_column_int(s, 5), portbuf,
+		    sizeof(portbuf));
+		fp_time_format(sqlite3_column_int64(s, 0) * FP_USEC, wbuf);
+		fp_time_format(sqlite3_column_int64(s, 7), fbuf);
+		fp_time_format(sqlite3_column_int64(s, 8), lbuf);
+		fp_ip_format(&src, sbuf);
+		fp_ip_format(&dst, dbuf);
+		if (fmt == FP_FMT_TSV) {
+			printf("%s\t", wbuf);
+			fp_tsv_str(stdout, node ? node : "");
+			printf("\t%s\t%s\t%s\t%s\t%lld\t%s\t%s\n", sbuf, dbuf, pname,
+			    portbuf, (long long)sqlite3_column_int64(s, 6), fbuf,
+			    lbuf);
+		} else {
+			printf("%s\n {\"window_start\": \"%s\", \"node\": ",
+			    first ? "" : ",", wbuf);
+			fp_json_str(stdout, node ? node : "");
+			printf(", \"src\": \"%s\", \"dst\": \"%s\", \"proto\": \"%s\","
+			    " \"dport\": \"%s\", \"packets\": %lld, \"first_seen\":"
+			    " \"%s\", \"last_seen\": \"%s\"}", sbuf, dbuf, pname,
+			    portbuf, (long long)sqlite3_column_int64(s, 6), fbuf,
+			    lbuf);
+			first = 0;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(st, "reading flows");
+		goto out;
+	}
+	if (fmt == FP_FMT_JSON)
+		fputs(first ? "]\n" : "\n]\n", stdout);
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	return ret;
 }
 
 int
 cmd_flows(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		return 0;
-	return fp_fail("flows: not implemented yet");
-}
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store *st = NULL;
+	const char *db = NULL;
+	enum fp_format fmt = FP_FMT_TSV;
+	int opt, ret = FP_EXIT_ERR;
 
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'f':
+			if (fp_cli_format(optarg, "tsv,json", &fmt) < 0)
+				return fp_cli_usage_error("flows", flows_usage, "%s",
+				    fp_errmsg());
+			break;
+		case 'h':
+			return fp_cli_help(flows_usage);
+		default:
+			return fp_cli_usage_error("flows", flows_usage,
+			    "unknown or incomplete option '%s'",
+			    fp_clamp(argv[optind - 1], 64));
+		}
+	}
+	if (optind < argc)
+		return fp_cli_usage_error("flows", flows_usage,
+		    "unexpected argument '%s'", fp_clamp(argv[optind], 64));
+	if (store_open(&st, db, STORE_READONLY) < 0 || print_flows(st, fmt) < 0)
+		goto out;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fp_error("flows: writing the output: %s", strerror(errno));
+		goto out;
+	}
+	ret = FP_EXIT_OK;
+out:
+	if (ret != FP_EXIT_OK)
+		fp_report();
+	store_free(st);
+	return ret;
+}

@@ -1,14 +1,135 @@
+#include <getopt.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+#include "common/cli.h"
 #include "common/err.h"
+#include "common/store.h"
 #include "common/banned.h"
+
+static const char usage[] =
+    "usage: flowpol merge OUT.db IN.db...\n"
+    "\n"
+    "Merge per-node databases (flows, collector health, inventory) into OUT.db,\n"
+    "created if missing, so that learn can run centrally. Rows are keyed by\n"
+    "node, so each node's records are taken once: merging the same input twice,\n"
+    "or a database into itself, changes nothing. The whole merge is one\n"
+    "transaction: on any error OUT.db is left as it was.\n";
+
+/*
+ * One statement per table. A row already present (same key) is the same
+ * record seen again, never new traffic: counters take the larger value and
+ * times widen, so re-merging is idempotent.
+ */
+static const char *const merge_sql[] = {
+	"INSERT INTO main.flows SELECT window_start, node, src, dst, proto, dport,"
+	" packets, first_seen, last_seen FROM src.flows WHERE true"
+	" ON CONFLICT(window_start, node, src, dst, proto, dport) DO UPDATE SET"
+	" packets = max(packets, excluded.packets),"
+	" first_seen = min(first_seen, excluded.first_seen),"
+	" last_seen = max(last_seen, excluded.last_seen)",
+
+	"INSERT INTO main.health SELECT window_start, node, window_len, received,"
+	" decoded, malformed, lost, fragments, unsupported FROM src.health"
+	" WHERE true ON CONFLICT(window_start, node) DO UPDATE SET"
+	" received = max(received, excluded.received),"
+	" decoded = max(decoded, excluded.decoded),"
+	" malformed = max(malformed, excluded.malformed),"
+	" lost = max(lost, excluded.lost),"
+	" fragments = max(fragments, excluded.fragments),"
+	" unsupported = max(unsupported, excluded.unsupported)",
+};
+
+static int
+merge_one(struct store *out, const char *in, int idx)
+{
+	char alias[32], sql[1024];
+	struct store *probe = NULL;
+	sqlite3_stmt *s = NULL;
+	size_t i;
+	int ret = -1;
+
+	/* Identity and version checks first: a foreign file is never read. */
+	if (store_open(&probe, in, STORE_READONLY) < 0)
+		return -1;
+	store_free(probe);
+
+	snprintf(alias, sizeof(alias), "in%d", idx);
+	snprintf(sql, sizeof(sql), "ATTACH DATABASE ?1 AS %s", alias);
+	if (store_prepare(out, &s, sql) < 0)
+		return -1;
+	sqlite3_bind_text(s, 1, in, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		store_sqlerr(out, "attaching input");
+		goto out;
+	}
+	for (i = 0; i < sizeof(merge_sql) / sizeof(merge_sql[0]); i++) {
+		/* The statements name the input "src."; point them at this alias. */
+		const char *p = strstr(merge_sql[i], "src.");
+		int n = snprintf(sql, sizeof(sql), "%.*s%s.%s", (int)(p - merge_sql[i]),
+		    merge_sql[i], alias, p + 4);
+
+		if (n < 0 || (size_t)n >= sizeof(sql) || store_exec(out, sql) < 0) {
+			fp_error_prefix("merge '%s'", fp_clamp(in, 200));
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
 
 int
 cmd_merge(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		return 0;
-	return fp_fail("merge: not implemented yet");
-}
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct store *out = NULL;
+	int c, i, max, ret = FP_EXIT_ERR;
 
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return fp_cli_help(usage);
+		default:
+			return fp_cli_usage_error("merge", usage, "unknown option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (argc - optind < 2)
+		return fp_cli_usage_error("merge", usage, "need OUT.db and at least one IN.db");
+	if (store_open(&out, argv[optind], STORE_CREATE) < 0)
+		return fp_report();
+	/*
+	 * One transaction for all inputs, each ATTACHed under its own name (an
+	 * attached database cannot be detached until the transaction ends).
+	 * SQLite caps attachments; merging is idempotent, so more inputs than
+	 * that are merged in steps.
+	 */
+	max = sqlite3_limit(store_db(out), SQLITE_LIMIT_ATTACHED, -1);
+	if (argc - optind - 1 > max) {
+		fp_error("merge: at most %d inputs at a time; merge in steps "
+		    "(merging is idempotent)", max);
+		goto out;
+	}
+	if (store_begin(out) < 0)
+		goto out;
+	for (i = optind + 1; i < argc; i++) {
+		if (merge_one(out, argv[i], i) < 0) {
+			store_rollback(out);
+			goto out;
+		}
+	}
+	if (store_commit(out) < 0)
+		goto out;
+	ret = FP_EXIT_OK;
+out:
+	if (ret != FP_EXIT_OK)
+		fp_report();
+	store_free(out);
+	return ret;
+}

@@ -161,11 +161,3 @@ cmd_report(int argc, char **argv)
 		return 0;
 	return fp_fail("report: not implemented yet");
 }
-
-int
-cmd_graph(int argc, char **argv)
-{
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		return 0;
-	return fp_fail("graph: not implemented yet");
-}

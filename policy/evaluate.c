@@ -1,0 +1,961 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/proto.h"
+#include "policy/evaluate.h"
+#include "policy/selector.h"
+#include "policy/strbuf.h"
+#include "common/banned.h"
+
+#define LABEL_NS "projectcalico.org/namespace"
+#define LABEL_SA "projectcalico.org/serviceaccount"
+#define LABEL_ORCH "projectcalico.org/orchestrator"
+
+/* --- endpoints -------------------------------------------------------- */
+
+void
+pe_endpoint_init(struct pe_endpoint *ep)
+{
+	memset(ep, 0, sizeof(*ep));
+}
+
+void
+pe_endpoint_release(struct pe_endpoint *ep)
+{
+	size_t i;
+
+	if (ep == NULL)
+		return;
+	free(ep->namespace);
+	free(ep->name);
+	free(ep->service_account);
+	labels_release(&ep->labels);
+	labels_release(&ep->ns_labels);
+	labels_release(&ep->sa_labels);
+	labels_release(&ep->sel_labels);
+	for (i = 0; i < ep->n_named_ports; i++)
+		free(ep->named_ports[i].name);
+	free(ep->named_ports);
+	pe_endpoint_init(ep);
+}
+
+int
+pe_endpoint_add_named_port(struct pe_endpoint *ep, const char *name,
+    int proto, int port)
+{
+	struct pe_named_port *np;
+
+	np = realloc(ep->named_ports, (ep->n_named_ports + 1) * sizeof(*np));
+	if (np == NULL)
+		return fp_error("endpoint: out of memory");
+	ep->named_ports = np;
+	if ((np[ep->n_named_ports].name = strdup(name)) == NULL)
+		return fp_error("endpoint: out of memory");
+	np[ep->n_named_ports].proto = proto;
+	np[ep->n_named_ports].port = port;
+	ep->n_named_ports++;
+	ep->named_ports_known = 1;
+	return 0;
+}
+
+static int
+add_prefixed(struct labels *out, const char *prefix, const struct labels *in)
+{
+	struct strbuf b = STRBUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < in->n && ret == 0; i++) {
+		b.len = 0;
+		sb_adds(&b, prefix);
+		sb_adds(&b, in->v[i].key);
+		if (b.oom)
+			ret = fp_error("endpoint: out of memory");
+		else
+			ret = labels_set(out, sb_str(&b), in->v[i].value);
+	}
+	sb_release(&b);
+	return ret;
+}
+
+int
+pe_endpoint_prepare(struct pe_endpoint *ep)
+{
+	struct labels *l = &ep->sel_labels;
+	const char *sa = ep->service_account ? ep->service_account : "default";
+	size_t i;
+
+	labels_release(l);
+	ep->prepared = 1;
+	if (ep->kind != PE_EP_POD)
+		return 0;
+	/* Profile labels first; the endpoint's own labels win on a clash. */
+	if (add_prefixed(l, "pcns.", &ep->ns_labels) < 0 ||
+	    labels_set(l, "pcns.projectcalico.org/name",
+	    ep->namespace ? ep->namespace : "") < 0 ||
+	    (labels_get(&ep->ns_labels, "kubernetes.io/metadata.name") == NULL &&
+	    labels_set(l, "pcns.kubernetes.io/metadata.name",
+	    ep->namespace ? ep->namespace : "") < 0) ||
+	    add_prefixed(l, "pcsa.", &ep->sa_labels) < 0 ||
+	    labels_set(l, "pcsa.projectcalico.org/name", sa) < 0)
+		return -1;
+	for (i = 0; i < ep->labels.n; i++) {
+		const char *k = ep->labels.v[i].key;
+
+		/* Anti-spoofing: Calico drops these from pods (WEPPROC.go). */
+		if (strncmp(k, "pcns.", 5) == 0 || strncmp(k, "pcsa.", 5) == 0)
+			continue;
+		if (labels_set(l, k, ep->labels.v[i].value) < 0)
+			return -1;
+	}
+	if (labels_set(l, LABEL_NS, ep->namespace ? ep->namespace : "") < 0 ||
+	    labels_set(l, LABEL_ORCH, "k8s") < 0 ||
+	    labels_set(l, LABEL_SA, sa) < 0)
+		return -1;
+	return 0;
+}
+
+/* --- preparing the set ----------------------------------------------- */
+
+static char *
+str_replace_all(const char *s, const char *from, const char *to)
+{
+	struct strbuf b = STRBUF_INIT;
+	size_t fl = strlen(from);
+	const char *p;
+
+	while ((p = strstr(s, from)) != NULL) {
+		sb_addn(&b, s, (size_t)(p - s));
+		sb_adds(&b, to);
+		s = p + fl;
+	}
+	sb_adds(&b, s);
+	return sb_detach(&b);
+}
+
+/* parseSelectorAttachPrefix: canonical text with every label prefixed. */
+static char *
+prefixed(const char *s, const char *prefix)
+{
+	struct sel *p = NULL;
+	char *t = NULL;
+
+	if (sel_parse(s, &p, NULL) < 0)
+		return NULL;
+	if (sel_prefix(p, prefix) == 0)
+		t = sel_format(p);
+	sel_free(p);
+	return t;
+}
+
+/* prefixAndAppendSelector */
+static char *
+prefix_append(char *cur, const char *add, const char *prefix)
+{
+	char *pre, *out;
+	struct strbuf b = STRBUF_INIT;
+
+	if (add == NULL || *add == '\0')
+		return cur;
+	if ((pre = prefixed(add, prefix)) == NULL) {
+		free(cur);
+		return NULL;
+	}
+	if (cur != NULL && *cur != '\0') {
+		sb_addf(&b, "(%s) && %s", cur, pre);
+		out = sb_detach(&b);
+		free(pre);
+	} else {
+		out = pre;
+	}
+	free(cur);
+	return out;
+}
+
+static int
+compile_text(const char *text, struct sel **out, const struct pe_policy *p)
+{
+	if (text == NULL)
+		return fp_error("%s:%d: out of memory", p->file, p->line);
+	if (sel_parse(text, out, NULL) < 0)
+		return fp_error_prefix("%s:%d: compiled selector '%s'",
+		    fp_clamp(p->file, 200), p->line, fp_clamp(text, 200));
+	return 0;
+}
+
+/* The applicability selector (GNPPROC.go, NPPROC.go). */
+static int
+compile_policy_selector(struct pe_policy *p)
+{
+	char *s = strdup(p->selector ? p->selector : ""), *t;
+	int ret;
+
+	if (s == NULL)
+		return fp_error("out of memory");
+	if (pe_kind_is_namespaced(p->kind)) {
+		struct strbuf b = STRBUF_INIT;
+
+		if (*s == '\0')
+			sb_addf(&b, LABEL_NS " == '%s'", p->namespace);
+		else
+			sb_addf(&b, "(%s) && " LABEL_NS " == '%s'", s,
+			    p->namespace);
+		free(s);
+		s = sb_detach(&b);
+		s = prefix_append(s, p->sa_selector, "pcsa.");
+	} else {
+		if (p->ns_selector != NULL && *p->ns_selector != '\0') {
+			s = prefix_append(s, p->ns_selector, "pcns.");
+			if (s != NULL) {
+				t = str_replace_all(s, "all()",
+				    "has(" LABEL_NS ")");
+				free(s);
+				s = t;
+			}
+		}
+		if (s != NULL && p->sa_selector != NULL &&
+		    *p->sa_selector != '\0') {
+			s = prefix_append(s, p->sa_selector, "pcsa.");
+			if (s != NULL) {
+				t = str_replace_all(s, "all()",
+				    "has(" LABEL_SA ")");
+				free(s);
+				s = t;
+			}
+		}
+	}
+	ret = compile_text(s, &p->c_sel, p);
+	free(s);
+	return ret;
+}
+
+/* parseServiceAccounts */
+static char *
+sa_selector(const struct pe_entity *e)
+{
+	struct strbuf b = STRBUF_INIT;
+	char *upd = NULL, *names;
+	size_t i;
+
+	if (e->sa_selector != NULL && *e->sa_selector != '\0')
+		if ((upd = prefixed(e->sa_selector, "pcsa.")) == NULL)
+			return NULL;
+	if (e->n_sa_names == 0)
+		return upd ? upd : strdup("");
+	sb_adds(&b, LABEL_SA " in { '");
+	for (i = 0; i < e->n_sa_names; i++) {
+		if (i > 0)
+			sb_adds(&b, "', '");
+		sb_adds(&b, e->sa_names[i]);
+	}
+	sb_adds(&b, "' }");
+	names = sb_detach(&b);
+	if (names == NULL) {
+		free(upd);
+		return NULL;
+	}
+	{
+		char *canon = prefixed(names, "");
+
+		free(names);
+		if (canon == NULL) {
+			free(upd);
+			return NULL;
+		}
+		names = canon;
+	}
+	if (upd != NULL && *upd != '\0') {
+		sb_addf(&b, "(%s) && (%s)", upd, names);
+		free(names);
+		names = sb_detach(&b);
+	}
+	free(upd);
+	return names;
+}
+
+/* getEndpointSelector (RULES.go); ns is NULL for global policies. */
+static char *
+entity_selector(const struct pe_entity *e, const char *ns)
+{
+	struct strbuf b = STRBUF_INIT;
+	char *nssel = NULL, *sasel, *sel = NULL, *t;
+	const char *nsraw = e->ns_selector ? e->ns_selector : "";
+	const char *epsel = e->selector ? e->selector : "";
+	const char *notsel = e->not_selector ? e->not_selector : "";
+
+	if (*nsraw != '\0') {
+		if ((nssel = prefixed(nsraw, "pcns.")) == NULL)
+			return NULL;
+		t = str_replace_all(nssel, "all()", "has(" LABEL_NS ")");
+		free(nssel);
+		if (t == NULL)
+			return NULL;
+		nssel = str_replace_all(t, "global()", "!has(" LABEL_NS ")");
+		free(t);
+	} else if (ns != NULL) {
+		sb_addf(&b, LABEL_NS " == '%s'", ns);
+		nssel = sb_detach(&b);
+	} else {
+		nssel = strdup("");
+	}
+	if (nssel == NULL)
+		return NULL;
+	sasel = e->has_sa ? sa_selector(e) : strdup("");
+	if (sasel == NULL) {
+		free(nssel);
+		return NULL;
+	}
+	if (*sasel != '\0' && *epsel != '\0')
+		sb_addf(&b, "(%s) && (%s)", sasel, epsel);
+	else if (*sasel != '\0')
+		sb_adds(&b, sasel);
+	else
+		sb_adds(&b, epsel);
+	sel = sb_detach(&b);
+	if (sel != NULL && *nssel != '\0' &&
+	    (*sel != '\0' || *notsel != '\0' || *nsraw != '\0')) {
+		if (*sel != '\0')
+			sb_addf(&b, "(%s) && (%s)", nssel, sel);
+		else
+			sb_adds(&b, nssel);
+		free(sel);
+		sel = sb_detach(&b);
+	}
+	free(nssel);
+	free(sasel);
+	return sel;
+}
+
+static int
+compile_entity(struct pe_entity *e, const struct pe_policy *p)
+{
+	char *s = entity_selector(e, p->namespace);
+	int ret = 0;
+
+	if (s == NULL)
+		return fp_error("%s:%d: out of memory", p->file, p->line);
+	if (*s != '\0')
+		ret = compile_text(s, &e->c_sel, p);
+	free(s);
+	if (ret == 0 && e->not_selector != NULL && *e->not_selector != '\0')
+		ret = compile_text(e->not_selector, &e->c_not_sel, p);
+	return ret;
+}
+
+static int
+default_types(const struct pe_policy *p, enum pe_types_mode mode)
+{
+	if (p->types != 0)
+		return p->types;
+	if (mode == PE_TYPES_FELIX)
+		return PE_TYPE_INGRESS | PE_TYPE_EGRESS;
+	/* DEFAULTS.go defaultPolicyTypesField */
+	if (p->n_egress > 0 && p->n_ingress == 0)
+		return PE_TYPE_EGRESS;
+	if (p->n_egress > 0)
+		return PE_TYPE_INGRESS | PE_TYPE_EGRESS;
+	return PE_TYPE_INGRESS;
+}
+
+static const struct {
+	const char *name;
+	double order;
+	int pass;
+} builtin_tiers[] = {
+	{ "kube-admin", 1000, 1 },
+	{ "default", 1000000, 0 },
+	{ "kube-baseline", 10000000, 1 },
+};
+
+/* SORTER.go TierLess */
+static int
+tier_cmp(const void *a, const void *b)
+{
+	const struct pe_ctier *x = a, *y = b;
+
+	if (x->valid != y->valid)
+		return x->valid ? -1 : 1;
+	if (x->has_order != y->has_order)
+		return x->has_order ? -1 : 1;
+	if (x->has_order && x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static const struct pe_policyset *sort_ps;	/* for qsort */
+
+static void
+policy_key(const struct pe_policy *p, struct strbuf *b)
+{
+	b->len = 0;
+	sb_adds(b, p->name);
+	sb_addc(b, '/');
+	sb_adds(b, p->namespace ? p->namespace : "");
+	sb_addc(b, '/');
+	sb_adds(b, pe_kind_name(p->kind));
+}
+
+/* SORTER.go PolKVLess: order (+Inf when unset), then the key bytes. */
+static int
+policy_cmp(const void *a, const void *b)
+{
+	const struct pe_policy *x = &sort_ps->policies[*(const size_t *)a];
+	const struct pe_policy *y = &sort_ps->policies[*(const size_t *)b];
+	double ox = x->has_order ? x->order : INFINITY;
+	double oy = y->has_order ? y->order : INFINITY;
+	struct strbuf kx = STRBUF_INIT, ky = STRBUF_INIT;
+	int c;
+
+	if (ox != oy)
+		return ox < oy ? -1 : 1;
+	policy_key(x, &kx);
+	policy_key(y, &ky);
+	c = strcmp(sb_str(&kx), sb_str(&ky));
+	sb_release(&kx);
+	sb_release(&ky);
+	return c;
+}
+
+void pe_policyset_release_compiled(struct pe_policyset *ps);
+
+void
+pe_policyset_release_compiled(struct pe_policyset *ps)
+{
+	size_t i, j;
+
+	for (i = 0; i < ps->n_ctiers; i++)
+		free(ps->c_tiers[i].pols);
+	free(ps->c_tiers);
+	ps->c_tiers = NULL;
+	ps->n_ctiers = 0;
+	if (ps->c_netset_labels != NULL) {
+		for (i = 0; i < ps->n_netsets; i++)
+			labels_release(&ps->c_netset_labels[i]);
+		free(ps->c_netset_labels);
+		ps->c_netset_labels = NULL;
+	}
+	for (i = 0; i < ps->n_policies; i++) {
+		struct pe_policy *p = &ps->policies[i];
+
+		sel_free(p->c_sel);
+		p->c_sel = NULL;
+		for (j = 0; j < p->n_ingress + p->n_egress; j++) {
+			struct pe_rule *r = j < p->n_ingress ? &p->ingress[j] :
+			    &p->egress[j - p->n_ingress];
+
+			sel_free(r->src.c_sel);
+			sel_free(r->src.c_not_sel);
+			sel_free(r->dst.c_sel);
+			sel_free(r->dst.c_not_sel);
+			r->src.c_sel = r->src.c_not_sel = NULL;
+			r->dst.c_sel = r->dst.c_not_sel = NULL;
+		}
+	}
+	ps->prepared = 0;
+}
+
+static struct pe_ctier *
+find_ctier(struct pe_policyset *ps, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n_ctiers; i++)
+		if (strcmp(ps->c_tiers[i].name, name) == 0)
+			return &ps->c_tiers[i];
+	return NULL;
+}
+
+static struct pe_ctier *
+add_ctier(struct pe_policyset *ps, const char *name, size_t cap)
+{
+	struct pe_ctier *t;
+
+	if (ps->n_ctiers >= cap)
+		return NULL;
+	t = &ps->c_tiers[ps->n_ctiers++];
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	return t;
+}
+
+int
+pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
+{
+	size_t i, j, cap;
+	struct pe_ctier *t;
+
+	if (ps->prepared)
+		return 0;
+	pe_policyset_release_compiled(ps);
+	cap = ps->n_tiers + ps->n_policies + 3;
+	if ((ps->c_tiers = calloc(cap, sizeof(*ps->c_tiers))) == NULL)
+		goto oom;
+	for (i = 0; i < 3; i++) {
+		t = add_ctier(ps, builtin_tiers[i].name, cap);
+		t->valid = 1;
+		t->has_order = 1;
+		t->order = builtin_tiers[i].order;
+		t->default_pass = builtin_tiers[i].pass;
+	}
+	for (i = 0; i < ps->n_tiers; i++) {
+		const struct pe_tier *rt = &ps->tiers[i];
+
+		if ((t = find_ctier(ps, rt->name)) == NULL)
+			t = add_ctier(ps, rt->name, cap);
+		t->valid = 1;
+		t->has_order = rt->has_order;
+		t->order = rt->order;
+		t->default_pass = rt->default_pass;
+		if (strcmp(rt->name, "default") == 0) {
+			/* The default tier's order is fixed (TIER.go). */
+			t->has_order = 1;
+			t->order = 1000000;
+		}
+	}
+	for (i = 0; i < ps->n_policies; i++) {
+		struct pe_policy *p = &ps->policies[i];
+
+		if ((t = find_ctier(ps, p->tier)) == NULL) {
+			/* No such Tier: sorted last, no defaultAction = Deny. */
+			t = add_ctier(ps, p->tier, cap);
+		}
+		if ((j = t->n_pols) % 16 == 0) {
+			size_t *np = realloc(t->pols, (j + 16) * sizeof(*np));
+
+			if (np == NULL)
+				goto oom;
+			t->pols = np;
+		}
+		t->pols[t->n_pols++] = i;
+		p->c_types = default_types(p, mode);
+		if (compile_policy_selector(p) < 0)
+			goto fail;
+		for (j = 0; j < p->n_ingress; j++)
+			if (compile_entity(&p->ingress[j].src, p) < 0 ||
+			    compile_entity(&p->ingress[j].dst, p) < 0)
+				goto fail;
+		for (j = 0; j < p->n_egress; j++)
+			if (compile_entity(&p->egress[j].src, p) < 0 ||
+			    compile_entity(&p->egress[j].dst, p) < 0)
+				goto fail;
+	}
+	qsort(ps->c_tiers, ps->n_ctiers, sizeof(*ps->c_tiers), tier_cmp);
+	sort_ps = ps;
+	for (i = 0; i < ps->n_ctiers; i++)
+		if (ps->c_tiers[i].n_pols > 1)
+			qsort(ps->c_tiers[i].pols, ps->c_tiers[i].n_pols,
+			    sizeof(size_t), policy_cmp);
+	sort_ps = NULL;
+	if (ps->n_netsets > 0) {
+		ps->c_netset_labels = calloc(ps->n_netsets,
+		    sizeof(*ps->c_netset_labels));
+		if (ps->c_netset_labels == NULL)
+			goto oom;
+		for (i = 0; i < ps->n_netsets; i++) {
+			const struct pe_netset *s = &ps->netsets[i];
+			struct labels *l = &ps->c_netset_labels[i];
+
+			if (labels_copy(l, &s->labels) < 0)
+				goto fail;
+			if (s->namespace != NULL &&
+			    (labels_set(l, LABEL_NS, s->namespace) < 0 ||
+			    labels_set(l, "pcns.projectcalico.org/name",
+			    s->namespace) < 0 ||
+			    labels_set(l, "pcns.kubernetes.io/metadata.name",
+			    s->namespace) < 0))
+				goto fail;
+		}
+	}
+	ps->prepared = 1;
+	return 0;
+oom:
+	fp_error("policies: out of memory");
+fail:
+	pe_policyset_release_compiled(ps);
+	return -1;
+}
+
+/* --- evaluation ------------------------------------------------------- */
+
+static int
+flow_family(const struct pe_flow *f)
+{
+	if (f->family)
+		return f->family;
+	if (f->src && f->src->has_ip)
+		return f->src->ip.len == 16 ? 6 : 4;
+	if (f->dst && f->dst->has_ip)
+		return f->dst->ip.len == 16 ? 6 : 4;
+	return f->proto == FP_PROTO_ICMPV6 ? 6 : 4;
+}
+
+static int
+in_nets(const struct pe_endpoint *ep, const struct pe_net *n, size_t cnt)
+{
+	size_t i;
+
+	if (!ep->has_ip)
+		return 0;
+	for (i = 0; i < cnt; i++)
+		if (fp_ip_in_net(&ep->ip, &n[i].ip, n[i].prefix))
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether the endpoint is in the IP set Felix builds for a selector: pods
+ * whose labels match, plus network sets whose labels match and whose nets
+ * hold the endpoint's IP.
+ */
+static int
+in_selector_set(const struct pe_policyset *ps, const struct sel *s,
+    const struct pe_endpoint *ep)
+{
+	size_t i;
+
+	if (ep->kind == PE_EP_POD && sel_match(s, &ep->sel_labels))
+		return 1;
+	if (!ep->has_ip)
+		return 0;
+	for (i = 0; i < ps->n_netsets; i++) {
+		const struct pe_netset *ns = &ps->netsets[i];
+		size_t j;
+
+		for (j = 0; j < ns->n_nets; j++) {
+			if (fp_ip_in_net(&ep->ip, &ns->nets[j].ip,
+			    ns->nets[j].prefix)) {
+				if (sel_match(s, &ps->c_netset_labels[i]))
+					return 1;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+/* 1 match, 0 no match; *unsure set when the answer needed unknown data. */
+static int
+port_match(const struct pe_port *p, size_t n, const struct pe_endpoint *ep,
+    int proto, int port, int *unsure)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		if (p[i].name == NULL) {
+			if (port >= p[i].lo && port <= p[i].hi)
+				return 1;
+			continue;
+		}
+		if (ep->kind != PE_EP_POD)
+			continue;	/* only Calico endpoints have named ports */
+		if (!ep->named_ports_known) {
+			*unsure = 1;
+			continue;
+		}
+		for (k = 0; k < ep->n_named_ports; k++)
+			if (strcmp(ep->named_ports[k].name, p[i].name) == 0 &&
+			    ep->named_ports[k].proto == proto &&
+			    ep->named_ports[k].port == port)
+				return 1;
+	}
+	return 0;
+}
+
+static int
+all_other_family(const struct pe_net *n, size_t cnt, int fam)
+{
+	size_t i;
+
+	if (cnt == 0)
+		return 0;
+	for (i = 0; i < cnt; i++)
+		if ((n[i].ip.len == 4 ? 4 : 6) == fam)
+			return 0;
+	return 1;
+}
+
+static int
+entity_match(const struct pe_policyset *ps, const struct pe_entity *e,
+    const struct pe_endpoint *ep, int proto, int port, int *unsure)
+{
+	if (e->n_nets && !in_nets(ep, e->nets, e->n_nets))
+		return 0;
+	if (e->n_not_nets && in_nets(ep, e->not_nets, e->n_not_nets))
+		return 0;
+	if (e->c_sel && !in_selector_set(ps, e->c_sel, ep))
+		return 0;
+	if (e->c_not_sel && in_selector_set(ps, e->c_not_sel, ep))
+		return 0;
+	if (e->has_services) {
+		/* Service endpoints are not in the policy set. */
+		*unsure = 1;
+		return 0;
+	}
+	if (e->n_ports || e->n_not_ports) {
+		if (port <= 0) {
+			*unsure = 1;
+			return 0;
+		}
+		if (e->n_ports &&
+		    !port_match(e->ports, e->n_ports, ep, proto, port, unsure))
+			return 0;
+		if (e->n_not_ports && port_match(e->not_ports, e->n_not_ports,
+		    ep, proto, port, unsure))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+rule_match(const struct pe_policyset *ps, const struct pe_rule *r,
+    const struct pe_flow *f, int *unsure)
+{
+	int fam = flow_family(f);
+
+	if (r->ip_version != 0 && r->ip_version != fam)
+		return 0;
+	/* POL.go filterNets: a list wholly of the other family drops it. */
+	if (all_other_family(r->src.nets, r->src.n_nets, fam) ||
+	    all_other_family(r->src.not_nets, r->src.n_not_nets, fam) ||
+	    all_other_family(r->dst.nets, r->dst.n_nets, fam) ||
+	    all_other_family(r->dst.not_nets, r->dst.n_not_nets, fam))
+		return 0;
+	if (r->protocol != -1 && r->protocol != f->proto)
+		return 0;
+	if (r->not_protocol != -1 && r->not_protocol == f->proto)
+		return 0;
+	if (r->icmp_type != -1) {
+		if (!fp_proto_is_icmp(f->proto) || f->icmp_type != r->icmp_type)
+			return 0;
+		if (r->icmp_code != -1 && f->icmp_code != r->icmp_code)
+			return 0;
+	}
+	if (r->not_icmp_type != -1 && fp_proto_is_icmp(f->proto) &&
+	    f->icmp_type == r->not_icmp_type &&
+	    (r->not_icmp_code == -1 || f->icmp_code == r->not_icmp_code))
+		return 0;
+	if (!entity_match(ps, &r->src, f->src, f->proto, f->sport, unsure))
+		return 0;
+	if (!entity_match(ps, &r->dst, f->dst, f->proto,
+	    fp_proto_has_ports(f->proto) ? f->dport : 0, unsure))
+		return 0;
+	if (r->has_http)
+		*unsure = 1;	/* L7 part not modelled; L4 matched */
+	return 1;
+}
+
+void
+pe_evaluate_dir(const struct pe_policyset *ps, const struct pe_flow *f,
+    int ingress, int flags, struct pe_decision *d)
+{
+	const struct pe_endpoint *ep = ingress ? f->dst : f->src;
+	int bit = ingress ? PE_TYPE_INGRESS : PE_TYPE_EGRESS;
+	size_t ti, pi, ri;
+
+	memset(d, 0, sizeof(*d));
+	d->allowed = 1;
+	if (ep == NULL || ep->kind != PE_EP_POD) {
+		d->why = PE_WHY_NO_ENDPOINT;
+		return;
+	}
+	for (ti = 0; ti < ps->n_ctiers; ti++) {
+		const struct pe_ctier *t = &ps->c_tiers[ti];
+		int enforced = 0, passed = 0;
+
+		for (pi = 0; pi < t->n_pols && !passed; pi++) {
+			const struct pe_policy *p = &ps->policies[t->pols[pi]];
+			const struct pe_rule *rules;
+			size_t n;
+
+			if (!(p->c_types & bit) || !sel_match(p->c_sel,
+			    &ep->sel_labels))
+				continue;
+			if (pe_kind_is_staged(p->kind) &&
+			    (!(flags & PE_EVAL_STAGED) ||
+			    (p->staged_action != NULL &&
+			    strcmp(p->staged_action, "Set") != 0)))
+				continue;	/* POL.go skips staged policies */
+			enforced = 1;
+			d->policies_applied++;
+			rules = ingress ? p->ingress : p->egress;
+			n = ingress ? p->n_ingress : p->n_egress;
+			for (ri = 0; ri < n; ri++) {
+				if (!rule_match(ps, &rules[ri], f, &d->uncertain))
+					continue;
+				switch (rules[ri].action) {
+				case PE_ACT_LOG:
+					d->logs++;
+					continue;
+				case PE_ACT_PASS:
+					d->pass_tier = t;
+					d->pass_policy = p;
+					d->pass_rule = ri;
+					passed = 1;
+					break;
+				case PE_ACT_ALLOW:
+				case PE_ACT_DENY:
+					d->why = PE_WHY_RULE;
+					d->allowed = rules[ri].action == PE_ACT_ALLOW;
+					d->action = rules[ri].action;
+					d->tier = t;
+					d->policy = p;
+					d->rule = ri;
+					return;
+				}
+				break;
+			}
+		}
+		if (passed || !enforced || t->default_pass)
+			continue;
+		d->why = PE_WHY_END_OF_TIER;
+		d->allowed = 0;
+		d->tier = t;
+		return;
+	}
+	/* kns.<namespace> profile: allow-all for Kubernetes pods. */
+	d->why = PE_WHY_PROFILE;
+	d->allowed = 1;
+}
+
+int
+pe_evaluate(const struct pe_policyset *ps, const struct pe_flow *f,
+    int flags, struct pe_verdict *out)
+{
+	if (!ps->prepared)
+		return fp_error("policies: not prepared");
+	if (f->src == NULL || f->dst == NULL || !f->src->prepared ||
+	    !f->dst->prepared)
+		return fp_error("evaluate: endpoints not prepared");
+	pe_evaluate_dir(ps, f, 0, flags, &out->egress);
+	pe_evaluate_dir(ps, f, 1, flags, &out->ingress);
+	out->allowed = out->egress.allowed && out->ingress.allowed;
+	return 0;
+}
+
+/* --- rendering -------------------------------------------------------- */
+
+static void
+fmt_proto(struct strbuf *b, int p)
+{
+	static const struct {
+		int num;
+		const char *name;
+	} names[] = {
+		{ 6, "TCP" }, { 17, "UDP" }, { 1, "ICMP" }, { 58, "ICMPv6" },
+		{ 132, "SCTP" }, { 136, "UDPLite" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].num == p) {
+			sb_adds(b, names[i].name);
+			return;
+		}
+	sb_addf(b, "%d", p);
+}
+
+static void
+fmt_nets(struct strbuf *b, const char *what, const struct pe_net *n,
+    size_t cnt)
+{
+	char buf[FP_IPSTRLEN];
+	size_t i;
+
+	if (cnt == 0)
+		return;
+	sb_addf(b, " %s=[", what);
+	for (i = 0; i < cnt; i++)
+		sb_addf(b, "%s%s/%d", i ? "," : "", fp_ip_format(&n[i].ip, buf),
+		    n[i].prefix);
+	sb_addc(b, ']');
+}
+
+static void
+fmt_ports(struct strbuf *b, const char *what, const struct pe_port *p,
+    size_t cnt)
+{
+	size_t i;
+
+	if (cnt == 0)
+		return;
+	sb_addf(b, " %s=[", what);
+	for (i = 0; i < cnt; i++) {
+		if (i)
+			sb_addc(b, ',');
+		if (p[i].name)
+			sb_adds(b, p[i].name);
+		else if (p[i].lo == p[i].hi)
+			sb_addf(b, "%d", p[i].lo);
+		else
+			sb_addf(b, "%d:%d", p[i].lo, p[i].hi);
+	}
+	sb_addc(b, ']');
+}
+
+static void
+fmt_entity(struct strbuf *b, const char *side, const struct pe_entity *e)
+{
+	char what[64];
+	size_t i;
+
+#define W(x) (snprintf(what, sizeof(what), "%s.%s", side, x), what)
+	fmt_nets(b, W("nets"), e->nets, e->n_nets);
+	fmt_nets(b, W("notNets"), e->not_nets, e->n_not_nets);
+	if (e->selector)
+		sb_addf(b, " %s=\"%s\"", W("selector"), e->selector);
+	if (e->not_selector)
+		sb_addf(b, " %s=\"%s\"", W("notSelector"), e->not_selector);
+	if (e->ns_selector)
+		sb_addf(b, " %s=\"%s\"", W("namespaceSelector"), e->ns_selector);
+	if (e->has_sa) {
+		sb_addf(b, " %s=[", W("serviceAccounts.names"));
+		for (i = 0; i < e->n_sa_names; i++)
+			sb_addf(b, "%s%s", i ? "," : "", e->sa_names[i]);
+		sb_addc(b, ']');
+		if (e->sa_selector)
+			sb_addf(b, " %s=\"%s\"", W("serviceAccounts.selector"),
+			    e->sa_selector);
+	}
+	if (e->has_services)
+		sb_addf(b, " %s=%s/%s", W("services"),
+		    e->svc_namespace ? e->svc_namespace : "", e->svc_name);
+	fmt_ports(b, W("ports"), e->ports, e->n_ports);
+	fmt_ports(b, W("notPorts"), e->not_ports, e->n_not_ports);
+#undef W
+}
+
+char *
+pe_rule_format(const struct pe_rule *r)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	sb_adds(&b, pe_action_name(r->action));
+	if (r->ip_version)
+		sb_addf(&b, " ipVersion=%d", r->ip_version);
+	if (r->protocol != -1) {
+		sb_adds(&b, " protocol=");
+		fmt_proto(&b, r->protocol);
+	}
+	if (r->not_protocol != -1) {
+		sb_adds(&b, " notProtocol=");
+		fmt_proto(&b, r->not_protocol);
+	}
+	if (r->icmp_type != -1) {
+		sb_addf(&b, " icmp.type=%d", r->icmp_type);
+		if (r->icmp_code != -1)
+			sb_addf(&b, " icmp.code=%d", r->icmp_code);
+	}
+	if (r->not_icmp_type != -1) {
+		sb_addf(&b, " notICMP.type=%d", r->not_icmp_type);
+		if (r->not_icmp_code != -1)
+			sb_addf(&b, " notICMP.code=%d", r->not_icmp_code);
+	}
+	fmt_entity(&b, "source", &r->src);
+	fmt_entity(&b, "destination", &r->dst);
+	if (r->has_http)
+		sb_adds(&b, " http=(not modelled)");
+	return sb_detach(&b);
+}

@@ -1,0 +1,156 @@
+#ifndef FLOWPOL_POLICY_EVALUATE_H
+#define FLOWPOL_POLICY_EVALUATE_H
+
+#include <stddef.h>
+
+#include "common/ipaddr.h"
+#include "policy/labels.h"
+#include "policy/model.h"
+
+/*
+ * Calico's evaluation of a flow against a policy set, as Felix programs it
+ * (calico/API-NOTES.md section 6): per direction, tiers in order, policies
+ * in order (ties by the byte string "<name>/<namespace>/<kind>"), first
+ * matching rule decides (Log goes on), Pass skips to the next tier, end of
+ * tier drops only when a non-staged policy applied in that direction and
+ * the tier's defaultAction is not Pass, staged policies never enforce, and
+ * when no tier decides the namespace profile allows. A flow passes only if
+ * the source pod's egress and the destination pod's ingress both allow;
+ * a node or external peer has no Calico endpoint here, so only the pod
+ * side is evaluated.
+ *
+ * Usage: read a set (reader.h), call pe_policyset_prepare once (compiles
+ * every selector), build endpoints with pe_endpoint_* once each, then call
+ * pe_evaluate for as many flows as needed. Nothing in pe_evaluate
+ * allocates; a prepared set may be shared by threads.
+ */
+
+/*
+ * Policies without spec.types: Calico's API defaulting (calicoctl, API
+ * server, DEFAULTS.go: Egress if only egress rules, both if both, else
+ * Ingress) is what a cluster stores, so it is the default here. Felix's own
+ * fallback (both directions) applies only to data that skipped the API.
+ */
+enum pe_types_mode { PE_TYPES_API = 0, PE_TYPES_FELIX = 1 };
+
+/* Compile selectors and order tiers and policies. Idempotent. 0 or -1. */
+int pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode);
+
+/* A tier in evaluation order (after pe_policyset_prepare). */
+struct pe_ctier {
+	const char *name;
+	int valid;		/* a Tier resource or built-in exists */
+	int has_order;
+	double order;
+	int default_pass;
+	size_t *pols;		/* indexes into ps->policies, in order */
+	size_t n_pols;
+};
+
+enum pe_ep_kind { PE_EP_POD, PE_EP_NODE, PE_EP_EXTERNAL };
+
+struct pe_named_port {
+	char *name;
+	int proto;
+	int port;
+};
+
+/*
+ * An endpoint: a pod (a Calico workload endpoint), or a node or external
+ * address (no Calico endpoint in our model; matched only by nets and
+ * network sets). Owns its strings and labels; pe_endpoint_release frees.
+ */
+struct pe_endpoint {
+	enum pe_ep_kind kind;
+	char *namespace;		/* pods */
+	char *name;			/* for messages: pod or workload name */
+	char *service_account;		/* pods; NULL means "default" */
+	struct labels labels;		/* the pod's own labels */
+	struct labels ns_labels;	/* labels of its namespace */
+	struct labels sa_labels;	/* labels of its service account */
+	int has_ip;
+	struct fp_ip ip;
+	int named_ports_known;		/* else rules naming ports are unsure */
+	struct pe_named_port *named_ports;
+	size_t n_named_ports;
+
+	/* pe_endpoint_prepare: the labels selectors see (API-NOTES 7). */
+	struct labels sel_labels;
+	int prepared;
+};
+
+void pe_endpoint_init(struct pe_endpoint *ep);
+void pe_endpoint_release(struct pe_endpoint *ep);
+/* Add a named port (copied). 0 or -1. */
+int pe_endpoint_add_named_port(struct pe_endpoint *ep, const char *name,
+    int proto, int port);
+/*
+ * Compute sel_labels: own labels (minus pcns./pcsa. ones), plus
+ * projectcalico.org/namespace, projectcalico.org/orchestrator=k8s and
+ * projectcalico.org/serviceaccount, plus pcns.<namespace label> with
+ * pcns.projectcalico.org/name (and pcns.kubernetes.io/metadata.name when
+ * the namespace labels lack it, as every namespace since Kubernetes 1.21
+ * carries it), plus pcsa.<SA label> and pcsa.projectcalico.org/name.
+ * Call again after changing the endpoint. 0 or -1.
+ */
+int pe_endpoint_prepare(struct pe_endpoint *ep);
+
+struct pe_flow {
+	const struct pe_endpoint *src, *dst;	/* prepared */
+	int proto;		/* IP protocol number */
+	int sport;		/* 0 when unknown */
+	int dport;		/* 0 for protocols without ports */
+	int icmp_type;		/* -1 unless ICMP/ICMPv6 */
+	int icmp_code;		/* -1 when unknown */
+	int family;		/* 4 or 6; 0 = from the IPs, else 4 */
+};
+
+enum pe_why {
+	PE_WHY_RULE,		/* an Allow or Deny rule decided */
+	PE_WHY_END_OF_TIER,	/* no rule matched; tier drops */
+	PE_WHY_PROFILE,		/* no tier decided: namespace profile allows */
+	PE_WHY_NO_ENDPOINT	/* not a pod: nothing to evaluate */
+};
+
+struct pe_decision {
+	int allowed;
+	enum pe_why why;
+	const struct pe_ctier *tier;	/* RULE, END_OF_TIER */
+	const struct pe_policy *policy;	/* RULE */
+	size_t rule;			/* RULE: 0-based index */
+	enum pe_action action;		/* RULE: Allow or Deny */
+	/* The last Pass that sent evaluation on, if any. */
+	const struct pe_ctier *pass_tier;
+	const struct pe_policy *pass_policy;
+	size_t pass_rule;
+	size_t logs;			/* Log rules that matched on the way */
+	size_t policies_applied;	/* enforced policies seen */
+	/*
+	 * Something could not be decided exactly: a rule needed the source
+	 * port, a named port of an endpoint whose ports are unknown, a
+	 * services match, or an HTTP match (L4 only here).
+	 */
+	int uncertain;
+};
+
+struct pe_verdict {
+	int allowed;			/* egress && ingress */
+	struct pe_decision egress;	/* at the source */
+	struct pe_decision ingress;	/* at the destination */
+};
+
+/* Treat staged policies (stagedAction Set) as enforced: "what if". */
+#define PE_EVAL_STAGED 0x1
+
+/* Evaluate one flow. The set must be prepared. 0, or -1 (fp_error). */
+int pe_evaluate(const struct pe_policyset *ps, const struct pe_flow *f,
+    int flags, struct pe_verdict *out);
+
+/* One direction only (what diff needs for one side). */
+void pe_evaluate_dir(const struct pe_policyset *ps, const struct pe_flow *f,
+    int ingress, int flags, struct pe_decision *out);
+
+/* Short one-line rendering of a rule for explain: malloc'd, caller frees. */
+char *pe_rule_format(const struct pe_rule *r);
+
+#endif

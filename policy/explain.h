@@ -1,0 +1,40 @@
+#ifndef FLOWPOL_POLICY_EXPLAIN_H
+#define FLOWPOL_POLICY_EXPLAIN_H
+
+#include <stdio.h>
+
+#include "policy/evaluate.h"
+
+struct store;
+
+/*
+ * Resolve a command-line endpoint into ep (initialised by the caller,
+ * released by the caller), then pe_endpoint_prepare it:
+ *   NAMESPACE/NAME   a learned workload (its pod with the lowest name
+ *                    gives the labels), else a pod; needs the store
+ *   IP               the endpoints table says whose it is (pod or node);
+ *                    without a store or owner it is external
+ *   node:IP, external:IP
+ *   a label spec     comma-separated items, no store needed:
+ *                    ns:NAMESPACE (required), sa:NAME, ip:ADDR,
+ *                    nslabel:KEY=VALUE, salabel:KEY=VALUE,
+ *                    port:NAME/PROTO/NUMBER (named ports; when any is
+ *                    given the pod's named ports count as known), and
+ *                    KEY=VALUE pod labels
+ * st may be NULL. 0 or -1 (fp_error).
+ */
+int pe_resolve_endpoint(struct store *st, const char *arg,
+    struct pe_endpoint *ep);
+
+/*
+ * Parse PROTO[/PORT] (tcp/80, udp/53, sctp/9) or ICMP as icmp/TYPE[/CODE]
+ * into f->proto, f->dport, f->icmp_type, f->icmp_code. Protocol names are
+ * any case, or a number 1..255. 0 or -1 (fp_error).
+ */
+int pe_parse_proto_port(const char *s, struct pe_flow *f);
+
+/* Write the verdict and, per direction, what decided it. */
+void pe_explain_print(FILE *out, const struct pe_flow *f,
+    const struct pe_verdict *v);
+
+#endif

@@ -1,0 +1,139 @@
+#ifndef FLOWPOL_POLICY_MODEL_H
+#define FLOWPOL_POLICY_MODEL_H
+
+#include <stddef.h>
+
+#include "common/ipaddr.h"
+#include "policy/labels.h"
+
+/*
+ * The Calico resources the policy engine reads (calico/API-NOTES.md),
+ * as the reader (reader.h) fills them. Everything here is owned by the
+ * struct pe_policyset that holds it; other modules read it, never free it.
+ * Strings that the YAML leaves unset are NULL; "set but empty" is "".
+ */
+
+struct sel;
+
+enum pe_kind {
+	PE_GNP,		/* GlobalNetworkPolicy */
+	PE_SGNP,	/* StagedGlobalNetworkPolicy */
+	PE_NP,		/* NetworkPolicy (namespaced) */
+	PE_SNP		/* StagedNetworkPolicy (namespaced) */
+};
+
+enum pe_action { PE_ACT_ALLOW, PE_ACT_DENY, PE_ACT_LOG, PE_ACT_PASS };
+
+#define PE_TYPE_INGRESS 1
+#define PE_TYPE_EGRESS 2
+
+struct pe_net {
+	struct fp_ip ip;
+	int prefix;
+};
+
+/* One ports/notPorts entry: a range lo..hi, or a named port (name set). */
+struct pe_port {
+	int lo, hi;
+	char *name;
+};
+
+struct pe_entity {
+	struct pe_net *nets, *not_nets;
+	size_t n_nets, n_not_nets;
+	struct pe_port *ports, *not_ports;
+	size_t n_ports, n_not_ports;
+	char *selector, *not_selector, *ns_selector;
+	int has_sa;			/* serviceAccounts present */
+	char **sa_names;
+	size_t n_sa_names;
+	char *sa_selector;
+	int has_services;		/* services present */
+	char *svc_name, *svc_namespace;
+
+	/* Filled by pe_policyset_prepare (evaluate.c). */
+	struct sel *c_sel;		/* combined positive selector or NULL */
+	struct sel *c_not_sel;		/* notSelector, unscoped, or NULL */
+};
+
+struct pe_rule {
+	int line;			/* of the rule in its file */
+	enum pe_action action;
+	int ip_version;			/* 0 (both), 4 or 6 */
+	int protocol, not_protocol;	/* 1..255, or -1 when unset */
+	int icmp_type, icmp_code;	/* -1 when unset */
+	int not_icmp_type, not_icmp_code;
+	int has_http;			/* L7 match: not modelled (L4 only) */
+	struct pe_entity src, dst;
+};
+
+struct pe_policy {
+	enum pe_kind kind;
+	char *name;
+	char *namespace;		/* namespaced kinds only, else NULL */
+	char *file;
+	int line;			/* of the document's kind: line */
+	char *tier;			/* never NULL: "default" when unset */
+	int has_order;
+	double order;
+	char *selector, *ns_selector, *sa_selector;
+	int types;			/* PE_TYPE_* bits; 0 when unset */
+	int do_not_track, pre_dnat, apply_on_forward;
+	char *staged_action;		/* staged kinds: Set (default), ... */
+	struct pe_rule *ingress, *egress;
+	size_t n_ingress, n_egress;
+
+	/* Filled by pe_policyset_prepare (evaluate.c). */
+	struct sel *c_sel;		/* which endpoints it applies to */
+	int c_types;			/* effective PE_TYPE_* bits */
+};
+
+struct pe_tier {
+	char *name;
+	char *file;			/* NULL for a built-in tier */
+	int line;
+	int has_order;
+	double order;
+	int default_pass;		/* defaultAction Pass (else Deny) */
+};
+
+/* GlobalNetworkSet (namespace NULL) or NetworkSet. */
+struct pe_netset {
+	char *name;
+	char *namespace;
+	char *file;
+	int line;
+	struct labels labels;		/* as written in metadata.labels */
+	struct pe_net *nets;
+	size_t n_nets;
+};
+
+struct pe_policyset {
+	struct pe_policy *policies;
+	size_t n_policies, a_policies;
+	struct pe_tier *tiers;
+	size_t n_tiers, a_tiers;
+	struct pe_netset *netsets;
+	size_t n_netsets, a_netsets;
+	size_t n_files;			/* files read */
+
+	/* Filled by pe_policyset_prepare (evaluate.c). */
+	int prepared;
+	struct pe_ctier *c_tiers;	/* tiers in evaluation order */
+	size_t n_ctiers;
+	struct labels *c_netset_labels;	/* per netset, as selectors see them */
+};
+
+#define PE_POLICYSET_INIT { 0 }
+
+/* Frees everything the set holds; it is then empty. */
+void pe_policyset_release(struct pe_policyset *ps);
+
+/* "GlobalNetworkPolicy", "NetworkPolicy", ... */
+const char *pe_kind_name(enum pe_kind k);
+int pe_kind_is_staged(enum pe_kind k);
+int pe_kind_is_namespaced(enum pe_kind k);
+/* "Allow", "Deny", "Log", "Pass" */
+const char *pe_action_name(enum pe_action a);
+
+#endif

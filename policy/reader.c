@@ -1,0 +1,1806 @@
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "common/err.h"
+#include "common/fileio.h"
+#include "policy/reader.h"
+#include "policy/selector.h"
+#include "common/banned.h"
+
+/*
+ * The reader loads each YAML document with libyaml's document API and walks
+ * it with a fixed schema. Types follow what kubectl and calicoctl do: YAML
+ * is converted to JSON with YAML 1.1 scalar resolution, so a plain `80` is
+ * a number, `true`/`yes` a boolean and `~`/`null`/empty a null, which leaves
+ * the field unset. A number where a string is wanted is an error, as it is
+ * for kubectl ("cannot unmarshal number into ... of type string").
+ */
+
+#define RD_MAX_VISITS 10000000L	/* aliases can make a DAG: cap the walk */
+#define RD_MAX_DIR_DEPTH 32
+
+struct rd {
+	const char *file;
+	yaml_document_t *doc;
+	struct pe_policyset *ps;
+	long visits;
+	int in_list;
+};
+
+enum scal { SC_NULL, SC_BOOL, SC_INT, SC_FLOAT, SC_STR };
+
+static int
+rd_err(struct rd *r, const yaml_node_t *n, const char *ctx, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static int
+rd_err(struct rd *r, const yaml_node_t *n, const char *ctx, const char *fmt,
+    ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return fp_error("%s:%lu: %s%s%s", fp_clamp(r->file, 256),
+	    n ? (unsigned long)n->start_mark.line + 1 : 0UL,
+	    ctx ? ctx : "", ctx && *ctx ? ": " : "", msg);
+}
+
+static const char *
+sval(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+static int
+is_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+static int
+is_float_text(const char *s)
+{
+	int digits = 0;
+
+	if (*s == '+' || *s == '-')
+		s++;
+	if (strcmp(s, ".inf") == 0 || strcmp(s, ".Inf") == 0 ||
+	    strcmp(s, ".INF") == 0)
+		return 1;
+	while (*s >= '0' && *s <= '9') {
+		s++;
+		digits++;
+	}
+	if (*s == '.') {
+		s++;
+		while (*s >= '0' && *s <= '9') {
+			s++;
+			digits++;
+		}
+	}
+	if (digits == 0)
+		return 0;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!is_digits(s))
+			return 0;
+		return 1;
+	}
+	return *s == '\0';
+}
+
+/* YAML 1.1 resolution of a scalar, as go-yaml does for kubectl. */
+static enum scal
+scalar_kind(const yaml_node_t *n)
+{
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+	static const char *const bools[] = {
+		"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+		"true", "True", "TRUE", "false", "False", "FALSE",
+		"on", "On", "ON", "off", "Off", "OFF"
+	};
+	const char *v = sval(n);
+	size_t i;
+
+	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE &&
+	    n->data.scalar.style != YAML_ANY_SCALAR_STYLE)
+		return SC_STR;
+	for (i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+		if (strcmp(v, nulls[i]) == 0)
+			return SC_NULL;
+	for (i = 0; i < sizeof(bools) / sizeof(bools[0]); i++)
+		if (strcmp(v, bools[i]) == 0)
+			return SC_BOOL;
+	if (is_digits(v[0] == '-' || v[0] == '+' ? v + 1 : v))
+		return SC_INT;
+	if (is_float_text(v) || strcmp(v, ".nan") == 0 ||
+	    strcmp(v, ".NaN") == 0 || strcmp(v, ".NAN") == 0)
+		return SC_FLOAT;
+	return SC_STR;
+}
+
+static const char *
+kind_word(const yaml_node_t *n)
+{
+	if (n->type == YAML_MAPPING_NODE)
+		return "a mapping";
+	if (n->type == YAML_SEQUENCE_NODE)
+		return "a list";
+	switch (scalar_kind(n)) {
+	case SC_NULL: return "null";
+	case SC_BOOL: return "a boolean";
+	case SC_INT: return "a number";
+	case SC_FLOAT: return "a number";
+	default: return "a string";
+	}
+}
+
+static int
+is_null(const yaml_node_t *n)
+{
+	return n == NULL ||
+	    (n->type == YAML_SCALAR_NODE && scalar_kind(n) == SC_NULL);
+}
+
+static yaml_node_t *
+node_at(struct rd *r, int idx)
+{
+	r->visits++;
+	return yaml_document_get_node(r->doc, idx);
+}
+
+static int
+budget(struct rd *r, const yaml_node_t *n)
+{
+	if (r->visits > RD_MAX_VISITS)
+		return rd_err(r, n, NULL, "document too complex (aliases?)");
+	return 0;
+}
+
+/*
+ * Check that n is a mapping with scalar keys, no key twice, and only keys
+ * from allowed (NULL-terminated; NULL allows any). 0 or -1.
+ */
+static int
+map_check(struct rd *r, yaml_node_t *n, const char *ctx,
+    const char *const *allowed)
+{
+	yaml_node_pair_t *p, *q;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return rd_err(r, n, ctx, "expected a mapping, got %s",
+		    kind_word(n));
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	    p++) {
+		yaml_node_t *k = node_at(r, p->key);
+		const char *const *a;
+
+		if (budget(r, n) < 0)
+			return -1;
+		if (k == NULL || k->type != YAML_SCALAR_NODE)
+			return rd_err(r, k ? k : n, ctx,
+			    "mapping keys must be strings");
+		for (q = n->data.mapping.pairs.start; q < p; q++) {
+			yaml_node_t *k2 = node_at(r, q->key);
+
+			if (k2 != NULL && k2->type == YAML_SCALAR_NODE &&
+			    strcmp(sval(k2), sval(k)) == 0)
+				return rd_err(r, k, ctx,
+				    "duplicate field '%s'",
+				    fp_clamp(sval(k), 64));
+		}
+		if (allowed == NULL)
+			continue;
+		for (a = allowed; *a != NULL; a++)
+			if (strcmp(*a, sval(k)) == 0)
+				break;
+		if (*a == NULL)
+			return rd_err(r, k, ctx, "unknown field '%s'",
+			    fp_clamp(sval(k), 64));
+	}
+	return 0;
+}
+
+/* The value for key, or NULL when absent or null. */
+static yaml_node_t *
+map_get(struct rd *r, yaml_node_t *n, const char *key)
+{
+	yaml_node_pair_t *p;
+
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	    p++) {
+		yaml_node_t *k = node_at(r, p->key);
+
+		if (k != NULL && k->type == YAML_SCALAR_NODE &&
+		    strcmp(sval(k), key) == 0) {
+			yaml_node_t *v = node_at(r, p->value);
+
+			return is_null(v) ? NULL : v;
+		}
+	}
+	return NULL;
+}
+
+static void
+ctx_join(char *buf, size_t len, const char *ctx, const char *key)
+{
+	snprintf(buf, len, "%s%s%s", ctx, *ctx ? "." : "", key);
+}
+
+/* A string value: *out is NULL when unset, else a malloc'd copy. */
+static int
+get_str(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
+    char **out)
+{
+	yaml_node_t *v = map_get(r, map, key);
+	char c[256];
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	ctx_join(c, sizeof(c), ctx, key);
+	if (v->type != YAML_SCALAR_NODE || scalar_kind(v) != SC_STR)
+		return rd_err(r, v, c, "expected a string, got %s",
+		    kind_word(v));
+	if (strlen(sval(v)) != v->data.scalar.length)
+		return rd_err(r, v, c, "string holds a NUL byte");
+	if ((*out = strdup(sval(v))) == NULL)
+		return rd_err(r, v, c, "out of memory");
+	return 0;
+}
+
+static int
+get_int(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
+    long min, long max, int *out, int *present)
+{
+	yaml_node_t *v = map_get(r, map, key);
+	char c[256];
+	long x;
+
+	*present = 0;
+	if (v == NULL)
+		return 0;
+	ctx_join(c, sizeof(c), ctx, key);
+	if (v->type != YAML_SCALAR_NODE || scalar_kind(v) != SC_INT)
+		return rd_err(r, v, c, "expected a whole number, got %s",
+		    kind_word(v));
+	errno = 0;
+	x = strtol(sval(v), NULL, 10);
+	if (errno != 0 || x < min || x > max)
+		return rd_err(r, v, c, "%s is out of range (%ld to %ld)",
+		    fp_clamp(sval(v), 32), min, max);
+	*out = (int)x;
+	*present = 1;
+	return 0;
+}
+
+static int
+get_bool(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
+    int *out)
+{
+	yaml_node_t *v = map_get(r, map, key);
+	const char *s;
+	char c[256];
+
+	*out = 0;
+	if (v == NULL)
+		return 0;
+	ctx_join(c, sizeof(c), ctx, key);
+	if (v->type != YAML_SCALAR_NODE || scalar_kind(v) != SC_BOOL)
+		return rd_err(r, v, c, "expected true or false, got %s",
+		    kind_word(v));
+	s = sval(v);
+	*out = s[0] == 'y' || s[0] == 'Y' || s[0] == 't' || s[0] == 'T' ||
+	    ((s[0] == 'o' || s[0] == 'O') && (s[1] == 'n' || s[1] == 'N'));
+	return 0;
+}
+
+static int
+get_float(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
+    double *out, int *present)
+{
+	yaml_node_t *v = map_get(r, map, key);
+	char c[256];
+	enum scal k;
+
+	*present = 0;
+	if (v == NULL)
+		return 0;
+	ctx_join(c, sizeof(c), ctx, key);
+	if (v->type != YAML_SCALAR_NODE ||
+	    ((k = scalar_kind(v)) != SC_INT && k != SC_FLOAT))
+		return rd_err(r, v, c, "expected a number, got %s",
+		    kind_word(v));
+	*out = strtod(sval(v), NULL);
+	if (isnan(*out) || isinf(*out))
+		return rd_err(r, v, c, "'%s' is not a finite number",
+		    fp_clamp(sval(v), 32));
+	*present = 1;
+	return 0;
+}
+
+/* A list node (or NULL when absent/null). */
+static int
+get_seq(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
+    yaml_node_t **out)
+{
+	yaml_node_t *v = map_get(r, map, key);
+	char c[256];
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	ctx_join(c, sizeof(c), ctx, key);
+	if (v->type != YAML_SEQUENCE_NODE)
+		return rd_err(r, v, c, "expected a list, got %s", kind_word(v));
+	*out = v;
+	return 0;
+}
+
+static size_t
+seq_len(const yaml_node_t *s)
+{
+	return s ? (size_t)(s->data.sequence.items.top -
+	    s->data.sequence.items.start) : 0;
+}
+
+static yaml_node_t *
+seq_at(struct rd *r, yaml_node_t *s, size_t i)
+{
+	return node_at(r, s->data.sequence.items.start[i]);
+}
+
+/* A list of strings: malloc'd array of malloc'd strings. */
+static int
+get_str_list(struct rd *r, yaml_node_t *map, const char *ctx,
+    const char *key, char ***out, size_t *n)
+{
+	yaml_node_t *s, *v;
+	char c[256];
+	size_t i, len;
+
+	*out = NULL;
+	*n = 0;
+	if (get_seq(r, map, ctx, key, &s) < 0)
+		return -1;
+	if ((len = seq_len(s)) == 0)
+		return 0;
+	if ((*out = calloc(len, sizeof(**out))) == NULL)
+		return rd_err(r, s, ctx, "out of memory");
+	for (i = 0; i < len; i++) {
+		snprintf(c, sizeof(c), "%s%s%s[%zu]", ctx, *ctx ? "." : "",
+		    key, i);
+		v = seq_at(r, s, i);
+		if (v == NULL || v->type != YAML_SCALAR_NODE ||
+		    scalar_kind(v) != SC_STR)
+			return rd_err(r, v ? v : s, c,
+			    "expected a string, got %s",
+			    v ? kind_word(v) : "nothing");
+		if (((*out)[i] = strdup(sval(v))) == NULL)
+			return rd_err(r, v, c, "out of memory");
+		(*n)++;
+	}
+	return 0;
+}
+
+static int
+get_labels(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
+    struct labels *out)
+{
+	yaml_node_t *m = map_get(r, map, key), *k, *v;
+	yaml_node_pair_t *p;
+	char c[256];
+
+	if (m == NULL)
+		return 0;
+	ctx_join(c, sizeof(c), ctx, key);
+	if (map_check(r, m, c, NULL) < 0)
+		return -1;
+	for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
+	    p++) {
+		k = node_at(r, p->key);
+		v = node_at(r, p->value);
+		if (v == NULL || v->type != YAML_SCALAR_NODE ||
+		    (scalar_kind(v) != SC_STR && scalar_kind(v) != SC_NULL))
+			return rd_err(r, v ? v : m, c,
+			    "value of '%s': expected a string, got %s",
+			    fp_clamp(sval(k), 64), v ? kind_word(v) : "nothing");
+		if (out != NULL && labels_set(out, sval(k),
+		    scalar_kind(v) == SC_NULL ? "" : sval(v)) < 0)
+			return rd_err(r, v, c, "out of memory");
+	}
+	return 0;
+}
+
+/* --- value checks ----------------------------------------------------- */
+
+static int
+check_selector(struct rd *r, yaml_node_t *at, const char *ctx,
+    const char *s, int allow_global)
+{
+	struct sel *p = NULL;
+	size_t pos;
+
+	if (s == NULL)
+		return 0;
+	if (sel_parse(s, &p, &pos) < 0)
+		return rd_err(r, at, ctx, "invalid selector '%s': %s",
+		    fp_clamp(s, 200), fp_errmsg());
+	if (strstr(s, "global()") != NULL &&
+	    !(allow_global && sel_is_global(p))) {
+		sel_free(p);
+		return rd_err(r, at, ctx, allow_global ?
+		    "global() must be the whole namespaceSelector" :
+		    "global() is not allowed here");
+	}
+	sel_free(p);
+	return 0;
+}
+
+static int
+re_dns_label(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > 63)
+		return 0;
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		    (ch == '-' && i > 0 && i < len - 1)))
+			return 0;
+	}
+	return 1;
+}
+
+/* [a-z0-9]([-a-z0-9]*[a-z0-9])? without the 63 limit */
+static int
+re_label_nolimit(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		    (ch == '-' && i > 0 && i < len - 1)))
+			return 0;
+	}
+	return 1;
+}
+
+/* Calico's policy name regexes (API-NOTES.md section 3). */
+static int
+valid_policy_name(const char *name, int namespaced)
+{
+	const char *dot = strchr(name, '.');
+	size_t len = strlen(name);
+
+	if (len > 253)
+		return 0;
+	if (namespaced && (strncmp(name, "knp.default.", 12) == 0 ||
+	    strncmp(name, "ossg.default.", 13) == 0))
+		return 1;
+	if (dot == NULL)
+		return re_label_nolimit(name, len);
+	if (strchr(dot + 1, '.') != NULL)
+		return 0;
+	return re_label_nolimit(name, (size_t)(dot - name)) &&
+	    re_label_nolimit(dot + 1, strlen(dot + 1));
+}
+
+/* DNS-1123 subdomain, for set names and namespaces. */
+static int
+valid_subdomain(const char *s)
+{
+	const char *p = s, *dot;
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 253)
+		return 0;
+	for (;;) {
+		dot = strchr(p, '.');
+		if (!re_label_nolimit(p, dot ? (size_t)(dot - p) : strlen(p)))
+			return 0;
+		if (dot == NULL)
+			return 1;
+		p = dot + 1;
+	}
+}
+
+static int
+protocol_from_name(const char *s)
+{
+	static const struct {
+		const char *name;
+		int num;
+	} names[] = {
+		{ "TCP", 6 }, { "UDP", 17 }, { "ICMP", 1 }, { "ICMPv6", 58 },
+		{ "SCTP", 132 }, { "UDPLite", 136 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i].name) == 0)
+			return names[i].num;
+	return -1;
+}
+
+static int
+get_protocol(struct rd *r, yaml_node_t *map, const char *ctx,
+    const char *key, int *out)
+{
+	yaml_node_t *v = map_get(r, map, key);
+	char c[256];
+	long x;
+	const char *s;
+
+	*out = -1;
+	if (v == NULL)
+		return 0;
+	ctx_join(c, sizeof(c), ctx, key);
+	if (v->type != YAML_SCALAR_NODE ||
+	    (scalar_kind(v) != SC_INT && scalar_kind(v) != SC_STR))
+		return rd_err(r, v, c, "expected a protocol, got %s",
+		    kind_word(v));
+	s = sval(v);
+	if (is_digits(s)) {
+		errno = 0;
+		x = strtol(s, NULL, 10);
+		if (errno != 0 || x < 1 || x > 255)
+			return rd_err(r, v, c, "protocol %s is out of range "
+			    "(1 to 255)", fp_clamp(s, 32));
+		*out = (int)x;
+		return 0;
+	}
+	if ((*out = protocol_from_name(s)) < 0)
+		return rd_err(r, v, c, "invalid protocol '%s' (TCP, UDP, "
+		    "ICMP, ICMPv6, SCTP, UDPLite or 1 to 255; names are "
+		    "case-sensitive)", fp_clamp(s, 64));
+	return 0;
+}
+
+/* IANA_SVC_NAME, as Kubernetes checks port names. */
+static int
+valid_port_name(const char *s)
+{
+	size_t i, len = strlen(s);
+	int letter = 0;
+
+	if (len == 0 || len > 15 || s[0] == '-' || s[len - 1] == '-')
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] >= 'a' && s[i] <= 'z')
+			letter = 1;
+		else if (!(s[i] >= '0' && s[i] <= '9') &&
+		    !(s[i] == '-' && s[i + 1] != '-'))
+			return 0;
+	}
+	return letter;
+}
+
+static int
+parse_port(struct rd *r, yaml_node_t *v, const char *ctx, struct pe_port *p)
+{
+	const char *s, *colon;
+	long lo, hi;
+	char *end;
+
+	if (v->type != YAML_SCALAR_NODE ||
+	    (scalar_kind(v) != SC_INT && scalar_kind(v) != SC_STR))
+		return rd_err(r, v, ctx, "expected a port, got %s",
+		    kind_word(v));
+	s = sval(v);
+	if (is_digits(s)) {
+		errno = 0;
+		lo = strtol(s, NULL, 10);
+		if (errno != 0 || lo < 1 || lo > 65535)
+			return rd_err(r, v, ctx, "port %s is out of range "
+			    "(1 to 65535)", fp_clamp(s, 32));
+		p->lo = p->hi = (int)lo;
+		return 0;
+	}
+	if (scalar_kind(v) == SC_INT)
+		return rd_err(r, v, ctx, "port %s is out of range (1 to 65535)",
+		    fp_clamp(s, 32));
+	if ((colon = strchr(s, ':')) != NULL) {
+		errno = 0;
+		lo = strtol(s, &end, 10);
+		if (end != colon || end == s || !is_digits(colon + 1))
+			return rd_err(r, v, ctx, "invalid port range '%s' "
+			    "(want MIN:MAX)", fp_clamp(s, 64));
+		hi = strtol(colon + 1, NULL, 10);
+		if (errno != 0 || lo < 1 || lo > 65535 || hi < 1 ||
+		    hi > 65535 || lo > hi)
+			return rd_err(r, v, ctx, "invalid port range '%s' "
+			    "(1 to 65535, min <= max)", fp_clamp(s, 64));
+		p->lo = (int)lo;
+		p->hi = (int)hi;
+		return 0;
+	}
+	if (!valid_port_name(s))
+		return rd_err(r, v, ctx, "invalid named port '%s' (at most 15 "
+		    "lowercase letters, digits and '-', with a letter)",
+		    fp_clamp(s, 64));
+	if ((p->name = strdup(s)) == NULL)
+		return rd_err(r, v, ctx, "out of memory");
+	return 0;
+}
+
+static int
+get_ports(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
+    struct pe_port **out, size_t *n)
+{
+	yaml_node_t *s;
+	char c[256];
+	size_t i, len;
+
+	if (get_seq(r, map, ctx, key, &s) < 0)
+		return -1;
+	if ((len = seq_len(s)) == 0)
+		return 0;
+	if ((*out = calloc(len, sizeof(**out))) == NULL)
+		return rd_err(r, s, ctx, "out of memory");
+	for (i = 0; i < len; i++) {
+		yaml_node_t *v = seq_at(r, s, i);
+
+		snprintf(c, sizeof(c), "%s.%s[%zu]", ctx, key, i);
+		if (v == NULL || parse_port(r, v, c, &(*out)[i]) < 0)
+			return v ? -1 : rd_err(r, s, c, "missing port");
+		(*n)++;
+	}
+	return 0;
+}
+
+static void
+mask_net(struct fp_ip *ip, int prefix)
+{
+	int i;
+
+	for (i = 0; i < ip->len; i++) {
+		int bits = prefix - i * 8;
+
+		if (bits >= 8)
+			continue;
+		ip->a[i] &= bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+	}
+}
+
+static int
+get_nets(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
+    struct pe_net **out, size_t *n)
+{
+	yaml_node_t *s;
+	char c[256];
+	size_t i, len;
+
+	if (get_seq(r, map, ctx, key, &s) < 0)
+		return -1;
+	if ((len = seq_len(s)) == 0)
+		return 0;
+	if ((*out = calloc(len, sizeof(**out))) == NULL)
+		return rd_err(r, s, ctx, "out of memory");
+	for (i = 0; i < len; i++) {
+		yaml_node_t *v = seq_at(r, s, i);
+		struct pe_net *net = &(*out)[i];
+		struct fp_ip m;
+
+		snprintf(c, sizeof(c), "%s%s%s[%zu]", ctx, *ctx ? "." : "",
+		    key, i);
+		if (v == NULL || v->type != YAML_SCALAR_NODE ||
+		    scalar_kind(v) != SC_STR)
+			return rd_err(r, v ? v : s, c,
+			    "expected a CIDR string, got %s",
+			    v ? kind_word(v) : "nothing");
+		if (fp_cidr_parse(&net->ip, &net->prefix, sval(v)) < 0)
+			return rd_err(r, v, c, "invalid CIDR '%s'",
+			    fp_clamp(sval(v), 64));
+		m = net->ip;
+		mask_net(&m, net->prefix);
+		if (memcmp(m.a, net->ip.a, m.len) != 0)
+			return rd_err(r, v, c, "CIDR '%s' has host bits set "
+			    "(Calico wants it masked)", fp_clamp(sval(v), 64));
+		(*n)++;
+	}
+	return 0;
+}
+
+/* --- rules ------------------------------------------------------------ */
+
+static int
+read_entity(struct rd *r, yaml_node_t *rule, const char *ctx,
+    const char *key, struct pe_entity *e, int *fam)
+{
+	static const char *const fields[] = {
+		"nets", "notNets", "selector", "notSelector",
+		"namespaceSelector", "ports", "notPorts", "serviceAccounts",
+		"services", NULL
+	};
+	static const char *const sa_fields[] = { "names", "selector", NULL };
+	static const char *const svc_fields[] = { "name", "namespace", NULL };
+	yaml_node_t *m = map_get(r, rule, key), *sub;
+	char c[256], c2[300];
+	size_t i;
+
+	if (m == NULL)
+		return 0;
+	ctx_join(c, sizeof(c), ctx, key);
+	if (map_check(r, m, c, fields) < 0 ||
+	    get_nets(r, m, c, "nets", &e->nets, &e->n_nets) < 0 ||
+	    get_nets(r, m, c, "notNets", &e->not_nets, &e->n_not_nets) < 0 ||
+	    get_str(r, m, c, "selector", &e->selector) < 0 ||
+	    get_str(r, m, c, "notSelector", &e->not_selector) < 0 ||
+	    get_str(r, m, c, "namespaceSelector", &e->ns_selector) < 0 ||
+	    get_ports(r, m, c, "ports", &e->ports, &e->n_ports) < 0 ||
+	    get_ports(r, m, c, "notPorts", &e->not_ports, &e->n_not_ports) < 0)
+		return -1;
+	if (check_selector(r, map_get(r, m, "selector"), c, e->selector, 0) < 0 ||
+	    check_selector(r, map_get(r, m, "notSelector"), c,
+	    e->not_selector, 0) < 0 ||
+	    check_selector(r, map_get(r, m, "namespaceSelector"), c,
+	    e->ns_selector, 1) < 0)
+		return -1;
+	for (i = 0; i < e->n_not_nets; i++)
+		if (e->not_nets[i].prefix == 0)
+			return rd_err(r, map_get(r, m, "notNets"), c,
+			    "notNets must not contain 0.0.0.0/0 or ::/0");
+	for (i = 0; i < e->n_nets + e->n_not_nets; i++) {
+		const struct pe_net *n = i < e->n_nets ? &e->nets[i] :
+		    &e->not_nets[i - e->n_nets];
+		int f = n->ip.len == 4 ? 4 : 6;
+
+		if (*fam != 0 && *fam != f)
+			return rd_err(r, m, c, "rule mixes IPv4 and IPv6 CIDRs");
+		*fam = f;
+	}
+	if ((sub = map_get(r, m, "serviceAccounts")) != NULL) {
+		ctx_join(c2, sizeof(c2), c, "serviceAccounts");
+		e->has_sa = 1;
+		if (map_check(r, sub, c2, sa_fields) < 0 ||
+		    get_str_list(r, sub, c2, "names", &e->sa_names,
+		    &e->n_sa_names) < 0 ||
+		    get_str(r, sub, c2, "selector", &e->sa_selector) < 0 ||
+		    check_selector(r, sub, c2, e->sa_selector, 0) < 0)
+			return -1;
+		for (i = 0; i < e->n_sa_names; i++)
+			if (strchr(e->sa_names[i], '\'') != NULL)
+				return rd_err(r, sub, c2, "invalid service "
+				    "account name '%s'",
+				    fp_clamp(e->sa_names[i], 64));
+	}
+	if ((sub = map_get(r, m, "services")) != NULL) {
+		ctx_join(c2, sizeof(c2), c, "services");
+		e->has_services = 1;
+		if (map_check(r, sub, c2, svc_fields) < 0 ||
+		    get_str(r, sub, c2, "name", &e->svc_name) < 0 ||
+		    get_str(r, sub, c2, "namespace", &e->svc_namespace) < 0)
+			return -1;
+		if (e->svc_name == NULL || *e->svc_name == '\0')
+			return rd_err(r, sub, c2, "name is required");
+		if (e->selector || e->not_selector || e->ns_selector ||
+		    e->n_nets || e->n_not_nets || e->has_sa)
+			return rd_err(r, sub, c2, "services cannot be combined "
+			    "with selectors, nets or serviceAccounts");
+	}
+	return 0;
+}
+
+static int
+read_rule(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru,
+    int egress, enum pe_kind kind)
+{
+	static const char *const fields[] = {
+		"action", "ipVersion", "protocol", "notProtocol", "icmp",
+		"notICMP", "source", "destination", "http", "metadata", NULL
+	};
+	static const char *const icmp_fields[] = { "type", "code", NULL };
+	static const char *const meta_fields[] = { "annotations", NULL };
+	static const char *const http_fields[] = { "methods", "paths", NULL };
+	char *action = NULL, c[300];
+	yaml_node_t *sub;
+	int present, fam = 0, ret = -1, i;
+	size_t k;
+
+	ru->line = (int)m->start_mark.line + 1;
+	ru->protocol = ru->not_protocol = -1;
+	ru->icmp_type = ru->icmp_code = -1;
+	ru->not_icmp_type = ru->not_icmp_code = -1;
+	if (map_check(r, m, ctx, fields) < 0 ||
+	    get_str(r, m, ctx, "action", &action) < 0)
+		goto out;
+	if (action == NULL) {
+		rd_err(r, m, ctx, "action is required");
+		goto out;
+	}
+	if (strcmp(action, "Allow") == 0)
+		ru->action = PE_ACT_ALLOW;
+	else if (strcmp(action, "Deny") == 0)
+		ru->action = PE_ACT_DENY;
+	else if (strcmp(action, "Log") == 0)
+		ru->action = PE_ACT_LOG;
+	else if (strcmp(action, "Pass") == 0)
+		ru->action = PE_ACT_PASS;
+	else {
+		rd_err(r, map_get(r, m, "action"), ctx, "invalid action '%s' "
+		    "(Allow, Deny, Log or Pass)", fp_clamp(action, 64));
+		goto out;
+	}
+	if (get_int(r, m, ctx, "ipVersion", 0, 6, &ru->ip_version,
+	    &present) < 0)
+		goto out;
+	if (present && ru->ip_version != 4 && ru->ip_version != 6) {
+		rd_err(r, map_get(r, m, "ipVersion"), ctx,
+		    "ipVersion must be 4 or 6");
+		goto out;
+	}
+	if (get_protocol(r, m, ctx, "protocol", &ru->protocol) < 0 ||
+	    get_protocol(r, m, ctx, "notProtocol", &ru->not_protocol) < 0)
+		goto out;
+	for (i = 0; i < 2; i++) {
+		const char *key = i ? "notICMP" : "icmp";
+		int *type = i ? &ru->not_icmp_type : &ru->icmp_type;
+		int *code = i ? &ru->not_icmp_code : &ru->icmp_code;
+		int tp, cp;
+
+		if ((sub = map_get(r, m, key)) == NULL)
+			continue;
+		ctx_join(c, sizeof(c), ctx, key);
+		if (map_check(r, sub, c, icmp_fields) < 0 ||
+		    get_int(r, sub, c, "type", 0, 254, type, &tp) < 0 ||
+		    get_int(r, sub, c, "code", 0, 255, code, &cp) < 0)
+			goto out;
+		if (!tp)
+			*type = -1;
+		if (!cp)
+			*code = -1;
+		if (cp && !tp) {
+			rd_err(r, sub, c, "ICMP code specified without an "
+			    "ICMP type");
+			goto out;
+		}
+		if (tp && ru->protocol != 1 && ru->protocol != 58) {
+			rd_err(r, sub, c, "ICMP fields need protocol ICMP or "
+			    "ICMPv6");
+			goto out;
+		}
+	}
+	if ((ru->protocol == 1 && ru->ip_version == 6) ||
+	    (ru->protocol == 58 && ru->ip_version == 4)) {
+		rd_err(r, m, ctx, "protocol %s needs ipVersion %d",
+		    ru->protocol == 1 ? "ICMP" : "ICMPv6",
+		    ru->protocol == 1 ? 4 : 6);
+		goto out;
+	}
+	if (read_entity(r, m, ctx, "source", &ru->src, &fam) < 0 ||
+	    read_entity(r, m, ctx, "destination", &ru->dst, &fam) < 0)
+		goto out;
+	if (fam != 0 && ru->ip_version != 0 && fam != ru->ip_version) {
+		rd_err(r, m, ctx, "CIDRs do not match ipVersion %d",
+		    ru->ip_version);
+		goto out;
+	}
+	/* Ports need a protocol that has ports (VALID.go validateRule). */
+	for (i = 0; i < 4; i++) {
+		const struct pe_entity *e = i < 2 ? &ru->src : &ru->dst;
+		const struct pe_port *p = i % 2 ? e->not_ports : e->ports;
+		size_t n = i % 2 ? e->n_not_ports : e->n_ports;
+		int numeric = 0;
+
+		for (k = 0; k < n; k++)
+			if (p[k].name == NULL)
+				numeric = 1;
+		if (n == 0)
+			continue;
+		if (ru->protocol != -1 && ru->protocol != 6 &&
+		    ru->protocol != 17 && ru->protocol != 132) {
+			rd_err(r, m, ctx, "ports need protocol TCP, UDP or "
+			    "SCTP");
+			goto out;
+		}
+		if (numeric && ru->protocol == -1) {
+			rd_err(r, m, ctx, "numeric ports need protocol TCP, "
+			    "UDP or SCTP");
+			goto out;
+		}
+	}
+	if (ru->src.has_services && egress) {
+		rd_err(r, m, ctx, "source services are only allowed in ingress "
+		    "rules");
+		goto out;
+	}
+	if (ru->dst.has_services && !egress) {
+		rd_err(r, m, ctx, "destination services are only allowed in "
+		    "egress rules");
+		goto out;
+	}
+	if (ru->dst.has_services && (ru->dst.n_ports || ru->dst.n_not_ports)) {
+		rd_err(r, m, ctx, "destination services cannot have ports");
+		goto out;
+	}
+	for (i = 0; i < 2; i++) {
+		const struct pe_entity *e = i ? &ru->dst : &ru->src;
+
+		if (e->has_services && (kind == PE_GNP || kind == PE_SGNP) &&
+		    (e->svc_namespace == NULL || *e->svc_namespace == '\0')) {
+			rd_err(r, m, ctx, "services need a namespace in a "
+			    "global policy");
+			goto out;
+		}
+	}
+	if ((sub = map_get(r, m, "http")) != NULL) {
+		ctx_join(c, sizeof(c), ctx, "http");
+		if (map_check(r, sub, c, http_fields) < 0)
+			goto out;
+		if (ru->action != PE_ACT_ALLOW || egress ||
+		    (ru->protocol != -1 && ru->protocol != 6)) {
+			rd_err(r, sub, c, "http is only allowed on ingress Allow "
+			    "rules with protocol TCP or unset");
+			goto out;
+		}
+		ru->has_http = 1;
+	}
+	if ((sub = map_get(r, m, "metadata")) != NULL) {
+		ctx_join(c, sizeof(c), ctx, "metadata");
+		if (map_check(r, sub, c, meta_fields) < 0 ||
+		    get_labels(r, sub, c, "annotations", NULL) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(action);
+	return ret;
+}
+
+static int
+read_rules(struct rd *r, yaml_node_t *spec, const char *key,
+    struct pe_rule **out, size_t *n, enum pe_kind kind)
+{
+	yaml_node_t *s;
+	char c[64];
+	size_t i, len;
+
+	if (get_seq(r, spec, "spec", key, &s) < 0)
+		return -1;
+	if ((len = seq_len(s)) == 0)
+		return 0;
+	if ((*out = calloc(len, sizeof(**out))) == NULL)
+		return rd_err(r, s, "spec", "out of memory");
+	for (i = 0; i < len; i++) {
+		yaml_node_t *v = seq_at(r, s, i);
+
+		snprintf(c, sizeof(c), "spec.%s[%zu]", key, i);
+		(*n)++;
+		if (v == NULL)
+			return rd_err(r, s, c, "missing rule");
+		if (read_rule(r, v, c, &(*out)[i], strcmp(key, "egress") == 0,
+		    kind) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* --- resources -------------------------------------------------------- */
+
+static const char *const meta_fields[] = {
+	"name", "namespace", "labels", "annotations", "uid",
+	"resourceVersion", "generation", "creationTimestamp",
+	"deletionTimestamp", "deletionGracePeriodSeconds", "managedFields",
+	"selfLink", "finalizers", "ownerReferences", "generateName", NULL
+};
+
+struct meta {
+	char *name;
+	char *namespace;
+	yaml_node_t *node;
+};
+
+static int
+read_meta(struct rd *r, yaml_node_t *doc, struct meta *m, int namespaced,
+    struct labels *labels)
+{
+	yaml_node_t *n = map_get(r, doc, "metadata");
+
+	if (n == NULL)
+		return rd_err(r, doc, NULL, "metadata is required");
+	m->node = n;
+	if (map_check(r, n, "metadata", meta_fields) < 0 ||
+	    get_str(r, n, "metadata", "name", &m->name) < 0 ||
+	    get_str(r, n, "metadata", "namespace", &m->namespace) < 0 ||
+	    get_labels(r, n, "metadata", "labels", labels) < 0 ||
+	    get_labels(r, n, "metadata", "annotations", NULL) < 0)
+		return -1;
+	if (m->name == NULL || *m->name == '\0')
+		return rd_err(r, n, "metadata.name", "name is required");
+	if (namespaced) {
+		/* kubectl and calicoctl default to namespace "default". */
+		if (m->namespace == NULL || *m->namespace == '\0') {
+			free(m->namespace);
+			if ((m->namespace = strdup("default")) == NULL)
+				return rd_err(r, n, NULL, "out of memory");
+		}
+		if (!re_dns_label(m->namespace, strlen(m->namespace)))
+			return rd_err(r, map_get(r, n, "namespace"),
+			    "metadata.namespace", "invalid namespace '%s'",
+			    fp_clamp(m->namespace, 64));
+	} else if (m->namespace != NULL && *m->namespace != '\0') {
+		return rd_err(r, map_get(r, n, "namespace"),
+		    "metadata.namespace", "a cluster-scoped resource has no "
+		    "namespace");
+	} else {
+		free(m->namespace);
+		m->namespace = NULL;
+	}
+	return 0;
+}
+
+static void *
+grow(void *arr, size_t *alloc, size_t n, size_t elem)
+{
+	size_t na;
+	void *nv;
+
+	if (n < *alloc)
+		return arr;
+	na = *alloc ? *alloc * 2 : 16;
+	if (na > ((size_t)-1) / elem)
+		return NULL;
+	if ((nv = realloc(arr, na * elem)) == NULL)
+		return NULL;
+	memset((char *)nv + *alloc * elem, 0, (na - *alloc) * elem);
+	*alloc = na;
+	return nv;
+}
+
+static void
+policy_release(struct pe_policy *p);
+
+static int
+read_policy(struct rd *r, yaml_node_t *doc, enum pe_kind kind,
+    yaml_node_t *kind_node)
+{
+	static const char *const gnp_fields[] = {
+		"order", "tier", "selector", "namespaceSelector",
+		"serviceAccountSelector", "types", "ingress", "egress",
+		"doNotTrack", "preDNAT", "applyOnForward", "performanceHints",
+		"stagedAction", NULL
+	};
+	static const char *const np_fields[] = {
+		"order", "tier", "selector", "serviceAccountSelector", "types",
+		"ingress", "egress", "performanceHints", "stagedAction", NULL
+	};
+	const char *const *fields = pe_kind_is_namespaced(kind) ? np_fields :
+	    gnp_fields;
+	struct pe_policyset *ps = r->ps;
+	struct pe_policy *p, *arr;
+	struct meta m = { NULL, NULL, NULL };
+	yaml_node_t *spec, *types;
+	char **hints = NULL, **tl = NULL;
+	size_t nh = 0, nt = 0, i, j;
+	int ret = -1;
+
+	if ((arr = grow(ps->policies, &ps->a_policies, ps->n_policies,
+	    sizeof(*arr))) == NULL)
+		return rd_err(r, doc, NULL, "out of memory");
+	ps->policies = arr;
+	p = &arr[ps->n_policies++];
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	p->line = (int)kind_node->start_mark.line + 1;
+	if ((p->file = strdup(r->file)) == NULL) {
+		rd_err(r, doc, NULL, "out of memory");
+		goto out;
+	}
+	if (read_meta(r, doc, &m, pe_kind_is_namespaced(kind), NULL) < 0)
+		goto out;
+	p->name = m.name;
+	p->namespace = m.namespace;
+	m.name = m.namespace = NULL;
+	if (!valid_policy_name(p->name, pe_kind_is_namespaced(kind))) {
+		rd_err(r, map_get(r, m.node, "name"), "metadata.name",
+		    "invalid policy name '%s' (lower case letters, digits "
+		    "and '-', at most one '.')", fp_clamp(p->name, 64));
+		goto out;
+	}
+	if ((spec = map_get(r, doc, "spec")) == NULL) {
+		rd_err(r, doc, NULL, "spec is required");
+		goto out;
+	}
+	if (map_check(r, spec, "spec", fields) < 0)
+		goto out;
+	if (!pe_kind_is_staged(kind) && map_get(r, spec, "stagedAction")) {
+		rd_err(r, map_get(r, spec, "stagedAction"), "spec",
+		    "unknown field 'stagedAction'");
+		goto out;
+	}
+	if (get_float(r, spec, "spec", "order", &p->order, &p->has_order) < 0 ||
+	    get_str(r, spec, "spec", "tier", &p->tier) < 0 ||
+	    get_str(r, spec, "spec", "selector", &p->selector) < 0 ||
+	    get_str(r, spec, "spec", "namespaceSelector", &p->ns_selector) < 0 ||
+	    get_str(r, spec, "spec", "serviceAccountSelector",
+	    &p->sa_selector) < 0 ||
+	    get_bool(r, spec, "spec", "doNotTrack", &p->do_not_track) < 0 ||
+	    get_bool(r, spec, "spec", "preDNAT", &p->pre_dnat) < 0 ||
+	    get_bool(r, spec, "spec", "applyOnForward",
+	    &p->apply_on_forward) < 0 ||
+	    get_str(r, spec, "spec", "stagedAction", &p->staged_action) < 0 ||
+	    get_str_list(r, spec, "spec", "performanceHints", &hints, &nh) < 0)
+		goto out;
+	if (p->tier == NULL || *p->tier == '\0') {
+		free(p->tier);
+		if ((p->tier = strdup("default")) == NULL) {
+			rd_err(r, spec, "spec.tier", "out of memory");
+			goto out;
+		}
+	} else if (!re_dns_label(p->tier, strlen(p->tier))) {
+		rd_err(r, map_get(r, spec, "tier"), "spec.tier",
+		    "invalid tier name '%s'", fp_clamp(p->tier, 64));
+		goto out;
+	}
+	if (check_selector(r, map_get(r, spec, "selector"), "spec.selector",
+	    p->selector, 0) < 0 ||
+	    check_selector(r, map_get(r, spec, "namespaceSelector"),
+	    "spec.namespaceSelector", p->ns_selector, 0) < 0 ||
+	    check_selector(r, map_get(r, spec, "serviceAccountSelector"),
+	    "spec.serviceAccountSelector", p->sa_selector, 0) < 0)
+		goto out;
+	if (p->staged_action != NULL && strcmp(p->staged_action, "Set") &&
+	    strcmp(p->staged_action, "Delete") &&
+	    strcmp(p->staged_action, "Learn") &&
+	    strcmp(p->staged_action, "Ignore")) {
+		rd_err(r, map_get(r, spec, "stagedAction"), "spec.stagedAction",
+		    "invalid stagedAction '%s' (Set, Delete, Learn or Ignore)",
+		    fp_clamp(p->staged_action, 64));
+		goto out;
+	}
+	for (i = 0; i < nh; i++) {
+		if (strcmp(hints[i], "AssumeNeededOnEveryNode") != 0 ||
+		    i > 0) {
+			rd_err(r, map_get(r, spec, "performanceHints"),
+			    "spec.performanceHints", "invalid or repeated "
+			    "hint '%s'", fp_clamp(hints[i], 64));
+			goto out;
+		}
+	}
+	if (get_seq(r, spec, "spec", "types", &types) < 0 ||
+	    get_str_list(r, spec, "spec", "types", &tl, &nt) < 0)
+		goto out;
+	if (nt > 2) {
+		rd_err(r, types, "spec.types", "at most two types");
+		goto out;
+	}
+	for (i = 0; i < nt; i++) {
+		int bit = strcmp(tl[i], "Ingress") == 0 ? PE_TYPE_INGRESS :
+		    strcmp(tl[i], "Egress") == 0 ? PE_TYPE_EGRESS : 0;
+
+		if (bit == 0) {
+			rd_err(r, types, "spec.types", "invalid type '%s' "
+			    "(Ingress or Egress)", fp_clamp(tl[i], 64));
+			goto out;
+		}
+		if (p->types & bit) {
+			rd_err(r, types, "spec.types", "duplicate type '%s'",
+			    tl[i]);
+			goto out;
+		}
+		p->types |= bit;
+	}
+	if (p->do_not_track && p->pre_dnat) {
+		rd_err(r, spec, "spec", "preDNAT and doNotTrack cannot both "
+		    "be true");
+		goto out;
+	}
+	if ((p->do_not_track || p->pre_dnat) && !p->apply_on_forward) {
+		rd_err(r, spec, "spec", "applyOnForward must be true when "
+		    "doNotTrack or preDNAT is");
+		goto out;
+	}
+	if (read_rules(r, spec, "ingress", &p->ingress, &p->n_ingress,
+	    kind) < 0 ||
+	    read_rules(r, spec, "egress", &p->egress, &p->n_egress, kind) < 0)
+		goto out;
+	if (p->pre_dnat && (p->n_egress || (p->types & PE_TYPE_EGRESS))) {
+		rd_err(r, spec, "spec", "preDNAT policy cannot have egress");
+		goto out;
+	}
+	/* The same resource twice is a mistake in the input. */
+	for (i = 0; i + 1 < ps->n_policies; i++) {
+		const struct pe_policy *o = &ps->policies[i];
+
+		if (o->kind == p->kind && strcmp(o->name, p->name) == 0 &&
+		    ((!o->namespace && !p->namespace) || (o->namespace &&
+		    p->namespace && strcmp(o->namespace, p->namespace) == 0))) {
+			rd_err(r, kind_node, NULL, "%s '%s%s%s' is already "
+			    "defined at %s:%d", pe_kind_name(kind),
+			    p->namespace ? p->namespace : "",
+			    p->namespace ? "/" : "", p->name,
+			    fp_clamp(o->file, 200), o->line);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	for (j = 0; j < nh; j++)
+		free(hints[j]);
+	free(hints);
+	for (j = 0; j < nt; j++)
+		free(tl[j]);
+	free(tl);
+	free(m.name);
+	free(m.namespace);
+	if (ret < 0) {
+		policy_release(p);
+		ps->n_policies--;
+	}
+	return ret;
+}
+
+static int
+read_tier(struct rd *r, yaml_node_t *doc, yaml_node_t *kind_node)
+{
+	static const char *const fields[] = { "order", "defaultAction", NULL };
+	struct pe_policyset *ps = r->ps;
+	struct meta m = { NULL, NULL, NULL };
+	struct pe_tier *t, *arr;
+	yaml_node_t *spec;
+	char *act = NULL;
+	size_t i;
+	int ret = -1;
+
+	if ((arr = grow(ps->tiers, &ps->a_tiers, ps->n_tiers,
+	    sizeof(*arr))) == NULL)
+		return rd_err(r, doc, NULL, "out of memory");
+	ps->tiers = arr;
+	t = &arr[ps->n_tiers++];
+	memset(t, 0, sizeof(*t));
+	t->line = (int)kind_node->start_mark.line + 1;
+	if ((t->file = strdup(r->file)) == NULL) {
+		rd_err(r, doc, NULL, "out of memory");
+		goto out;
+	}
+	if (read_meta(r, doc, &m, 0, NULL) < 0)
+		goto out;
+	t->name = m.name;
+	m.name = NULL;
+	if (!re_dns_label(t->name, strlen(t->name))) {
+		rd_err(r, m.node, "metadata.name", "invalid tier name '%s'",
+		    fp_clamp(t->name, 64));
+		goto out;
+	}
+	if ((spec = map_get(r, doc, "spec")) != NULL) {
+		if (map_check(r, spec, "spec", fields) < 0 ||
+		    get_float(r, spec, "spec", "order", &t->order,
+		    &t->has_order) < 0 ||
+		    get_str(r, spec, "spec", "defaultAction", &act) < 0)
+			goto out;
+	}
+	if (act != NULL && strcmp(act, "Deny") != 0 &&
+	    strcmp(act, "Pass") != 0) {
+		rd_err(r, map_get(r, spec, "defaultAction"),
+		    "spec.defaultAction", "invalid defaultAction '%s' (Deny or "
+		    "Pass)", fp_clamp(act, 64));
+		goto out;
+	}
+	t->default_pass = act != NULL && strcmp(act, "Pass") == 0;
+	if ((strcmp(t->name, "default") == 0 && t->default_pass) ||
+	    ((strcmp(t->name, "kube-admin") == 0 ||
+	    strcmp(t->name, "kube-baseline") == 0) && !t->default_pass)) {
+		rd_err(r, spec ? spec : doc, "spec.defaultAction", "tier '%s' "
+		    "must have default action %s", t->name,
+		    t->default_pass ? "Deny" : "Pass");
+		goto out;
+	}
+	for (i = 0; i + 1 < ps->n_tiers; i++) {
+		if (strcmp(ps->tiers[i].name, t->name) == 0) {
+			rd_err(r, kind_node, NULL, "Tier '%s' is already "
+			    "defined at %s:%d", t->name,
+			    fp_clamp(ps->tiers[i].file, 200),
+			    ps->tiers[i].line);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(act);
+	free(m.name);
+	free(m.namespace);
+	if (ret < 0) {
+		free(t->name);
+		free(t->file);
+		ps->n_tiers--;
+	}
+	return ret;
+}
+
+static int
+read_netset(struct rd *r, yaml_node_t *doc, int namespaced,
+    yaml_node_t *kind_node)
+{
+	static const char *const fields[] = { "nets", NULL };
+	struct pe_policyset *ps = r->ps;
+	struct meta m = { NULL, NULL, NULL };
+	struct pe_netset *s, *arr;
+	yaml_node_t *spec;
+	size_t i;
+	int ret = -1;
+
+	if ((arr = grow(ps->netsets, &ps->a_netsets, ps->n_netsets,
+	    sizeof(*arr))) == NULL)
+		return rd_err(r, doc, NULL, "out of memory");
+	ps->netsets = arr;
+	s = &arr[ps->n_netsets++];
+	memset(s, 0, sizeof(*s));
+	s->line = (int)kind_node->start_mark.line + 1;
+	if ((s->file = strdup(r->file)) == NULL) {
+		rd_err(r, doc, NULL, "out of memory");
+		goto out;
+	}
+	if (read_meta(r, doc, &m, namespaced, &s->labels) < 0)
+		goto out;
+	s->name = m.name;
+	s->namespace = m.namespace;
+	m.name = m.namespace = NULL;
+	if (!valid_subdomain(s->name)) {
+		rd_err(r, m.node, "metadata.name", "invalid name '%s'",
+		    fp_clamp(s->name, 64));
+		goto out;
+	}
+	if (labels_get(&s->labels, "projectcalico.org/namespace") != NULL) {
+		rd_err(r, m.node, "metadata.labels", "label "
+		    "'projectcalico.org/namespace' is reserved");
+		goto out;
+	}
+	if ((spec = map_get(r, doc, "spec")) != NULL) {
+		if (map_check(r, spec, "spec", fields) < 0 ||
+		    get_nets(r, spec, "spec", "nets", &s->nets,
+		    &s->n_nets) < 0)
+			goto out;
+	}
+	for (i = 0; i + 1 < ps->n_netsets; i++) {
+		const struct pe_netset *o = &ps->netsets[i];
+
+		if (strcmp(o->name, s->name) == 0 &&
+		    ((!o->namespace && !s->namespace) || (o->namespace &&
+		    s->namespace && strcmp(o->namespace, s->namespace) == 0))) {
+			rd_err(r, kind_node, NULL, "network set '%s' is "
+			    "already defined at %s:%d", s->name,
+			    fp_clamp(o->file, 200), o->line);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(m.name);
+	free(m.namespace);
+	if (ret < 0) {
+		free(s->name);
+		free(s->namespace);
+		free(s->file);
+		free(s->nets);
+		labels_release(&s->labels);
+		ps->n_netsets--;
+	}
+	return ret;
+}
+
+static int read_object(struct rd *r, yaml_node_t *doc);
+
+static int
+read_list(struct rd *r, yaml_node_t *doc)
+{
+	static const char *const fields[] = {
+		"apiVersion", "kind", "items", "metadata", NULL
+	};
+	yaml_node_t *items;
+	size_t i;
+
+	if (r->in_list)
+		return rd_err(r, doc, NULL, "a List inside a List");
+	if (map_check(r, doc, "", fields) < 0 ||
+	    get_seq(r, doc, "", "items", &items) < 0)
+		return -1;
+	r->in_list = 1;
+	for (i = 0; i < seq_len(items); i++) {
+		yaml_node_t *it = seq_at(r, items, i);
+
+		if (it == NULL || read_object(r, it) < 0) {
+			r->in_list = 0;
+			return it ? fp_error_prefix("items[%zu]", i) : -1;
+		}
+	}
+	r->in_list = 0;
+	return 0;
+}
+
+static const struct {
+	const char *kind;
+	int what;	/* 0..3 policy kinds, 10 tier, 11 gns, 12 ns */
+} kinds[] = {
+	{ "GlobalNetworkPolicy", PE_GNP },
+	{ "StagedGlobalNetworkPolicy", PE_SGNP },
+	{ "NetworkPolicy", PE_NP },
+	{ "StagedNetworkPolicy", PE_SNP },
+	{ "Tier", 10 },
+	{ "GlobalNetworkSet", 11 },
+	{ "NetworkSet", 12 },
+};
+
+static int
+read_object(struct rd *r, yaml_node_t *doc)
+{
+	static const char *const fields[] = {
+		"apiVersion", "kind", "metadata", "spec", NULL
+	};
+	char *api = NULL, *kind = NULL;
+	yaml_node_t *kind_node;
+	size_t i, klen;
+	int ret = -1, calico_api;
+
+	if (doc->type != YAML_MAPPING_NODE) {
+		rd_err(r, doc, NULL, "expected a Calico resource (a mapping), "
+		    "got %s", kind_word(doc));
+		goto out;
+	}
+	if (map_check(r, doc, "", NULL) < 0 ||
+	    get_str(r, doc, "", "kind", &kind) < 0 ||
+	    get_str(r, doc, "", "apiVersion", &api) < 0)
+		goto out;
+	if (kind == NULL) {
+		rd_err(r, doc, "kind", "missing kind");
+		goto out;
+	}
+	kind_node = map_get(r, doc, "kind");
+	if (api == NULL) {
+		rd_err(r, doc, "apiVersion", "missing apiVersion");
+		goto out;
+	}
+	calico_api = strcmp(api, "projectcalico.org/v3") == 0 ||
+	    strcmp(api, "crd.projectcalico.org/v1") == 0;
+	klen = strlen(kind);
+	if (strcmp(kind, "List") == 0 || (klen > 4 &&
+	    strcmp(kind + klen - 4, "List") == 0)) {
+		if (!calico_api && strcmp(api, "v1") != 0) {
+			rd_err(r, map_get(r, doc, "apiVersion"), "apiVersion",
+			    "unsupported apiVersion '%s' for a List",
+			    fp_clamp(api, 64));
+			goto out;
+		}
+		ret = read_list(r, doc);
+		goto out;
+	}
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kinds[i].kind, kind) == 0)
+			break;
+	if (i == sizeof(kinds) / sizeof(kinds[0])) {
+		rd_err(r, kind_node, "kind", "unsupported kind '%s' (want "
+		    "GlobalNetworkPolicy, StagedGlobalNetworkPolicy, "
+		    "NetworkPolicy, StagedNetworkPolicy, GlobalNetworkSet, "
+		    "NetworkSet, Tier or a List of them)", fp_clamp(kind, 64));
+		goto out;
+	}
+	if (!calico_api) {
+		rd_err(r, map_get(r, doc, "apiVersion"), "apiVersion",
+		    "unsupported apiVersion '%s' (projectcalico.org/v3 or "
+		    "crd.projectcalico.org/v1)", fp_clamp(api, 64));
+		goto out;
+	}
+	if (map_check(r, doc, "", fields) < 0)
+		goto out;
+	switch (kinds[i].what) {
+	case 10:
+		ret = read_tier(r, doc, kind_node);
+		break;
+	case 11:
+		ret = read_netset(r, doc, 0, kind_node);
+		break;
+	case 12:
+		ret = read_netset(r, doc, 1, kind_node);
+		break;
+	default:
+		ret = read_policy(r, doc, (enum pe_kind)kinds[i].what,
+		    kind_node);
+		break;
+	}
+out:
+	free(api);
+	free(kind);
+	return ret;
+}
+
+int
+pe_read_buffer(struct pe_policyset *ps, const char *name, const char *buf,
+    size_t len)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	struct rd r;
+	int ret = -1, have_doc = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.file = name;
+	r.ps = ps;
+	r.doc = &doc;
+	if (!yaml_parser_initialize(&parser))
+		return fp_error("%s: cannot initialise the YAML parser",
+		    fp_clamp(name, 256));
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	for (;;) {
+		yaml_node_t *root;
+
+		if (!yaml_parser_load(&parser, &doc)) {
+			fp_error("%s:%lu: %s%s%s", fp_clamp(name, 256),
+			    (unsigned long)parser.problem_mark.line + 1,
+			    parser.problem ? parser.problem : "YAML error",
+			    parser.context ? " " : "",
+			    parser.context ? parser.context : "");
+			goto out;
+		}
+		have_doc = 1;
+		if ((root = yaml_document_get_root_node(&doc)) == NULL)
+			break;	/* end of stream */
+		r.visits = 0;
+		if (!is_null(root) && read_object(&r, root) < 0)
+			goto out;
+		yaml_document_delete(&doc);
+		have_doc = 0;
+	}
+	ps->n_files++;
+	ret = 0;
+out:
+	if (have_doc)
+		yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return ret;
+}
+
+static int
+has_ext(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+	    (n > 4 && strcmp(name + n - 4, ".yml") == 0) ||
+	    (n > 5 && strcmp(name + n - 5, ".json") == 0);
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+read_file(struct pe_policyset *ps, const char *path)
+{
+	char *buf = NULL;
+	size_t len;
+	int ret;
+
+	if (fp_read_file(path, PE_READ_MAX_FILE, &buf, &len) < 0)
+		return fp_error_prefix("policies");
+	ret = pe_read_buffer(ps, path, buf, len);
+	free(buf);
+	return ret;
+}
+
+static int
+read_dir(struct pe_policyset *ps, const char *path, int depth)
+{
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, a = 0, i;
+	DIR *d;
+	int ret = -1;
+
+	if (depth > RD_MAX_DIR_DEPTH)
+		return fp_error("policies '%s': directories nested too deep",
+		    fp_clamp(path, 200));
+	if ((d = opendir(path)) == NULL)
+		return fp_error("policies '%s': %s", fp_clamp(path, 200),
+		    strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		char **nn;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == a) {
+			a = a ? a * 2 : 32;
+			if ((nn = realloc(names, a * sizeof(*nn))) == NULL)
+				goto oom;
+			names = nn;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			goto oom;
+		n++;
+	}
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (i = 0; i < n; i++) {
+		struct stat st;
+		size_t plen = strlen(path) + strlen(names[i]) + 2;
+		char *full = malloc(plen);
+
+		if (full == NULL)
+			goto oom;
+		snprintf(full, plen, "%s/%s", path, names[i]);
+		if (stat(full, &st) < 0) {
+			fp_error("policies '%s': %s", fp_clamp(full, 200),
+			    strerror(errno));
+			free(full);
+			goto out;
+		}
+		if (S_ISDIR(st.st_mode))
+			ret = read_dir(ps, full, depth + 1);
+		else if (S_ISREG(st.st_mode) && has_ext(names[i]))
+			ret = read_file(ps, full);
+		else
+			ret = 0;
+		free(full);
+		if (ret < 0)
+			goto out;
+	}
+	ret = 0;
+	goto out;
+oom:
+	fp_error("policies '%s': out of memory", fp_clamp(path, 200));
+	ret = -1;
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	return ret;
+}
+
+int
+pe_read_path(struct pe_policyset *ps, const char *path)
+{
+	struct stat st;
+
+	if (strcmp(path, "-") == 0)
+		return read_file(ps, path);
+	if (stat(path, &st) < 0)
+		return fp_error("policies '%s': %s", fp_clamp(path, 200),
+		    strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return read_dir(ps, path, 0);
+	return read_file(ps, path);
+}
+
+/* --- release ---------------------------------------------------------- */
+
+static void
+entity_release(struct pe_entity *e)
+{
+	size_t i;
+
+	free(e->nets);
+	free(e->not_nets);
+	for (i = 0; i < e->n_ports; i++)
+		free(e->ports[i].name);
+	free(e->ports);
+	for (i = 0; i < e->n_not_ports; i++)
+		free(e->not_ports[i].name);
+	free(e->not_ports);
+	free(e->selector);
+	free(e->not_selector);
+	free(e->ns_selector);
+	for (i = 0; i < e->n_sa_names; i++)
+		free(e->sa_names[i]);
+	free(e->sa_names);
+	free(e->sa_selector);
+	free(e->svc_name);
+	free(e->svc_namespace);
+	sel_free(e->c_sel);
+	sel_free(e->c_not_sel);
+}
+
+static void
+rules_release(struct pe_rule *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		entity_release(&r[i].src);
+		entity_release(&r[i].dst);
+	}
+	free(r);
+}
+
+static void
+policy_release(struct pe_policy *p)
+{
+	free(p->name);
+	free(p->namespace);
+	free(p->file);
+	free(p->tier);
+	free(p->selector);
+	free(p->ns_selector);
+	free(p->sa_selector);
+	free(p->staged_action);
+	rules_release(p->ingress, p->n_ingress);
+	rules_release(p->egress, p->n_egress);
+	sel_free(p->c_sel);
+	memset(p, 0, sizeof(*p));
+}
+
+void pe_policyset_release_compiled(struct pe_policyset *ps);
+
+void
+pe_policyset_release(struct pe_policyset *ps)
+{
+	size_t i;
+
+	pe_policyset_release_compiled(ps);
+	for (i = 0; i < ps->n_policies; i++)
+		policy_release(&ps->policies[i]);
+	free(ps->policies);
+	for (i = 0; i < ps->n_tiers; i++) {
+		free(ps->tiers[i].name);
+		free(ps->tiers[i].file);
+	}
+	free(ps->tiers);
+	for (i = 0; i < ps->n_netsets; i++) {
+		free(ps->netsets[i].name);
+		free(ps->netsets[i].namespace);
+		free(ps->netsets[i].file);
+		free(ps->netsets[i].nets);
+		labels_release(&ps->netsets[i].labels);
+	}
+	free(ps->netsets);
+	memset(ps, 0, sizeof(*ps));
+}
+
+const char *
+pe_kind_name(enum pe_kind k)
+{
+	switch (k) {
+	case PE_GNP: return "GlobalNetworkPolicy";
+	case PE_SGNP: return "StagedGlobalNetworkPolicy";
+	case PE_NP: return "NetworkPolicy";
+	case PE_SNP: return "StagedNetworkPolicy";
+	}
+	return "?";
+}
+
+int
+pe_kind_is_staged(enum pe_kind k)
+{
+	return k == PE_SGNP || k == PE_SNP;
+}
+
+int
+pe_kind_is_namespaced(enum pe_kind k)
+{
+	return k == PE_NP || k == PE_SNP;
+}
+
+const char *
+pe_action_name(enum pe_action a)
+{
+	switch (a) {
+	case PE_ACT_ALLOW: return "Allow";
+	case PE_ACT_DENY: return "Deny";
+	case PE_ACT_LOG: return "Log";
+	case PE_ACT_PASS: return "Pass";
+	}
+	return "?";
+}

@@ -1,0 +1,1 @@
+fp_script_test(ops_deploy_manifests ops/deploy_manifests.sh)
