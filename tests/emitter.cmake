@@ -2,7 +2,12 @@
 add_executable(emit_fixture tools/emit_fixture.c emitter_gen.c)
 target_link_libraries(emit_fixture PRIVATE -Wl,--start-group ${FLOWPOL_LIBS}
   -Wl,--end-group PkgConfig::SQLITE3 PkgConfig::YAML PkgConfig::NFLOG m)
-list(APPEND FLOWPOL_TEST_ENV EMIT_FIXTURE=$<TARGET_FILE:emit_fixture>)
+
+add_executable(emit_engine_check tools/emit_engine_check.c)
+target_link_libraries(emit_engine_check PRIVATE -Wl,--start-group ${FLOWPOL_LIBS}
+  -Wl,--end-group PkgConfig::SQLITE3 PkgConfig::YAML PkgConfig::NFLOG m)
+list(APPEND FLOWPOL_TEST_ENV EMIT_FIXTURE=$<TARGET_FILE:emit_fixture>
+  EMIT_ENGINE_CHECK=$<TARGET_FILE:emit_engine_check>)
 
 fp_script_test(emit_seed_golden emitter/seed_golden.sh)
 fp_script_test(emit_validate emitter/validate.sh)

@@ -5,50 +5,72 @@
 # both granularities. The seed's output is strictly tighter than the
 # seed's hand-written policies. The proof must catch a broken policy.
 #
-# The evaluator is tests/tools/calico_eval.py (an independent test oracle);
-# emit_proof_engine runs the same probes through the policy engine.
+# emit_proof.py derives the probes and their expected verdicts from the
+# model and checks them with tests/tools/calico_eval.py (an independent
+# oracle); emit_engine_check then runs the same probes through the policy
+# engine (policy/evaluate.h), which reads the files with its own reader and
+# selector parser. Both must agree with the expectation.
 . "$FLOWPOL_SRC/tests/lib.sh"
-: "${EMIT_FIXTURE:?}"
+: "${EMIT_FIXTURE:?}" "${EMIT_ENGINE_CHECK:?}"
 PY=/usr/bin/python3
-P="$PY $FLOWPOL_SRC/tests/tools/emit_proof.py"
 DATA=$FLOWPOL_SRC/tests/data/emitter
+# P ARGS... : both proofs; the policy paths are the --policies arguments
+P() {
+	local pols=() prev=
+	for a in "$@"; do [ "$prev" = --policies ] && pols+=("$a"); prev=$a; done
+	local rc=0
+	$PY "$FLOWPOL_SRC/tests/tools/emit_proof.py" --probes-out probes.tsv \
+		--endpoints-out endpoints.tsv "$@" || rc=1
+	"$EMIT_ENGINE_CHECK" endpoints.tsv probes.tsv "${pols[@]}" || rc=1
+	return $rc
+}
+# both proofs found a counterexample in broken.txt
+both_caught() {
+	grep -q "^counterexample: .*got" broken.txt &&
+		grep -q "^emit_engine_check: [0-9]* probes, [0-9]* policies, [1-9][0-9]* counterexamples" broken.txt
+}
 
 "$EMIT_FIXTURE" seed.db "$DATA/seed.sql" || fail fixture
-$P --db seed.db --policies "$FLOWPOL_SRC/samples/seed/policies" \
+P --db seed.db --policies "$FLOWPOL_SRC/samples/seed/policies" \
 	--compare "$FLOWPOL_SRC/../shared/seed/calico-policies.yaml" >seed.txt 2>&1 ||
 	fail "seed proof: $(cat seed.txt)"
 grep -q "0 counterexamples" seed.txt || fail "seed proof: $(cat seed.txt)"
+grep -q "emit_engine_check: 1[0-9]* probes, 8 policies, 0 counterexamples, 0 undecided" seed.txt ||
+	fail "engine proof of the seed: $(cat seed.txt)"
 grep -q "learned call wl:namespace1/busybox-deployment -> wl:namespace2/nginx-deployment" seed.txt ||
 	fail "expected the hand-written set to miss busybox -> namespace2 nginx"
-cat seed.txt | tail -2
+tail -3 seed.txt
 
 for s in 1 2 3 4 5 6 7 8 9 10 11 12; do
 	"$EMIT_FIXTURE" --generate "$s" "g$s.db" || fail fixture
 	"$FLOWPOL" emit --db "g$s.db" --out "g$s" 2>/dev/null || fail "emit g$s"
-	$P --db "g$s.db" --policies "g$s" >"g$s.txt" 2>&1 || fail "cluster $s: $(head -20 "g$s.txt")"
+	P --db "g$s.db" --policies "g$s" >"g$s.txt" 2>&1 || fail "cluster $s: $(head -20 "g$s.txt")"
 	if [ $((s % 3)) = 0 ]; then
 		"$FLOWPOL" emit --db "g$s.db" --out "n$s" --granularity namespace 2>/dev/null || fail "emit n$s"
-		$P --db "g$s.db" --policies "n$s" --granularity namespace >"n$s.txt" 2>&1 ||
+		P --db "g$s.db" --policies "n$s" --granularity namespace >"n$s.txt" 2>&1 ||
 			fail "cluster $s, namespace granularity: $(head -20 "n$s.txt")"
 	fi
 done
-tail -qn1 g*.txt
+tail -qn2 g*.txt
 
 # the proof is not vacuous. (a) An exempt pod labelled like busybox: the
 # output does not change, and a rule without its namespaceSelector lets it in.
 "$EMIT_FIXTURE" extra.db "$DATA/seed.sql" "$DATA/seed-extra.sql" || fail fixture
 "$FLOWPOL" emit --db extra.db --out extra 2>/dev/null || fail "emit extra"
 diff -r "$FLOWPOL_SRC/samples/seed/policies" extra || fail "an idle exempt pod changed the output"
-$P --db extra.db --policies extra >extra.txt 2>&1 || fail "extra proof: $(cat extra.txt)"
+P --db extra.db --policies extra >extra.txt 2>&1 || fail "extra proof: $(cat extra.txt)"
 sed -i '/namespaceSelector/d' extra/flowpol-namespace1-nginx-deployment.yaml
-$P --db extra.db --policies extra >broken.txt 2>&1 && fail "proof missed a rule without namespaceSelector"
+P --db extra.db --policies extra >broken.txt 2>&1 && fail "proof missed a rule without namespaceSelector"
 grep -q "counterexample: wl:kube-system/debug-busybox -> wl:namespace1/nginx-deployment proto 6 port 80: want deny, got allow" broken.txt ||
 	fail "wrong counterexample: $(cat broken.txt)"
+grep -q "counterexample: wl:kube-system/debug-busybox -> wl:namespace1/nginx-deployment proto 6 port 80: want deny, engine says allow" broken.txt ||
+	fail "engine: wrong counterexample: $(cat broken.txt)"
 # (b) a learned policy missing: its observed traffic is denied
 cp -r g2 broken
 rm "$(grep -l 'action: Allow' broken/flowpol-team-*.yaml | head -1)"
-$P --db g2.db --policies broken >broken.txt 2>&1 && fail "proof missed a missing policy"
+P --db g2.db --policies broken >broken.txt 2>&1 && fail "proof missed a missing policy"
 grep -q "want allow, got deny" broken.txt || fail "wrong counterexample: $(head broken.txt)"
+both_caught || fail "not caught by both: $(cat broken.txt)"
 # (c) one rule's ports widened where only one side has policy (node -> pod)
 cp -r g3 broken3
 /usr/bin/python3 - broken3 <<'PY' || fail "mutation (c) found nothing to widen"
@@ -63,6 +85,7 @@ for f in sorted(glob.glob(sys.argv[1] + "/flowpol-team-*.yaml")):
             sys.exit(0)
 sys.exit(1)
 PY
-$P --db g3.db --policies broken3 >broken.txt 2>&1 && fail "proof missed a widened port"
+P --db g3.db --policies broken3 >broken.txt 2>&1 && fail "proof missed a widened port"
 grep -q "want deny, got allow" broken.txt || fail "wrong counterexample: $(head broken.txt)"
+both_caught || fail "not caught by both: $(cat broken.txt)"
 pass

@@ -3,7 +3,8 @@
 
 usage: emit_proof.py --db DB --policies DIR [--granularity workload|namespace]
                      [--exempt NS,...] [--dns NS/NAME,...] [--staged]
-                     [--probes-out FILE] [--compare SEEDPOLICIES]
+                     [--probes-out FILE --endpoints-out FILE]
+                     [--compare SEEDPOLICIES]
 
 Reads the learned model from the store (pods, workloads, edges) and checks,
 with the Calico evaluator in calico_eval.py, that the policies in DIR
@@ -15,8 +16,10 @@ with the Calico evaluator in calico_eval.py, that the policies in DIR
    its neighbours, and a few never seen.
 The only flows allowed beyond the edges are the DNS layer's (any pod to the
 DNS pods on UDP and TCP 53). With --granularity namespace the unit is the
-namespace. With --staged nothing may be denied. --probes-out writes every
-probe with its expected verdict (TSV) for the policy engine's own check.
+namespace. With --staged nothing may be denied. --probes-out and
+--endpoints-out write every probe with its expected verdict, and the
+endpoints (labels, namespace labels, addresses), as TSV for
+emit_engine_check, which runs the same proof through the policy engine.
 --compare also evaluates a hand-written set (the seed's) on the same probes
 and reports that the emitted set is strictly tighter: everything it allows
 beyond the seed's set is a learned edge or the DNS layer (the seed opens only
@@ -60,6 +63,7 @@ def main():
     ap.add_argument("--dns")
     ap.add_argument("--staged", action="store_true")
     ap.add_argument("--probes-out")
+    ap.add_argument("--endpoints-out")
     ap.add_argument("--compare")
     a = ap.parse_args()
     exempt = set(x for x in a.exempt.split(",") if x)
@@ -138,6 +142,16 @@ def main():
             return True
         return dns_layer(s, d, p, port)
 
+    if a.endpoints_out:
+        with open(a.endpoints_out, "w") as fh:
+            for k in sorted(eps):
+                if k[0] == "wl":
+                    ns, lab = pods[k[1]]
+                    fh.write("%s\tpod\t%s\t-\t%s\t%s\n" % (
+                        ":".join(k), ns, ",".join("%s=%s" % kv for kv in sorted(lab.items())),
+                        ",".join("%s=%s" % kv for kv in sorted(nslabels.get(ns, {}).items()))))
+                else:
+                    fh.write("%s\t%s\t-\t%s\t\t\n" % (":".join(k), k[0], k[1]))
     pol = calico_eval.PolicySet(a.policies)
     cmp = calico_eval.PolicySet([a.compare]) if a.compare else None
     out = open(a.probes_out, "w") if a.probes_out else None
