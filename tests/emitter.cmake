@@ -12,3 +12,5 @@ list(APPEND FLOWPOL_TEST_ENV EMIT_FIXTURE=$<TARGET_FILE:emit_fixture>
 fp_script_test(emit_seed_golden emitter/seed_golden.sh)
 fp_script_test(emit_validate emitter/validate.sh)
 fp_script_test(emit_proof emitter/proof.sh)
+fp_script_test(emit_options emitter/options.sh)
+fp_script_test(emit_outdir emitter/outdir.sh)

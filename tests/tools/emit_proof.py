@@ -16,7 +16,8 @@ with the Calico evaluator in calico_eval.py, that the policies in DIR
    its neighbours, and a few never seen.
 The only flows allowed beyond the edges are the DNS layer's (any pod to the
 DNS pods on UDP and TCP 53). With --granularity namespace the unit is the
-namespace. With --staged nothing may be denied. --probes-out and
+namespace. With --staged nothing may be denied; with --enforce only
+flows with an end in those namespaces may be. --probes-out and
 --endpoints-out write every probe with its expected verdict, and the
 endpoints (labels, namespace labels, addresses), as TSV for
 emit_engine_check, which runs the same proof through the policy engine.
@@ -62,6 +63,7 @@ def main():
     ap.add_argument("--exempt", default=DEFAULT_EXEMPT)
     ap.add_argument("--dns")
     ap.add_argument("--staged", action="store_true")
+    ap.add_argument("--enforce", help="only these namespaces are enforced")
     ap.add_argument("--probes-out")
     ap.add_argument("--endpoints-out")
     ap.add_argument("--compare")
@@ -135,8 +137,16 @@ def main():
     def exempt_ep(k):
         return k[0] == "wl" and wls[k[1]][0] in exempt
 
+    enforce = set(a.enforce.split(",")) if a.enforce else None
+
+    def subject(k):
+        """A pod whose own side is enforced by the emitted set."""
+        if k[0] != "wl" or exempt_ep(k) or a.staged:
+            return False
+        return enforce is None or wls[k[1]][0] in enforce
+
     def expected(s, d, p, port):
-        if a.staged:
+        if not subject(s) and not subject(d):
             return True
         if (unit(s), unit(d), p, port) in observed:
             return True
