@@ -236,11 +236,16 @@ agg_reset(struct agg *a)
 	memset(a->slots, 0, a->nslots * sizeof(*a->slots));
 }
 
+/* The entries being sorted by cmp_idx (qsort has no context argument). */
+static const struct agg_flow *sort_base;
+
 /* Key order, so that rows go into the B-tree roughly in its own order. */
 static int
-cmp_flow(const void *x, const void *y)
+cmp_idx(const void *x, const void *y)
 {
-	return memcmp(x, y, AGG_KEYLEN);
+	const uint32_t *a = x, *b = y;
+
+	return memcmp(&sort_base[*a], &sort_base[*b], AGG_KEYLEN);
 }
 
 static const char upsert_flow_sql[] =
@@ -267,23 +272,34 @@ int
 agg_flush(struct agg *a, struct store *st, const char *node)
 {
 	sqlite3_stmt *fs = NULL, *hs = NULL;
+	uint32_t *order = NULL;
 	size_t i, alen;
 	int c, ret = -1, began = 0;
 
 	if (a->nflows == 0 && a->nhealth == 0)
 		return 0;
 	/*
-	 * Sorting in place is safe: the index is rebuilt empty on success, and
-	 * on failure the entries are rehashed below.
+	 * Sort 4-byte indexes, not the 64-byte entries: glibc's qsort may take
+	 * a buffer as large as the array, which at a million flows would be
+	 * the largest allocation of the whole collector.
 	 */
-	qsort(a->flows, a->nflows, sizeof(*a->flows), cmp_flow);
+	if (a->nflows > 0 &&
+	    (order = malloc(a->nflows * sizeof(*order))) == NULL) {
+		fp_error("aggregate: out of memory (%zu flows)", a->nflows);
+		goto out;
+	}
+	for (i = 0; i < a->nflows; i++)
+		order[i] = (uint32_t)i;
+	sort_base = a->flows;
+	if (a->nflows > 0)
+		qsort(order, a->nflows, sizeof(*order), cmp_idx);
 	if (store_prepare(st, &fs, upsert_flow_sql) < 0 ||
 	    store_prepare(st, &hs, upsert_health_sql) < 0 ||
 	    store_begin(st) < 0)
 		goto out;
 	began = 1;
 	for (i = 0; i < a->nflows; i++) {
-		const struct agg_flow *f = &a->flows[i];
+		const struct agg_flow *f = &a->flows[order[i]];
 
 		alen = f->family == 4 ? 4 : 16;
 		sqlite3_bind_int64(fs, 1, f->window);
@@ -327,20 +343,6 @@ out:
 		store_rollback(st);
 	sqlite3_finalize(fs);
 	sqlite3_finalize(hs);
-	if (ret < 0 && a->nflows > 0) {
-		/* Kept for the next try: rebuild the index over the sorted entries. */
-		size_t n = a->nflows, j;
-
-		memset(a->slots, 0, a->nslots * sizeof(*a->slots));
-		for (i = 0; i < n; i++) {
-			uint32_t h = key_hash(&a->flows[i]);
-
-			for (j = h & (a->nslots - 1); a->slots[j].idx != 0;
-			    j = (j + 1) & (a->nslots - 1))
-				;
-			a->slots[j].idx = (uint32_t)(i + 1);
-			a->slots[j].hash = h;
-		}
-	}
+	free(order);
 	return ret;
 }

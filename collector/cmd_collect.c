@@ -35,6 +35,7 @@ static const char collect_usage[] =
     "                          logs and are refused unless --force is given\n"
     "  --pcap FILE...          replay captures; each file is stored in one\n"
     "                          transaction, or not at all if it is damaged\n"
+    "                          (counts add up: replay a file only once)\n"
     "  --window SECONDS        aggregation window (default 600)\n"
     "  --flush-interval SECONDS  live: write to the store this often (default 5)\n"
     "  --node NAME             node label of the rows (default: the hostname)\n"
@@ -169,7 +170,7 @@ live_event(void *arg, const uint8_t *msg, size_t len, int64_t recv_us)
 }
 
 static int
-run_live(struct collect *c, struct store *st, long long group, int force,
+run_live(struct collect *c, struct store *st, long long group,
     int64_t flush_us, const char *node)
 {
 	struct nflog_reader *nr = NULL;
@@ -184,7 +185,7 @@ run_live(struct collect *c, struct store *st, long long group, int force,
 	/* No SA_RESTART: the signal must wake the wait in nflog_reader_run. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (nflog_reader_open(&nr, (int)group, force) < 0)
+	if (nflog_reader_open(&nr, (int)group) < 0)
 		goto out;
 	c->source = "nflog";
 	/* We created the group's instance, so its numbering starts at 0. */
@@ -315,7 +316,7 @@ cmd_collect(int argc, char **argv)
 		for (i = optind; i < argc; i++)
 			if (replay_file(&c, st, argv[i], node) < 0)
 				goto out;
-	} else if (run_live(&c, st, group, force, flush * FP_USEC, node) < 0) {
+	} else if (run_live(&c, st, group, flush * FP_USEC, node) < 0) {
 		goto out;
 	}
 	ret = FP_EXIT_OK;

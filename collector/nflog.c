@@ -46,6 +46,10 @@ struct nflog_reader {
 static int
 bind_error(int group, int err)
 {
+	/* The kernel says EPERM both for "not yours" and "not allowed". */
+	if (err == EPERM && geteuid() != 0)
+		return fp_error("nflog group %d: operation not permitted (needs "
+		    "root or CAP_NET_ADMIN)", group);
 	if (err == EBUSY || err == EPERM || err == EEXIST)
 		return fp_error("nflog group %d: held by another process (one "
 		    "listener per group and network namespace; find it with "
@@ -55,12 +59,11 @@ bind_error(int group, int err)
 }
 
 int
-nflog_reader_open(struct nflog_reader **out, int group, int force)
+nflog_reader_open(struct nflog_reader **out, int group)
 {
 	struct nflog_reader *r;
 	int v, ret = -1;
 
-	(void)force;
 	if ((r = calloc(1, sizeof(*r))) == NULL ||
 	    (r->buf = malloc(NFLOG_READBUF)) == NULL) {
 		if (r)

@@ -29,7 +29,7 @@ typedef int (*nflog_event_fn)(void *arg, const uint8_t *msg, size_t len,
     int64_t recv_us);
 
 /* Bind group (0..65535). 0 or -1 (fp_error: held by another process, ...). */
-int nflog_reader_open(struct nflog_reader **out, int group, int force);
+int nflog_reader_open(struct nflog_reader **out, int group);
 
 /*
  * Read and dispatch events until deadline_us (unix µs) passes or *stop is
