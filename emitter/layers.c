@@ -358,7 +358,7 @@ find_wl(struct build *b, const char *ns, const char *name)
 }
 
 /*
- * The DNS pods: the workloads in the inventory whose pods carry
+ * The DNS pods: the workloads in kube-system whose pods carry
  * k8s-app=kube-dns (DESIGN.md), or --dns-selector. Without either, the
  * cluster default (kube-system, k8s-app == 'kube-dns') with a note.
  */
@@ -373,8 +373,11 @@ find_dns(struct build *b)
 	int rc, ret = -1;
 	size_t i, errpos;
 
+	/* Only kube-system: a pod elsewhere that copies the label must not
+	 * receive every pod's DNS traffic. */
 	if (store_prepare(b->st, &s, "SELECT DISTINCT workload FROM pods "
-	    "WHERE workload IS NOT NULL AND instr(char(10) || labels, "
+	    "WHERE workload IS NOT NULL AND namespace = '" DNS_DEFAULT_NS "' "
+	    "AND instr(char(10) || labels, "
 	    "char(10) || 'k8s-app=kube-dns' || char(10)) > 0 "
 	    "ORDER BY workload") < 0)
 		return -1;

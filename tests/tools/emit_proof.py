@@ -84,7 +84,8 @@ def main():
     if a.dns:
         dns = set(a.dns.split(","))
     else:
-        dns = set(wl for wl, (ns, lab) in pods.items() if lab.get("k8s-app") == "kube-dns")
+        dns = set(wl for wl, (ns, lab) in pods.items()
+                  if ns == "kube-system" and lab.get("k8s-app") == "kube-dns")
     edges = set()
     for s, d, p, port in db.execute("SELECT src, dst, proto, port FROM edges"):
         sk, dk = peer_key(s), peer_key(d)
