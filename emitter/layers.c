@@ -160,6 +160,14 @@ note(struct build *b, const char *fmt, ...)
 	b->notes[b->nnotes++] = p;
 }
 
+/* qsort and bsearch, which must not see a NULL base even for n == 0. */
+static void
+sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -189,7 +197,7 @@ sorted_set(struct build *b, const char *const *in, size_t n, char ***out,
 	for (i = 0; i < n; i++)
 		if ((v[i] = xstrdup(b, in[i])) == NULL)
 			return fp_error("emit: out of memory");
-	qsort(v, n, sizeof(*v), cmp_str);
+	sort(v, n, sizeof(*v), cmp_str);
 	for (i = 0; i < n; i++) {
 		if (k > 0 && strcmp(v[k - 1], v[i]) == 0)
 			free(v[i]);
@@ -326,7 +334,7 @@ load_workloads(struct build *b)
 	}
 	/* ORDER BY uses SQLite's BINARY collation = strcmp order, but sort
 	 * again so lookups never depend on it. */
-	qsort(b->wls, b->nwl, sizeof(*b->wls), cmp_wl);
+	sort(b->wls, b->nwl, sizeof(*b->wls), cmp_wl);
 	for (i = 0; i < b->nwl; i++) {
 		if (b->nns == 0 || strcmp(b->nss[b->nns - 1], b->wls[i].ns) != 0) {
 			char **v = realloc(b->nss, (b->nns + 1) * sizeof(*v));
@@ -354,6 +362,8 @@ find_wl(struct build *b, const char *ns, const char *name)
 
 	key.ns = (char *)(uintptr_t)ns;
 	key.name = (char *)(uintptr_t)name;
+	if (b->nwl == 0)
+		return NULL;
 	return bsearch(&key, b->wls, b->nwl, sizeof(*b->wls), cmp_wl);
 }
 
@@ -942,7 +952,7 @@ direction_rules(struct build *b, struct pset_policy *p, const struct item *it,
 	}
 	if (nne == 0)
 		goto out;
-	qsort(ne, nne, sizeof(*ne), cmp_netent);
+	sort(ne, nne, sizeof(*ne), cmp_netent);
 	if ((nets = calloc(nne, sizeof(*nets))) == NULL) {
 		b->oom = 1;
 		goto out;
@@ -1078,7 +1088,7 @@ layer_policies(struct build *b)
 			outside[nout++] = b->exempt[i];
 		for (i = 0; i < b->nenforce; i++)
 			outside[nout++] = b->enforce[i];
-		qsort(outside, nout, sizeof(*outside), cmp_str);
+		sort(outside, nout, sizeof(*outside), cmp_str);
 	}
 
 	for (i = 0; i < (split ? 2u : 1u); i++) {
@@ -1221,7 +1231,7 @@ finish_names_orders(struct build *b, size_t first_learned)
 		fp_error("emit: out of memory");
 		goto out;
 	}
-	qsort(b->pols + first_learned, n, sizeof(*b->pols), cmp_pol_name);
+	sort(b->pols + first_learned, n, sizeof(*b->pols), cmp_pol_name);
 	for (tries = 0; tries < 8; tries++) {
 		clash = 0;
 		memset(dup, 0, b->npols);
@@ -1246,7 +1256,7 @@ finish_names_orders(struct build *b, size_t first_learned)
 			free(b->pols[i].name);
 			b->pols[i].name = nn;
 		}
-		qsort(b->pols + first_learned, n, sizeof(*b->pols), cmp_pol_name);
+		sort(b->pols + first_learned, n, sizeof(*b->pols), cmp_pol_name);
 		if (!clash)
 			break;
 	}
@@ -1390,7 +1400,7 @@ emit_build(struct store *st, const struct emit_opts *o, struct emit_result *out)
 		goto out;
 	if (load_workloads(&b) < 0 || find_dns(&b) < 0 || load_edges(&b) < 0)
 		goto out;
-	qsort(b.items, b.nitems, sizeof(*b.items), cmp_item);
+	sort(b.items, b.nitems, sizeof(*b.items), cmp_item);
 	/* drop duplicates (namespace granularity merges workloads) */
 	{
 		size_t k = 0;
@@ -1430,8 +1440,8 @@ emit_build(struct store *st, const struct emit_opts *o, struct emit_result *out)
 		fp_error("emit: out of memory");
 		goto out;
 	}
-	qsort(r.docs, r.ndocs, sizeof(*r.docs), cmp_doc);
-	qsort(b.notes, b.nnotes, sizeof(*b.notes), cmp_str);
+	sort(r.docs, r.ndocs, sizeof(*r.docs), cmp_doc);
+	sort(b.notes, b.nnotes, sizeof(*b.notes), cmp_str);
 	r.notes = b.notes;
 	r.nnotes = b.nnotes;
 	b.notes = NULL;
