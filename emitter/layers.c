@@ -308,11 +308,16 @@ load_workloads(struct build *b)
 			    fp_clamp(name, 64));
 			goto out;
 		}
-		if (*sel == '\0' || emit_selector_check(sel, &errpos) < 0 ||
+		/* all() (or empty): the learner found no label to tell the
+		 * workload apart, nor needed one: it is the whole namespace.
+		 * Never write all() itself (it would reach host endpoints). */
+		if (strcmp(sel, "all()") == 0)
+			sel = "";
+		if ((*sel != '\0' && emit_selector_check(sel, &errpos) < 0) ||
 		    strlen(sel) > 900) {
 			fp_error("emit: store '%s': workload '%s/%s': selector "
 			    "'%s' is not a valid Calico selector%s", store_path(b->st),
-			    ns, name, fp_clamp(sel, 128), *sel == '\0' ? " (empty)" :
+			    ns, name, fp_clamp(sel, 128),
 			    strlen(sel) > 900 ? " (too long)" : "");
 			goto out;
 		}
@@ -777,8 +782,9 @@ add_rules(struct build *b, struct pset_policy *p, int dir, size_t subject,
 					peer->ns_selector = xfmt(b,
 					    "projectcalico.org/name == '%s'",
 					    b->wls[pod->peer].ns);
-					peer->selector = xstrdup(b,
-					    b->wls[pod->peer].sel);
+					if (*b->wls[pod->peer].sel != '\0')
+						peer->selector = xstrdup(b,
+						    b->wls[pod->peer].sel);
 				}
 			} else {
 				if ((peer->nets = calloc(nn, sizeof(char *))) == NULL) {

@@ -449,6 +449,32 @@ test_emit_bad_model(void **state)
 	    "not an IP address");
 }
 
+/* A workload the learner selects with all(): the whole namespace, and
+ * never all() in the output. */
+static void
+test_emit_whole_namespace(void **state)
+{
+	struct fx *f = *state;
+	struct emit_result r = { 0 };
+	const char *t;
+	char *j;
+
+	exec(f->st, "INSERT INTO workloads VALUES ('solo', 'only', 'Deployment', 'all()', 1),"
+	    "('ns', 'web', 'Deployment', 'app == ''web''', 1);"
+	    "INSERT INTO edges VALUES ('ns/web', 'solo/only', 6, 8080, 1, 0, 0, 'n')");
+	assert_int_equal(emit_build(f->st, &(struct emit_opts){ 0 }, &r), 0);
+	t = doc(&r, "flowpol-solo-only.yaml")->text;
+	assert_non_null(strstr(t, "  selector: \"projectcalico.org/namespace == 'solo'\"\n"));
+	t = doc(&r, "flowpol-ns-web.yaml")->text;
+	assert_non_null(strstr(t, "      namespaceSelector: \"projectcalico.org/name == 'solo'\"\n"
+	    "      ports:\n      - 8080\n"));
+	j = joined(&r);
+	assert_null(strstr(j, "all()"));
+	free(j);
+	engine_reads(&r);
+	emit_result_free(&r);
+}
+
 static void
 test_emit_options(void **state)
 {
@@ -509,6 +535,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_emit_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_emit_name_clash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_emit_bad_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_emit_whole_namespace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_emit_options, setup, teardown),
 	};
 
