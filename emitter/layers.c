@@ -37,6 +37,7 @@ const size_t emit_default_nexempt =
 
 #define MAX_PORTS_PER_RULE 50	/* master CRD limits (API-NOTES 8) */
 #define MAX_NETS_PER_RULE 256
+#define MAX_RULES_PER_POLICY 1024
 
 #define DNS_DEFAULT_NS "kube-system"
 #define DNS_DEFAULT_SEL "k8s-app == 'kube-dns'"
@@ -1175,6 +1176,71 @@ cmp_pol_name(const void *a, const void *b)
 	    ((const struct pset_policy *)b)->name);
 }
 
+/*
+ * Calico's master CRD allows at most 1024 ingress and 1024 egress rules per
+ * policy (API-NOTES 8). A workload with more goes on in "-partN" policies
+ * with the same selector: a packet no rule of one matches goes on to the
+ * next, so the set allows the same.
+ */
+static void
+split_policy(struct build *b, size_t idx)
+{
+	struct pset_policy *p, *q;
+	size_t k, part = 2, n, base;
+	char *stem, *about;
+
+	if ((stem = xstrdup(b, b->pols[idx].name)) == NULL)
+		return;
+	if ((about = xstrdup(b, b->pols[idx].about)) == NULL) {
+		free(stem);
+		return;
+	}
+	base = strlen(stem);
+	if (base > EMIT_NAME_MAX - 8)
+		stem[base = EMIT_NAME_MAX - 8] = '\0';
+	while (base > 0 && stem[base - 1] == '-')
+		stem[--base] = '\0';
+	while (b->pols[idx].ningress > MAX_RULES_PER_POLICY ||
+	    b->pols[idx].negress > MAX_RULES_PER_POLICY) {
+		k = b->npols;
+		if (new_policy(b) == NULL)
+			break;
+		p = &b->pols[idx];
+		q = &b->pols[k];
+		q->staged = p->staged;
+		q->types = p->types;
+		q->selector = xstrdup(b, p->selector);
+		q->name = xfmt(b, "%s-part%zu", stem, part);
+		q->about = xfmt(b, "%s (part %zu)", about, part);
+		if (p->ningress > MAX_RULES_PER_POLICY) {
+			n = p->ningress - MAX_RULES_PER_POLICY;
+			if ((q->ingress = calloc(n, sizeof(*q->ingress))) == NULL) {
+				b->oom = 1;
+				break;
+			}
+			memcpy(q->ingress, p->ingress + MAX_RULES_PER_POLICY,
+			    n * sizeof(*q->ingress));
+			q->ningress = n;
+			p->ningress = MAX_RULES_PER_POLICY;
+		}
+		if (p->negress > MAX_RULES_PER_POLICY) {
+			n = p->negress - MAX_RULES_PER_POLICY;
+			if ((q->egress = calloc(n, sizeof(*q->egress))) == NULL) {
+				b->oom = 1;
+				break;
+			}
+			memcpy(q->egress, p->egress + MAX_RULES_PER_POLICY,
+			    n * sizeof(*q->egress));
+			q->negress = n;
+			p->negress = MAX_RULES_PER_POLICY;
+		}
+		idx = k;
+		part++;
+	}
+	free(stem);
+	free(about);
+}
+
 static void
 learned_policies(struct build *b)
 {
@@ -1217,6 +1283,7 @@ learned_policies(struct build *b)
 				;
 			direction_rules(b, p, &b->items[i], j - i);
 		}
+		split_policy(b, (size_t)(p - b->pols));
 	}
 }
 
@@ -1282,6 +1349,15 @@ finish_names_orders(struct build *b, size_t first_learned)
 			slot = (slot + 1) % LEARNED_SLOTS;
 		used[slot] = 1;
 		b->pols[i].order_centi = ORDER_LEARNED + (long)slot;
+	}
+	/* Calico's master CRD caps every selector at 1024 characters. */
+	for (i = 0; i < b->npols; i++) {
+		if (strlen(b->pols[i].selector) > 1024) {
+			fp_error("emit: policy '%s': selector of %zu characters, "
+			    "more than Calico's 1024 (too many exempt or enforced "
+			    "namespaces?)", b->pols[i].name, strlen(b->pols[i].selector));
+			goto out;
+		}
 	}
 	for (i = 0; i < b->npols; i++) {
 		if (!emit_name_valid(b->pols[i].name) ||

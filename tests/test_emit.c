@@ -475,6 +475,34 @@ test_emit_whole_namespace(void **state)
 	emit_result_free(&r);
 }
 
+/* More than 1024 rules in a direction: continued in -partN policies. */
+static void
+test_emit_many_rules(void **state)
+{
+	struct fx *f = *state;
+	struct emit_result r = { 0 };
+	char sql[256];
+	int i;
+
+	exec(f->st, "INSERT INTO workloads VALUES ('ns', 'web', 'Deployment', 'app == ''web''', 1);BEGIN");
+	for (i = 0; i < 2100; i++) {	/* one peer each: one rule each */
+		snprintf(sql, sizeof(sql), "INSERT INTO workloads VALUES ('ns', 'c%04d', "
+		    "'Deployment', 'app == ''c%04d''', 1);"
+		    "INSERT INTO edges VALUES ('ns/c%04d', 'ns/web', 6, 80, 1, 0, 0, 'n')",
+		    i, i, i);
+		exec(f->st, sql);
+	}
+	exec(f->st, "COMMIT");
+	assert_int_equal(emit_build(f->st, &(struct emit_opts){ 0 }, &r), 0);
+	assert_int_equal(count(doc(&r, "flowpol-ns-web.yaml")->text, "- action: Allow"), 1024);
+	assert_int_equal(count(doc(&r, "flowpol-ns-web-part2.yaml")->text, "- action: Allow"), 1024);
+	assert_int_equal(count(doc(&r, "flowpol-ns-web-part3.yaml")->text, "- action: Allow"), 52);
+	assert_non_null(strstr(doc(&r, "flowpol-ns-web-part3.yaml")->text,
+	    "selector: \"projectcalico.org/namespace == 'ns' && app == 'web'\""));
+	assert_int_equal(r.ndocs, 2 + 2101 + 2);
+	emit_result_free(&r);
+}
+
 static void
 test_emit_options(void **state)
 {
@@ -536,6 +564,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_emit_name_clash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_emit_bad_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_emit_whole_namespace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_emit_many_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_emit_options, setup, teardown),
 	};
 

@@ -26,6 +26,10 @@ expect_exit 2 "$FLOWPOL" emit --db junk.db 2>/dev/null
 expect_exit 2 "$FLOWPOL" emit --db seed.db --enforce-namespace kube-system 2>err.txt
 grep -q "exempt" err.txt || fail "exempt enforce: $(cat err.txt)"
 expect_exit 2 "$FLOWPOL" emit --db seed.db --exempt-namespace 'Bad_NS' 2>/dev/null
+many=()
+for n in $(seq 30); do many+=(--exempt-namespace "a-rather-long-namespace-name-$n"); done
+expect_exit 2 "$FLOWPOL" emit --db seed.db "${many[@]}" 2>err.txt
+grep -q "more than Calico's 1024" err.txt || fail "long selector: $(cat err.txt)"
 expect_exit 2 "$FLOWPOL" emit --db seed.db --dns-selector "k8s-app = 'x'" 2>err.txt
 grep -q "dns-selector" err.txt || fail "bad dns selector: $(cat err.txt)"
 
