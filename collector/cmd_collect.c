@@ -9,6 +9,7 @@
 #include "collector/aggregate.h"
 #include "collector/decode.h"
 #include "collector/nflog.h"
+#include "collector/nftrule.h"
 #include "collector/pcap.h"
 #include "commands.h"
 #include "common/cli.h"
@@ -24,10 +25,13 @@ static const char collect_usage[] =
     "usage: flowpol collect [--db PATH] (--group N | --pcap FILE...)\n"
     "                       [--window SECONDS] [--flush-interval SECONDS]\n"
     "                       [--node NAME] [--force]\n"
+    "                       [--install-rule [--interfaces GLOB]... [--replace-rule]]\n"
     "\n"
     "Record flow events into the store: live from NFLOG group N (needs\n"
     "CAP_NET_ADMIN; stop with SIGINT or SIGTERM, which flushes and exits 0),\n"
     "or replayed from LINKTYPE_NFLOG captures (tcpdump -i nflog:N -w FILE).\n"
+    "Live, something must log packets to group N: your own nft rule, or\n"
+    "--install-rule (learn mode on a cluster node).\n"
     "\n"
     "  --db PATH               database (default $FLOWPOL_DB, else ./flowpol.db)\n"
     "  --group N               NFLOG group to bind, 0..65535; there is no\n"
@@ -39,7 +43,24 @@ static const char collect_usage[] =
     "  --window SECONDS        aggregation window (default 600)\n"
     "  --flush-interval SECONDS  live: write to the store this often (default 5)\n"
     "  --node NAME             node label of the rows (default: the hostname)\n"
-    "  --force                 allow binding NFLOG group 1 or 2\n";
+    "  --force                 allow binding NFLOG group 1 or 2\n"
+    "  --install-rule          with --group: install the nftables table\n"
+    "                          'inet flowpol' (never Calico's tables) whose\n"
+    "                          chains on the forward, input and output hooks,\n"
+    "                          at priority filter - 10 (before Calico's filter\n"
+    "                          chains), log the first packet of each new\n"
+    "                          connection (ct state new) entering or leaving\n"
+    "                          a pod interface to group N. The table is\n"
+    "                          deleted on exit (also after SIGTERM/SIGINT).\n"
+    "                          If it already exists, collect refuses to start\n"
+    "                          (exit 2) unless --replace-rule is given\n"
+    "  --interfaces GLOB       pod interfaces for --install-rule: a name or a\n"
+    "                          prefix with a final '*'; repeat the option or\n"
+    "                          separate with commas (default 'cali*' for\n"
+    "                          Calico; Azure CNI: 'azv*', AWS VPC CNI: 'eni*')\n"
+    "  --replace-rule          with --install-rule: delete a table 'inet\n"
+    "                          flowpol' left behind (for instance by a killed\n"
+    "                          collector) and install a fresh one\n";
 
 static volatile sig_atomic_t stop_requested;
 
@@ -169,13 +190,56 @@ live_event(void *arg, const uint8_t *msg, size_t len, int64_t recv_us)
 	return collect_event(arg, msg, len, 0, recv_us, 0);
 }
 
+/* --install-rule and its options. */
+struct rule_opts {
+	int install, replace;
+	size_t nglobs;
+	char globs[NFTRULE_MAX_GLOBS][32];
+};
+
+/* One --interfaces value: GLOB[,GLOB...]; duplicates are dropped. */
+static int
+rule_add_globs(struct rule_opts *ro, const char *arg)
+{
+	const char *p = arg, *end;
+	char one[32];
+	size_t n, i;
+
+	for (;;) {
+		end = strchr(p, ',');
+		n = end ? (size_t)(end - p) : strlen(p);
+		if (n >= sizeof(one))
+			return fp_error("option --interfaces: glob '%s': longer than "
+			    "an interface name (15 characters)", fp_clamp(p, 64));
+		memcpy(one, p, n);
+		one[n] = '\0';
+		if (nftrule_glob_check(one) < 0)
+			return -1;
+		for (i = 0; i < ro->nglobs && strcmp(ro->globs[i], one) != 0; i++)
+			;
+		if (i == ro->nglobs) {
+			if (ro->nglobs == NFTRULE_MAX_GLOBS)
+				return fp_error("option --interfaces: more than %d globs",
+				    NFTRULE_MAX_GLOBS);
+			memcpy(ro->globs[ro->nglobs++], one, n + 1);
+		}
+		if (end == NULL)
+			return 0;
+		p = end + 1;
+	}
+}
+
 static int
 run_live(struct collect *c, struct store *st, long long group,
-    int64_t flush_us, const char *node)
+    int64_t flush_us, const char *node, const struct rule_opts *ro)
 {
+	const char *globs[NFTRULE_MAX_GLOBS];
+	struct nftrule *rule = NULL;
 	struct nflog_reader *nr = NULL;
+	size_t i;
 	struct nflog_stats stats;
 	struct sigaction sa;
+	char rmerr[FP_ERRMAX] = "", saved[FP_ERRMAX];
 	int64_t next_flush;
 	int ret = -1, rc;
 
@@ -187,6 +251,18 @@ run_live(struct collect *c, struct store *st, long long group,
 	sigaction(SIGTERM, &sa, NULL);
 	if (nflog_reader_open(&nr, (int)group) < 0)
 		goto out;
+	/*
+	 * The group is bound before the table logs to it: the first logged
+	 * packet already has a reader (the kernel drops events of a group
+	 * nobody listens to, uncounted).
+	 */
+	if (ro->install && !stop_requested) {
+		for (i = 0; i < ro->nglobs; i++)
+			globs[i] = ro->globs[i];
+		if (nftrule_install(&rule, (int)group, globs, ro->nglobs,
+		    ro->replace) < 0)
+			goto out;
+	}
 	c->source = "nflog";
 	/* We created the group's instance, so its numbering starts at 0. */
 	c->seq_known = 1;
@@ -204,10 +280,32 @@ run_live(struct collect *c, struct store *st, long long group,
 			next_flush = fp_now_us() + flush_us;
 		}
 	}
+	/*
+	 * Flush and delete the table first, so nothing new is logged; then
+	 * read what the kernel logged up to that moment: nothing is lost. A
+	 * failed removal still lets the events be read and stored, then makes
+	 * the exit status 2.
+	 */
+	if (nftrule_remove(rule) < 0)
+		snprintf(rmerr, sizeof(rmerr), "%s", fp_errmsg());
 	if (nflog_reader_drain(nr, live_event, c) < 0)
 		goto out;
+	if (rmerr[0] != '\0') {
+		fp_error("%s", rmerr);
+		goto out;
+	}
 	ret = 0;
 out:
+	/*
+	 * Every exit path after the install removes the table (only the first
+	 * call acts); the error that brought us here stays the one reported.
+	 */
+	snprintf(saved, sizeof(saved), "%s", fp_errmsg());
+	if (nftrule_remove(rule) < 0)
+		fp_warn("%s", fp_errmsg());
+	if (ret < 0)
+		fp_error("%s", saved);
+	nftrule_free(rule);
 	if (nr != NULL) {
 		nflog_reader_stats(nr, &stats);
 		if (stats.enobufs > 0)
@@ -237,10 +335,14 @@ cmd_collect(int argc, char **argv)
 		{ "flush-interval", required_argument, NULL, 'f' },
 		{ "node", required_argument, NULL, 'n' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "install-rule", no_argument, NULL, 'I' },
+		{ "interfaces", required_argument, NULL, 'i' },
+		{ "replace-rule", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct collect c;
+	struct rule_opts ro;
 	struct store *st = NULL;
 	const char *db = NULL, *node = NULL;
 	char host[256];
@@ -248,6 +350,7 @@ cmd_collect(int argc, char **argv)
 	int opt, pcap = 0, force = 0, i, ret = FP_EXIT_ERR;
 
 	memset(&c, 0, sizeof(c));
+	memset(&ro, 0, sizeof(ro));
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
@@ -277,6 +380,17 @@ cmd_collect(int argc, char **argv)
 		case 'F':
 			force = 1;
 			break;
+		case 'I':
+			ro.install = 1;
+			break;
+		case 'i':
+			if (rule_add_globs(&ro, optarg) < 0)
+				return fp_cli_usage_error("collect", collect_usage,
+				    "%s", fp_errmsg());
+			break;
+		case 'R':
+			ro.replace = 1;
+			break;
 		case 'h':
 			return fp_cli_help(collect_usage);
 		default:
@@ -294,6 +408,17 @@ cmd_collect(int argc, char **argv)
 	if (!pcap && optind < argc)
 		return fp_cli_usage_error("collect", collect_usage,
 		    "unexpected argument '%s'", fp_clamp(argv[optind], 64));
+	if ((ro.nglobs > 0 || ro.replace) && !ro.install)
+		return fp_cli_usage_error("collect", collect_usage,
+		    "--interfaces and --replace-rule go with --install-rule");
+	if (ro.install && pcap)
+		return fp_cli_usage_error("collect", collect_usage,
+		    "--install-rule needs --group N, not --pcap");
+	if (ro.install && ro.nglobs == 0) {
+		/* Calico's default InterfacePrefix. */
+		memcpy(ro.globs[0], "cali*", sizeof("cali*"));
+		ro.nglobs = 1;
+	}
 	if (!pcap && (group == 1 || group == 2) && !force)
 		return fp_fail("collect: nflog group %lld is one of Calico's flow "
 		    "log groups (1 inbound, 2 outbound); pick another group for "
@@ -316,7 +441,7 @@ cmd_collect(int argc, char **argv)
 		for (i = optind; i < argc; i++)
 			if (replay_file(&c, st, argv[i], node) < 0)
 				goto out;
-	} else if (run_live(&c, st, group, flush * FP_USEC, node) < 0) {
+	} else if (run_live(&c, st, group, flush * FP_USEC, node, &ro) < 0) {
 		goto out;
 	}
 	ret = FP_EXIT_OK;

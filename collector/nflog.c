@@ -16,11 +16,6 @@
 #include "common/timeutil.h"
 #include "common/banned.h"
 
-/*
- * Enough of each packet for the IPv4 header with options (60) and a TCP
- * header, or IPv6 with a few extension headers: the decoder needs no more.
- */
-#define NFLOG_COPY_RANGE 128
 /* Kernel-side batching: a datagram per 64 events or per 50 ms. */
 #define NFLOG_QTHRESH 64
 #define NFLOG_TIMEOUT_CS 5

@@ -14,6 +14,13 @@
 
 struct nflog_reader;
 
+/*
+ * Bytes of each packet asked for: enough for the IPv4 header with options
+ * (60) and a TCP header, or IPv6 with a few extension headers; the decoder
+ * needs no more. Also the snaplen of the log rule --install-rule writes.
+ */
+#define NFLOG_COPY_RANGE 128
+
 struct nflog_stats {
 	uint64_t datagrams;	/* netlink datagrams read */
 	uint64_t events;	/* NFLOG packet messages handed on */

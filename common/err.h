@@ -22,7 +22,7 @@ enum {
 };
 
 int fp_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int fp_verror(const char *fmt, va_list ap);
+int fp_verror(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 /* Prefix the recorded error with more context: "ctx: <old>". Returns -1. */
 int fp_error_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The last recorded message; never NULL. */

@@ -38,13 +38,18 @@
 /*
  * Labels are stored as text, one "key=value" line each, sorted by key, each
  * line ending in "\n" (Kubernetes keys and values cannot hold '=' or '\n').
- * A pod row is its latest known state; endpoints carry the time intervals.
+ * A pod row is its latest known state; pod_labels keeps every distinct label
+ * set a pod was seen with (selectors are checked against all of them), and
+ * endpoints carry the time intervals (learner/inventory.h explains them).
+ * Times are unix microseconds; first_seen/last_seen are snapshot times.
  */
 #define SCHEMA_INVENTORY \
 	"CREATE TABLE snapshots (" \
 	"  id INTEGER PRIMARY KEY," \
 	"  taken_at INTEGER NOT NULL," \
-	"  source TEXT NOT NULL" \
+	"  source TEXT NOT NULL," \
+	"  kinds TEXT NOT NULL DEFAULT ''," /* sorted, comma-separated: Node,Pod,... */ \
+	"  objects INTEGER NOT NULL DEFAULT 0" \
 	");" \
 	"CREATE TABLE namespaces (" \
 	"  name TEXT PRIMARY KEY," \
@@ -65,12 +70,26 @@
 	"  node TEXT NOT NULL DEFAULT ''," \
 	"  service_account TEXT NOT NULL DEFAULT 'default'," \
 	"  host_network INTEGER NOT NULL DEFAULT 0," \
-	"  owner_kind TEXT NOT NULL DEFAULT ''," /* Deployment, StatefulSet, ... */ \
+	"  live INTEGER NOT NULL DEFAULT 0," /* ever seen not Succeeded/Failed */ \
+	"  owner_kind TEXT NOT NULL DEFAULT ''," /* direct controller ownerReference */ \
 	"  owner_name TEXT NOT NULL DEFAULT ''," \
+	"  controller_kind TEXT NOT NULL DEFAULT ''," /* Deployment, StatefulSet, ..., Pod */ \
+	"  controller_name TEXT NOT NULL DEFAULT ''," \
 	"  labels TEXT NOT NULL," \
-	"  workload TEXT," /* namespace/name once learned */ \
+	"  workload TEXT," /* namespace/name once learned; NULL: hostNetwork, or not alive in the period */ \
+	"  created INTEGER," /* metadata.creationTimestamp */ \
+	"  deleted INTEGER," /* metadata.deletionTimestamp */ \
 	"  first_seen INTEGER NOT NULL," \
-	"  last_seen INTEGER NOT NULL" \
+	"  last_seen INTEGER NOT NULL," \
+	"  gone_at INTEGER" /* first pod snapshot without it; NULL: present */ \
+	") WITHOUT ROWID;" \
+	"CREATE INDEX pods_ns ON pods(namespace, name);" \
+	"CREATE TABLE pod_labels (" \
+	"  uid TEXT NOT NULL," \
+	"  labels TEXT NOT NULL," \
+	"  first_seen INTEGER NOT NULL," \
+	"  last_seen INTEGER NOT NULL," \
+	"  PRIMARY KEY (uid, labels)" \
 	") WITHOUT ROWID;" \
 	"CREATE TABLE endpoints (" \
 	"  ip BLOB NOT NULL," \
@@ -78,13 +97,45 @@
 	"  owner TEXT NOT NULL," /* pod uid or node name */ \
 	"  valid_from INTEGER NOT NULL," \
 	"  valid_to INTEGER," /* NULL: still owned */ \
-	"  PRIMARY KEY (ip, valid_from, owner)" \
+	"  seen_first INTEGER NOT NULL," /* first snapshot with this owner+IP */ \
+	"  seen_last INTEGER NOT NULL," \
+	"  gone_at INTEGER," /* first snapshot of the kind without it */ \
+	"  PRIMARY KEY (ip, owner_kind, owner, seen_first)" \
+	") WITHOUT ROWID;" \
+	"CREATE INDEX endpoints_open ON endpoints(owner_kind, gone_at);" \
+	"CREATE TABLE services (" \
+	"  namespace TEXT NOT NULL," \
+	"  name TEXT NOT NULL," \
+	"  selector TEXT NOT NULL," /* sorted key=value lines */ \
+	"  cluster_ips TEXT NOT NULL," /* comma-separated */ \
+	"  first_seen INTEGER NOT NULL," \
+	"  last_seen INTEGER NOT NULL," \
+	"  PRIMARY KEY (namespace, name)" \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE networks (" \
+	"  net BLOB NOT NULL," \
+	"  prefix INTEGER NOT NULL," \
+	"  source TEXT NOT NULL," /* e.g. 'node/NAME podCIDR' */ \
+	"  PRIMARY KEY (net, prefix, source)" \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE controllers (" \
+	"  namespace TEXT NOT NULL," \
+	"  kind TEXT NOT NULL," /* ReplicaSet or Job */ \
+	"  name TEXT NOT NULL," \
+	"  owner_kind TEXT NOT NULL," \
+	"  owner_name TEXT NOT NULL," \
+	"  PRIMARY KEY (namespace, kind, name)" \
 	") WITHOUT ROWID;"
 
 /* --- learner: the model that emit, status and diff read ---------------- */
 /*
  * A peer is written as the text users see: "namespace/name" for a workload
  * (as in the workloads table), "node:IP", "external:IP" or "unknown:IP".
+ * members lists the controllers of a workload ("Kind/name" lines, sorted);
+ * more than one means learn merged workloads no label set tells apart.
+ * exact = 0 when no label set selects the workload without pods of another
+ * (that one has a label this one lacks); its selector then also matches
+ * those pods, and learn says so.
  */
 #define SCHEMA_MODEL \
 	"CREATE TABLE workloads (" \
@@ -93,6 +144,8 @@
 	"  kind TEXT NOT NULL," \
 	"  selector TEXT NOT NULL," \
 	"  pods INTEGER NOT NULL," \
+	"  members TEXT NOT NULL DEFAULT ''," \
+	"  exact INTEGER NOT NULL DEFAULT 1," /* 0: selector also matches others */ \
 	"  PRIMARY KEY (namespace, name)" \
 	") WITHOUT ROWID;" \
 	"CREATE TABLE edges (" \
@@ -105,6 +158,22 @@
 	"  last_seen INTEGER NOT NULL," \
 	"  nodes TEXT NOT NULL," /* comma-separated, sorted */ \
 	"  PRIMARY KEY (src, dst, proto, port)" \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE coverage (" \
+	"  namespace TEXT PRIMARY KEY," /* '' for flows that touch no namespace */ \
+	"  flows INTEGER NOT NULL," \
+	"  resolved INTEGER NOT NULL," \
+	"  ambiguous INTEGER NOT NULL," \
+	"  unknown INTEGER NOT NULL," \
+	"  last_new_edge INTEGER" \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE unresolved (" \
+	"  ip BLOB NOT NULL," \
+	"  reason TEXT NOT NULL," /* 'ambiguous' or 'unknown' */ \
+	"  flows INTEGER NOT NULL," \
+	"  first_seen INTEGER NOT NULL," \
+	"  last_seen INTEGER NOT NULL," \
+	"  PRIMARY KEY (ip, reason)" \
 	") WITHOUT ROWID;"
 
 const char *const fp_migrations[] = {

@@ -1,46 +1,762 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "common/cli.h"
 #include "common/err.h"
+#include "common/fileio.h"
+#include "common/store.h"
+#include "common/timeutil.h"
+#include "common/ipaddr.h"
+#include "common/out.h"
+#include "common/proto.h"
+#include "learner/graph.h"
+#include "learner/inventory.h"
 #include "common/banned.h"
+
+/* Largest inventory file read (kubectl JSON of ~100k pods fits). */
+#define INVENTORY_MAX ((size_t)512 << 20)
+
+static const char inventory_usage[] =
+    "usage: flowpol inventory [--db PATH] [--at TIME] FILE...\n"
+    "       flowpol inventory [--db PATH] [--at TIME] --watch [FILE]\n"
+    "\n"
+    "Import a snapshot of the cluster: the output of\n"
+    "  kubectl get pods,namespaces,nodes,services -A -o json   (or -o yaml)\n"
+    "  calicoctl get workloadendpoints -A -o yaml\n"
+    "FILE '-' reads stdin. All FILEs form one snapshot taken at TIME\n"
+    "(RFC 3339, @UNIXSECONDS, now; default now). Snapshots are imported in\n"
+    "time order. A failed import stores nothing.\n"
+    "\n"
+    "  --db PATH   the database (default $FLOWPOL_DB, else ./flowpol.db)\n"
+    "  --at TIME   when the snapshot was taken (with --watch: of every event)\n"
+    "  --watch     read a stream of objects as `kubectl get pods,namespaces,\n"
+    "              nodes -A -o json --watch [--output-watch-events]` prints\n"
+    "              them (default stdin) and record each as it arrives: adds,\n"
+    "              updates, IP changes, deletes (DELETED events, or the\n"
+    "              deletionTimestamp), finished pods. Objects are stored as\n"
+    "              they complete; a bad object stops the watch (exit 2)\n"
+    "              keeping what was stored before it.\n";
+
+#define WATCH_OBJECT_MAX ((size_t)64 << 20)	/* largest single object */
+
+struct wstream {
+	const char *name;
+	int fd, json, eof;
+	char *buf;
+	size_t len, cap;
+	size_t scan;		/* JSON: bytes of the current object scanned */
+	int depth, in_str, esc;
+	size_t line, offset;	/* of buf[0] in the whole stream */
+	size_t objects, events;
+};
+
+static void
+advance(struct wstream *w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (w->buf[i] == '\n')
+			w->line++;
+	w->offset += n;
+	memmove(w->buf, w->buf + n, w->len - n);
+	w->len -= n;
+}
+
+/*
+ * The length of the next complete object in w->buf (after skipping blanks),
+ * 0 if none is complete yet, -1 on bad input. JSON: a balanced {...}; YAML:
+ * text up to a "---" line (or the end of the stream).
+ */
+static long
+next_object(struct wstream *w, size_t *start)
+{
+	size_t i = 0, j;
+
+	while (i < w->len && (w->buf[i] == ' ' || w->buf[i] == '\n' ||
+	    w->buf[i] == '\r' || w->buf[i] == '\t'))
+		i++;
+	if (w->json < 0 && i < w->len)
+		w->json = w->buf[i] == '{';
+	if (i > 0) {
+		advance(w, i);
+		w->scan = 0;
+	}
+	*start = 0;
+	if (w->len == 0)
+		return 0;
+	if (w->json) {
+		if (w->scan == 0) {
+			if (w->buf[0] != '{')
+				return fp_error("inventory: '%s': line %zu: byte offset %zu: "
+				    "expected '{' to start an object", w->name, w->line + 1,
+				    w->offset);
+			w->depth = w->in_str = w->esc = 0;
+		}
+		for (i = w->scan; i < w->len; i++) {
+			char ch = w->buf[i];
+
+			if (w->in_str) {
+				if (w->esc)
+					w->esc = 0;
+				else if (ch == '\\')
+					w->esc = 1;
+				else if (ch == '"')
+					w->in_str = 0;
+			} else if (ch == '"') {
+				w->in_str = 1;
+			} else if (ch == '{' || ch == '[') {
+				w->depth++;
+			} else if ((ch == '}' || ch == ']') && --w->depth == 0) {
+				w->scan = 0;
+				return (long)(i + 1);
+			}
+		}
+		w->scan = w->len;
+		return 0;
+	}
+	/* YAML: up to the next line that is exactly "---". */
+	for (i = 0; i < w->len; i = j + 1) {
+		const char *nl = memchr(w->buf + i, '\n', w->len - i);
+
+		j = nl ? (size_t)(nl - w->buf) : w->len;
+		if (i > 0 && j - i >= 3 && memcmp(w->buf + i, "---", 3) == 0 &&
+		    (j - i == 3 || w->buf[i + 3] == ' ' || w->buf[i + 3] == '\r'))
+			return (long)i;
+		if (nl == NULL)
+			break;
+	}
+	return w->eof ? (long)w->len : 0;
+}
+
+static int
+watch_stream(struct store *st, const char *path, int64_t fixed_at)
+{
+	struct wstream w;
+	struct inv *inv = NULL;
+	size_t start;
+	ssize_t n;
+	long olen;
+	int ret = -1, pending = 0;
+	char *p;
+
+	memset(&w, 0, sizeof(w));
+	w.name = path;
+	w.json = -1;
+	w.fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	if (w.fd < 0)
+		return fp_error("inventory: '%s': %s", fp_clamp(path, 200),
+		    strerror(errno));
+	while (!w.eof) {
+		if (w.len == w.cap) {
+			if (w.cap >= WATCH_OBJECT_MAX) {
+				fp_error("inventory: '%s': line %zu: an object larger than "
+				    "%zu bytes", w.name, w.line + 1, WATCH_OBJECT_MAX);
+				goto out;
+			}
+			w.cap = w.cap ? w.cap * 2 : 65536;
+			if ((p = realloc(w.buf, w.cap + 1)) == NULL) {
+				fp_error("inventory: out of memory");
+				goto out;
+			}
+			w.buf = p;
+		}
+		n = read(w.fd, w.buf + w.len, w.cap - w.len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fp_error("inventory: '%s': %s", w.name, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			w.eof = 1;
+		w.len += (size_t)n;
+		/* Every complete object read so far: one transaction. */
+		while ((olen = next_object(&w, &start)) > 0) {
+			if (inv == NULL && inv_new(&inv) < 0)
+				goto out;
+			if (inv_parse_at(inv, w.name, w.buf, (size_t)olen, w.line,
+			    w.offset) < 0) {
+				/* Keep the good objects before the bad one. */
+				char why[FP_ERRMAX];
+
+				snprintf(why, sizeof(why), "%s", fp_errmsg());
+				if (pending && inv_store(inv, st, fixed_at != INT64_MIN ?
+				    fixed_at : fp_now_us(), "watch", INV_WATCH) < 0)
+					goto out;
+				fp_error("%s", why);
+				goto out;
+			}
+			w.objects++;
+			pending = 1;
+			advance(&w, (size_t)olen);
+			w.scan = 0;
+		}
+		if (olen < 0)
+			goto out;
+		if (pending) {
+			if (inv_store(inv, st, fixed_at != INT64_MIN ? fixed_at :
+			    fp_now_us(), "watch", INV_WATCH) < 0)
+				goto out;
+			w.events++;
+			inv_free(inv);
+			inv = NULL;
+			pending = 0;
+		}
+	}
+	if (w.len > 0) {
+		fp_error("inventory: '%s': line %zu: the stream ends inside an object",
+		    w.name, w.line + 1);
+		goto out;
+	}
+	printf("inventory: watched %zu objects in %zu batches\n", w.objects,
+	    w.events);
+	ret = 0;
+out:
+	inv_free(inv);
+	free(w.buf);
+	if (w.fd > 0)
+		close(w.fd);
+	return ret;
+}
 
 int
 cmd_inventory(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		return 0;
-	return fp_fail("inventory: not implemented yet");
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "watch", no_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *db = NULL;
+	struct store *st = NULL;
+	struct inv *inv = NULL;
+	struct inv_counts n;
+	char *buf = NULL, *source = NULL, tbuf[FP_TIMESTRLEN];
+	size_t len, slen = 0, used = 0;
+	int64_t at = fp_now_us();
+	int c, i, ret = FP_EXIT_ERR, watch = 0, have_at = 0;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'a':
+			if (fp_time_parse(optarg, &at) < 0)
+				return fp_cli_usage_error(argv[0], inventory_usage,
+				    "option --at: %s", fp_errmsg());
+			have_at = 1;
+			break;
+		case 'w':
+			watch = 1;
+			break;
+		case 'h':
+			return fp_cli_help(inventory_usage);
+		default:
+			return fp_cli_usage_error(argv[0], inventory_usage,
+			    "unknown option '%s'", fp_clamp(argv[optind - 1], 64));
+		}
+	}
+	if (watch) {
+		if (argc - optind > 1)
+			return fp_cli_usage_error(argv[0], inventory_usage,
+			    "--watch reads one stream");
+		if (store_open(&st, db, STORE_CREATE) < 0 ||
+		    watch_stream(st, optind < argc ? argv[optind] : "-",
+		    have_at ? at : INT64_MIN) < 0)
+			ret = fp_report();
+		else
+			ret = FP_EXIT_OK;
+		store_free(st);
+		return ret;
+	}
+	if (optind >= argc)
+		return fp_cli_usage_error(argv[0], inventory_usage,
+		    "no FILE given");
+	if (inv_new(&inv) < 0)
+		goto out;
+	for (i = optind; i < argc; i++)
+		slen += strlen(argv[i]) + 2;
+	if ((source = malloc(slen + 1)) == NULL) {
+		fp_error("inventory: out of memory");
+		goto out;
+	}
+	source[0] = '\0';
+	for (i = optind; i < argc; i++) {
+		if (fp_read_file(argv[i], INVENTORY_MAX, &buf, &len) < 0) {
+			fp_error_prefix("inventory");
+			goto out;
+		}
+		if (inv_parse(inv, argv[i], buf, len) < 0)
+			goto out;
+		free(buf);
+		buf = NULL;
+		used += (size_t)snprintf(source + used, slen + 1 - used, "%s%s",
+		    used ? ", " : "", argv[i]);
+	}
+	if (store_open(&st, db, STORE_CREATE) < 0 ||
+	    inv_store(inv, st, at, source, 0) < 0)
+		goto out;
+	inv_counts(inv, &n);
+	printf("inventory: snapshot at %s: %zu pods, %zu workload endpoints, "
+	    "%zu namespaces, %zu nodes, %zu services, %zu owner references, "
+	    "%zu other objects ignored\n", fp_time_format(at, tbuf), n.pods,
+	    n.weps, n.namespaces, n.nodes, n.services, n.controllers, n.ignored);
+	ret = FP_EXIT_OK;
+out:
+	if (ret != FP_EXIT_OK)
+		ret = fp_report();
+	free(buf);
+	free(source);
+	inv_free(inv);
+	store_free(st);
+	return ret;
 }
+
+static const char learn_usage[] =
+    "usage: flowpol learn [--db PATH] [--since T] [--until T]\n"
+    "                     [--volatile-label KEY]... [--cluster-cidr CIDR]...\n"
+    "\n"
+    "Resolve every flow to the owner of each address at that time, group pods\n"
+    "into workloads with minimal stable selectors, and store the traffic\n"
+    "graph (replacing the previous model). Flows whose owner is ambiguous are\n"
+    "set aside and counted, never guessed.\n"
+    "\n"
+    "  --since T, --until T     learning period (RFC 3339, @SECONDS, -DURATION)\n"
+    "  --volatile-label KEY     a label key never to use in selectors (repeat)\n"
+    "  --cluster-cidr CIDR      the cluster's pod/service ranges (repeat); an\n"
+    "                           unowned address inside is unknown, outside\n"
+    "                           external (default: inferred from the inventory)\n";
+
+#define MAX_OPTS 256
 
 int
 cmd_learn(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		return 0;
-	return fp_fail("learn: not implemented yet");
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "volatile-label", required_argument, NULL, 'v' },
+		{ "cluster-cidr", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *db = NULL, *vol[MAX_OPTS];
+	struct fp_ip cidrs[MAX_OPTS];
+	int prefixes[MAX_OPTS];
+	struct learn_opts o;
+	struct learn_stats stats;
+	struct store *st = NULL;
+	int c, ret;
+
+	memset(&o, 0, sizeof(o));
+	o.since = INT64_MIN;
+	o.until = INT64_MAX;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 's':
+		case 'u':
+			if (fp_time_parse(optarg, c == 's' ? &o.since : &o.until) < 0)
+				return fp_cli_usage_error(argv[0], learn_usage,
+				    "option --%s: %s", c == 's' ? "since" : "until",
+				    fp_errmsg());
+			break;
+		case 'v':
+			if (o.nvolatile >= MAX_OPTS || *optarg == '\0')
+				return fp_cli_usage_error(argv[0], learn_usage,
+				    "option --volatile-label: empty or too many");
+			vol[o.nvolatile++] = optarg;
+			break;
+		case 'c':
+			if (o.ncidrs >= MAX_OPTS ||
+			    fp_cidr_parse(&cidrs[o.ncidrs], &prefixes[o.ncidrs],
+			    optarg) < 0)
+				return fp_cli_usage_error(argv[0], learn_usage,
+				    "option --cluster-cidr: '%s' is not a CIDR",
+				    fp_clamp(optarg, 64));
+			o.ncidrs++;
+			break;
+		case 'h':
+			return fp_cli_help(learn_usage);
+		default:
+			return fp_cli_usage_error(argv[0], learn_usage,
+			    "unknown option '%s'", fp_clamp(argv[optind - 1], 64));
+		}
+	}
+	if (optind < argc)
+		return fp_cli_usage_error(argv[0], learn_usage,
+		    "unexpected argument '%s'", fp_clamp(argv[optind], 64));
+	if (o.since > o.until)
+		return fp_cli_usage_error(argv[0], learn_usage,
+		    "--since is after --until");
+	o.volatile_keys = vol;
+	o.cidrs = cidrs;
+	o.prefixes = prefixes;
+	o.notes = stderr;
+	if (store_open(&st, db, 0) < 0 || learn_run(st, &o, &stats) < 0) {
+		ret = fp_report();
+		goto out;
+	}
+	printf("learn: %zu pods in %zu workloads (%zu merged); %zu flows: "
+	    "%zu resolved, %zu ambiguous, %zu unknown; %zu edges\n", stats.pods,
+	    stats.workloads, stats.merged, stats.flows, stats.resolved,
+	    stats.ambiguous, stats.unknown, stats.edges);
+	ret = FP_EXIT_OK;
+out:
+	store_free(st);
+	return ret;
 }
+
+/* Shared by the listing commands: --db and --format, nothing else. */
+static int
+list_args(int argc, char **argv, const char *usage, const char **db,
+    enum fp_format *fmt, const char *allowed, int64_t *now)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	*db = NULL;
+	*fmt = FP_FMT_TSV;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			*db = optarg;
+			break;
+		case 'f':
+			if (fp_cli_format(optarg, allowed, fmt) < 0)
+				return fp_cli_usage_error(argv[0], usage, "%s",
+				    fp_errmsg());
+			break;
+		case 'n':
+			if (now == NULL || fp_time_parse(optarg, now) < 0)
+				return fp_cli_usage_error(argv[0], usage,
+				    "option --now: %s", now ? fp_errmsg() :
+				    "not supported");
+			break;
+		case 'h':
+			fp_cli_help(usage);
+			return 1;
+		default:
+			return fp_cli_usage_error(argv[0], usage, "unknown option '%s'",
+			    fp_clamp(argv[optind - 1], 64));
+		}
+	}
+	if (optind < argc)
+		return fp_cli_usage_error(argv[0], usage, "unexpected argument '%s'",
+		    fp_clamp(argv[optind], 64));
+	return 0;
+}
+
+static const char workloads_usage[] =
+    "usage: flowpol workloads [--db PATH] [--format tsv|json]\n"
+    "\n"
+    "Print the learned workloads, sorted by namespace and name. TSV columns:\n"
+    "namespace, name, kind, selector (Calico syntax), pods.\n";
 
 int
 cmd_workloads(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		return 0;
-	return fp_fail("workloads: not implemented yet");
+	const char *db;
+	enum fp_format fmt;
+	struct store *st = NULL;
+	sqlite3_stmt *s = NULL;
+	int rc, ret, n = 0;
+
+	if ((rc = list_args(argc, argv, workloads_usage, &db, &fmt, "tsv,json",
+	    NULL)) != 0)
+		return rc == 1 ? FP_EXIT_OK : rc;
+	if (store_open(&st, db, STORE_READONLY) < 0 ||
+	    store_prepare(st, &s, "SELECT namespace, name, kind, selector, pods, "
+	    "members FROM workloads ORDER BY namespace, name") < 0) {
+		ret = fp_report();
+		goto out;
+	}
+	if (fmt == FP_FMT_TSV)
+		fputs("namespace\tname\tkind\tselector\tpods\n", stdout);
+	else
+		fputs("[", stdout);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *f[6];
+		int i;
+
+		for (i = 0; i < 6; i++) {
+			f[i] = (const char *)sqlite3_column_text(s, i);
+			if (f[i] == NULL)
+				f[i] = "";
+		}
+		if (fmt == FP_FMT_TSV) {
+			for (i = 0; i < 4; i++) {
+				fp_tsv_str(stdout, f[i]);
+				fputc('\t', stdout);
+			}
+			printf("%lld\n", (long long)sqlite3_column_int64(s, 4));
+		} else {
+			fputs(n++ ? ",\n  {" : "\n  {", stdout);
+			fputs("\"namespace\": ", stdout);
+			fp_json_str(stdout, f[0]);
+			fputs(", \"name\": ", stdout);
+			fp_json_str(stdout, f[1]);
+			fputs(", \"kind\": ", stdout);
+			fp_json_str(stdout, f[2]);
+			fputs(", \"selector\": ", stdout);
+			fp_json_str(stdout, f[3]);
+			printf(", \"pods\": %lld, \"members\": ",
+			    (long long)sqlite3_column_int64(s, 4));
+			fp_json_str(stdout, f[5]);
+			fputs("}", stdout);
+		}
+	}
+	if (fmt == FP_FMT_JSON)
+		fputs(n ? "\n]\n" : "]\n", stdout);
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(st, "reading workloads");
+		ret = fp_report();
+		goto out;
+	}
+	ret = fflush(stdout) == 0 ? FP_EXIT_OK : fp_fail("workloads: write error");
+out:
+	sqlite3_finalize(s);
+	store_free(st);
+	return ret;
 }
+
+static const char edges_usage[] =
+    "usage: flowpol edges [--db PATH] [--format tsv|json]\n"
+    "\n"
+    "Print the learned edges, sorted. TSV columns: src, dst, proto, port,\n"
+    "connections, first_seen, last_seen. A peer is namespace/workload,\n"
+    "node:IP, external:IP or unknown:IP.\n";
 
 int
 cmd_edges(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		return 0;
-	return fp_fail("edges: not implemented yet");
+	const char *db;
+	enum fp_format fmt;
+	struct store *st = NULL;
+	sqlite3_stmt *s = NULL;
+	char pbuf[32], portb[32], t1[FP_TIMESTRLEN], t2[FP_TIMESTRLEN];
+	const char *pb;
+	int rc, ret, n = 0, proto, port;
+
+	if ((rc = list_args(argc, argv, edges_usage, &db, &fmt, "tsv,json",
+	    NULL)) != 0)
+		return rc == 1 ? FP_EXIT_OK : rc;
+	if (store_open(&st, db, STORE_READONLY) < 0 ||
+	    store_prepare(st, &s, "SELECT src, dst, proto, port, connections, "
+	    "first_seen, last_seen, nodes FROM edges "
+	    "ORDER BY src, dst, proto, port") < 0) {
+		ret = fp_report();
+		goto out;
+	}
+	if (fmt == FP_FMT_TSV)
+		fputs("src\tdst\tproto\tport\tconnections\tfirst_seen\tlast_seen\n",
+		    stdout);
+	else
+		fputs("[", stdout);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *src = (const char *)sqlite3_column_text(s, 0);
+		const char *dst = (const char *)sqlite3_column_text(s, 1);
+		const char *nodes = (const char *)sqlite3_column_text(s, 7);
+
+		proto = sqlite3_column_int(s, 2);
+		port = sqlite3_column_int(s, 3);
+		pb = fp_proto_name(proto, pbuf, sizeof(pbuf));
+		fp_port_format(proto, port, portb, sizeof(portb));
+		fp_time_format(sqlite3_column_int64(s, 5), t1);
+		fp_time_format(sqlite3_column_int64(s, 6), t2);
+		if (fmt == FP_FMT_TSV) {
+			fp_tsv_str(stdout, src ? src : "");
+			fputc('\t', stdout);
+			fp_tsv_str(stdout, dst ? dst : "");
+			printf("\t%s\t%s\t%lld\t%s\t%s\n", pb, portb,
+			    (long long)sqlite3_column_int64(s, 4), t1, t2);
+		} else {
+			fputs(n++ ? ",\n  {" : "\n  {", stdout);
+			fputs("\"src\": ", stdout);
+			fp_json_str(stdout, src ? src : "");
+			fputs(", \"dst\": ", stdout);
+			fp_json_str(stdout, dst ? dst : "");
+			printf(", \"proto\": \"%s\", \"port\": \"%s\", \"connections\": %lld, "
+			    "\"first_seen\": \"%s\", \"last_seen\": \"%s\", \"nodes\": ",
+			    pb, portb, (long long)sqlite3_column_int64(s, 4), t1, t2);
+			fp_json_str(stdout, nodes ? nodes : "");
+			fputs("}", stdout);
+		}
+	}
+	if (fmt == FP_FMT_JSON)
+		fputs(n ? "\n]\n" : "]\n", stdout);
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(st, "reading edges");
+		ret = fp_report();
+		goto out;
+	}
+	ret = fflush(stdout) == 0 ? FP_EXIT_OK : fp_fail("edges: write error");
+out:
+	sqlite3_finalize(s);
+	store_free(st);
+	return ret;
 }
+
+static const char status_usage[] =
+    "usage: flowpol status [--db PATH] [--format tsv|json] [--now TIME]\n"
+    "\n"
+    "Learning coverage per namespace as of the last `flowpol learn`: flows\n"
+    "touching it, how many resolved, ambiguous (set aside) or unknown (an\n"
+    "in-cluster address without owner), when its newest edge first appeared\n"
+    "and seconds since then (relative to --now, default now). Then collector\n"
+    "loss per node in the learning period (health table): events received,\n"
+    "lost (NFLOG sequence gaps, ENOBUFS), malformed. Namespace '-' holds\n"
+    "flows that touch no namespace.\n";
 
 int
 cmd_status(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		return 0;
-	return fp_fail("status: not implemented yet");
-}
+	const char *db;
+	enum fp_format fmt;
+	struct store *st = NULL;
+	sqlite3_stmt *s = NULL;
+	char *learned = NULL, tb[FP_TIMESTRLEN];
+	int64_t now = fp_now_us(), t;
+	int rc, ret, n = 0;
 
+	if ((rc = list_args(argc, argv, status_usage, &db, &fmt, "tsv,json",
+	    &now)) != 0)
+		return rc == 1 ? FP_EXIT_OK : rc;
+	if (store_open(&st, db, STORE_READONLY) < 0 ||
+	    store_meta_get(st, "learn.at", &learned) < 0) {
+		ret = fp_report();
+		goto out;
+	}
+	if (learned == NULL) {
+		ret = fp_fail("status: nothing learned yet: run 'flowpol learn' first");
+		goto out;
+	}
+	if (store_prepare(st, &s, "SELECT CASE namespace WHEN '' THEN '-' ELSE "
+	    "namespace END, flows, resolved, ambiguous, unknown, last_new_edge "
+	    "FROM coverage ORDER BY namespace = '', namespace") < 0) {
+		ret = fp_report();
+		goto out;
+	}
+	t = strtoll(learned, NULL, 10);
+	if (fmt == FP_FMT_TSV) {
+		printf("# learned at %s\n", fp_time_format(t, tb));
+		fputs("namespace\tflows\tresolved\tambiguous\tunknown\tlast_new_edge\t"
+		    "since_last_new_edge\n", stdout);
+	} else {
+		printf("{\"learned_at\": \"%s\", \"namespaces\": [",
+		    fp_time_format(t, tb));
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *ns = (const char *)sqlite3_column_text(s, 0);
+		int has = sqlite3_column_type(s, 5) != SQLITE_NULL;
+		int64_t last = sqlite3_column_int64(s, 5);
+		long long age = has ? (long long)((now - last) / FP_USEC) : -1;
+
+		if (fmt == FP_FMT_TSV) {
+			fp_tsv_str(stdout, ns ? ns : "");
+			printf("\t%lld\t%lld\t%lld\t%lld\t%s\t", (long long)
+			    sqlite3_column_int64(s, 1), (long long)sqlite3_column_int64(s, 2),
+			    (long long)sqlite3_column_int64(s, 3),
+			    (long long)sqlite3_column_int64(s, 4),
+			    has ? fp_time_format(last, tb) : "-");
+			if (has)
+				printf("%lld\n", age);
+			else
+				fputs("-\n", stdout);
+		} else {
+			fputs(n++ ? ",\n  {" : "\n  {", stdout);
+			fputs("\"namespace\": ", stdout);
+			fp_json_str(stdout, ns ? ns : "");
+			printf(", \"flows\": %lld, \"resolved\": %lld, \"ambiguous\": %lld, "
+			    "\"unknown\": %lld, ", (long long)sqlite3_column_int64(s, 1),
+			    (long long)sqlite3_column_int64(s, 2),
+			    (long long)sqlite3_column_int64(s, 3),
+			    (long long)sqlite3_column_int64(s, 4));
+			if (has)
+				printf("\"last_new_edge\": \"%s\", \"since_last_new_edge\": %lld}",
+				    fp_time_format(last, tb), age);
+			else
+				fputs("\"last_new_edge\": null, \"since_last_new_edge\": null}",
+				    stdout);
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(st, "reading coverage");
+		ret = fp_report();
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	/* Loss within the learning period only. */
+	if (store_prepare(st, &s, "SELECT node, count(*), sum(received), sum(lost), "
+	    "sum(malformed) FROM health WHERE "
+	    "(window_start + window_len) * 1000000 > coalesce((SELECT CAST(value "
+	    "AS INTEGER) FROM meta WHERE key = 'learn.since'), -9223372036854775807) "
+	    "AND window_start * 1000000 <= coalesce((SELECT CAST(value AS INTEGER) "
+	    "FROM meta WHERE key = 'learn.until'), 9223372036854775807) "
+	    "GROUP BY node ORDER BY node") < 0) {
+		ret = fp_report();
+		goto out;
+	}
+	if (fmt == FP_FMT_TSV)
+		fputs("\nnode\twindows\treceived\tlost\tmalformed\tloss_percent\n",
+		    stdout);
+	else
+		fputs(n ? "\n], \"collector\": [" : "], \"collector\": [", stdout);
+	n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *node = (const char *)sqlite3_column_text(s, 0);
+		long long win = sqlite3_column_int64(s, 1);
+		long long rec = sqlite3_column_int64(s, 2);
+		long long lost = sqlite3_column_int64(s, 3);
+		long long bad = sqlite3_column_int64(s, 4);
+		double pct = rec + lost > 0 ? 100.0 * (double)lost /
+		    (double)(rec + lost) : 0.0;
+
+		if (fmt == FP_FMT_TSV) {
+			fp_tsv_str(stdout, node ? node : "");
+			printf("\t%lld\t%lld\t%lld\t%lld\t%.3f\n", win, rec, lost, bad,
+			    pct);
+		} else {
+			fputs(n++ ? ",\n  {" : "\n  {", stdout);
+			fputs("\"node\": ", stdout);
+			fp_json_str(stdout, node ? node : "");
+			printf(", \"windows\": %lld, \"received\": %lld, \"lost\": %lld, "
+			    "\"malformed\": %lld, \"loss_percent\": %.3f}", win, rec, lost,
+			    bad, pct);
+		}
+	}
+	if (fmt == FP_FMT_JSON)
+		fputs(n ? "\n]}\n" : "]}\n", stdout);
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(st, "reading health");
+		ret = fp_report();
+		goto out;
+	}
+	ret = fflush(stdout) == 0 ? FP_EXIT_OK : fp_fail("status: write error");
+out:
+	free(learned);
+	sqlite3_finalize(s);
+	store_free(st);
+	return ret;
+}

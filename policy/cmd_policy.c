@@ -103,7 +103,8 @@ static const char explain_usage[] =
     "  --policies PATH   policy YAML/JSON file or directory (recursive)\n"
     "  --db PATH         learned database (default $FLOWPOL_DB, else\n"
     "                    ./flowpol.db; used only if it exists)\n"
-    "  --staged          treat staged policies as enforced (what if)\n"
+    "  --staged          what if staged policies were enforced (Set replaces\n"
+    "                    the policy of the same name, Delete removes it)\n"
     "  --missing-types M policies without spec.types: 'api' (default,\n"
     "                    Calico API defaulting) or 'felix' (both directions)\n"
     "  --sport PORT      source port, for rules with source ports\n"
@@ -118,6 +119,17 @@ static const char explain_usage[] =
     "PROTO[/PORT]: tcp/80, udp/53, icmp/8[/0], or a protocol number.\n"
     "\n"
     "Exit status: 0 allowed, 1 denied, 2 error.\n";
+
+static int
+ps_has_staged(const struct pe_policyset *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n_policies; i++)
+		if (pe_kind_is_staged(ps->policies[i].kind))
+			return 1;
+	return 0;
+}
 
 int
 cmd_explain(int argc, char **argv)
@@ -227,6 +239,16 @@ cmd_explain(int argc, char **argv)
 		goto out;
 	}
 	pe_explain_print(stdout, &f, &v);
+	if (!(flags & PE_EVAL_STAGED) && ps_has_staged(&ps)) {
+		struct pe_verdict sv;
+
+		/* Staged policies never enforce; say what they would do. */
+		if (pe_evaluate(&ps, &f, PE_EVAL_STAGED, &sv) == 0 &&
+		    sv.allowed != v.allowed)
+			printf("staged: would be %s if the staged policies were "
+			    "enforced (see --staged)\n",
+			    sv.allowed ? "allowed" : "denied");
+	}
 	ret = v.allowed ? FP_EXIT_OK : FP_EXIT_NO;
 out:
 	pe_endpoint_release(&src);

@@ -36,6 +36,7 @@ pe_endpoint_release(struct pe_endpoint *ep)
 	labels_release(&ep->ns_labels);
 	labels_release(&ep->sa_labels);
 	labels_release(&ep->sel_labels);
+	free(ep->applies);
 	for (i = 0; i < ep->n_named_ports; i++)
 		free(ep->named_ports[i].name);
 	free(ep->named_ports);
@@ -90,6 +91,7 @@ pe_endpoint_prepare(struct pe_endpoint *ep)
 
 	labels_release(l);
 	ep->prepared = 1;
+	ep->bound = NULL;	/* labels change what applies */
 	if (ep->kind != PE_EP_POD)
 		return 0;
 	/* Profile labels first; the endpoint's own labels win on a clash. */
@@ -419,8 +421,6 @@ policy_cmp(const void *a, const void *b)
 	return c;
 }
 
-void pe_policyset_release_compiled(struct pe_policyset *ps);
-
 void
 pe_policyset_release_compiled(struct pe_policyset *ps)
 {
@@ -479,6 +479,15 @@ add_ctier(struct pe_policyset *ps, const char *name, size_t cap)
 	memset(t, 0, sizeof(*t));
 	t->name = name;
 	return t;
+}
+
+/* A staged policy that changes the staged view: Set (default) or Delete. */
+static int
+staged_acts(const struct pe_policy *q)
+{
+	return q->staged_action == NULL ||
+	    strcmp(q->staged_action, "Set") == 0 ||
+	    strcmp(q->staged_action, "Delete") == 0;
 }
 
 int
@@ -542,6 +551,29 @@ pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
 			    compile_entity(&p->egress[j].dst, p) < 0)
 				goto fail;
 	}
+	/*
+	 * In the staged view, a staged policy stands in for the enforced
+	 * policy of the same name (Set), or removes it (Delete).
+	 */
+	for (i = 0; i < ps->n_policies; i++) {
+		struct pe_policy *p = &ps->policies[i];
+
+		p->c_staged_replaced = 0;
+		if (pe_kind_is_staged(p->kind))
+			continue;
+		for (j = 0; j < ps->n_policies; j++) {
+			const struct pe_policy *q = &ps->policies[j];
+
+			if (pe_kind_is_staged(q->kind) &&
+			    pe_kind_is_namespaced(q->kind) ==
+			    pe_kind_is_namespaced(p->kind) &&
+			    strcmp(q->name, p->name) == 0 &&
+			    (!p->namespace ||
+			    strcmp(q->namespace, p->namespace) == 0) &&
+			    staged_acts(q))
+				p->c_staged_replaced = 1;
+		}
+	}
 	qsort(ps->c_tiers, ps->n_ctiers, sizeof(*ps->c_tiers), tier_cmp);
 	sort_ps = ps;
 	for (i = 0; i < ps->n_ctiers; i++)
@@ -570,6 +602,7 @@ pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
 		}
 	}
 	ps->prepared = 1;
+	ps->generation++;
 	return 0;
 oom:
 	fp_error("policies: out of memory");
@@ -747,6 +780,52 @@ rule_match(const struct pe_policyset *ps, const struct pe_rule *r,
 	return 1;
 }
 
+/*
+ * doNotTrack and preDNAT policies go only to host endpoints' untracked and
+ * preDNAT tiers (SEQ.go): they never apply to a pod.
+ */
+static int
+for_workloads(const struct pe_policy *p)
+{
+	return !p->do_not_track && !p->pre_dnat;
+}
+
+int
+pe_endpoint_bind(struct pe_endpoint *ep, const struct pe_policyset *ps)
+{
+	unsigned char *a;
+	size_t i;
+
+	ep->bound = NULL;
+	if (!ps->prepared || ep->kind != PE_EP_POD)
+		return 0;
+	if ((a = realloc(ep->applies, ps->n_policies ? ps->n_policies : 1)) ==
+	    NULL)
+		return fp_error("endpoint: out of memory");
+	ep->applies = a;
+	for (i = 0; i < ps->n_policies; i++) {
+		const struct pe_policy *p = &ps->policies[i];
+
+		a[i] = for_workloads(p) && sel_match(p->c_sel,
+		    &ep->sel_labels) ? (unsigned char)p->c_types : 0;
+	}
+	ep->bound = ps;
+	ep->bound_generation = ps->generation;
+	return 0;
+}
+
+static int
+applies(const struct pe_policyset *ps, const struct pe_endpoint *ep,
+    size_t idx, int bit)
+{
+	const struct pe_policy *p = &ps->policies[idx];
+
+	if (ep->bound == ps && ep->bound_generation == ps->generation)
+		return (ep->applies[idx] & bit) != 0;
+	return (p->c_types & bit) && for_workloads(p) &&
+	    sel_match(p->c_sel, &ep->sel_labels);
+}
+
 void
 pe_evaluate_dir(const struct pe_policyset *ps, const struct pe_flow *f,
     int ingress, int flags, struct pe_decision *d)
@@ -770,14 +849,15 @@ pe_evaluate_dir(const struct pe_policyset *ps, const struct pe_flow *f,
 			const struct pe_rule *rules;
 			size_t n;
 
-			if (!(p->c_types & bit) || !sel_match(p->c_sel,
-			    &ep->sel_labels))
+			if (!applies(ps, ep, t->pols[pi], bit))
 				continue;
 			if (pe_kind_is_staged(p->kind) &&
 			    (!(flags & PE_EVAL_STAGED) ||
 			    (p->staged_action != NULL &&
 			    strcmp(p->staged_action, "Set") != 0)))
 				continue;	/* POL.go skips staged policies */
+			if ((flags & PE_EVAL_STAGED) && p->c_staged_replaced)
+				continue;
 			enforced = 1;
 			d->policies_applied++;
 			rules = ingress ? p->ingress : p->egress;

@@ -35,6 +35,8 @@ enum pe_types_mode { PE_TYPES_API = 0, PE_TYPES_FELIX = 1 };
 
 /* Compile selectors and order tiers and policies. Idempotent. 0 or -1. */
 int pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode);
+/* Drop what prepare compiled, so that it runs again (another mode). */
+void pe_policyset_release_compiled(struct pe_policyset *ps);
 
 /* A tier in evaluation order (after pe_policyset_prepare). */
 struct pe_ctier {
@@ -77,6 +79,11 @@ struct pe_endpoint {
 	/* pe_endpoint_prepare: the labels selectors see (API-NOTES 7). */
 	struct labels sel_labels;
 	int prepared;
+
+	/* pe_endpoint_bind: which policies apply, per PE_TYPE_* bit. */
+	const struct pe_policyset *bound;
+	unsigned long bound_generation;
+	unsigned char *applies;		/* one byte per policy */
 };
 
 void pe_endpoint_init(struct pe_endpoint *ep);
@@ -94,6 +101,15 @@ int pe_endpoint_add_named_port(struct pe_endpoint *ep, const char *name,
  * Call again after changing the endpoint. 0 or -1.
  */
 int pe_endpoint_prepare(struct pe_endpoint *ep);
+
+/*
+ * Optional speed-up for many flows per endpoint: record once which of the
+ * prepared set's policies apply to ep (their selectors and types), so
+ * pe_evaluate skips those selector matches. Stale bindings (another set, or
+ * the set prepared again) are ignored. Call after pe_endpoint_prepare.
+ * 0 or -1 (out of memory).
+ */
+int pe_endpoint_bind(struct pe_endpoint *ep, const struct pe_policyset *ps);
 
 struct pe_flow {
 	const struct pe_endpoint *src, *dst;	/* prepared */
@@ -139,7 +155,12 @@ struct pe_verdict {
 	struct pe_decision ingress;	/* at the destination */
 };
 
-/* Treat staged policies (stagedAction Set) as enforced: "what if". */
+/*
+ * The staged view ("what if"): staged policies with stagedAction Set (the
+ * default) are evaluated as if enforced, in place of an enforced policy of
+ * the same kind scope, name and namespace; stagedAction Delete removes
+ * that policy; Learn and Ignore change nothing.
+ */
 #define PE_EVAL_STAGED 0x1
 
 /* Evaluate one flow. The set must be prepared. 0, or -1 (fp_error). */

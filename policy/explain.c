@@ -258,6 +258,17 @@ out:
 }
 
 int
+pe_endpoint_load_pod(struct store *st, const char *uid,
+    struct pe_endpoint *ep)
+{
+	int ret = load_pod(st, POD_COLS "WHERE uid = ?1", uid, NULL, ep);
+
+	if (ret == 1 && pe_endpoint_prepare(ep) < 0)
+		return -1;
+	return ret;
+}
+
+int
 pe_resolve_endpoint(struct store *st, const char *arg,
     struct pe_endpoint *ep)
 {

@@ -27,6 +27,16 @@ int pe_resolve_endpoint(struct store *st, const char *arg,
     struct pe_endpoint *ep);
 
 /*
+ * Load the pod with this uid from the store (labels, service account,
+ * namespace labels, latest IP; hostNetwork pods become PE_EP_NODE) into ep
+ * (initialised by the caller) and prepare it. For diff and the emitter's
+ * proof, which resolve IPs themselves. Returns 1 found, 0 no such pod,
+ * -1 error (fp_error).
+ */
+int pe_endpoint_load_pod(struct store *st, const char *uid,
+    struct pe_endpoint *ep);
+
+/*
  * Parse PROTO[/PORT] (tcp/80, udp/53, sctp/9) or ICMP as icmp/TYPE[/CODE]
  * into f->proto, f->dport, f->icmp_type, f->icmp_code. Protocol names are
  * any case, or a number 1..255. 0 or -1 (fp_error).

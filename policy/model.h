@@ -86,6 +86,7 @@ struct pe_policy {
 	/* Filled by pe_policyset_prepare (evaluate.c). */
 	struct sel *c_sel;		/* which endpoints it applies to */
 	int c_types;			/* effective PE_TYPE_* bits */
+	int c_staged_replaced;		/* a staged Set/Delete of this name */
 };
 
 struct pe_tier {
@@ -119,6 +120,7 @@ struct pe_policyset {
 
 	/* Filled by pe_policyset_prepare (evaluate.c). */
 	int prepared;
+	unsigned long generation;	/* bumped by every prepare */
 	struct pe_ctier *c_tiers;	/* tiers in evaluation order */
 	size_t n_ctiers;
 	struct labels *c_netset_labels;	/* per netset, as selectors see them */

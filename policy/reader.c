@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "common/fileio.h"
+#include "policy/evaluate.h"
 #include "policy/reader.h"
 #include "policy/selector.h"
 #include "common/banned.h"
@@ -23,7 +24,7 @@
  * for kubectl ("cannot unmarshal number into ... of type string").
  */
 
-#define RD_MAX_VISITS 10000000L	/* aliases can make a DAG: cap the walk */
+#define RD_MAX_VISITS 2000000L	/* aliases can make a DAG: cap the walk */
 #define RD_MAX_DIR_DEPTH 32
 
 struct rd {
@@ -31,6 +32,7 @@ struct rd {
 	yaml_document_t *doc;
 	struct pe_policyset *ps;
 	long visits;
+	int over;		/* the walk ran out of budget */
 	int in_list;
 };
 
@@ -159,10 +161,14 @@ is_null(const yaml_node_t *n)
 	    (n->type == YAML_SCALAR_NODE && scalar_kind(n) == SC_NULL);
 }
 
+/* Every node access counts; past the budget every access fails. */
 static yaml_node_t *
 node_at(struct rd *r, int idx)
 {
-	r->visits++;
+	if (++r->visits > RD_MAX_VISITS) {
+		r->over = 1;
+		return NULL;
+	}
 	return yaml_document_get_node(r->doc, idx);
 }
 
@@ -329,6 +335,8 @@ get_float(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
 		return rd_err(r, v, c, "expected a number, got %s",
 		    kind_word(v));
 	*out = strtod(sval(v), NULL);
+	if (k == SC_FLOAT && (strchr(sval(v), 'n') || strchr(sval(v), 'N')))
+		*out = NAN;	/* .inf, .nan: strtod does not read YAML's form */
 	if (isnan(*out) || isinf(*out))
 		return rd_err(r, v, c, "'%s' is not a finite number",
 		    fp_clamp(sval(v), 32));
@@ -948,9 +956,46 @@ read_rule(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru,
 		}
 	}
 	if ((sub = map_get(r, m, "http")) != NULL) {
+		static const char *const path_fields[] = {
+			"exact", "prefix", NULL
+		};
+		yaml_node_t *paths;
+		char **methods = NULL;
+		size_t nm = 0;
+
 		ctx_join(c, sizeof(c), ctx, "http");
 		if (map_check(r, sub, c, http_fields) < 0)
 			goto out;
+		i = get_str_list(r, sub, c, "methods", &methods, &nm);
+		for (k = 0; k < nm; k++)
+			free(methods[k]);
+		free(methods);
+		if (i < 0 || get_seq(r, sub, c, "paths", &paths) < 0)
+			goto out;
+		for (k = 0; k < seq_len(paths); k++) {
+			yaml_node_t *pm = seq_at(r, paths, k), *e, *pf;
+			char c2[340];
+
+			snprintf(c2, sizeof(c2), "%s.paths[%zu]", c, k);
+			if (pm == NULL) {
+				rd_err(r, paths, c2, "missing path");
+				goto out;
+			}
+			if (map_check(r, pm, c2, path_fields) < 0)
+				goto out;
+			e = map_get(r, pm, "exact");
+			pf = map_get(r, pm, "prefix");
+			if ((e == NULL) == (pf == NULL)) {
+				rd_err(r, pm, c2, "want exactly one of exact "
+				    "and prefix");
+				goto out;
+			}
+			if ((e ? e : pf)->type != YAML_SCALAR_NODE ||
+			    scalar_kind(e ? e : pf) != SC_STR) {
+				rd_err(r, e ? e : pf, c2, "expected a string");
+				goto out;
+			}
+		}
 		if (ru->action != PE_ACT_ALLOW || egress ||
 		    (ru->protocol != -1 && ru->protocol != 6)) {
 			rd_err(r, sub, c, "http is only allowed on ingress Allow "
@@ -1558,8 +1603,15 @@ pe_read_buffer(struct pe_policyset *ps, const char *name, const char *buf,
 		if ((root = yaml_document_get_root_node(&doc)) == NULL)
 			break;	/* end of stream */
 		r.visits = 0;
-		if (!is_null(root) && read_object(&r, root) < 0)
+		if (!is_null(root) && read_object(&r, root) < 0) {
+			if (r.over)
+				fp_error("%s:%lu: document too complex (more "
+				    "than %ld node visits; aliases?)",
+				    fp_clamp(name, 256),
+				    (unsigned long)root->start_mark.line + 1,
+				    RD_MAX_VISITS);
 			goto out;
+		}
 		yaml_document_delete(&doc);
 		have_doc = 0;
 	}
@@ -1741,8 +1793,6 @@ policy_release(struct pe_policy *p)
 	sel_free(p->c_sel);
 	memset(p, 0, sizeof(*p));
 }
-
-void pe_policyset_release_compiled(struct pe_policyset *ps);
 
 void
 pe_policyset_release(struct pe_policyset *ps)

@@ -654,6 +654,8 @@ ends_with(const char *v, const char *suffix)
 static int
 in_set(const struct sel *s, const char *v)
 {
+	if (s->nset == 0)
+		return 0;	/* bsearch must not see a NULL array */
 	return bsearch(&v, s->set, s->nset, sizeof(s->set[0]), cmp_str) != NULL;
 }
 

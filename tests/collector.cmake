@@ -6,9 +6,11 @@ list(APPEND FLOWPOL_TEST_ENV FPTRAFFIC=$<TARGET_FILE:fptraffic>)
 fp_unit_test(test_decode test_decode.c)
 fp_unit_test(test_pcap test_pcap.c)
 fp_unit_test(test_aggregate test_aggregate.c)
+fp_unit_test(test_nftrule test_nftrule.c)
 fp_script_test(collect_seed e2e/collect_seed.sh)
 fp_script_test(collect_live e2e/collect.sh)
 fp_script_test(collect_bad e2e/collect_bad.sh)
+fp_script_test(collect_install_rule e2e/collect_install_rule.sh)
 
 # Fuzzing: one harness per parser. The saved corpus replays in every build
 # (and so under ASan/UBSan in the sanitizer run); FLOWPOL_FUZZ=ON (with

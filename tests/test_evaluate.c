@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <yaml.h>
 
 #include "common/err.h"
+#include "common/store.h"
 #include "policy/evaluate.h"
 #include "policy/explain.h"
 #include "policy/reader.h"
@@ -99,6 +101,21 @@ expect_flags(const struct pe_policyset *ps, const char *src, const char *dst,
 		    v.allowed ? "allowed" : "denied", e1, e2,
 		    allowed ? "allowed" : "denied", eg, in);
 	assert_int_equal(v.allowed, v.egress.allowed && v.ingress.allowed);
+	/* Bound endpoints (the fast path) give the very same decisions. */
+	{
+		struct pe_verdict b;
+
+		assert_int_equal(pe_endpoint_bind(&s, ps), 0);
+		assert_int_equal(pe_endpoint_bind(&d, ps), 0);
+		assert_int_equal(pe_evaluate(ps, &f, flags, &b), 0);
+		assert_int_equal(b.allowed, v.allowed);
+		assert_int_equal(b.egress.why, v.egress.why);
+		assert_int_equal(b.ingress.why, v.ingress.why);
+		assert_ptr_equal(b.egress.policy, v.egress.policy);
+		assert_ptr_equal(b.ingress.policy, v.ingress.policy);
+		assert_int_equal(b.egress.rule, v.egress.rule);
+		assert_int_equal(b.ingress.rule, v.ingress.rule);
+	}
 	pe_endpoint_release(&s);
 	pe_endpoint_release(&d);
 }
@@ -168,6 +185,24 @@ test_evaluate_order(void **state)
 	/* "p//GlobalNetworkPolicy" < "p/a/NetworkPolicy" */
 	EXPECT(ps2, "ns:a", "ns:b", "tcp/1", 1, "p#0", "profile");
 	unload(ps2);
+}
+
+/* 2.6: doNotTrack and preDNAT policies are for host endpoints only. */
+static void
+test_evaluate_host_only_policies(void **state)
+{
+	struct pe_policyset *ps = load(H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: untracked}\n"
+	    "spec: {doNotTrack: true, applyOnForward: true, types: [Ingress, "
+	    "Egress], ingress: [{action: Deny}], egress: [{action: Deny}]}\n"
+	    "---\n" H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: prednat}\n"
+	    "spec: {preDNAT: true, applyOnForward: true, types: [Ingress], "
+	    "ingress: [{action: Deny}]}\n");
+
+	(void)state;
+	EXPECT(ps, "ns:a", "ns:b", "tcp/80", 1, "profile", "profile");
+	unload(ps);
 }
 
 /* 6.2: tiers, Pass, defaultAction, missing tier. */
@@ -329,9 +364,77 @@ test_evaluate_staged(void **state)
 	EXPECT_F(ps, "ns:a", "ns:b", "tcp/80", PE_EVAL_STAGED, 0,
 	    "eot:default", "t.only#0");
 	unload(ps);
+
+	/* A staged change to an enforced policy replaces it in the view. */
+	ps = load(H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: web}\n"
+	    "spec: {types: [Ingress], ingress: [{action: Allow, protocol: "
+	    "TCP}]}\n"
+	    "---\n" H "kind: StagedGlobalNetworkPolicy\n"
+	    "metadata: {name: web}\n"
+	    "spec: {types: [Ingress], ingress: [{action: Allow, protocol: "
+	    "UDP}]}\n"
+	    "---\n" H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: old}\n"
+	    "spec: {order: 1, types: [Ingress], ingress: [{action: Deny, "
+	    "protocol: UDP}]}\n"
+	    "---\n" H "kind: StagedGlobalNetworkPolicy\n"
+	    "metadata: {name: old}\n"
+	    "spec: {stagedAction: Delete}\n"
+	    "---\n" H "kind: StagedGlobalNetworkPolicy\n"
+	    "metadata: {name: web-learn}\n"
+	    "spec: {stagedAction: Learn, types: [Ingress]}\n");
+	EXPECT(ps, "ns:a", "ns:b", "tcp/80", 1, "profile", "web#0");
+	EXPECT(ps, "ns:a", "ns:b", "udp/80", 0, "profile", "old#0");
+	EXPECT_F(ps, "ns:a", "ns:b", "tcp/80", PE_EVAL_STAGED, 0, "profile",
+	    "eot:default");
+	EXPECT_F(ps, "ns:a", "ns:b", "udp/80", PE_EVAL_STAGED, 1, "profile",
+	    "web#0");
+	unload(ps);
 }
 
 /* 6.6: both directions must allow; non-pod peers are not evaluated. */
+/* A binding to another set, or to an older preparation, is not used. */
+static void
+test_evaluate_bind_stale(void **state)
+{
+	struct pe_policyset *deny = load(H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: d}\nspec: {types: [Egress], egress: "
+	    "[{action: Deny}]}\n");
+	struct pe_policyset *allow = load(H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: a}\nspec: {selector: app == 'x', types: "
+	    "[Egress], egress: [{action: Allow}]}\n");
+	struct pe_endpoint s, d;
+	struct pe_flow f;
+	struct pe_verdict v;
+
+	(void)state;
+	pe_endpoint_init(&s);
+	pe_endpoint_init(&d);
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(pe_resolve_endpoint(NULL, "ns:a,app=y", &s), 0);
+	assert_int_equal(pe_resolve_endpoint(NULL, "ns:b", &d), 0);
+	assert_int_equal(pe_parse_proto_port("tcp/1", &f), 0);
+	f.src = &s;
+	f.dst = &d;
+	assert_int_equal(pe_endpoint_bind(&s, allow), 0);
+	assert_int_equal(pe_evaluate(deny, &f, 0, &v), 0);
+	assert_int_equal(v.allowed, 0);
+	/* Re-preparing the set makes the binding stale. */
+	pe_policyset_release_compiled(deny);
+	assert_int_equal(pe_policyset_prepare(deny, PE_TYPES_API), 0);
+	assert_int_equal(pe_endpoint_bind(&s, deny), 0);
+	pe_policyset_release_compiled(deny);
+	assert_int_equal(pe_policyset_prepare(deny, PE_TYPES_FELIX), 0);
+	assert_int_equal(pe_evaluate(deny, &f, 0, &v), 0);
+	assert_int_equal(v.allowed, 0);
+	assert_string_equal(v.egress.policy->name, "d");
+	pe_endpoint_release(&s);
+	pe_endpoint_release(&d);
+	unload(deny);
+	unload(allow);
+}
+
 static void
 test_evaluate_both_directions(void **state)
 {
@@ -767,6 +870,144 @@ test_evaluate_seed(void **state)
 	pe_policyset_release(&ps);
 }
 
+/* --- explain against a learned database -------------------------------- */
+
+static const char db_sql[] =
+    "INSERT INTO namespaces VALUES"
+    " ('namespace1', 'name=namespace1\n', 1, 2),"
+    " ('namespace2', 'name=namespace2\n', 1, 2),"
+    " ('ntierapp', 'name=ntierapp\n', 1, 2);"
+    "INSERT INTO pods (uid, namespace, name, labels, workload, first_seen,"
+    " last_seen) VALUES"
+    " ('u1', 'namespace1', 'nginx-deployment-abc-1',"
+    "  'app=nginx\npod-template-hash=abc\n', 'namespace1/nginx-deployment', 1, 2),"
+    " ('u0', 'namespace1', 'nginx-deployment-abc-0',"
+    "  'app=nginx\npick=me\npod-template-hash=abc\n',"
+    "  'namespace1/nginx-deployment', 1, 2),"
+    " ('u2', 'namespace1', 'busybox-deployment-x-1', 'app=busybox\n',"
+    "  'namespace1/busybox-deployment', 1, 2),"
+    " ('u3', 'namespace2', 'nginx-deployment-y-1', 'app=nginx\n',"
+    "  'namespace2/nginx-deployment', 1, 2),"
+    " ('u4', 'ntierapp', 'frontend-z-1', 'app=frontend\n',"
+    "  'ntierapp/frontend', 1, 2);"
+    "INSERT INTO endpoints VALUES"
+    " (X'0a000101', 'pod', 'u1', 1, NULL),"
+    " (X'0a000102', 'pod', 'u2', 1, NULL),"
+    " (X'0a000103', 'pod', 'u3', 1, NULL),"
+    " (X'0a000104', 'pod', 'u0', 1, 5),"
+    " (X'0a000104', 'pod', 'u4', 5, NULL),"
+    " (X'0a000001', 'node', 'node1', 1, NULL);"
+    "INSERT INTO workloads VALUES"
+    " ('namespace1', 'nginx-deployment', 'Deployment', 'app == ''nginx''', 2),"
+    " ('namespace1', 'busybox-deployment', 'Deployment', 'app == ''busybox''', 1),"
+    " ('namespace2', 'nginx-deployment', 'Deployment', 'app == ''nginx''', 1),"
+    " ('ntierapp', 'frontend', 'Deployment', 'app == ''frontend''', 1);";
+
+/* Run flowpol explain; returns the exit status, output in out. */
+static int
+run_explain(const char *db, const char *pol, const char *src,
+    const char *dst, const char *pp, char *out, size_t len)
+{
+	char cmd[4096];
+	const char *bin = getenv("FLOWPOL");
+	FILE *p;
+	size_t n;
+	int st;
+
+	assert_non_null(bin);
+	snprintf(cmd, sizeof(cmd), "'%s' explain --db '%s' --policies '%s' "
+	    "'%s' '%s' '%s' 2>&1", bin, db, pol, src, dst, pp);
+	assert_non_null(p = popen(cmd, "r"));
+	n = fread(out, 1, len - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+#define HAS(s) do { if (strstr(out, (s)) == NULL) \
+	fail_msg("missing '%s' in:\n%s", (s), out); } while (0)
+
+static void
+test_evaluate_explain_db(void **state)
+{
+	char *dir = tu_tmpdir(), *db, *extra, seed[4096], out[8192];
+	struct store *st = NULL;
+	static const char pick[] = H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: deny-pick}\n"
+	    "spec: {order: 1, selector: pick == 'me', types: [Ingress],"
+	    " ingress: [{action: Deny}]}\n";
+
+	(void)state;
+	assert_non_null(dir);
+	db = tu_path(dir, "flowpol.db");
+	extra = tu_path(dir, "pick.yaml");
+	assert_int_equal(tu_write(extra, pick, strlen(pick)), 0);
+	snprintf(seed, sizeof(seed), "%s/policy/seed-calico-policies.yaml",
+	    FLOWPOL_TESTDATA);
+	if (store_open(&st, db, STORE_CREATE) < 0 ||
+	    store_exec(st, db_sql) < 0)
+		fail_msg("%s", fp_errmsg());
+	store_free(st);
+
+	/* Workloads by name. */
+	assert_int_equal(run_explain(db, seed, "namespace1/busybox-deployment",
+	    "namespace1/nginx-deployment", "tcp/80", out, sizeof(out)), 0);
+	HAS("endpoint: pod namespace1/nginx-deployment (10.0.1.4)");
+	HAS("policy: GlobalNetworkPolicy allow-namespace1-intra-communication");
+	/* A pod by name; an IP resolved through endpoints. */
+	assert_int_equal(run_explain(db, seed,
+	    "namespace1/busybox-deployment-x-1", "10.0.1.3", "tcp/80", out,
+	    sizeof(out)), 1);
+	HAS("endpoint: pod nginx-deployment-y-1 in namespace namespace2 "
+	    "(10.0.1.3)");
+	HAS("policy: GlobalNetworkPolicy deny-all");
+	HAS("rule: ingress[0]");
+	/* 10.0.1.4 changed owner: the current one (frontend) counts. */
+	assert_int_equal(run_explain(db, seed, "10.0.1.4", "10.0.1.1",
+	    "tcp/80", out, sizeof(out)), 1);
+	HAS("pod frontend-z-1 in namespace ntierapp (10.0.1.4)");
+	/* A node IP and an unknown IP: only the pod side is evaluated. */
+	assert_int_equal(run_explain(db, seed, "10.0.0.1", "10.0.1.1",
+	    "tcp/80", out, sizeof(out)), 1);
+	HAS("endpoint: node node1 (10.0.0.1)");
+	HAS("egress: not evaluated");
+	assert_int_equal(run_explain(db, seed, "10.0.1.2", "192.0.2.1",
+	    "udp/53", out, sizeof(out)), 0);
+	HAS("endpoint: external 192.0.2.1");
+	/* The workload's pod with the lowest name gives the labels. */
+	assert_int_equal(run_explain(db, extra, "ns:x",
+	    "namespace1/nginx-deployment", "tcp/80", out, sizeof(out)), 1);
+	HAS("policy: GlobalNetworkPolicy deny-pick");
+	/* Unknown names are errors. */
+	assert_int_equal(run_explain(db, seed, "namespace1/nope", "10.0.1.1",
+	    "tcp/80", out, sizeof(out)), 2);
+	HAS("flowpol: explain: source: 'namespace1/nope': no such workload "
+	    "or pod");
+	/* The same loader, in-process, as diff and the emitter use it. */
+	{
+		struct pe_endpoint ep;
+
+		pe_endpoint_init(&ep);
+		assert_int_equal(store_open(&st, db, STORE_READONLY), 0);
+		assert_int_equal(pe_endpoint_load_pod(st, "u0", &ep), 1);
+		assert_int_equal(ep.kind, PE_EP_POD);
+		assert_string_equal(labels_get(&ep.sel_labels, "pick"), "me");
+		assert_string_equal(labels_get(&ep.sel_labels,
+		    "pcns.name"), "namespace1");
+		assert_string_equal(labels_get(&ep.sel_labels,
+		    "projectcalico.org/serviceaccount"), "default");
+		assert_int_equal(ep.has_ip, 1);
+		assert_int_equal(ep.ip.a[3], 4);
+		pe_endpoint_release(&ep);
+		assert_int_equal(pe_endpoint_load_pod(st, "nope", &ep), 0);
+		pe_endpoint_release(&ep);
+		store_free(st);
+	}
+	free(db);
+	free(extra);
+	tu_rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -774,14 +1015,17 @@ main(void)
 		cmocka_unit_test(test_evaluate_profile_allow),
 		cmocka_unit_test(test_evaluate_order),
 		cmocka_unit_test(test_evaluate_tiers),
+		cmocka_unit_test(test_evaluate_host_only_policies),
 		cmocka_unit_test(test_evaluate_actions),
 		cmocka_unit_test(test_evaluate_types),
 		cmocka_unit_test(test_evaluate_staged),
+		cmocka_unit_test(test_evaluate_bind_stale),
 		cmocka_unit_test(test_evaluate_both_directions),
 		cmocka_unit_test(test_evaluate_labels_and_namespaces),
 		cmocka_unit_test(test_evaluate_rule_fields),
 		cmocka_unit_test(test_evaluate_entities),
 		cmocka_unit_test(test_evaluate_seed),
+		cmocka_unit_test(test_evaluate_explain_db),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,54 @@
+#ifndef FLOWPOL_GRAPH_H
+#define FLOWPOL_GRAPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/ipaddr.h"
+#include "common/store.h"
+
+/*
+ * learn: the whole model in one transaction (re-running replaces it).
+ *
+ *  1. Pods alive in [since, until] (not hostNetwork: those are their node)
+ *     are grouped into workloads with selectors (cluster.h); pods.workload,
+ *     controller_kind and controller_name are rewritten.
+ *  2. Every flow row whose span overlaps the period is resolved on both
+ *     sides (resolve.h). Cluster ranges: the --cluster-cidr options when
+ *     given; otherwise node podCIDRs, node addresses, and the /16 (IPv4) or
+ *     /48 (IPv6) around every pod IP and Service clusterIP of the
+ *     inventory, a deliberately wide guess so that an unowned pod address
+ *     is reported `unknown`, never allowed as `external`; with nothing to
+ *     infer from, the private ranges (10/8, 172.16/12, 192.168/16,
+ *     100.64/10, fc00::/7), with a note.
+ *  3. Edges: (src peer, dst peer, proto, port) with connections = the sum
+ *     of the rows' packets (the collector logs one event per new
+ *     connection), first/last seen and the sorted nodes that saw them.
+ *     Flows with an ambiguous side make no edge.
+ *  4. Coverage per namespace (a flow counts in each namespace it touches,
+ *     '' when it touches none): flows, resolved, ambiguous, unknown (an
+ *     in-cluster address without owner on either side), and when the
+ *     newest edge of the namespace first appeared. Unresolved addresses
+ *     are kept in `unresolved`.
+ */
+
+struct learn_opts {
+	int64_t since, until;			/* INT64_MIN / INT64_MAX: open */
+	const char *const *volatile_keys;	/* extra volatile label keys */
+	size_t nvolatile;
+	const struct fp_ip *cidrs;		/* --cluster-cidr */
+	const int *prefixes;
+	size_t ncidrs;
+	FILE *notes;				/* merge notices (stderr) */
+};
+
+struct learn_stats {
+	size_t pods, workloads, merged, flows, resolved, ambiguous, unknown,
+	    edges;
+};
+
+int learn_run(struct store *st, const struct learn_opts *o,
+    struct learn_stats *out);
+
+#endif

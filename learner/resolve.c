@@ -1,0 +1,188 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "learner/resolve.h"
+#include "common/banned.h"
+
+struct owner {
+	struct fp_ip ip;
+	int64_t from, to;
+	long peer;
+};
+
+struct resolver {
+	struct owner *o;
+	size_t n, cap;
+	struct fp_ip *nets;
+	int *prefixes;
+	size_t nnets, capnets;
+};
+
+int
+resolver_new(struct resolver **out)
+{
+	if ((*out = calloc(1, sizeof(**out))) == NULL)
+		return fp_error("learn: out of memory");
+	return 0;
+}
+
+void
+resolver_free(struct resolver *r)
+{
+	if (r == NULL)
+		return;
+	free(r->o);
+	free(r->nets);
+	free(r->prefixes);
+	free(r);
+}
+
+int
+resolver_add(struct resolver *r, const struct fp_ip *ip, int64_t from,
+    int64_t to, long peer)
+{
+	struct owner *p;
+	size_t cap;
+
+	if (r->n == r->cap) {
+		cap = r->cap ? r->cap * 2 : 1024;
+		if ((p = realloc(r->o, cap * sizeof(*p))) == NULL)
+			return fp_error("learn: out of memory");
+		r->o = p;
+		r->cap = cap;
+	}
+	p = &r->o[r->n++];
+	p->ip = *ip;
+	p->from = from;
+	p->to = to;
+	p->peer = peer;
+	return 0;
+}
+
+int
+resolver_add_net(struct resolver *r, const struct fp_ip *net, int prefix)
+{
+	struct fp_ip masked = *net;
+	size_t i, cap;
+	void *p;
+	int b;
+
+	for (b = prefix; b < masked.len * 8; b++)
+		masked.a[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+	for (i = 0; i < r->nnets; i++)
+		if (r->prefixes[i] == prefix && fp_ip_cmp(&r->nets[i], &masked) == 0)
+			return 0;
+	if (r->nnets == r->capnets) {
+		cap = r->capnets ? r->capnets * 2 : 16;
+		if ((p = realloc(r->nets, cap * sizeof(*r->nets))) == NULL)
+			return fp_error("learn: out of memory");
+		r->nets = p;
+		if ((p = realloc(r->prefixes, cap * sizeof(*r->prefixes))) == NULL)
+			return fp_error("learn: out of memory");
+		r->prefixes = p;
+		r->capnets = cap;
+	}
+	r->nets[r->nnets] = masked;
+	r->prefixes[r->nnets++] = prefix;
+	return 0;
+}
+
+size_t
+resolver_nets(const struct resolver *r, const struct fp_ip **nets,
+    const int **prefixes)
+{
+	*nets = r->nets;
+	*prefixes = r->prefixes;
+	return r->nnets;
+}
+
+static int
+owner_cmp(const void *a, const void *b)
+{
+	const struct owner *x = a, *y = b;
+	int c = fp_ip_cmp(&x->ip, &y->ip);
+
+	if (c)
+		return c;
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	return (x->peer > y->peer) - (x->peer < y->peer);
+}
+
+void
+resolver_ready(struct resolver *r)
+{
+	if (r->n > 1)
+		qsort(r->o, r->n, sizeof(*r->o), owner_cmp);
+}
+
+/* First owner entry for ip (binary search), or r->n. */
+static size_t
+first_of(const struct resolver *r, const struct fp_ip *ip)
+{
+	size_t lo = 0, hi = r->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (fp_ip_cmp(&r->o[mid].ip, ip) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void
+resolver_lookup(const struct resolver *r, const struct fp_ip *ip,
+    int64_t first, int64_t last, struct rs_result *out)
+{
+	size_t i, n = 0, k;
+	int64_t covered = first;	/* the span is covered up to here */
+	int same = 1, gap = 0;
+	long peer = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (i = first_of(r, ip); i < r->n && fp_ip_cmp(&r->o[i].ip, ip) == 0;
+	    i++) {
+		const struct owner *o = &r->o[i];
+
+		if (o->from > last || o->to <= first)
+			continue;	/* no overlap with [first, last] */
+		if (n == 0)
+			peer = o->peer;
+		else if (o->peer != peer)
+			same = 0;
+		n++;
+		/* Owners come sorted by from: check the union covers the span. */
+		if (o->from > covered)
+			gap = 1;
+		if (o->to == INT64_MAX)
+			covered = INT64_MAX;
+		else if (o->to > covered)
+			covered = o->to;
+		if (o->peer != RS_NODE_PEER) {
+			for (k = 0; k < out->ncand && out->cand[k] != o->peer; k++)
+				;
+			if (k == out->ncand && out->ncand < RS_MAXCAND)
+				out->cand[out->ncand++] = o->peer;
+		}
+	}
+	if (n == 0) {
+		out->cls = RS_EXTERNAL;
+		for (i = 0; i < r->nnets; i++)
+			if (fp_ip_in_net(ip, &r->nets[i], r->prefixes[i])) {
+				out->cls = RS_UNKNOWN;
+				break;
+			}
+		return;
+	}
+	/* A pod outside the learning period (peer < 0, not a node) too. */
+	if (!same || gap || covered <= last || (peer < 0 && peer != RS_NODE_PEER)) {
+		out->cls = RS_AMBIGUOUS;
+		return;
+	}
+	out->ncand = 0;
+	out->peer = peer;
+	out->cls = peer == RS_NODE_PEER ? RS_NODE : RS_WORKLOAD;
+}
