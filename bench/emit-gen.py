@@ -9,9 +9,9 @@ wls = []
 for i in range(nwl):
     ns = "ns%03d" % (i % nns); name = "app%05d" % i
     wls.append("%s/%s" % (ns, name))
-    out.append("INSERT INTO workloads VALUES ('%s','%s','Deployment','app == ''%s''',3);" % (ns, name, name))
+    out.append("INSERT INTO workloads (namespace, name, kind, selector, pods) VALUES ('%s','%s','Deployment','app == ''%s''',3);" % (ns, name, name))
     out.append("INSERT INTO pods (uid,namespace,name,labels,workload,first_seen,last_seen) VALUES ('u%d','%s','%s-x','app=%s\n','%s/%s',0,1);" % (i, ns, name, name, ns, name))
-out.append("INSERT INTO workloads VALUES ('kube-system','coredns','Deployment','k8s-app == ''kube-dns''',2);")
+out.append("INSERT INTO workloads (namespace, name, kind, selector, pods) VALUES ('kube-system','coredns','Deployment','k8s-app == ''kube-dns''',2);")
 out.append("INSERT INTO pods (uid,namespace,name,labels,workload,first_seen,last_seen) VALUES ('dns','kube-system','coredns-x','k8s-app=kube-dns\n','kube-system/coredns',0,1);")
 seen = set()
 while len(seen) < nedges:
@@ -23,6 +23,6 @@ while len(seen) < nedges:
     k = (s, d, p, port)
     if k in seen: continue
     seen.add(k)
-    out.append("INSERT INTO edges VALUES ('%s','%s',%d,%d,1,0,1,'n');" % k)
+    out.append("INSERT INTO edges (src, dst, proto, port, connections, first_seen, last_seen, nodes) VALUES ('%s','%s',%d,%d,1,0,1,'n');" % k)
 out.append("COMMIT;")
 print("\n".join(out))

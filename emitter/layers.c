@@ -283,8 +283,8 @@ load_workloads(struct build *b)
 	const char *ns, *name, *sel;
 	int rc, ret = -1;
 
-	if (store_prepare(b->st, &s, "SELECT namespace, name, selector FROM "
-	    "workloads ORDER BY namespace, name") < 0)
+	if (store_prepare(b->st, &s, "SELECT namespace, name, selector, exact "
+	    "FROM workloads ORDER BY namespace, name") < 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		ns = (const char *)sqlite3_column_text(s, 0);
@@ -333,6 +333,12 @@ load_workloads(struct build *b)
 		if (b->oom)
 			goto oom;
 		w->exempt = in_sorted(b->exempt, b->nexempt, ns);
+		/* The learner could not find labels that select this workload
+		 * alone: its policy also applies to the other pods. */
+		if (!w->exempt && sqlite3_column_int(s, 3) == 0)
+			note(b, "workload %s/%s: selector %s also selects other pods "
+			    "of the namespace; its policy applies to them too", ns,
+			    name, fp_clamp(sel, 128));
 	}
 	if (rc != SQLITE_DONE) {
 		store_sqlerr(b->st, "reading workloads");

@@ -328,30 +328,30 @@ test_emit_limits(void **state)
 	struct fx *f = *state;
 	struct emit_result r = { 0 };
 	const char *t;
-	char sql[256];
+	char sql[512];
 	int i;
 
-	exec(f->st, "INSERT INTO workloads VALUES ('ns', 'web', 'Deployment', "
+	exec(f->st, "INSERT INTO workloads (namespace, name, kind, selector, pods) VALUES ('ns', 'web', 'Deployment', "
 	    "'app == ''web''', 1), ('ns', 'db', 'Deployment', 'app == ''db''', 1);"
 	    "BEGIN");
 	for (i = 0; i < 120; i++) {	/* 100..219 step 1 but 150 missing */
 		if (i == 50)
 			continue;
-		snprintf(sql, sizeof(sql), "INSERT INTO edges VALUES ('ns/web', "
+		snprintf(sql, sizeof(sql), "INSERT INTO edges (src, dst, proto, port, connections, first_seen, last_seen, nodes) VALUES ('ns/web', "
 		    "'ns/db', 6, %d, 1, 0, 0, 'n')", 100 + i);
 		exec(f->st, sql);
 	}
 	for (i = 0; i < 60; i++) {	/* scattered: no ranges */
-		snprintf(sql, sizeof(sql), "INSERT INTO edges VALUES ('ns/web', "
+		snprintf(sql, sizeof(sql), "INSERT INTO edges (src, dst, proto, port, connections, first_seen, last_seen, nodes) VALUES ('ns/web', "
 		    "'ns/db', 17, %d, 1, 0, 0, 'n')", 1000 + 3 * i);
 		exec(f->st, sql);
 	}
 	for (i = 0; i < 300; i++) {
-		snprintf(sql, sizeof(sql), "INSERT INTO edges VALUES ('ns/web', "
+		snprintf(sql, sizeof(sql), "INSERT INTO edges (src, dst, proto, port, connections, first_seen, last_seen, nodes) VALUES ('ns/web', "
 		    "'external:198.51.%d.%d', 6, 443, 1, 0, 0, 'n')", i / 200, i % 200 + 1);
 		exec(f->st, sql);
 	}
-	exec(f->st, "INSERT INTO edges VALUES ('ns/web', 'external:2001:db8::1', 6, 443, 1, 0, 0, 'n'),"
+	exec(f->st, "INSERT INTO edges (src, dst, proto, port, connections, first_seen, last_seen, nodes) VALUES ('ns/web', 'external:2001:db8::1', 6, 443, 1, 0, 0, 'n'),"
 	    "('node:10.0.0.1', 'ns/web', 1, 2048, 1, 0, 0, 'n'),"
 	    "('ns/web', 'ns/db', 47, 0, 1, 0, 0, 'n'),"
 	    "('ns/web', 'unknown:10.244.9.9', 6, 80, 1, 0, 0, 'n'),"
@@ -395,7 +395,7 @@ test_emit_name_clash(void **state)
 
 	memset(long_name, 'x', 253);
 	long_name[253] = '\0';
-	snprintf(sql, sizeof(sql), "INSERT INTO workloads VALUES "
+	snprintf(sql, sizeof(sql), "INSERT INTO workloads (namespace, name, kind, selector, pods) VALUES "
 	    "('a-b', 'c', 'Deployment', 'app == ''c''', 1),"
 	    "('a', 'b-c', 'Deployment', 'app == ''bc''', 1),"
 	    "('default', 'deny', 'Deployment', 'app == ''deny''', 1),"
@@ -432,20 +432,20 @@ test_emit_bad_model(void **state)
 {
 	struct fx *f = *state;
 
-	check_error(f->st, "INSERT INTO workloads VALUES ('ns', 'w', 'D', 'app = ''x''', 1)",
+	check_error(f->st, "INSERT INTO workloads (namespace, name, kind, selector, pods) VALUES ('ns', 'w', 'D', 'app = ''x''', 1)",
 	    "workload 'ns/w': selector 'app = 'x'' is not a valid Calico selector");
-	check_error(f->st, "INSERT INTO workloads VALUES ('ns', 'w', 'D', 'app == ''x''\n|| b == ''y''', 1)",
+	check_error(f->st, "INSERT INTO workloads (namespace, name, kind, selector, pods) VALUES ('ns', 'w', 'D', 'app == ''x''\n|| b == ''y''', 1)",
 	    "is not a valid Calico selector");
-	check_error(f->st, "INSERT INTO workloads VALUES ('Ns', 'w', 'D', 'app == ''x''', 1)",
+	check_error(f->st, "INSERT INTO workloads (namespace, name, kind, selector, pods) VALUES ('Ns', 'w', 'D', 'app == ''x''', 1)",
 	    "invalid namespace name");
-	check_error(f->st, "INSERT INTO workloads VALUES ('ns', 'w', 'D', 'app == ''x''', 1);"
-	    "INSERT INTO edges VALUES ('ns/w', 'ns/gone', 6, 80, 1, 0, 0, 'n')",
+	check_error(f->st, "INSERT INTO workloads (namespace, name, kind, selector, pods) VALUES ('ns', 'w', 'D', 'app == ''x''', 1);"
+	    "INSERT INTO edges (src, dst, proto, port, connections, first_seen, last_seen, nodes) VALUES ('ns/w', 'ns/gone', 6, 80, 1, 0, 0, 'n')",
 	    "edge 1: workload 'ns/gone' is not in the workloads table");
-	check_error(f->st, "INSERT INTO workloads VALUES ('ns', 'w', 'D', 'app == ''x''', 1);"
-	    "INSERT INTO edges VALUES ('ns/w', 'host:1.2.3.4', 6, 80, 1, 0, 0, 'n')",
+	check_error(f->st, "INSERT INTO workloads (namespace, name, kind, selector, pods) VALUES ('ns', 'w', 'D', 'app == ''x''', 1);"
+	    "INSERT INTO edges (src, dst, proto, port, connections, first_seen, last_seen, nodes) VALUES ('ns/w', 'host:1.2.3.4', 6, 80, 1, 0, 0, 'n')",
 	    "peer 'host:1.2.3.4' is not namespace/name");
-	check_error(f->st, "INSERT INTO workloads VALUES ('ns', 'w', 'D', 'app == ''x''', 1);"
-	    "INSERT INTO edges VALUES ('ns/w', 'external:1.2.3', 6, 80, 1, 0, 0, 'n')",
+	check_error(f->st, "INSERT INTO workloads (namespace, name, kind, selector, pods) VALUES ('ns', 'w', 'D', 'app == ''x''', 1);"
+	    "INSERT INTO edges (src, dst, proto, port, connections, first_seen, last_seen, nodes) VALUES ('ns/w', 'external:1.2.3', 6, 80, 1, 0, 0, 'n')",
 	    "not an IP address");
 }
 
@@ -459,9 +459,9 @@ test_emit_whole_namespace(void **state)
 	const char *t;
 	char *j;
 
-	exec(f->st, "INSERT INTO workloads VALUES ('solo', 'only', 'Deployment', 'all()', 1),"
+	exec(f->st, "INSERT INTO workloads (namespace, name, kind, selector, pods) VALUES ('solo', 'only', 'Deployment', 'all()', 1),"
 	    "('ns', 'web', 'Deployment', 'app == ''web''', 1);"
-	    "INSERT INTO edges VALUES ('ns/web', 'solo/only', 6, 8080, 1, 0, 0, 'n')");
+	    "INSERT INTO edges (src, dst, proto, port, connections, first_seen, last_seen, nodes) VALUES ('ns/web', 'solo/only', 6, 8080, 1, 0, 0, 'n')");
 	assert_int_equal(emit_build(f->st, &(struct emit_opts){ 0 }, &r), 0);
 	t = doc(&r, "flowpol-solo-only.yaml")->text;
 	assert_non_null(strstr(t, "  selector: \"projectcalico.org/namespace == 'solo'\"\n"));
@@ -471,7 +471,17 @@ test_emit_whole_namespace(void **state)
 	j = joined(&r);
 	assert_null(strstr(j, "all()"));
 	free(j);
+	assert_int_equal(r.nnotes, 1);	/* no DNS pods */
 	engine_reads(&r);
+	emit_result_free(&r);
+
+	/* a selector the learner marks inexact is reported */
+	exec(f->st, "INSERT INTO workloads (namespace, name, kind, selector, pods, exact) "
+	    "VALUES ('ns', 'loose', 'Deployment', 'tier == ''x''', 1, 0)");
+	assert_int_equal(emit_build(f->st, &(struct emit_opts){ 0 }, &r), 0);
+	assert_int_equal(r.nnotes, 2);
+	assert_string_equal(r.notes[1], "workload ns/loose: selector tier == 'x' also "
+	    "selects other pods of the namespace; its policy applies to them too");
 	emit_result_free(&r);
 }
 
@@ -481,14 +491,14 @@ test_emit_many_rules(void **state)
 {
 	struct fx *f = *state;
 	struct emit_result r = { 0 };
-	char sql[256];
+	char sql[512];
 	int i;
 
-	exec(f->st, "INSERT INTO workloads VALUES ('ns', 'web', 'Deployment', 'app == ''web''', 1);BEGIN");
+	exec(f->st, "INSERT INTO workloads (namespace, name, kind, selector, pods) VALUES ('ns', 'web', 'Deployment', 'app == ''web''', 1);BEGIN");
 	for (i = 0; i < 2100; i++) {	/* one peer each: one rule each */
-		snprintf(sql, sizeof(sql), "INSERT INTO workloads VALUES ('ns', 'c%04d', "
+		snprintf(sql, sizeof(sql), "INSERT INTO workloads (namespace, name, kind, selector, pods) VALUES ('ns', 'c%04d', "
 		    "'Deployment', 'app == ''c%04d''', 1);"
-		    "INSERT INTO edges VALUES ('ns/c%04d', 'ns/web', 6, 80, 1, 0, 0, 'n')",
+		    "INSERT INTO edges (src, dst, proto, port, connections, first_seen, last_seen, nodes) VALUES ('ns/c%04d', 'ns/web', 6, 80, 1, 0, 0, 'n')",
 		    i, i, i);
 		exec(f->st, sql);
 	}
