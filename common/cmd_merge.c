@@ -39,12 +39,77 @@ static const char *const merge_sql[] = {
 	" lost = max(lost, excluded.lost),"
 	" fragments = max(fragments, excluded.fragments),"
 	" unsupported = max(unsupported, excluded.unsupported)",
+
+	/*
+	 * Inventory: the same object seen by several databases. Where they
+	 * disagree, the row seen later is the newer truth (labels, owner, when
+	 * it went away); the times it was seen widen.
+	 */
+	"INSERT INTO main.snapshots(taken_at, source, kinds, objects)"
+	" SELECT taken_at, source, kinds, objects FROM src.snapshots s WHERE NOT EXISTS"
+	" (SELECT 1 FROM main.snapshots m WHERE m.taken_at = s.taken_at"
+	" AND m.source = s.source AND m.kinds = s.kinds) ORDER BY taken_at, id",
+
+	"INSERT INTO main.namespaces SELECT * FROM src.namespaces WHERE true"
+	" ON CONFLICT(name) DO UPDATE SET"
+	" labels = CASE WHEN excluded.last_seen > last_seen THEN excluded.labels ELSE labels END,"
+	" first_seen = min(first_seen, excluded.first_seen),"
+	" last_seen = max(last_seen, excluded.last_seen)",
+
+	"INSERT INTO main.nodes SELECT * FROM src.nodes WHERE true"
+	" ON CONFLICT(name) DO UPDATE SET"
+	" labels = CASE WHEN excluded.last_seen > last_seen THEN excluded.labels ELSE labels END,"
+	" first_seen = min(first_seen, excluded.first_seen),"
+	" last_seen = max(last_seen, excluded.last_seen)",
+
+	"INSERT INTO main.pods SELECT * FROM src.pods WHERE true"
+	" ON CONFLICT(uid) DO UPDATE SET"
+	" namespace = CASE WHEN excluded.last_seen > last_seen THEN excluded.namespace ELSE namespace END,"
+	" name = CASE WHEN excluded.last_seen > last_seen THEN excluded.name ELSE name END,"
+	" node = CASE WHEN excluded.last_seen > last_seen THEN excluded.node ELSE node END,"
+	" service_account = CASE WHEN excluded.last_seen > last_seen THEN excluded.service_account ELSE service_account END,"
+	" host_network = CASE WHEN excluded.last_seen > last_seen THEN excluded.host_network ELSE host_network END,"
+	" owner_kind = CASE WHEN excluded.last_seen > last_seen THEN excluded.owner_kind ELSE owner_kind END,"
+	" owner_name = CASE WHEN excluded.last_seen > last_seen THEN excluded.owner_name ELSE owner_name END,"
+	" controller_kind = CASE WHEN excluded.last_seen > last_seen THEN excluded.controller_kind ELSE controller_kind END,"
+	" controller_name = CASE WHEN excluded.last_seen > last_seen THEN excluded.controller_name ELSE controller_name END,"
+	" labels = CASE WHEN excluded.last_seen > last_seen THEN excluded.labels ELSE labels END,"
+	" workload = CASE WHEN excluded.last_seen > last_seen THEN excluded.workload ELSE workload END,"
+	" created = CASE WHEN excluded.last_seen > last_seen THEN excluded.created ELSE created END,"
+	" deleted = CASE WHEN excluded.last_seen > last_seen THEN excluded.deleted ELSE deleted END,"
+	" gone_at = CASE WHEN excluded.last_seen > last_seen THEN excluded.gone_at ELSE gone_at END,"
+	" live = max(live, excluded.live),"
+	" first_seen = min(first_seen, excluded.first_seen),"
+	" last_seen = max(last_seen, excluded.last_seen)",
+
+	"INSERT INTO main.pod_labels SELECT * FROM src.pod_labels WHERE true"
+	" ON CONFLICT(uid, labels) DO UPDATE SET"
+	" first_seen = min(first_seen, excluded.first_seen),"
+	" last_seen = max(last_seen, excluded.last_seen)",
+
+	"INSERT INTO main.endpoints SELECT * FROM src.endpoints WHERE true"
+	" ON CONFLICT(ip, owner_kind, owner, seen_first) DO UPDATE SET"
+	" valid_to = CASE WHEN excluded.seen_last > seen_last THEN excluded.valid_to ELSE valid_to END,"
+	" gone_at = CASE WHEN excluded.seen_last > seen_last THEN excluded.gone_at ELSE gone_at END,"
+	" valid_from = min(valid_from, excluded.valid_from),"
+	" seen_last = max(seen_last, excluded.seen_last)",
+
+	"INSERT INTO main.services SELECT * FROM src.services WHERE true"
+	" ON CONFLICT(namespace, name) DO UPDATE SET"
+	" selector = CASE WHEN excluded.last_seen > last_seen THEN excluded.selector ELSE selector END,"
+	" cluster_ips = CASE WHEN excluded.last_seen > last_seen THEN excluded.cluster_ips ELSE cluster_ips END,"
+	" first_seen = min(first_seen, excluded.first_seen),"
+	" last_seen = max(last_seen, excluded.last_seen)",
+
+	"INSERT OR IGNORE INTO main.networks SELECT * FROM src.networks",
+
+	"INSERT OR IGNORE INTO main.controllers SELECT * FROM src.controllers",
 };
 
 static int
 merge_one(struct store *out, const char *in, int idx)
 {
-	char alias[32], sql[1024];
+	char alias[32], sql[4096];
 	struct store *probe = NULL;
 	sqlite3_stmt *s = NULL;
 	size_t i;
@@ -70,7 +135,11 @@ merge_one(struct store *out, const char *in, int idx)
 		int n = snprintf(sql, sizeof(sql), "%.*s%s.%s", (int)(p - merge_sql[i]),
 		    merge_sql[i], alias, p + 4);
 
-		if (n < 0 || (size_t)n >= sizeof(sql) || store_exec(out, sql) < 0) {
+		if (n < 0 || (size_t)n >= sizeof(sql)) {
+			fp_error("merge: statement %zu too long", i);
+			goto out;
+		}
+		if (store_exec(out, sql) < 0) {
 			fp_error_prefix("merge '%s'", fp_clamp(in, 200));
 			goto out;
 		}

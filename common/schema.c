@@ -131,11 +131,12 @@
 /*
  * A peer is written as the text users see: "namespace/name" for a workload
  * (as in the workloads table), "node:IP", "external:IP" or "unknown:IP".
- * members lists the controllers of a workload ("Kind/name" lines, sorted);
- * more than one means learn merged workloads no label set tells apart.
- * exact = 0 when no label set selects the workload without pods of another
- * (that one has a label this one lacks); its selector then also matches
- * those pods, and learn says so.
+ * workloads keeps exactly these five columns (others insert by position);
+ * workload_notes adds per workload: members, the controllers in it
+ * ("Kind/name", comma-separated, sorted; more than one means learn merged
+ * workloads no label set tells apart), and exact = 0 when no label set
+ * selects the workload without pods of another (that one has a label this
+ * one lacks): its selector then also matches those pods, and learn says so.
  */
 #define SCHEMA_MODEL \
 	"CREATE TABLE workloads (" \
@@ -144,8 +145,13 @@
 	"  kind TEXT NOT NULL," \
 	"  selector TEXT NOT NULL," \
 	"  pods INTEGER NOT NULL," \
-	"  members TEXT NOT NULL DEFAULT ''," \
-	"  exact INTEGER NOT NULL DEFAULT 1," /* 0: selector also matches others */ \
+	"  PRIMARY KEY (namespace, name)" \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE workload_notes (" \
+	"  namespace TEXT NOT NULL," \
+	"  name TEXT NOT NULL," \
+	"  members TEXT NOT NULL," \
+	"  exact INTEGER NOT NULL," /* 0: the selector also matches others */ \
 	"  PRIMARY KEY (namespace, name)" \
 	") WITHOUT ROWID;" \
 	"CREATE TABLE edges (" \

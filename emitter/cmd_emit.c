@@ -1,15 +1,157 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "common/cli.h"
 #include "common/err.h"
+#include "common/store.h"
+#include "emitter/emit.h"
 #include "common/banned.h"
+
+static const char emit_usage[] =
+    "usage: flowpol emit [--db PATH] [--out DIR | -] [--granularity workload|namespace]\n"
+    "                    [--exempt-namespace NS]... [--dns-selector SEL]\n"
+    "                    [--staged | --enforce-namespace NS...]\n"
+    "\n"
+    "Writes the least-privilege Calico policy for the learned model, layered\n"
+    "from a default deny: flowpol-default-deny (pods outside the exempt\n"
+    "namespaces, no rules), flowpol-allow-dns (egress to the kube-dns pods,\n"
+    "UDP and TCP 53), then one policy per workload allowing exactly the\n"
+    "traffic observed, by protocol and port.\n"
+    "\n"
+    "  --db PATH              the store (default $FLOWPOL_DB, else ./flowpol.db)\n"
+    "  --out DIR | -          one file per policy in DIR (created if missing;\n"
+    "                         stale generated files removed, other files left\n"
+    "                         alone), or '-' for one stream on stdout (default)\n"
+    "  --granularity G        workload (default) or namespace: one policy per\n"
+    "                         namespace, namespace to namespace\n"
+    "  --exempt-namespace NS  a namespace no policy selects (repeatable; replaces\n"
+    "                         the default kube-system, calico-system,\n"
+    "                         tigera-operator, gatekeeper-system, kube-public,\n"
+    "                         kube-node-lease; '' for none)\n"
+    "  --dns-selector SEL     selector of the DNS pods (default: the workload\n"
+    "                         whose pods carry k8s-app=kube-dns)\n"
+    "  --staged               write every policy as StagedGlobalNetworkPolicy:\n"
+    "                         Calico logs what it would deny, enforces nothing\n"
+    "  --enforce-namespace NS enforce in NS only (repeatable); stage the rest\n";
 
 int
 cmd_emit(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		return 0;
-	return fp_fail("emit: not implemented yet");
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "granularity", required_argument, NULL, 'g' },
+		{ "exempt-namespace", required_argument, NULL, 'x' },
+		{ "dns-selector", required_argument, NULL, 's' },
+		{ "staged", no_argument, NULL, 'S' },
+		{ "enforce-namespace", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct emit_opts o;
+	struct emit_result r;
+	struct store *st = NULL;
+	const char *db = NULL, *out = "-";
+	const char **exempt = NULL, **enforce = NULL, **v;
+	size_t nexempt = 0, nenforce = 0, i, removed = 0;
+	int c, ret = FP_EXIT_ERR;
+
+	memset(&o, 0, sizeof(o));
+	memset(&r, 0, sizeof(r));
+	if ((exempt = calloc((size_t)argc + 1, sizeof(*exempt))) == NULL ||
+	    (enforce = calloc((size_t)argc + 1, sizeof(*enforce))) == NULL) {
+		ret = fp_fail("emit: out of memory");
+		goto out;
+	}
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'g':
+			if (strcmp(optarg, "workload") == 0)
+				o.granularity = EMIT_WORKLOAD;
+			else if (strcmp(optarg, "namespace") == 0)
+				o.granularity = EMIT_NAMESPACE;
+			else {
+				ret = fp_cli_usage_error("emit", emit_usage,
+				    "--granularity: '%s' is not workload or namespace",
+				    fp_clamp(optarg, 32));
+				goto out;
+			}
+			break;
+		case 'x':
+			o.exempt_set = 1;
+			if (*optarg != '\0')
+				exempt[nexempt++] = optarg;
+			break;
+		case 's':
+			o.dns_selector = optarg;
+			break;
+		case 'S':
+			o.staged = 1;
+			break;
+		case 'e':
+			enforce[nenforce++] = optarg;
+			break;
+		case 'h':
+			ret = fp_cli_help(emit_usage);
+			goto out;
+		case ':':
+			ret = fp_cli_usage_error("emit", emit_usage,
+			    "option '%s' needs a value", fp_clamp(argv[optind - 1], 64));
+			goto out;
+		default:
+			ret = fp_cli_usage_error("emit", emit_usage,
+			    "unknown option '%s'", fp_clamp(argv[optind - 1], 64));
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		ret = fp_cli_usage_error("emit", emit_usage, "unexpected argument '%s'",
+		    fp_clamp(argv[optind], 64));
+		goto out;
+	}
+	if (o.staged && nenforce > 0) {
+		ret = fp_cli_usage_error("emit", emit_usage,
+		    "--staged and --enforce-namespace exclude each other");
+		goto out;
+	}
+	if (*out == '\0') {
+		ret = fp_cli_usage_error("emit", emit_usage, "--out: empty path");
+		goto out;
+	}
+	v = exempt;
+	o.exempt = v;
+	o.nexempt = nexempt;
+	v = enforce;
+	o.enforce = v;
+	o.nenforce = nenforce;
+	if (db == NULL)
+		db = store_default_path();
+	if (store_open(&st, db, STORE_READONLY) < 0 || emit_build(st, &o, &r) < 0 ||
+	    emit_write(&r, out, &removed) < 0) {
+		ret = fp_report();
+		goto out;
+	}
+	for (i = 0; i < r.nnotes; i++)
+		fp_warn("emit: %s", r.notes[i]);
+	if (strcmp(out, "-") != 0)
+		fp_warn("emit: wrote %zu policies to '%s', removed %zu stale",
+		    r.ndocs, fp_clamp(out, 256), removed);
+	ret = FP_EXIT_OK;
+out:
+	emit_result_free(&r);
+	store_free(st);
+	free(exempt);
+	free(enforce);
+	return ret;
 }
 
 int
@@ -19,4 +161,3 @@ cmd_report(int argc, char **argv)
 		return 0;
 	return fp_fail("report: not implemented yet");
 }
-

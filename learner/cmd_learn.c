@@ -122,7 +122,13 @@ next_object(struct wstream *w, size_t *start)
 		w->scan = w->len;
 		return 0;
 	}
-	/* YAML: up to the next line that is exactly "---". */
+	/*
+	 * YAML: up to the next line that is exactly "---". `kubectl -w -o yaml`
+	 * writes the separator before each object but the first, never after
+	 * one (kubernetes/kubernetes#117075), so an object is known complete
+	 * only when the next begins or the stream ends: prefer -o json, whose
+	 * objects are complete at their closing brace.
+	 */
 	for (i = 0; i < w->len; i = j + 1) {
 		const char *nl = memchr(w->buf + i, '\n', w->len - i);
 
@@ -487,7 +493,9 @@ cmd_workloads(int argc, char **argv)
 		return rc == 1 ? FP_EXIT_OK : rc;
 	if (store_open(&st, db, STORE_READONLY) < 0 ||
 	    store_prepare(st, &s, "SELECT namespace, name, kind, selector, pods, "
-	    "members FROM workloads ORDER BY namespace, name") < 0) {
+	    "coalesce(n.members, ''), coalesce(n.exact, 1) FROM workloads w "
+	    "LEFT JOIN workload_notes n USING (namespace, name) "
+	    "ORDER BY namespace, name") < 0) {
 		ret = fp_report();
 		goto out;
 	}
@@ -523,7 +531,8 @@ cmd_workloads(int argc, char **argv)
 			printf(", \"pods\": %lld, \"members\": ",
 			    (long long)sqlite3_column_int64(s, 4));
 			fp_json_str(stdout, f[5]);
-			fputs("}", stdout);
+			printf(", \"exact\": %s}", sqlite3_column_int(s, 6) ?
+			    "true" : "false");
 		}
 	}
 	if (fmt == FP_FMT_JSON)

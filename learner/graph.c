@@ -518,10 +518,18 @@ walk_flows(struct lctx *c)
 
 	if ((empty_ns = strmap_intern(c->nss, "", 0)) < 0)
 		return fp_error("learn: out of memory");
-	if (store_prepare(c->st, &s, "SELECT f.window_start, f.node, f.src, f.dst, "
-	    "f.proto, f.dport, f.packets, f.first_seen, f.last_seen, h.window_len "
-	    "FROM flows f LEFT JOIN health h ON h.window_start = f.window_start "
-	    "AND h.node = f.node") < 0)
+	/*
+	 * A connection between pods on two nodes is logged by both nodes (on
+	 * the way out and on the way in), so per window and 5-tuple the nodes'
+	 * counts are the same connections seen twice: take the largest, and
+	 * remember every node that saw them.
+	 */
+	if (store_prepare(c->st, &s, "SELECT f.window_start, "
+	    "group_concat(f.node, ','), f.src, f.dst, f.proto, f.dport, "
+	    "max(f.packets), min(f.first_seen), max(f.last_seen), "
+	    "max(h.window_len) FROM flows f LEFT JOIN health h "
+	    "ON h.window_start = f.window_start AND h.node = f.node "
+	    "GROUP BY f.window_start, f.src, f.dst, f.proto, f.dport") < 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		ws = sqlite3_column_int64(s, 0) * FP_USEC;
@@ -604,10 +612,26 @@ walk_flows(struct lctx *c)
 			c->stats.unknown++;
 		else
 			c->stats.resolved++;
-		if (add_edge(c, peer_text(c, &rs, &sip, sbuf, sizeof(sbuf)),
-		    peer_text(c, &rd, &dip, dbuf, sizeof(dbuf)), proto, port,
-		    side_ns(c, &rs), side_ns(c, &rd), packets, first, last, node) < 0)
-			goto out;
+		peer_text(c, &rs, &sip, sbuf, sizeof(sbuf));
+		peer_text(c, &rd, &dip, dbuf, sizeof(dbuf));
+		/* Node names cannot hold ','; count the packets once. */
+		for (;;) {
+			const char *comma = strchr(node, ',');
+			size_t nl = comma ? (size_t)(comma - node) : strlen(node);
+			char nbuf[256];
+
+			if (nl >= sizeof(nbuf))
+				nl = sizeof(nbuf) - 1;
+			memcpy(nbuf, node, nl);
+			nbuf[nl] = '\0';
+			if (add_edge(c, sbuf, dbuf, proto, port, side_ns(c, &rs),
+			    side_ns(c, &rd), packets, first, last, nbuf) < 0)
+				goto out;
+			if (comma == NULL)
+				break;
+			packets = 0;
+			node = comma + 1;
+		}
 	}
 	if (rc != SQLITE_DONE) {
 		store_sqlerr(c->st, "reading flows");
@@ -652,21 +676,24 @@ step(struct lctx *c, sqlite3_stmt *s, const char *what)
 static int
 write_model(struct lctx *c)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s = NULL, *n = NULL;
 	char nodes[4096];
 	size_t i, j, used;
 	long id;
 	int ret = -1;
 	struct cov *cv;
 
-	if (exec_sql(c, "DELETE FROM workloads; DELETE FROM edges; "
+	if (exec_sql(c, "DELETE FROM workloads; DELETE FROM workload_notes; "
+	    "DELETE FROM edges; "
 	    "DELETE FROM coverage; DELETE FROM unresolved; "
 	    "UPDATE pods SET workload = NULL, controller_kind = '', "
 	    "controller_name = '' WHERE workload IS NOT NULL OR "
 	    "controller_kind != ''") < 0)
 		return -1;
 	if (store_prepare(c->st, &s, "INSERT INTO workloads(namespace, name, kind, "
-	    "selector, pods, members, exact) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)") < 0)
+	    "selector, pods) VALUES (?1, ?2, ?3, ?4, ?5)") < 0 ||
+	    store_prepare(c->st, &n, "INSERT INTO workload_notes(namespace, name, "
+	    "members, exact) VALUES (?1, ?2, ?3, ?4)") < 0)
 		goto out;
 	for (i = 0; i < c->nwl; i++) {
 		sqlite3_bind_text(s, 1, c->wl[i].ns, -1, SQLITE_STATIC);
@@ -674,9 +701,13 @@ write_model(struct lctx *c)
 		sqlite3_bind_text(s, 3, c->wl[i].kind, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 4, c->wl[i].selector, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 5, (sqlite3_int64)c->wl[i].pods);
-		sqlite3_bind_text(s, 6, c->wl[i].members, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 7, c->wl[i].exact);
 		if (step(c, s, "writing workloads") < 0)
+			goto out;
+		sqlite3_bind_text(n, 1, c->wl[i].ns, -1, SQLITE_STATIC);
+		sqlite3_bind_text(n, 2, c->wl[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(n, 3, c->wl[i].members, -1, SQLITE_STATIC);
+		sqlite3_bind_int(n, 4, c->wl[i].exact);
+		if (step(c, n, "writing workload notes") < 0)
 			goto out;
 	}
 	sqlite3_finalize(s);
@@ -708,12 +739,12 @@ write_model(struct lctx *c)
 
 		qsort(e->nodes, e->nnodes, sizeof(int), node_id_cmp);
 		for (j = 0, used = 0, nodes[0] = '\0'; j < e->nnodes; j++) {
-			int n = snprintf(nodes + used, sizeof(nodes) - used, "%s%s",
+			int k = snprintf(nodes + used, sizeof(nodes) - used, "%s%s",
 			    j ? "," : "", strmap_key(c->nodes, e->nodes[j], NULL));
 
-			if (n < 0 || (size_t)n >= sizeof(nodes) - used)
+			if (k < 0 || (size_t)k >= sizeof(nodes) - used)
 				break;
-			used += (size_t)n;
+			used += (size_t)k;
 		}
 		sqlite3_bind_text(s, 1, key, (int)(t1 - key), SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, t1 + 1, (int)(t2 - t1 - 1), SQLITE_STATIC);
@@ -780,6 +811,7 @@ write_model(struct lctx *c)
 	ret = 0;
 out:
 	sqlite3_finalize(s);
+	sqlite3_finalize(n);
 	return ret;
 }
 

@@ -1291,7 +1291,7 @@ static const char *const sqls[S_COUNT] = {
 	    "owner_name = excluded.owner_name, labels = excluded.labels, "
 	    "created = coalesce(created, excluded.created), "
 	    "deleted = coalesce(excluded.deleted, deleted), "
-	    "live = max(live, excluded.live), "
+	    "live = max(live, excluded.live), gone_at = NULL, "
 	    "last_seen = max(last_seen, excluded.last_seen)",
 	[S_PODLBL] = "INSERT INTO pod_labels(uid, labels, first_seen, last_seen) "
 	    "VALUES (?1, ?2, ?3, ?3) ON CONFLICT(uid, labels) DO UPDATE SET "

@@ -898,7 +898,7 @@ static const char db_sql[] =
     " (X'0a000104', 'pod', 'u0', 1, 5, 1, 1),"
     " (X'0a000104', 'pod', 'u4', 5, NULL, 5, 5),"
     " (X'0a000001', 'node', 'node1', 1, NULL, 1, 1);"
-    "INSERT INTO workloads VALUES"
+    "INSERT INTO workloads (namespace, name, kind, selector, pods) VALUES"
     " ('namespace1', 'nginx-deployment', 'Deployment', 'app == ''nginx''', 2),"
     " ('namespace1', 'busybox-deployment', 'Deployment', 'app == ''busybox''', 1),"
     " ('namespace2', 'nginx-deployment', 'Deployment', 'app == ''nginx''', 1),"

@@ -43,7 +43,7 @@ diff -u want.tsv w.tsv || fail "workloads of every controller kind"
 [ "$(sqlite3 y.db "SELECT count(*) FROM endpoints e JOIN pods p ON p.uid = e.owner WHERE p.name IN ('migrate-v3-9xk2l', 'node-exporter-m4n5b')")" = 0 ] ||
 	fail "finished or hostNetwork pod owns an IP"
 [ "$(sqlite3 y.db "SELECT count(*) FROM endpoints WHERE owner_kind = 'node'")" = 4 ] || fail "dual-stack node addresses"
-[ "$(sqlite3 y.db "SELECT members FROM workloads WHERE name = 'api-v1+api-v2'")" = "Deployment/api-v1,Deployment/api-v2" ] || fail "members"
+[ "$(sqlite3 y.db "SELECT members FROM workload_notes WHERE name = 'api-v1+api-v2'")" = "Deployment/api-v1,Deployment/api-v2" ] || fail "members"
 # Dual stack: the IPv4 and IPv6 addresses of a pod are one workload.
 printf '%s\n' "2026-11-20T12:05:00Z node-a 10.42.0.31 10.42.1.21 tcp 5432 2" \
 	"2026-11-20T12:06:00Z node-a fd00:42::31 fd00:42:0:1::21 tcp 5432 3" \

@@ -46,7 +46,7 @@ grep -q kube-proxy workloads.tsv && fail "hostNetwork kube-proxy listed as a wor
 import json, sys
 w = json.load(sys.stdin)
 assert len(w) == 7, w
-assert {"namespace": "ntierapp", "name": "backend", "kind": "Deployment", "selector": "app == '"'"'backend'"'"'", "pods": 1, "members": "Deployment/backend"} in w, w
+assert {"namespace": "ntierapp", "name": "backend", "kind": "Deployment", "selector": "app == '"'"'backend'"'"'", "pods": 1, "members": "Deployment/backend", "exact": True} in w, w
 ' || fail "workloads --format json"
 "$FLOWPOL" edges --format json | /usr/bin/python3 -c '
 import json, sys

@@ -36,6 +36,22 @@ expect_exit 0 "$FLOWPOL" merge merged.db a.db b.db a.db
 expect_exit 0 "$FLOWPOL" merge merged.db merged.db
 "$FLOWPOL" flows --db merged.db | diff -u merged.tsv - || fail "re-merge changed the flows"
 
+# Central learning: the inventory database and the node databases merge into
+# one model equal to the seed's, each cross-node connection counted once.
+expect_exit 0 "$FLOWPOL" inventory --db inv.db --at 2026-11-26T10:00:00Z \
+	"$FLOWPOL_SRC/samples/seed/inventory.json" >/dev/null
+expect_exit 0 "$FLOWPOL" merge cluster.db inv.db a.db b.db
+expect_exit 0 "$FLOWPOL" merge cluster.db inv.db b.db
+expect_exit 0 "$FLOWPOL" learn --db cluster.db >/dev/null
+"$FLOWPOL" workloads --db cluster.db | diff -u "$FLOWPOL_SRC/samples/seed/workloads.tsv" - ||
+	fail "workloads learned from the merge differ from the seed's"
+"$FLOWPOL" edges --db cluster.db | cut -f1-5 >edges.tsv
+cut -f1-5 "$FLOWPOL_SRC/samples/seed/edges.tsv" | diff -u - edges.tsv ||
+	fail "edges learned from the merge differ from the seed's (double counting?)"
+[ "$(sqlite3 cluster.db 'SELECT count(*) FROM snapshots' 2>/dev/null ||
+   $py -c "import sqlite3;print(sqlite3.connect('cluster.db').execute('select count(*) from snapshots').fetchone()[0])")" = 1 ] ||
+	fail "the inventory snapshot was merged more than once"
+
 # A foreign input: exit 2, named, and the output untouched.
 echo "not a database at all, clearly not SQLite......................................" > junk.db
 "$FLOWPOL" merge merged.db a.db junk.db 2>err.txt; rc=$?

@@ -1,0 +1,1544 @@
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emitter/emit.h"
+#include "emitter/names.h"
+#include "emitter/policyset.h"
+#include "common/err.h"
+#include "common/ipaddr.h"
+#include "common/proto.h"
+#include "common/banned.h"
+
+/*
+ * layers.c: the policy set (DESIGN.md "The policy set"). Reads the learned
+ * model, decides which rules each policy needs, and hands the set to
+ * yaml_out.c. Every list is sorted before it is used so that the output is
+ * a function of the model only.
+ */
+
+const char *const emit_default_exempt[] = {
+	"calico-system", "gatekeeper-system", "kube-node-lease",
+	"kube-public", "kube-system", "tigera-operator",
+};
+const size_t emit_default_nexempt =
+    sizeof(emit_default_exempt) / sizeof(emit_default_exempt[0]);
+
+/* Orders (API-NOTES 2.1): explicit and distinct, all below the 1000 that
+ * Kubernetes NetworkPolicies get. Learned policies get a slot derived from
+ * their name so that adding a workload does not renumber the others. */
+#define ORDER_DENY	10000	/* centi: 100 */
+#define ORDER_DNS	20000
+#define ORDER_DNS_IN	21000
+#define ORDER_LEARNED	30000	/* 300.00 .. 899.99 */
+#define LEARNED_SLOTS	60000
+
+#define MAX_PORTS_PER_RULE 50	/* master CRD limits (API-NOTES 8) */
+#define MAX_NETS_PER_RULE 256
+#define MAX_RULES_PER_POLICY 1024
+
+#define DNS_DEFAULT_NS "kube-system"
+#define DNS_DEFAULT_SEL "k8s-app == 'kube-dns'"
+
+/* Peers that Calico can name: a workload (or namespace) or an address. */
+enum peer_kind { PEER_POD = 0, PEER_NODE = 1, PEER_EXT = 2 };
+
+struct wl {
+	char *ns, *name, *sel;
+	int exempt;
+	int dns;	/* DNS pods: port 53 to them is the DNS layer's */
+	size_t nsidx;	/* index into b->nss */
+};
+
+struct item {
+	size_t subject;
+	int dir;
+	int pkind;
+	size_t peer;		/* PEER_POD: workload (or namespace) index */
+	struct fp_ip ip;	/* PEER_NODE / PEER_EXT */
+	int proto, port;
+};
+
+struct dnspeer {
+	char *ns, *sel;
+};
+
+struct build {
+	const struct emit_opts *o;
+	struct store *st;
+	int nsmode;
+	char **exempt;		/* sorted, unique */
+	size_t nexempt;
+	char **enforce;
+	size_t nenforce;
+	struct wl *wls;		/* sorted by namespace, name */
+	size_t nwl;
+	char **nss;		/* namespaces of workloads, sorted, unique */
+	size_t nns;
+	struct dnspeer *dns;
+	size_t ndns;
+	struct item *items;
+	size_t nitems, capitems;
+	char **notes;
+	size_t nnotes, capnotes;
+	struct pset_policy *pols;
+	size_t npols, cappols;
+	int oom;
+};
+
+/* --- small helpers ------------------------------------------------------ */
+
+static char *
+xstrdup(struct build *b, const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		b->oom = 1;
+	return p;
+}
+
+static char *
+xfmt(struct build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static char *
+xfmt(struct build *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *p = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&p, fmt, ap) < 0) {
+		p = NULL;
+		b->oom = 1;
+	}
+	va_end(ap);
+	return p;
+}
+
+static void *
+xgrow(struct build *b, void *p, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *np;
+
+	if (need <= *cap)
+		return p;
+	ncap = *cap ? *cap * 2 : 16;
+	while (ncap < need)
+		ncap *= 2;
+	if ((np = realloc(p, ncap * elem)) == NULL) {
+		b->oom = 1;
+		return NULL;
+	}
+	*cap = ncap;
+	return np;
+}
+
+static void
+note(struct build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+note(struct build *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	char **nn;
+
+	va_start(ap, fmt);
+	if (vasprintf(&p, fmt, ap) < 0)
+		p = NULL;
+	va_end(ap);
+	if (p == NULL || (nn = xgrow(b, b->notes, &b->capnotes, b->nnotes + 1,
+	    sizeof(*nn))) == NULL) {
+		free(p);
+		b->oom = 1;
+		return;
+	}
+	b->notes = nn;
+	b->notes[b->nnotes++] = p;
+}
+
+/* qsort and bsearch, which must not see a NULL base even for n == 0. */
+static void
+sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+in_sorted(char *const *v, size_t n, const char *s)
+{
+	return n > 0 && bsearch(&s, v, n, sizeof(*v), cmp_str) != NULL;
+}
+
+/* Copy, sort and de-duplicate a list of names. */
+static int
+sorted_set(struct build *b, const char *const *in, size_t n, char ***out,
+    size_t *nout)
+{
+	char **v;
+	size_t i, k = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (n == 0)
+		return 0;
+	if ((v = calloc(n, sizeof(*v))) == NULL)
+		return fp_error("emit: out of memory");
+	for (i = 0; i < n; i++)
+		if ((v[i] = xstrdup(b, in[i])) == NULL)
+			return fp_error("emit: out of memory");
+	sort(v, n, sizeof(*v), cmp_str);
+	for (i = 0; i < n; i++) {
+		if (k > 0 && strcmp(v[k - 1], v[i]) == 0)
+			free(v[i]);
+		else
+			v[k++] = v[i];
+	}
+	*out = v;
+	*nout = k;
+	return 0;
+}
+
+/* "{'a', 'b'}" of a sorted list (names are DNS labels: no quotes inside). */
+static char *
+set_literal(struct build *b, char *const *v, size_t n)
+{
+	size_t i, len = 3;
+	char *s, *p;
+
+	for (i = 0; i < n; i++)
+		len += strlen(v[i]) + 4;
+	if ((s = malloc(len)) == NULL) {
+		b->oom = 1;
+		return NULL;
+	}
+	p = s;
+	*p++ = '{';
+	for (i = 0; i < n; i++)
+		p += snprintf(p, len - (size_t)(p - s), "%s'%s'", i ? ", " : "", v[i]);
+	*p++ = '}';
+	*p = '\0';
+	return s;
+}
+
+/* "NS-clause && SEL", with SEL grouped when it has a top-level "||". */
+static char *
+and_selector(struct build *b, const char *left, const char *sel)
+{
+	if (sel == NULL || *sel == '\0')
+		return xstrdup(b, left);
+	if (strstr(sel, "||") != NULL)
+		return xfmt(b, "%s && (%s)", left, sel);
+	return xfmt(b, "%s && %s", left, sel);
+}
+
+static int
+calico_ports(int proto)
+{
+	/* Calico accepts ports only with TCP, UDP or SCTP (API-NOTES 4). */
+	return proto == FP_PROTO_TCP || proto == FP_PROTO_UDP ||
+	    proto == FP_PROTO_SCTP;
+}
+
+static int
+is_icmp(int proto)
+{
+	return proto == FP_PROTO_ICMP || proto == FP_PROTO_ICMPV6;
+}
+
+static const char *
+proto_lc(int proto, char *buf, size_t len)
+{
+	return fp_proto_name(proto, buf, len);
+}
+
+/* --- loading the model -------------------------------------------------- */
+
+static int
+cmp_wl(const void *a, const void *b)
+{
+	const struct wl *x = a, *y = b;
+	int c = strcmp(x->ns, y->ns);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static int
+load_workloads(struct build *b)
+{
+	sqlite3_stmt *s = NULL;
+	struct wl *w;
+	size_t cap = 0, i, errpos;
+	const char *ns, *name, *sel;
+	int rc, ret = -1;
+
+	if (store_prepare(b->st, &s, "SELECT namespace, name, selector, exact "
+	    "FROM workloads ORDER BY namespace, name") < 0)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ns = (const char *)sqlite3_column_text(s, 0);
+		name = (const char *)sqlite3_column_text(s, 1);
+		sel = (const char *)sqlite3_column_text(s, 2);
+		if (ns == NULL || name == NULL || sel == NULL) {
+			fp_error("emit: store '%s': workloads: NULL column",
+			    store_path(b->st));
+			goto out;
+		}
+		/* Names go into selectors and file names: refuse what
+		 * Kubernetes would not accept rather than quote it. */
+		if (!emit_dns_label_ok(ns)) {
+			fp_error("emit: store '%s': workload '%s/%s': invalid "
+			    "namespace name", store_path(b->st), fp_clamp(ns, 64),
+			    fp_clamp(name, 64));
+			goto out;
+		}
+		if (!emit_dns_subdomain_ok(name)) {
+			fp_error("emit: store '%s': workload '%s/%s': invalid "
+			    "workload name", store_path(b->st), ns,
+			    fp_clamp(name, 64));
+			goto out;
+		}
+		/* all() (or empty): the learner found no label to tell the
+		 * workload apart, nor needed one: it is the whole namespace.
+		 * Never write all() itself (it would reach host endpoints). */
+		if (strcmp(sel, "all()") == 0)
+			sel = "";
+		if ((*sel != '\0' && emit_selector_check(sel, &errpos) < 0) ||
+		    strlen(sel) > 900) {
+			fp_error("emit: store '%s': workload '%s/%s': selector "
+			    "'%s' is not a valid Calico selector%s", store_path(b->st),
+			    ns, name, fp_clamp(sel, 128),
+			    strlen(sel) > 900 ? " (too long)" : "");
+			goto out;
+		}
+		if ((w = xgrow(b, b->wls, &cap, b->nwl + 1, sizeof(*w))) == NULL)
+			goto oom;
+		b->wls = w;
+		w = &b->wls[b->nwl++];
+		memset(w, 0, sizeof(*w));
+		w->ns = xstrdup(b, ns);
+		w->name = xstrdup(b, name);
+		w->sel = xstrdup(b, sel);
+		if (b->oom)
+			goto oom;
+		w->exempt = in_sorted(b->exempt, b->nexempt, ns);
+		/* The learner could not find labels that select this workload
+		 * alone: its policy also applies to the other pods. */
+		if (!w->exempt && sqlite3_column_int(s, 3) == 0)
+			note(b, "workload %s/%s: selector %s also selects other pods "
+			    "of the namespace; its policy applies to them too", ns,
+			    name, fp_clamp(sel, 128));
+	}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(b->st, "reading workloads");
+		goto out;
+	}
+	/* ORDER BY uses SQLite's BINARY collation = strcmp order, but sort
+	 * again so lookups never depend on it. */
+	sort(b->wls, b->nwl, sizeof(*b->wls), cmp_wl);
+	for (i = 0; i < b->nwl; i++) {
+		if (b->nns == 0 || strcmp(b->nss[b->nns - 1], b->wls[i].ns) != 0) {
+			char **v = realloc(b->nss, (b->nns + 1) * sizeof(*v));
+
+			if (v == NULL)
+				goto oom;
+			b->nss = v;
+			b->nss[b->nns++] = b->wls[i].ns;	/* borrowed */
+		}
+		b->wls[i].nsidx = b->nns - 1;
+	}
+	ret = 0;
+	goto out;
+oom:
+	fp_error("emit: out of memory");
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+static struct wl *
+find_wl(struct build *b, const char *ns, const char *name)
+{
+	struct wl key;
+
+	key.ns = (char *)(uintptr_t)ns;
+	key.name = (char *)(uintptr_t)name;
+	if (b->nwl == 0)
+		return NULL;
+	return bsearch(&key, b->wls, b->nwl, sizeof(*b->wls), cmp_wl);
+}
+
+/*
+ * The DNS pods: the workloads in kube-system whose pods carry
+ * k8s-app=kube-dns (DESIGN.md), or --dns-selector. Without either, the
+ * cluster default (kube-system, k8s-app == 'kube-dns') with a note.
+ */
+static int
+find_dns(struct build *b)
+{
+	sqlite3_stmt *s = NULL;
+	const char *w;
+	char *slash, *tmp;
+	struct wl *x;
+	struct dnspeer *d;
+	int rc, ret = -1;
+	size_t i, errpos;
+
+	/* Only kube-system: a pod elsewhere that copies the label must not
+	 * receive every pod's DNS traffic. */
+	if (store_prepare(b->st, &s, "SELECT DISTINCT workload FROM pods "
+	    "WHERE workload IS NOT NULL AND namespace = '" DNS_DEFAULT_NS "' "
+	    "AND instr(char(10) || labels, "
+	    "char(10) || 'k8s-app=kube-dns' || char(10)) > 0 "
+	    "ORDER BY workload") < 0)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		w = (const char *)sqlite3_column_text(s, 0);
+		if (w == NULL || (tmp = xstrdup(b, w)) == NULL)
+			continue;
+		if ((slash = strchr(tmp, '/')) != NULL) {
+			*slash = '\0';
+			x = find_wl(b, tmp, slash + 1);
+			if (x != NULL && b->o->dns_selector == NULL)
+				x->dns = 1;
+			if (x != NULL) {
+				d = realloc(b->dns, (b->ndns + 1) * sizeof(*d));
+				if (d == NULL) {
+					free(tmp);
+					goto oom;
+				}
+				b->dns = d;
+				b->dns[b->ndns].ns = xstrdup(b, x->ns);
+				b->dns[b->ndns].sel = xstrdup(b, x->sel);
+				b->ndns++;
+			}
+		}
+		free(tmp);
+	}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(b->st, "reading pods");
+		goto out;
+	}
+	if (b->o->dns_selector != NULL) {
+		if (emit_selector_check(b->o->dns_selector, &errpos) < 0) {
+			fp_error("emit: --dns-selector '%s': invalid selector at "
+			    "byte %zu", fp_clamp(b->o->dns_selector, 128), errpos);
+			goto out;
+		}
+		/* keep the namespace found, replace the pods' selector */
+		tmp = xstrdup(b, b->ndns > 0 ? b->dns[0].ns : DNS_DEFAULT_NS);
+		for (i = 0; i < b->ndns; i++) {
+			free(b->dns[i].ns);
+			free(b->dns[i].sel);
+		}
+		b->ndns = 0;
+		if ((d = realloc(b->dns, sizeof(*d))) == NULL) {
+			free(tmp);
+			goto oom;
+		}
+		b->dns = d;
+		b->dns[0].ns = tmp;
+		b->dns[0].sel = xstrdup(b, b->o->dns_selector);
+		b->ndns = 1;
+	} else if (b->ndns == 0) {
+		note(b, "dns: no pods labelled k8s-app=kube-dns in the inventory; "
+		    "assuming %s pods with %s", DNS_DEFAULT_NS, DNS_DEFAULT_SEL);
+		if ((b->dns = calloc(1, sizeof(*b->dns))) == NULL)
+			goto oom;
+		b->dns[0].ns = xstrdup(b, DNS_DEFAULT_NS);
+		b->dns[0].sel = xstrdup(b, DNS_DEFAULT_SEL);
+		b->ndns = 1;
+	}
+	/* Port 53 to pods the DNS layer already reaches needs no learned rule;
+	 * only a workload with exactly that selector is known to be them. */
+	for (i = 0; i < b->nwl; i++) {
+		size_t k;
+
+		for (k = 0; k < b->ndns; k++)
+			if (strcmp(b->wls[i].ns, b->dns[k].ns) == 0 &&
+			    strcmp(b->wls[i].sel, b->dns[k].sel) == 0)
+				b->wls[i].dns = 1;
+	}
+	if (b->oom)
+		goto oom;
+	ret = 0;
+	goto out;
+oom:
+	fp_error("emit: out of memory");
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* --- edges to items ----------------------------------------------------- */
+
+struct peer {
+	int kind;		/* PEER_POD, PEER_NODE, PEER_EXT, -1 unknown */
+	struct wl *w;
+	struct fp_ip ip;
+};
+
+static int
+parse_peer(struct build *b, const char *text, struct peer *p, long row)
+{
+	char buf[600];
+	const char *ipt = NULL;
+	char *slash;
+
+	memset(p, 0, sizeof(*p));
+	if (strncmp(text, "node:", 5) == 0) {
+		p->kind = PEER_NODE;
+		ipt = text + 5;
+	} else if (strncmp(text, "external:", 9) == 0) {
+		p->kind = PEER_EXT;
+		ipt = text + 9;
+	} else if (strncmp(text, "unknown:", 8) == 0) {
+		p->kind = -1;
+		return 0;
+	} else {
+		if (strlen(text) >= sizeof(buf) ||
+		    (slash = strchr(memcpy(buf, text, strlen(text) + 1), '/')) == NULL)
+			return fp_error("emit: store '%s': edge %ld: peer '%s' is "
+			    "not namespace/name, node:IP, external:IP or unknown:IP",
+			    store_path(b->st), row, fp_clamp(text, 128));
+		*slash = '\0';
+		p->kind = PEER_POD;
+		if ((p->w = find_wl(b, buf, slash + 1)) == NULL)
+			return fp_error("emit: store '%s': edge %ld: workload '%s' "
+			    "is not in the workloads table", store_path(b->st), row,
+			    fp_clamp(text, 128));
+		return 0;
+	}
+	if (fp_ip_parse(&p->ip, ipt) < 0)
+		return fp_error("emit: store '%s': edge %ld: peer '%s': not an IP "
+		    "address", store_path(b->st), row, fp_clamp(text, 128));
+	return 0;
+}
+
+static void
+add_item(struct build *b, size_t subject, int dir, const struct peer *peer,
+    int proto, int port)
+{
+	struct item *it;
+
+	if ((it = xgrow(b, b->items, &b->capitems, b->nitems + 1,
+	    sizeof(*it))) == NULL)
+		return;
+	b->items = it;
+	it = &b->items[b->nitems++];
+	memset(it, 0, sizeof(*it));
+	it->subject = subject;
+	it->dir = dir;
+	it->pkind = peer->kind;
+	if (peer->kind == PEER_POD)
+		it->peer = b->nsmode ? peer->w->nsidx : (size_t)(peer->w - b->wls);
+	else
+		it->ip = peer->ip;
+	it->proto = proto;
+	it->port = port;
+}
+
+static int
+load_edges(struct build *b)
+{
+	sqlite3_stmt *s = NULL;
+	const char *st, *dt;
+	struct peer src, dst;
+	char pb[16], pf[16];
+	int rc, proto, port, ret = -1;
+	long row = 0;
+
+	if (store_prepare(b->st, &s, "SELECT src, dst, proto, port FROM edges "
+	    "ORDER BY src, dst, proto, port") < 0)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row++;
+		st = (const char *)sqlite3_column_text(s, 0);
+		dt = (const char *)sqlite3_column_text(s, 1);
+		proto = sqlite3_column_int(s, 2);
+		port = sqlite3_column_int(s, 3);
+		if (st == NULL || dt == NULL) {
+			fp_error("emit: store '%s': edge %ld: NULL peer",
+			    store_path(b->st), row);
+			goto out;
+		}
+		if (parse_peer(b, st, &src, row) < 0 ||
+		    parse_peer(b, dt, &dst, row) < 0)
+			goto out;
+		fp_port_format(proto, port, pf, sizeof(pf));
+		if (src.kind < 0 || dst.kind < 0) {
+			note(b, "edge %s -> %s %s/%s: unknown peer, not allowed",
+			    fp_clamp(st, 64), fp_clamp(dt, 64),
+			    proto_lc(proto, pb, sizeof(pb)), pf);
+			continue;
+		}
+		if (proto < 1 || proto > 255 ||
+		    (calico_ports(proto) && (port < 1 || port > 65535)) ||
+		    (is_icmp(proto) && (port < 0 || (port >> 8) > 254 ||
+		    port > 0xffff))) {
+			note(b, "edge %s -> %s proto %d port %d: cannot be written "
+			    "as a Calico rule, not allowed", fp_clamp(st, 64),
+			    fp_clamp(dt, 64), proto, port);
+			continue;
+		}
+		if (!calico_ports(proto) && !is_icmp(proto))
+			port = 0;	/* Calico cannot match it */
+		/* One address family per ICMP flavour. */
+		if (is_icmp(proto) && ((src.kind != PEER_POD &&
+		    (src.ip.len == 16) != (proto == FP_PROTO_ICMPV6)) ||
+		    (dst.kind != PEER_POD &&
+		    (dst.ip.len == 16) != (proto == FP_PROTO_ICMPV6)))) {
+			note(b, "edge %s -> %s %s: protocol does not match the "
+			    "address family, not allowed", fp_clamp(st, 64),
+			    fp_clamp(dt, 64), proto_lc(proto, pb, sizeof(pb)));
+			continue;
+		}
+		if (src.kind != PEER_POD && dst.kind != PEER_POD)
+			continue;	/* not pod traffic: no pod policy applies */
+		if (src.kind == PEER_POD && dst.kind == PEER_POD && dst.w->dns &&
+		    port == 53 && (proto == FP_PROTO_UDP || proto == FP_PROTO_TCP))
+			continue;	/* the DNS layer allows it */
+		if (src.kind == PEER_POD && !src.w->exempt)
+			add_item(b, b->nsmode ? src.w->nsidx : (size_t)(src.w - b->wls),
+			    PSET_EGRESS, &dst, proto, port);
+		if (dst.kind == PEER_POD && !dst.w->exempt)
+			add_item(b, b->nsmode ? dst.w->nsidx : (size_t)(dst.w - b->wls),
+			    PSET_INGRESS, &src, proto, port);
+		if (b->oom) {
+			fp_error("emit: out of memory");
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(b->st, "reading edges");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+static int
+cmp_item(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	int c;
+
+	if (x->subject != y->subject)
+		return x->subject < y->subject ? -1 : 1;
+	if (x->dir != y->dir)
+		return x->dir < y->dir ? -1 : 1;	/* ingress first */
+	if (x->pkind != y->pkind)
+		return x->pkind < y->pkind ? -1 : 1;
+	if (x->pkind == PEER_POD && x->peer != y->peer)
+		return x->peer < y->peer ? -1 : 1;
+	if (x->pkind != PEER_POD && (c = fp_ip_cmp(&x->ip, &y->ip)) != 0)
+		return c;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	return 0;
+}
+
+/* --- rules -------------------------------------------------------------- */
+
+/* Runs of three or more consecutive ports become one range; a range is only
+ * written where every port in it was seen. */
+static size_t
+compress_ports(const int *ports, size_t n, struct pset_ports *out)
+{
+	size_t i = 0, j, k = 0;
+
+	while (i < n) {
+		for (j = i; j + 1 < n && ports[j + 1] == ports[j] + 1; j++)
+			;
+		if (j - i >= 2) {
+			out[k].lo = ports[i];
+			out[k++].hi = ports[j];
+			i = j + 1;
+		} else {
+			out[k].lo = out[k].hi = ports[i];
+			k++;
+			i++;
+		}
+	}
+	return k;
+}
+
+static void
+ports_text(char *buf, size_t len, const struct pset_ports *p, size_t n)
+{
+	size_t i, off = 0;
+	int w;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off < len; i++) {
+		if (p[i].lo == p[i].hi)
+			w = snprintf(buf + off, len - off, "%s%d", i ? "," : "", p[i].lo);
+		else
+			w = snprintf(buf + off, len - off, "%s%d-%d", i ? "," : "",
+			    p[i].lo, p[i].hi);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+/* The text a peer has in evidence and in the header digest. */
+static char *
+peer_label(struct build *b, const struct item *it)
+{
+	char ip[FP_IPSTRLEN];
+
+	if (it->pkind == PEER_POD)
+		return b->nsmode ? xfmt(b, "namespace %s", b->nss[it->peer]) :
+		    xfmt(b, "%s/%s", b->wls[it->peer].ns, b->wls[it->peer].name);
+	return xfmt(b, "%s:%s", it->pkind == PEER_NODE ? "node" : "external",
+	    fp_ip_format(&it->ip, ip));
+}
+
+static char *
+subject_label(struct build *b, size_t subject)
+{
+	return b->nsmode ? xfmt(b, "namespace %s", b->nss[subject]) :
+	    xfmt(b, "%s/%s", b->wls[subject].ns, b->wls[subject].name);
+}
+
+/* A rule "shape": what a group of items shares (protocol and ports). */
+struct shape {
+	int proto;
+	int icmp_type, icmp_code;	/* -1 unless ICMP */
+	struct pset_ports *ports;	/* compressed */
+	size_t nports;
+};
+
+static struct pset_rule *
+new_rule(struct build *b, struct pset_policy *p, int dir)
+{
+	struct pset_rule **v = dir == PSET_INGRESS ? &p->ingress : &p->egress;
+	size_t *n = dir == PSET_INGRESS ? &p->ningress : &p->negress;
+	struct pset_rule *r;
+
+	if ((r = realloc(*v, (*n + 1) * sizeof(*r))) == NULL) {
+		b->oom = 1;
+		return NULL;
+	}
+	*v = r;
+	r = &r[(*n)++];
+	memset(r, 0, sizeof(*r));
+	r->icmp_type = r->icmp_code = -1;
+	return r;
+}
+
+/*
+ * Add the rules for one shape: peers is either one pod peer (its entity in
+ * pe) or a list of addresses (nets, all one family). Ports are split into
+ * rules of at most MAX_PORTS_PER_RULE entries and nets into rules of at
+ * most MAX_NETS_PER_RULE.
+ */
+static void
+add_rules(struct build *b, struct pset_policy *p, int dir, size_t subject,
+    const struct shape *sh, const struct item *pod, const struct item *const *nets,
+    size_t nnets)
+{
+	size_t pi, ni, k, pn, nn;
+	struct pset_rule *r;
+	struct pset_entity *peer, *dst;
+	char pb[16], ptxt[512], *plabel = NULL, *slabel, *tmp;
+	int ipver = 0;
+
+	slabel = subject_label(b, subject);
+	for (ni = 0; ni < (pod != NULL ? 1 : nnets); ni += MAX_NETS_PER_RULE) {
+		nn = pod != NULL ? 0 : nnets - ni;
+		if (nn > MAX_NETS_PER_RULE)
+			nn = MAX_NETS_PER_RULE;
+		for (pi = 0; pi < (sh->nports ? sh->nports : 1);
+		    pi += MAX_PORTS_PER_RULE) {
+			pn = sh->nports - (sh->nports ? pi : 0);
+			if (pn > MAX_PORTS_PER_RULE)
+				pn = MAX_PORTS_PER_RULE;
+			if ((r = new_rule(b, p, dir)) == NULL)
+				goto out;
+			r->proto = sh->proto;
+			r->icmp_type = sh->icmp_type;
+			r->icmp_code = sh->icmp_code;
+			peer = dir == PSET_INGRESS ? &r->src : &r->dst;
+			dst = &r->dst;
+			free(plabel);
+			plabel = NULL;
+			if (pod != NULL) {
+				plabel = peer_label(b, pod);
+				if (b->nsmode) {
+					peer->ns_selector = xfmt(b,
+					    "projectcalico.org/name == '%s'",
+					    b->nss[pod->peer]);
+				} else {
+					peer->ns_selector = xfmt(b,
+					    "projectcalico.org/name == '%s'",
+					    b->wls[pod->peer].ns);
+					if (*b->wls[pod->peer].sel != '\0')
+						peer->selector = xstrdup(b,
+						    b->wls[pod->peer].sel);
+				}
+			} else {
+				if ((peer->nets = calloc(nn, sizeof(char *))) == NULL) {
+					b->oom = 1;
+					goto out;
+				}
+				for (k = 0; k < nn; k++) {
+					char ip[FP_IPSTRLEN];
+					const struct item *it = nets[ni + k];
+
+					ipver = it->ip.len == 16 ? 6 : 4;
+					peer->nets[peer->nnets++] = xfmt(b, "%s/%d",
+					    fp_ip_format(&it->ip, ip), ipver == 6 ? 128 : 32);
+					tmp = peer_label(b, it);
+					if (plabel == NULL) {
+						plabel = tmp;
+					} else {
+						char *j = xfmt(b, "%s, %s", plabel,
+						    tmp ? tmp : "");
+						free(plabel);
+						free(tmp);
+						plabel = j;
+					}
+				}
+				r->ip_version = ipver;
+			}
+			if (pn > 0) {
+				if ((dst->ports = calloc(pn, sizeof(*dst->ports))) == NULL) {
+					b->oom = 1;
+					goto out;
+				}
+				memcpy(dst->ports, sh->ports + pi, pn * sizeof(*dst->ports));
+				dst->nports = pn;
+			}
+			if (plabel == NULL || slabel == NULL)
+				goto out;
+			r->evidence = dir == PSET_INGRESS ?
+			    xfmt(b, "%s -> %s", plabel, slabel) :
+			    xfmt(b, "%s -> %s", slabel, plabel);
+			if (is_icmp(sh->proto))
+				snprintf(ptxt, sizeof(ptxt), "type %d code %d",
+				    sh->icmp_type, sh->icmp_code);
+			else
+				ports_text(ptxt, sizeof(ptxt), dst->ports, dst->nports);
+			r->summary = xfmt(b, "%s %s%s%s %s %s",
+			    dir == PSET_INGRESS ? "ingress" : "egress",
+			    proto_lc(sh->proto, pb, sizeof(pb)),
+			    is_icmp(sh->proto) ? " " : *ptxt ? "/" : "", ptxt,
+			    dir == PSET_INGRESS ? "from" : "to", plabel);
+		}
+	}
+out:
+	free(plabel);
+	free(slabel);
+}
+
+/* The shape of items[i..j) (same peer, same protocol); ICMP makes one
+ * shape per type/code, so *next says where this shape ends. */
+static int
+item_shape(struct build *b, const struct item *items, size_t i, size_t j,
+    struct shape *sh, size_t *next)
+{
+	int *raw;
+	size_t k, n = 0;
+
+	memset(sh, 0, sizeof(*sh));
+	sh->proto = items[i].proto;
+	sh->icmp_type = sh->icmp_code = -1;
+	if (is_icmp(sh->proto)) {
+		sh->icmp_type = items[i].port >> 8;
+		sh->icmp_code = items[i].port & 0xff;
+		*next = i + 1;
+		return 0;
+	}
+	*next = j;
+	if (!calico_ports(sh->proto))
+		return 0;
+	if ((raw = calloc(j - i, sizeof(*raw))) == NULL ||
+	    (sh->ports = calloc(j - i, sizeof(*sh->ports))) == NULL) {
+		free(raw);
+		b->oom = 1;
+		return -1;
+	}
+	for (k = i; k < j; k++)
+		if (n == 0 || raw[n - 1] != items[k].port)
+			raw[n++] = items[k].port;
+	sh->nports = compress_ports(raw, n, sh->ports);
+	free(raw);
+	return 0;
+}
+
+static int
+shape_cmp(const struct shape *x, const struct shape *y)
+{
+	size_t i;
+
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	if (x->icmp_type != y->icmp_type)
+		return x->icmp_type < y->icmp_type ? -1 : 1;
+	if (x->icmp_code != y->icmp_code)
+		return x->icmp_code < y->icmp_code ? -1 : 1;
+	for (i = 0; i < x->nports && i < y->nports; i++) {
+		if (x->ports[i].lo != y->ports[i].lo)
+			return x->ports[i].lo < y->ports[i].lo ? -1 : 1;
+		if (x->ports[i].hi != y->ports[i].hi)
+			return x->ports[i].hi < y->ports[i].hi ? -1 : 1;
+	}
+	if (x->nports != y->nports)
+		return x->nports < y->nports ? -1 : 1;
+	return 0;
+}
+
+/* An address peer with its shape, for grouping addresses into nets. */
+struct netent {
+	int ipver;
+	struct shape sh;
+	const struct item *it;
+};
+
+static int
+cmp_netent(const void *a, const void *b)
+{
+	const struct netent *x = a, *y = b;
+	int c;
+
+	if (x->ipver != y->ipver)
+		return x->ipver < y->ipver ? -1 : 1;
+	if ((c = shape_cmp(&x->sh, &y->sh)) != 0)
+		return c;
+	return fp_ip_cmp(&x->it->ip, &y->it->ip);
+}
+
+/* Rules of one direction of one subject from its sorted items. */
+static void
+direction_rules(struct build *b, struct pset_policy *p, const struct item *it,
+    size_t n)
+{
+	struct netent *ne = NULL;
+	const struct item **nets = NULL;
+	struct shape sh;
+	size_t i, j, next, nne = 0, k;
+
+	/* pod peers: one group per (peer, protocol) */
+	for (i = 0; i < n && it[i].pkind == PEER_POD; i = j) {
+		for (j = i; j < n && it[j].pkind == PEER_POD &&
+		    it[j].peer == it[i].peer && it[j].proto == it[i].proto; j++)
+			;
+		for (k = i; k < j; k = next) {
+			if (item_shape(b, it, k, j, &sh, &next) < 0)
+				goto out;
+			add_rules(b, p, it[i].dir, it[i].subject, &sh, &it[k], NULL, 0);
+			free(sh.ports);
+		}
+	}
+	/* addresses: their shapes, then one rule per (family, shape) */
+	if (i < n && (ne = calloc(n - i, sizeof(*ne))) == NULL) {
+		b->oom = 1;
+		goto out;
+	}
+	for (; i < n; i = j) {
+		for (j = i; j < n && fp_ip_cmp(&it[j].ip, &it[i].ip) == 0 &&
+		    it[j].pkind == it[i].pkind && it[j].proto == it[i].proto; j++)
+			;
+		for (k = i; k < j; k = next) {
+			if (item_shape(b, it, k, j, &ne[nne].sh, &next) < 0)
+				goto out;
+			ne[nne].ipver = it[k].ip.len == 16 ? 6 : 4;
+			ne[nne++].it = &it[k];
+		}
+	}
+	if (nne == 0)
+		goto out;
+	sort(ne, nne, sizeof(*ne), cmp_netent);
+	if ((nets = calloc(nne, sizeof(*nets))) == NULL) {
+		b->oom = 1;
+		goto out;
+	}
+	for (i = 0; i < nne; i = j) {
+		for (j = i; j < nne && ne[j].ipver == ne[i].ipver &&
+		    shape_cmp(&ne[j].sh, &ne[i].sh) == 0; j++)
+			nets[j - i] = ne[j].it;
+		add_rules(b, p, ne[i].it->dir, ne[i].it->subject, &ne[i].sh, NULL,
+		    nets, j - i);
+	}
+out:
+	for (i = 0; i < nne; i++)
+		free(ne[i].sh.ports);
+	free(ne);
+	free(nets);
+}
+
+/* --- policies ----------------------------------------------------------- */
+
+static struct pset_policy *
+new_policy(struct build *b)
+{
+	struct pset_policy *p;
+
+	if ((p = xgrow(b, b->pols, &b->cappols, b->npols + 1, sizeof(*p))) == NULL)
+		return NULL;
+	b->pols = p;
+	p = &b->pols[b->npols++];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+/* The pods the default deny and the DNS layer cover: Kubernetes pods
+ * only (host endpoints lack projectcalico.org/orchestrator; API-NOTES 2.3,
+ * 7), in the given namespaces or outside the exempt ones. */
+static char *
+pods_selector(struct build *b, char *const *in, size_t nin, char *const *out,
+    size_t nout)
+{
+	char *s1 = NULL, *r;
+
+	if (nin > 0) {
+		s1 = set_literal(b, in, nin);
+		r = xfmt(b, "projectcalico.org/orchestrator == 'k8s' && "
+		    "projectcalico.org/namespace in %s", s1 ? s1 : "");
+	} else if (nout > 0) {
+		s1 = set_literal(b, out, nout);
+		r = xfmt(b, "projectcalico.org/orchestrator == 'k8s' && "
+		    "projectcalico.org/namespace not in %s", s1 ? s1 : "");
+	} else {
+		r = xstrdup(b, "projectcalico.org/orchestrator == 'k8s'");
+	}
+	free(s1);
+	return r;
+}
+
+static char *
+list_text(struct build *b, char *const *v, size_t n)
+{
+	char *s = xstrdup(b, ""), *t;
+	size_t i;
+
+	for (i = 0; i < n && s != NULL; i++) {
+		t = xfmt(b, "%s%s%s", s, i ? ", " : "", v[i]);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+static void
+dns_rules(struct build *b, struct pset_policy *p, int dir)
+{
+	static const int protos[] = { FP_PROTO_UDP, FP_PROTO_TCP };
+	struct pset_rule *r;
+	size_t k, i;
+	char pb[16];
+
+	for (k = 0; k < b->ndns; k++) {
+		for (i = 0; i < 2; i++) {
+			if ((r = new_rule(b, p, dir)) == NULL)
+				return;
+			r->proto = protos[i];
+			if ((r->dst.ports = calloc(1, sizeof(*r->dst.ports))) == NULL) {
+				b->oom = 1;
+				return;
+			}
+			r->dst.ports[0].lo = r->dst.ports[0].hi = 53;
+			r->dst.nports = 1;
+			if (dir == PSET_EGRESS) {
+				r->dst.ns_selector = xfmt(b,
+				    "projectcalico.org/name == '%s'", b->dns[k].ns);
+				r->dst.selector = xstrdup(b, b->dns[k].sel);
+				r->summary = xfmt(b, "egress %s/53 to dns pods %s in "
+				    "namespace %s", proto_lc(protos[i], pb, sizeof(pb)),
+				    b->dns[k].sel, b->dns[k].ns);
+			} else {
+				r->src.selector = xstrdup(b,
+				    "projectcalico.org/orchestrator == 'k8s'");
+				r->summary = xfmt(b, "ingress %s/53 from every pod",
+				    proto_lc(protos[i], pb, sizeof(pb)));
+			}
+		}
+	}
+}
+
+static int
+enforced_ns(struct build *b, const char *ns)
+{
+	if (b->o->staged)
+		return 0;
+	return b->nenforce == 0 || in_sorted(b->enforce, b->nenforce, ns);
+}
+
+static void
+layer_policies(struct build *b)
+{
+	struct pset_policy *p;
+	char **outside = NULL, *ex, *en;
+	size_t nout = 0, i, k;
+	int split = b->nenforce > 0 && !b->o->staged;
+
+	ex = list_text(b, b->exempt, b->nexempt);
+	en = list_text(b, b->enforce, b->nenforce);
+	/* namespaces the staged half covers: exempt ∪ enforced stay out */
+	if (split) {
+		if ((outside = calloc(b->nexempt + b->nenforce, sizeof(*outside))) == NULL) {
+			b->oom = 1;
+			goto out;
+		}
+		for (i = 0; i < b->nexempt; i++)
+			outside[nout++] = b->exempt[i];
+		for (i = 0; i < b->nenforce; i++)
+			outside[nout++] = b->enforce[i];
+		sort(outside, nout, sizeof(*outside), cmp_str);
+	}
+
+	for (i = 0; i < (split ? 2u : 1u); i++) {
+		int staged = b->o->staged || i == 1;
+		const char *sfx = i == 1 ? "-staged" : "";
+
+		/* layer 1: default deny */
+		if ((p = new_policy(b)) == NULL)
+			goto out;
+		p->name = xfmt(b, "flowpol-default-deny%s", sfx);
+		p->staged = staged;
+		p->order_centi = ORDER_DENY + (long)i * 100;
+		p->types = PSET_INGRESS | PSET_EGRESS;
+		p->selector = split && i == 0 ?
+		    pods_selector(b, b->enforce, b->nenforce, NULL, 0) :
+		    split ? pods_selector(b, NULL, 0, outside, nout) :
+		    pods_selector(b, NULL, 0, b->exempt, b->nexempt);
+		p->about = split && i == 0 ?
+		    xfmt(b, "default deny for pods in %s", en ? en : "") :
+		    xfmt(b, "default deny for pods outside %s%s%s",
+		    b->nexempt ? ex : "(no exempt namespaces)",
+		    split ? ", " : "", split ? en : "");
+
+		/* layer 2: DNS egress for the same pods */
+		if ((p = new_policy(b)) == NULL)
+			goto out;
+		p->name = xfmt(b, "flowpol-allow-dns%s", sfx);
+		p->staged = staged;
+		p->order_centi = ORDER_DNS + (long)i * 100;
+		p->types = PSET_EGRESS;
+		p->selector = xstrdup(b, b->pols[b->npols - 2].selector);
+		p->about = xstrdup(b, "DNS to the kube-dns pods for the pods the "
+		    "default deny covers");
+		dns_rules(b, p, PSET_EGRESS);
+	}
+	/* kube-dns under the default deny needs its ingress opened too */
+	for (k = 0; k < b->ndns; k++) {
+		if (in_sorted(b->exempt, b->nexempt, b->dns[k].ns))
+			continue;
+		if ((p = new_policy(b)) == NULL)
+			goto out;
+		p->name = xfmt(b, "flowpol-allow-dns-ingress");
+		p->staged = !enforced_ns(b, b->dns[k].ns);
+		p->order_centi = ORDER_DNS_IN;
+		p->types = PSET_INGRESS;
+		{
+			char *nsc = xfmt(b, "projectcalico.org/namespace == '%s'",
+			    b->dns[k].ns);
+
+			p->selector = nsc ? and_selector(b, nsc, b->dns[k].sel) : NULL;
+			free(nsc);
+		}
+		p->about = xfmt(b, "DNS from every pod to the kube-dns pods of "
+		    "namespace %s, which is not exempt", b->dns[k].ns);
+		{
+			/* one policy for all DNS peers: rules for this one only */
+			struct dnspeer *save = b->dns;
+			size_t nsave = b->ndns;
+
+			b->dns = &save[k];
+			b->ndns = 1;
+			dns_rules(b, p, PSET_INGRESS);
+			b->dns = save;
+			b->ndns = nsave;
+		}
+		break;	/* one DNS ingress policy (first non-exempt DNS peer) */
+	}
+out:
+	free(outside);
+	free(ex);
+	free(en);
+}
+
+static int
+cmp_pol_name(const void *a, const void *b)
+{
+	return strcmp(((const struct pset_policy *)a)->name,
+	    ((const struct pset_policy *)b)->name);
+}
+
+/*
+ * Calico's master CRD allows at most 1024 ingress and 1024 egress rules per
+ * policy (API-NOTES 8). A workload with more goes on in "-partN" policies
+ * with the same selector: a packet no rule of one matches goes on to the
+ * next, so the set allows the same.
+ */
+static void
+split_policy(struct build *b, size_t idx)
+{
+	struct pset_policy *p, *q;
+	size_t k, part = 2, n, base;
+	char *stem, *about;
+
+	if ((stem = xstrdup(b, b->pols[idx].name)) == NULL)
+		return;
+	if ((about = xstrdup(b, b->pols[idx].about)) == NULL) {
+		free(stem);
+		return;
+	}
+	base = strlen(stem);
+	if (base > EMIT_NAME_MAX - 8)
+		stem[base = EMIT_NAME_MAX - 8] = '\0';
+	while (base > 0 && stem[base - 1] == '-')
+		stem[--base] = '\0';
+	while (b->pols[idx].ningress > MAX_RULES_PER_POLICY ||
+	    b->pols[idx].negress > MAX_RULES_PER_POLICY) {
+		k = b->npols;
+		if (new_policy(b) == NULL)
+			break;
+		p = &b->pols[idx];
+		q = &b->pols[k];
+		q->staged = p->staged;
+		q->types = p->types;
+		q->selector = xstrdup(b, p->selector);
+		q->name = xfmt(b, "%s-part%zu", stem, part);
+		q->about = xfmt(b, "%s (part %zu)", about, part);
+		if (p->ningress > MAX_RULES_PER_POLICY) {
+			n = p->ningress - MAX_RULES_PER_POLICY;
+			if ((q->ingress = calloc(n, sizeof(*q->ingress))) == NULL) {
+				b->oom = 1;
+				break;
+			}
+			memcpy(q->ingress, p->ingress + MAX_RULES_PER_POLICY,
+			    n * sizeof(*q->ingress));
+			q->ningress = n;
+			p->ningress = MAX_RULES_PER_POLICY;
+		}
+		if (p->negress > MAX_RULES_PER_POLICY) {
+			n = p->negress - MAX_RULES_PER_POLICY;
+			if ((q->egress = calloc(n, sizeof(*q->egress))) == NULL) {
+				b->oom = 1;
+				break;
+			}
+			memcpy(q->egress, p->egress + MAX_RULES_PER_POLICY,
+			    n * sizeof(*q->egress));
+			q->negress = n;
+			p->negress = MAX_RULES_PER_POLICY;
+		}
+		idx = k;
+		part++;
+	}
+	free(stem);
+	free(about);
+}
+
+static void
+learned_policies(struct build *b)
+{
+	struct pset_policy *p;
+	size_t nsub = b->nsmode ? b->nns : b->nwl, s, i = 0, j, d;
+
+	for (s = 0; s < nsub; s++) {
+		const char *ns = b->nsmode ? b->nss[s] : b->wls[s].ns;
+		char *nsc;
+
+		if (in_sorted(b->exempt, b->nexempt, ns))
+			continue;
+		if ((p = new_policy(b)) == NULL)
+			return;
+		p->staged = !enforced_ns(b, ns);
+		p->types = PSET_INGRESS | PSET_EGRESS;
+		nsc = xfmt(b, "projectcalico.org/namespace == '%s'", ns);
+		if (b->nsmode) {
+			p->name = emit_policy_name("ns", ns);
+			p->selector = nsc;
+			nsc = NULL;
+			p->about = xfmt(b, "learned allows for namespace %s "
+			    "(namespace granularity)", ns);
+		} else {
+			p->name = emit_policy_name(ns, b->wls[s].name);
+			p->selector = nsc ? and_selector(b, nsc, b->wls[s].sel) : NULL;
+			p->about = xfmt(b, "learned allows for workload %s/%s",
+			    ns, b->wls[s].name);
+		}
+		free(nsc);
+		if (p->name == NULL)
+			b->oom = 1;
+		/* this subject's items, per direction (items sorted by subject) */
+		while (i < b->nitems && b->items[i].subject < s)
+			i++;
+		for (; i < b->nitems && b->items[i].subject == s; i = j) {
+			d = (size_t)b->items[i].dir;
+			for (j = i; j < b->nitems && b->items[j].subject == s &&
+			    (size_t)b->items[j].dir == d; j++)
+				;
+			direction_rules(b, p, &b->items[i], j - i);
+		}
+		split_policy(b, (size_t)(p - b->pols));
+	}
+}
+
+/* Names unique across the set: every policy whose name clashes (with a
+ * layer or with another subject, e.g. "a-b/c" and "a/b-c") gets a hash of
+ * its subject appended. Learned policies get order slots from a hash of
+ * their name, probing in name order on a clash. */
+static int
+finish_names_orders(struct build *b, size_t first_learned)
+{
+	unsigned char *used = NULL, *dup = NULL;
+	size_t i, j, n = b->npols - first_learned, tries;
+	uint64_t slot;
+	char *nn, key[700];
+	int ret = -1, clash;
+
+	if ((dup = calloc(b->npols + 1, 1)) == NULL) {
+		fp_error("emit: out of memory");
+		goto out;
+	}
+	sort(b->pols + first_learned, n, sizeof(*b->pols), cmp_pol_name);
+	for (tries = 0; tries < 8; tries++) {
+		clash = 0;
+		memset(dup, 0, b->npols);
+		for (i = first_learned; i < b->npols; i++) {
+			for (j = 0; j < first_learned; j++)
+				if (strcmp(b->pols[i].name, b->pols[j].name) == 0)
+					dup[i] = 1;
+			if (i + 1 < b->npols &&
+			    strcmp(b->pols[i].name, b->pols[i + 1].name) == 0)
+				dup[i] = dup[i + 1] = 1;
+		}
+		for (i = first_learned; i < b->npols; i++) {
+			if (!dup[i])
+				continue;
+			clash = 1;
+			/* the subject's identity is in "about" */
+			snprintf(key, sizeof(key), "%s#%zu", b->pols[i].about, tries);
+			if ((nn = emit_name_with_hash(b->pols[i].name, key)) == NULL) {
+				fp_error("emit: out of memory");
+				goto out;
+			}
+			free(b->pols[i].name);
+			b->pols[i].name = nn;
+		}
+		sort(b->pols + first_learned, n, sizeof(*b->pols), cmp_pol_name);
+		if (!clash)
+			break;
+	}
+	if (n > LEARNED_SLOTS) {
+		fp_error("emit: %zu policies: more than %d learned policies", n,
+		    LEARNED_SLOTS);
+		goto out;
+	}
+	if ((used = calloc(LEARNED_SLOTS, 1)) == NULL) {
+		fp_error("emit: out of memory");
+		goto out;
+	}
+	for (i = first_learned; i < b->npols; i++) {
+		slot = emit_fnv1a64(b->pols[i].name, strlen(b->pols[i].name)) %
+		    LEARNED_SLOTS;
+		while (used[slot])
+			slot = (slot + 1) % LEARNED_SLOTS;
+		used[slot] = 1;
+		b->pols[i].order_centi = ORDER_LEARNED + (long)slot;
+	}
+	/* Calico's master CRD caps every selector at 1024 characters. */
+	for (i = 0; i < b->npols; i++) {
+		if (strlen(b->pols[i].selector) > 1024) {
+			fp_error("emit: policy '%s': selector of %zu characters, "
+			    "more than Calico's 1024 (too many exempt or enforced "
+			    "namespaces?)", b->pols[i].name, strlen(b->pols[i].selector));
+			goto out;
+		}
+	}
+	for (i = 0; i < b->npols; i++) {
+		if (!emit_name_valid(b->pols[i].name) ||
+		    (i > 0 && i >= first_learned &&
+		    strcmp(b->pols[i].name, b->pols[i - 1].name) == 0)) {
+			fp_error("emit: internal: policy name '%s' invalid or not "
+			    "unique", fp_clamp(b->pols[i].name, 64));
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(used);
+	free(dup);
+	return ret;
+}
+
+static void
+build_release(struct build *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->nexempt; i++)
+		free(b->exempt[i]);
+	free(b->exempt);
+	for (i = 0; i < b->nenforce; i++)
+		free(b->enforce[i]);
+	free(b->enforce);
+	for (i = 0; i < b->nwl; i++) {
+		free(b->wls[i].ns);
+		free(b->wls[i].name);
+		free(b->wls[i].sel);
+	}
+	free(b->wls);
+	free(b->nss);
+	for (i = 0; i < b->ndns; i++) {
+		free(b->dns[i].ns);
+		free(b->dns[i].sel);
+	}
+	free(b->dns);
+	free(b->items);
+	for (i = 0; i < b->nnotes; i++)
+		free(b->notes[i]);
+	free(b->notes);
+	for (i = 0; i < b->npols; i++)
+		pset_policy_release(&b->pols[i]);
+	free(b->pols);
+}
+
+void
+emit_result_free(struct emit_result *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->ndocs; i++) {
+		free(r->docs[i].name);
+		free(r->docs[i].kind);
+		free(r->docs[i].file);
+		free(r->docs[i].text);
+	}
+	free(r->docs);
+	for (i = 0; i < r->nnotes; i++)
+		free(r->notes[i]);
+	free(r->notes);
+	memset(r, 0, sizeof(*r));
+}
+
+static int
+cmp_doc(const void *a, const void *b)
+{
+	const struct emit_doc *x = a, *y = b;
+	/* layers by order, then the learned policies by name */
+	long ox = x->order_centi < ORDER_LEARNED ? x->order_centi : ORDER_LEARNED;
+	long oy = y->order_centi < ORDER_LEARNED ? y->order_centi : ORDER_LEARNED;
+
+	if (ox != oy)
+		return ox < oy ? -1 : 1;
+	return strcmp(x->file, y->file);
+}
+
+int
+emit_build(struct store *st, const struct emit_opts *o, struct emit_result *out)
+{
+	struct build b;
+	struct emit_result r;
+	size_t i, first_learned;
+	int ret = -1;
+
+	memset(&b, 0, sizeof(b));
+	memset(&r, 0, sizeof(r));
+	b.o = o;
+	b.st = st;
+	b.nsmode = o->granularity == EMIT_NAMESPACE;
+	if (o->exempt_set) {
+		for (i = 0; i < o->nexempt; i++)
+			if (!emit_dns_label_ok(o->exempt[i])) {
+				fp_error("emit: --exempt-namespace '%s': not a "
+				    "namespace name", fp_clamp(o->exempt[i], 64));
+				goto out;
+			}
+		if (sorted_set(&b, o->exempt, o->nexempt, &b.exempt, &b.nexempt) < 0)
+			goto out;
+	} else if (sorted_set(&b, emit_default_exempt, emit_default_nexempt,
+	    &b.exempt, &b.nexempt) < 0) {
+		goto out;
+	}
+	for (i = 0; i < o->nenforce; i++) {
+		if (!emit_dns_label_ok(o->enforce[i])) {
+			fp_error("emit: --enforce-namespace '%s': not a namespace "
+			    "name", fp_clamp(o->enforce[i], 64));
+			goto out;
+		}
+		if (in_sorted(b.exempt, b.nexempt, o->enforce[i])) {
+			fp_error("emit: --enforce-namespace '%s': the namespace is "
+			    "exempt", o->enforce[i]);
+			goto out;
+		}
+	}
+	if (sorted_set(&b, o->enforce, o->nenforce, &b.enforce, &b.nenforce) < 0)
+		goto out;
+	if (load_workloads(&b) < 0 || find_dns(&b) < 0 || load_edges(&b) < 0)
+		goto out;
+	sort(b.items, b.nitems, sizeof(*b.items), cmp_item);
+	/* drop duplicates (namespace granularity merges workloads) */
+	{
+		size_t k = 0;
+
+		for (i = 0; i < b.nitems; i++)
+			if (k == 0 || cmp_item(&b.items[k - 1], &b.items[i]) != 0)
+				b.items[k++] = b.items[i];
+		b.nitems = k;
+	}
+	layer_policies(&b);
+	first_learned = b.npols;
+	learned_policies(&b);
+	if (b.oom) {
+		fp_error("emit: out of memory");
+		goto out;
+	}
+	if (finish_names_orders(&b, first_learned) < 0)
+		goto out;
+
+	if ((r.docs = calloc(b.npols ? b.npols : 1, sizeof(*r.docs))) == NULL) {
+		fp_error("emit: out of memory");
+		goto out;
+	}
+	for (i = 0; i < b.npols; i++) {
+		struct emit_doc *d = &r.docs[r.ndocs];
+
+		if (pset_render(&b.pols[i], &d->text, &d->len) < 0)
+			goto out;
+		r.ndocs++;
+		d->name = xstrdup(&b, b.pols[i].name);
+		d->kind = xstrdup(&b, b.pols[i].staged ?
+		    "StagedGlobalNetworkPolicy" : "GlobalNetworkPolicy");
+		d->file = xfmt(&b, "%s.yaml", b.pols[i].name);
+		d->order_centi = b.pols[i].order_centi;
+	}
+	if (b.oom) {
+		fp_error("emit: out of memory");
+		goto out;
+	}
+	sort(r.docs, r.ndocs, sizeof(*r.docs), cmp_doc);
+	sort(b.notes, b.nnotes, sizeof(*b.notes), cmp_str);
+	r.notes = b.notes;
+	r.nnotes = b.nnotes;
+	b.notes = NULL;
+	b.nnotes = 0;
+	*out = r;
+	memset(&r, 0, sizeof(r));
+	ret = 0;
+out:
+	emit_result_free(&r);
+	build_release(&b);
+	return ret;
+}

@@ -1,0 +1,40 @@
+#ifndef FLOWPOL_EMIT_NAMES_H
+#define FLOWPOL_EMIT_NAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Policy names, hashes and the input checks the emitter relies on. */
+
+#define EMIT_NAME_MAX 253	/* GNP metadata.name limit (API-NOTES 3) */
+
+/* FNV-1a 64-bit: stable across runs and platforms (no seed). */
+uint64_t emit_fnv1a64(const void *p, size_t n);
+
+/*
+ * "flowpol-<a>-<b>" (b may be NULL) made valid for a GlobalNetworkPolicy
+ * name: lowercase letters, digits and '-', no dot, a letter or digit at both
+ * ends, at most EMIT_NAME_MAX bytes. Characters outside [a-z0-9-] become
+ * '-'. A name that would be too long is cut and ends in "-<8 hex>", a hash
+ * of the untouched a and b. Returns malloc'd memory (caller frees) or NULL.
+ */
+char *emit_policy_name(const char *a, const char *b);
+/* name + "-" + 8 hex of key, cut so the result fits; malloc'd or NULL. */
+char *emit_name_with_hash(const char *name, const char *key);
+
+/* Whether s is a valid GNP name per API-NOTES 3 (regex and length). */
+int emit_name_valid(const char *s);
+/* A Kubernetes namespace name: DNS-1123 label, 1..63 bytes. */
+int emit_dns_label_ok(const char *s);
+/* A controller name: DNS-1123 subdomain, 1..253 bytes. */
+int emit_dns_subdomain_ok(const char *s);
+
+/*
+ * Syntax check of a Calico selector (SELECTOR-GRAMMAR.md sections 1-2).
+ * 0 if valid; -1 and *errpos (byte offset) if not. Used to refuse a model
+ * whose selectors Calico would reject; the policy engine's parser is the
+ * full implementation and the tests check both agree on what we emit.
+ */
+int emit_selector_check(const char *s, size_t *errpos);
+
+#endif
