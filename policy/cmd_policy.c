@@ -1,4 +1,5 @@
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,8 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/store.h"
+#include "common/timeutil.h"
+#include "policy/diff.h"
 #include "policy/evaluate.h"
 #include "policy/explain.h"
 #include "policy/labels.h"
@@ -258,10 +261,164 @@ out:
 	return ret;
 }
 
+static const char diff_usage[] =
+    "usage: flowpol diff [--db PATH] --policies PATH [--since T]\n"
+    "                    [--stale-after DURATION] [--now T]\n"
+    "                    [--format text|json|markdown] [--no-proposals]\n"
+    "\n"
+    "Compare the learned model with the committed policies, for a scheduled\n"
+    "job or a pull request:\n"
+    "  denied     observed edges the policies would deny (the source's egress\n"
+    "             or the destination's ingress), grouped by the workload whose\n"
+    "             policy denies, with evidence and the tier/policy/rule (or\n"
+    "             end-of-tier drop) that decides. Every distinct label set\n"
+    "             of a workload's pods is checked. Edges with an unknown:\n"
+    "             peer are listed apart (unattributed) and not counted.\n"
+    "  stale      Allow rules that decided no edge last seen within the\n"
+    "             stale period, with policy, file:line, index and rendering\n"
+    "  proposed   what a plain `flowpol emit` would write, compared file by\n"
+    "             file with the flowpol-generated files under --policies\n"
+    "             (the directory holding most of them): added, changed\n"
+    "             (with a unified diff), removed\n"
+    "\n"
+    "  --db PATH             learned database (default $FLOWPOL_DB, else\n"
+    "                        ./flowpol.db)\n"
+    "  --policies PATH       committed policy YAML/JSON file or directory\n"
+    "                        (recursive)\n"
+    "  --since T             only edges last seen at or after T (RFC 3339,\n"
+    "                        @UNIXSECONDS or -DURATION); default: all\n"
+    "  --stale-after DURATION  a rule is stale when no edge it allowed was\n"
+    "                        last seen within DURATION before --now\n"
+    "                        (default 14d; 90s, 10m, 24h, 7d)\n"
+    "  --now T               the time stale periods end (default: now)\n"
+    "  --format F            text (default), json or markdown (for a pull\n"
+    "                        request description)\n"
+    "  --no-proposals        do not run the emitter\n"
+    "\n"
+    "JSON (format_version 1; keys sorted; lists in text order):\n"
+    "  {denied_edges: [EDGE], format_version, now, policies,\n"
+    "   proposed: null | {added, changed, directory, files: [{change:\n"
+    "     added|changed|removed, diff: TEXT|null, file, lines_added,\n"
+    "     lines_removed}], removed},\n"
+    "   since: T|null, stale_after_seconds, stale_rules: [{direction, file,\n"
+    "     index, kind, line, namespace, policy, rule, tier}],\n"
+    "   summary: {denied_edges, edges, edges_checked, stale_rules,\n"
+    "     unattributed}, unattributed: [EDGE],\n"
+    "   workloads: [{egress: [EDGE], ingress: [EDGE], workload}]}\n"
+    "  EDGE: {connections, dst, egress: DENIAL|null, first_seen,\n"
+    "    ingress: DENIAL|null, last_seen, nodes: [..], port, proto, src}\n"
+    "  DENIAL: {combinations, denied_combinations, why: rule|end-of-tier,\n"
+    "    tier, and for rule: file, kind, line, namespace, policy, rule,\n"
+    "    rule_text; for end-of-tier: policies_applied}\n"
+    "\n"
+    "Exit status: 0 nothing would be denied, 1 something would (drift),\n"
+    "2 error (bad database, missing or invalid policies: file and line).\n";
+
 int
 cmd_diff(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		return 0;
-	return fp_fail("diff: not implemented yet");
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "policies", required_argument, NULL, 'p' },
+		{ "since", required_argument, NULL, 's' },
+		{ "stale-after", required_argument, NULL, 'a' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "no-proposals", no_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pe_policyset ps = PE_POLICYSET_INIT;
+	struct diff_result *res = NULL;
+	struct diff_opts o;
+	struct store *st = NULL;
+	enum fp_format fmt = FP_FMT_TEXT;
+	const char *db = NULL, *now = NULL;
+	int c, ret = FP_EXIT_ERR;
+
+	memset(&o, 0, sizeof(o));
+	o.since = INT64_MIN;
+	o.stale_after = 14 * 86400 * FP_USEC;
+	o.propose = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return fp_cli_help(diff_usage);
+		case 'd':
+			db = optarg;
+			break;
+		case 'p':
+			if (o.policies != NULL)
+				return fp_cli_usage_error("diff", diff_usage,
+				    "--policies given twice");
+			o.policies = optarg;
+			break;
+		case 's':
+			if (fp_time_parse(optarg, &o.since) < 0) {
+				fp_error_prefix("diff: --since");
+				return fp_report();
+			}
+			break;
+		case 'a':
+			if (fp_duration_parse(optarg, &o.stale_after) < 0) {
+				fp_error_prefix("diff: --stale-after");
+				return fp_report();
+			}
+			break;
+		case 'n':
+			now = optarg;
+			break;
+		case 'f':
+			if (fp_cli_format(optarg, "text,json,markdown", &fmt) < 0) {
+				fp_error_prefix("diff");
+				return fp_report();
+			}
+			break;
+		case 'P':
+			o.propose = 0;
+			break;
+		default:
+			return fp_cli_usage_error("diff", diff_usage,
+			    "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return fp_cli_usage_error("diff", diff_usage,
+		    "unexpected argument '%s'", fp_clamp(argv[optind], 64));
+	if (o.policies == NULL)
+		return fp_cli_usage_error("diff", diff_usage,
+		    "--policies is required");
+	o.now = fp_now_us();
+	if (now != NULL && fp_time_parse(now, &o.now) < 0) {
+		fp_error_prefix("diff: --now");
+		return fp_report();
+	}
+	if (db == NULL)
+		db = store_default_path();
+	if (pe_read_path(&ps, o.policies) < 0) {
+		fp_error_prefix("diff");
+		ret = fp_report();
+		goto out;
+	}
+	if (ps.n_files == 0) {
+		ret = fp_fail("diff: '%s': no policy files (*.yaml, *.yml, "
+		    "*.json)", fp_clamp(o.policies, 256));
+		goto out;
+	}
+	if (store_open(&st, db, STORE_READONLY) < 0 ||
+	    diff_run(st, &ps, &o, &res) < 0) {
+		ret = fp_report();
+		goto out;
+	}
+	diff_print(stdout, res, fmt);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		ret = fp_fail("diff: writing the report failed");
+		goto out;
+	}
+	ret = diff_denied_edges(res) ? FP_EXIT_NO : FP_EXIT_OK;
+out:
+	diff_result_free(res);
+	pe_policyset_release(&ps);
+	store_free(st);
+	return ret;
 }

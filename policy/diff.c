@@ -17,6 +17,7 @@
 #include "emitter/emit.h"
 #include "policy/diff.h"
 #include "policy/evaluate.h"
+#include "policy/reader.h"
 #include "policy/strbuf.h"
 #include "common/banned.h"
 
