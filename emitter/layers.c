@@ -283,8 +283,9 @@ load_workloads(struct build *b)
 	const char *ns, *name, *sel;
 	int rc, ret = -1;
 
-	if (store_prepare(b->st, &s, "SELECT namespace, name, selector, exact "
-	    "FROM workloads ORDER BY namespace, name") < 0)
+	if (store_prepare(b->st, &s, "SELECT w.namespace, w.name, w.selector, "
+	    "coalesce(n.exact, 1) FROM workloads w LEFT JOIN workload_notes n "
+	    "USING (namespace, name) ORDER BY w.namespace, w.name") < 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		ns = (const char *)sqlite3_column_text(s, 0);

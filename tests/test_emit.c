@@ -476,8 +476,10 @@ test_emit_whole_namespace(void **state)
 	emit_result_free(&r);
 
 	/* a selector the learner marks inexact is reported */
-	exec(f->st, "INSERT INTO workloads (namespace, name, kind, selector, pods, exact) "
-	    "VALUES ('ns', 'loose', 'Deployment', 'tier == ''x''', 1, 0)");
+	exec(f->st, "INSERT INTO workloads (namespace, name, kind, selector, pods) "
+	    "VALUES ('ns', 'loose', 'Deployment', 'tier == ''x''', 1);"
+	    "INSERT INTO workload_notes (namespace, name, members, exact) "
+	    "VALUES ('ns', 'loose', 'ReplicaSet/loose-1', 0)");
 	assert_int_equal(emit_build(f->st, &(struct emit_opts){ 0 }, &r), 0);
 	assert_int_equal(r.nnotes, 2);
 	assert_string_equal(r.notes[1], "workload ns/loose: selector tier == 'x' also "
