@@ -90,6 +90,7 @@ struct diff_result {
 	size_t ndenied, nunattributed, nchecked;
 	/* proposals */
 	int proposed;			/* the emitter ran */
+	char *prop_error;		/* why it could not, or NULL */
 	char *prop_dir;			/* where generated files were compared */
 	struct d_prop *props;
 	size_t nprops;
@@ -113,6 +114,22 @@ peer_release(struct d_peer *p)
 	free(p->eps);
 }
 
+static void
+props_clear(struct diff_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nprops; i++) {
+		free(r->props[i].file);
+		free(r->props[i].patch);
+	}
+	free(r->props);
+	free(r->prop_dir);
+	r->props = NULL;
+	r->prop_dir = NULL;
+	r->nprops = r->nadded = r->nchanged = r->nremoved = 0;
+}
+
 void
 diff_result_free(struct diff_result *r)
 {
@@ -131,12 +148,8 @@ diff_result_free(struct diff_result *r)
 	free(r->edges);
 	free(r->groups);
 	free(r->stale);
-	for (i = 0; i < r->nprops; i++) {
-		free(r->props[i].file);
-		free(r->props[i].patch);
-	}
-	free(r->props);
-	free(r->prop_dir);
+	props_clear(r);
+	free(r->prop_error);
 	free(r);
 }
 
@@ -839,13 +852,14 @@ unified_diff(const char *name, const char *old, size_t olen, const char *new,
 	for (i = j = 0; i < a.n || j < b.n;) {
 		if (i < a.n && j < b.n && line_eq(&a, i, &b, j)) {
 			ops[nops++] = (struct d_op){ ' ', i++, j++ };
-		} else if (j < b.n && (i == a.n ||
-		    t[i * w + j + 1] >= t[(i + 1) * w + j])) {
-			ops[nops++] = (struct d_op){ '+', i, j++ };
-			(*plus)++;
-		} else {
+		} else if (i < a.n && (j == b.n ||
+		    t[(i + 1) * w + j] >= t[i * w + j + 1])) {
+			/* Removals before additions, as diff -u writes. */
 			ops[nops++] = (struct d_op){ '-', i++, j };
 			(*minus)++;
+		} else {
+			ops[nops++] = (struct d_op){ '+', i, j++ };
+			(*plus)++;
 		}
 	}
 	sb_addf(&sb, "--- a/%s\n+++ b/%s\n", name, name);
@@ -1102,8 +1116,19 @@ diff_run(struct store *st, struct pe_policyset *ps,
 	    load_edges(st, r) < 0 || load_peers(st, ps, r) < 0 ||
 	    evaluate_all(ps, r) < 0)
 		goto out;
-	if (o->propose && o->policies != NULL && propose(st, r) < 0)
-		goto out;
+	/*
+	 * A failed proposal (the emitter refuses this model, say) must not
+	 * hide what would be denied: it is reported, and the rest stands.
+	 */
+	if (o->propose && o->policies != NULL && propose(st, r) < 0) {
+		if ((r->prop_error = strdup(fp_errmsg())) == NULL) {
+			fp_error("diff: out of memory");
+			goto out;
+		}
+		fp_error_clear();
+		r->proposed = 0;
+		props_clear(r);
+	}
 	*out = r;
 	r = NULL;
 	ret = 0;
@@ -1320,6 +1345,11 @@ print_json(FILE *f, const struct diff_result *r)
 		fprintf(f, "%s], \"removed\": %zu}", r->nprops ? "\n    " : "",
 		    r->nremoved);
 	}
+	fputs(",\n  \"proposed_error\": ", f);
+	if (r->prop_error)
+		fp_json_str(f, r->prop_error);
+	else
+		fputs("null", f);
 	fputs(",\n  \"since\": ", f);
 	if (r->o.since == INT64_MIN)
 		fputs("null", f);
@@ -1458,6 +1488,8 @@ print_text(FILE *f, const struct diff_result *r)
 		    s->rule, s->p->file, stale_rule(s)->line, t ? t : "?");
 		free(t);
 	}
+	if (r->prop_error)
+		fprintf(f, "\nProposals unavailable: %s\n", r->prop_error);
 	if (!r->proposed)
 		return;
 	fprintf(f, "\nProposed by emit (compared with %s): %zu added, %zu "
@@ -1576,7 +1608,7 @@ print_markdown(FILE *f, const struct diff_result *r)
 	fprintf(f, "\n### Stale allow rules\n\nNo observed edge since %s.\n",
 	    fp_time_format(r->o.now - r->o.stale_after, tb));
 	if (r->nstale)
-		fputs("\n| policy | rule | file:line | matches |\n"
+		fputs("\n| policy | rule | file:line | allows |\n"
 		    "|---|---|---|---|\n", f);
 	for (i = 0; i < r->nstale; i++) {
 		const struct d_stale *s = &r->stale[i];
@@ -1593,6 +1625,11 @@ print_markdown(FILE *f, const struct diff_result *r)
 		md_code(f, t ? t : "?");
 		fputs(" |\n", f);
 		free(t);
+	}
+	if (r->prop_error) {
+		fputs("\n### Proposed policy changes\n\nUnavailable: ", f);
+		md_cell(f, r->prop_error);
+		fputs("\n", f);
 	}
 	if (!r->proposed)
 		return;
