@@ -24,3 +24,7 @@ foreach(h selector policy)
       PkgConfig::SQLITE3 PkgConfig::YAML PkgConfig::NFLOG m)
   endif()
 endforeach()
+
+# flowpol diff (issue 6): the cron-style end-to-end run, error paths, and
+# grouping/ordering at unit level.
+fp_script_test(policy_diff_cron policy/diff_cron.sh)
