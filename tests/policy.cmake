@@ -27,4 +27,6 @@ endforeach()
 
 # flowpol diff (issue 6): the cron-style end-to-end run, error paths, and
 # grouping/ordering at unit level.
+fp_unit_test(test_diff test_diff.c)
 fp_script_test(policy_diff_cron policy/diff_cron.sh)
+fp_script_test(policy_diff_errors policy/diff_errors.sh)
