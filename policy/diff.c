@@ -1058,7 +1058,8 @@ propose_dir(struct diff_result *r, const struct emit_result *er,
 		    add_prop(r, de->d_name, DC_REMOVED, cur, clen, "", 0) < 0)
 			goto out;
 	}
-	qsort(r->props, r->nprops, sizeof(*r->props), prop_cmp);
+	if (r->nprops > 0)
+		qsort(r->props, r->nprops, sizeof(*r->props), prop_cmp);
 	ret = 0;
 	goto out;
 oom:

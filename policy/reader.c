@@ -1684,7 +1684,8 @@ read_dir(struct pe_policyset *ps, const char *path, int depth)
 			goto oom;
 		n++;
 	}
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 0)	/* names is NULL for an empty directory */
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (i = 0; i < n; i++) {
 		struct stat st;
 		size_t plen = strlen(path) + strlen(names[i]) + 2;
