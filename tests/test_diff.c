@@ -302,6 +302,63 @@ test_diff_stale_period(void **state)
 	free(buf);
 }
 
+/*
+ * A staged policy's Allow rule that staged evaluation uses is not stale
+ * (it is what the staged rollout proves), and it changes no denial: staged
+ * policies never enforce.
+ */
+static void
+test_diff_staged_rules(void **state)
+{
+	struct fixture *fx = *state;
+	struct pe_policyset ps = PE_POLICYSET_INIT;
+	static const char staged[] =
+	    "apiVersion: projectcalico.org/v3\n"
+	    "kind: StagedGlobalNetworkPolicy\n"
+	    "metadata: {name: beta-out}\n"
+	    "spec:\n"
+	    "  order: 400\n"
+	    "  selector: app == 'beta'\n"
+	    "  types: [Egress]\n"
+	    "  egress:\n"
+	    "  - action: Allow\n"
+	    "    protocol: UDP\n"
+	    "    destination: {ports: [53]}\n"
+	    "  - action: Allow\n"
+	    "    protocol: UDP\n"
+	    "    destination: {ports: [54]}\n";
+	struct diff_opts o = { INT64_MIN, T0 + 10 * FP_USEC, 3600 * FP_USEC,
+	    NULL, 0 };
+	struct diff_result *r = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (pe_read_buffer(&ps, "pol.yaml", policies, strlen(policies)) < 0 ||
+	    pe_read_buffer(&ps, "staged.yaml", staged, strlen(staged)) < 0)
+		fail_msg("%s", fp_errmsg());
+	assert_int_equal(diff_run(fx->st, &ps, &o, &r), 0);
+	assert_int_equal(diff_denied_edges(r), 4);	/* no --since: the node edge too */
+	assert_non_null(f = open_memstream(&buf, &len));
+	diff_print(f, r, FP_FMT_TEXT);
+	fclose(f);
+	{
+		static const char *const want[] = {
+			"    egress  a/beta -> external:192.0.2.1 udp/53\n",
+			"Stale allow rules",
+			": 2\n",
+			"GlobalNetworkPolicy alpha egress[0]",
+			"StagedGlobalNetworkPolicy beta-out egress[1]",
+		};
+
+		in_order(buf, want, sizeof(want) / sizeof(want[0]));
+	}
+	assert_null(strstr(buf, "beta-out egress[0]"));
+	diff_result_free(r);
+	pe_policyset_release(&ps);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -313,6 +370,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_diff_since_and_markdown,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_stale_period, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_diff_staged_rules, setup,
 		    teardown),
 	};
 
