@@ -300,6 +300,7 @@ static const char diff_usage[] =
     "   proposed: null | {added, changed, directory, files: [{change:\n"
     "     added|changed|removed, diff: TEXT|null, file, lines_added,\n"
     "     lines_removed}], removed},\n"
+    "   proposed_error: null | why the emitter could not run,\n"
     "   since: T|null, stale_after_seconds, stale_rules: [{direction, file,\n"
     "     index, kind, line, namespace, policy, rule, tier}],\n"
     "   summary: {denied_edges, edges, edges_checked, stale_rules,\n"
