@@ -2,7 +2,7 @@
  * libFuzzer harness for the policy reader (policy/reader.c): YAML/JSON
  * bytes as a policy file. A set that reads is also prepared and evaluated
  * against a few fixed flows, so the compiler and evaluator see whatever
- * the reader accepts. See fuzz_selector.c for the build modes.
+ * the reader accepts. Built by fp_fuzz_harness (tests/CMakeLists.txt).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -65,6 +65,3 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifdef FLOWPOL_FUZZ_REPLAY
-#include "policy_replay.h"
-#endif

@@ -6,10 +6,8 @@
  * fixed point by the second round: as in Calico, "!(!x)" prints as "!!x",
  * which parses (by '!' parity) to x.
  *
- * Built as a fuzzer with -DFLOWPOL_FUZZ=ON (clang); built with
- * FLOWPOL_FUZZ_REPLAY as a plain program that feeds every file named on
- * the command line (or in a named directory) to the same entry point, so
- * ctest replays the saved corpus, under ASan in sanitizer builds.
+ * Built by fp_fuzz_harness (tests/CMakeLists.txt): a libFuzzer program with
+ * -DFLOWPOL_FUZZ=ON, and always a replay of the saved corpus under ctest.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -92,6 +90,3 @@ out:
 	return 0;
 }
 
-#ifdef FLOWPOL_FUZZ_REPLAY
-#include "policy_replay.h"
-#endif

@@ -1,7 +1,7 @@
 /*
  * Replays a saved fuzz corpus through a harness in an ordinary build (and
  * under ASan/UBSan in the sanitizer run), as SQLite's fuzzcheck does:
- *   fuzz_replay_X DIR...   runs every file of each DIR once.
+ *   fuzz_replay_X DIR...   runs every file of each DIR once, in name order.
  */
 #include <dirent.h>
 #include <stddef.h>
@@ -20,7 +20,7 @@ run_file(const char *path)
 	long n;
 
 	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0 || (buf = malloc((size_t)n + 1)) == NULL) {
+	    fseek(f, 0, SEEK_SET) != 0 || (buf = malloc(n > 0 ? (size_t)n : 1)) == NULL) {
 		fprintf(stderr, "fuzz_replay: %s: cannot read\n", path);
 		if (f)
 			fclose(f);
