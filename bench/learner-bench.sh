@@ -8,22 +8,14 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$src/build-release}
 pods=${2:-10000}
 flows=${3:-1000000}
-if [ ! -x "$build/flowpol" ]; then
-	cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-	cmake --build "$build" -j"$(nproc)" --target flowpol >/dev/null
-fi
+. "$src/bench/lib.sh"
+bench_build "$build"
 export FLOWPOL=$build/flowpol
 work=$(mktemp -d /tmp/flowpol-bench-learner.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 /usr/bin/python3 "$src/bench/learner-gen.py" "$work" "$pods" "$flows"
 t0=2026-11-25T22:00:00Z
 t1=2026-11-26T12:00:00Z
-measure() {
-	local label=$1; shift
-	/usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >"$work/out.txt"
-	read -r secs kib <"$work/time.txt"
-	printf '%-28s %8.2f s %8.1f MiB   %s\n' "$label" "$secs" "$(echo "$kib / 1024" | bc -l)" "$(head -c 150 "$work/out.txt")"
-}
 echo "flowpol learner benchmark: $pods pods, $flows flow rows ($(nproc) cores, $(uname -r))"
 measure "inventory (snapshot 1)" "$FLOWPOL" inventory --db "$work/flows.db" --at $t0 "$work/snap1.json"
 measure "inventory (snapshot 2)" "$FLOWPOL" inventory --db "$work/flows.db" --at $t1 "$work/snap2.json"

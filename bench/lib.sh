@@ -1,0 +1,17 @@
+# Shared by the bench scripts: sourced, never run.
+# bench_build BUILD_DIR: an up-to-date Release build of flowpol.
+bench_build() {
+	cmake -S "$src" -B "$1" -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build "$1" -j"$(nproc)" --target flowpol >/dev/null
+}
+# measure LABEL CMD...: run CMD (stdout to $work/out.txt, stderr to
+# $work/err.txt), print its elapsed seconds, peak RSS, exit status and the
+# start of its output. A non-zero exit is shown, not fatal (diff exits 1 on
+# drift).
+measure() {
+	local label=$1 rc=0 secs kib; shift
+	/usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >"$work/out.txt" 2>"$work/err.txt" || rc=$?
+	read -r secs kib < <(tail -n 1 "$work/time.txt")
+	printf '%-28s %8.2f s %8.1f MiB  exit %d  %s\n' "$label" "$secs" \
+		"$(echo "$kib / 1024" | bc -l)" "$rc" "$(head -c 100 "$work/out.txt" | tr '\n' ' ')"
+}
