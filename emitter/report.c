@@ -1250,7 +1250,7 @@ sec_compare(struct rep *r)
 	if (!S_ISDIR(sb.st_mode))
 		return fp_error("report: --policies '%s': not a directory",
 		    fp_clamp(dir, 256));
-	if (asprintf(&scratch, "%s/flowpol-report.XXXXXX",
+	if (asprintf(&scratch, "%s/flowpol-report-scratch.XXXXXX",
 	    tmpdir != NULL && *tmpdir != '\0' ? tmpdir : "/tmp") < 0) {
 		scratch = NULL;
 		goto oom;
