@@ -179,6 +179,29 @@ grep -q "^1 added, 1 changed, $((npol - 2)) unchanged, 1 removed\.$" cmp2.md || 
 [ ! -e committed/$victim ] || fail "report wrote into --policies"
 ls "${TMPDIR:-/tmp}" | grep -q "^flowpol-report-scratch\." && fail "scratch directory left behind"
 
+# --- peers that are not workloads --------------------------------------------
+cp "$FLOWPOL_DB" extra.db
+"$PY" - extra.db <<'EOF' || fail "adding edges"
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.executemany("INSERT INTO edges VALUES (?, ?, ?, ?, 1, 1795692304000000, "
+              "1795692304000000, 'staging-node-1')", [
+    ("node:10.224.0.4", "ntierapp/backend", 6, 8080),
+    ("unknown:10.244.9.9", "namespace1/nginx-deployment", 1, 8 << 8),
+    ("kube-system/coredns", "node:10.224.0.4", 6, 6443),
+])
+c.commit()
+EOF
+"$FLOWPOL" report --db extra.db --no-record --now "$NOW" >x.md || fail "report with other peers"
+grep -A8 -x "### flowpol-ntierapp-backend" x.md |
+	grep -q "^| ingress [0-9]*: tcp/8080 from node:10.224.0.4 | node:10.224.0.4 -> ntierapp/backend tcp/8080 | 1 |" ||
+	fail "node peer evidence"
+section x.md "Edges the generated policies would not allow" |
+	grep -q "^| unknown:10.244.9.9 -> namespace1/nginx-deployment icmp/8/0 | 1 | " || fail "unknown peer not flagged"
+section x.md "Edges no generated policy governs" |
+	grep -q "^| kube-system/coredns -> node:10.224.0.4 tcp/6443 | 1 |$" || fail "exempt edge"
+grep -q "^| Edges the generated policies would not allow | 1 |$" x.md || fail "summary: not allowed"
+
 # --- database text is escaped --------------------------------------------------
 sql "INSERT INTO health(window_start, node, window_len, received) VALUES (1, 'evil|node\`<b>
 ## injected', 600, 1)" >/dev/null || fail "inserting a hostile node name"
