@@ -275,7 +275,8 @@ parse_prev(struct rep *r, const char *text)
 		}
 		p = *nl ? nl + 1 : nl;
 	}
-	qsort(r->prev, r->nprev, sizeof(*r->prev), cmp_str);
+	if (r->nprev > 1)
+		qsort(r->prev, r->nprev, sizeof(*r->prev), cmp_str);
 	return 0;
 }
 
@@ -393,7 +394,8 @@ load_peers(struct rep *r)
 		store_sqlerr(r->st, "reading workloads");
 		goto out;
 	}
-	qsort(r->peers, r->npeers, sizeof(*r->peers), cmp_peer);
+	if (r->npeers > 1)
+		qsort(r->peers, r->npeers, sizeof(*r->peers), cmp_peer);
 	for (i = k = 0; i < r->npeers; i++) {
 		if (k > 0 && strcmp(r->peers[k - 1].name, r->peers[i].name) == 0) {
 			free(r->peers[i].name);
@@ -1313,7 +1315,8 @@ sec_compare(struct rep *r)
 			goto oom;
 		nnames++;
 	}
-	qsort(names, nnames, sizeof(*names), cmp_str);
+	if (nnames > 1)
+		qsort(names, nnames, sizeof(*names), cmp_str);
 	for (i = 0; i < nnames; i++) {
 		free(p);
 		if (asprintf(&p, "%s/%s", dir, names[i]) < 0) {
