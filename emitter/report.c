@@ -716,7 +716,10 @@ sec_changes(struct rep *r)
 	} else {
 		fputs("\n## New since the last report\n\n", f);
 	}
-	if (!r->o->have_since && !r->have_prev) {
+	if (!r->o->have_since && !r->have_prev && r->nedges == 0) {
+		fputs("No earlier report is recorded in this database, and no "
+		    "edge is learned yet.\n", f);
+	} else if (!r->o->have_since && !r->have_prev) {
 		fprintf(f, "No earlier report is recorded in this database: all "
 		    "%zu edges are new (listed under Edges).\n", r->nedges);
 	} else if (r->nnew == 0) {
@@ -764,14 +767,17 @@ sec_workloads(struct rep *r)
 {
 	FILE *f = r->f;
 	sqlite3_stmt *s = NULL;
+	size_t n = 0;
 	int rc;
 
 	if (store_prepare(r->st, &s, "SELECT w.namespace, w.name, w.kind, "
 	    "w.selector, w.pods FROM workloads w ORDER BY w.namespace, w.name") < 0)
 		return -1;
-	fputs("\n## Workloads\n\n| Namespace | Workload | Kind | Selector | Pods |\n"
-	    "|---|---|---|---|---:|\n", f);
+	fputs("\n## Workloads\n\n", f);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n++ == 0)
+			fputs("| Namespace | Workload | Kind | Selector | Pods |\n"
+			    "|---|---|---|---|---:|\n", f);
 		fputs("| ", f);
 		md(f, col_text(s, 0));
 		fputs(" | ", f);
@@ -785,6 +791,9 @@ sec_workloads(struct rep *r)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return store_sqlerr(r->st, "reading workloads");
+	if (n == 0)
+		fputs("No workloads learned: run `flowpol inventory` and "
+		    "`flowpol learn` first.\n", f);
 	return 0;
 }
 
@@ -814,21 +823,22 @@ sec_coverage(struct rep *r)
 	FILE *f = r->f;
 	sqlite3_stmt *s = NULL;
 	long long tf = 0, tr = 0, ta = 0, tu = 0, nrows = 0;
-	int rc, ret = -1;
+	int rc, ret = -1, learned;
 
 	fputs("\n## Learning coverage and loss\n\n### Flows per namespace\n\n", f);
 	if (store_prepare(r->st, &s, "SELECT namespace, flows, resolved, "
 	    "ambiguous, unknown, last_new_edge FROM coverage ORDER BY namespace") < 0)
 		return -1;
-	fputs("| Namespace | Flows | Resolved | Ambiguous | Unknown | Resolved % | "
-	    "Last new edge |\n|---|---:|---:|---:|---:|---:|---|\n", f);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		long long fl = sqlite3_column_int64(s, 1);
 		long long re = sqlite3_column_int64(s, 2);
 		long long am = sqlite3_column_int64(s, 3);
 		long long un = sqlite3_column_int64(s, 4);
 
-		nrows++;
+		if (nrows++ == 0)
+			fputs("| Namespace | Flows | Resolved | Ambiguous | Unknown | "
+			    "Resolved % | Last new edge |\n"
+			    "|---|---:|---:|---:|---:|---:|---|\n", f);
 		tf += fl;
 		tr += re;
 		ta += am;
@@ -851,12 +861,15 @@ sec_coverage(struct rep *r)
 		store_sqlerr(r->st, "reading coverage");
 		goto out;
 	}
-	fprintf(f, "| **all (a flow may count in two namespaces)** | %lld | %lld | "
-	    "%lld | %lld | ", tf, tr, ta, tu);
-	md_percent(f, tr, tf);
-	fputs(" | |\n", f);
-	if (nrows == 0)
-		fputs("\nNo coverage recorded: run `flowpol learn` first.\n", f);
+	if (nrows > 0) {
+		fprintf(f, "| **all (a flow may count in two namespaces)** | %lld | "
+		    "%lld | %lld | %lld | ", tf, tr, ta, tu);
+		md_percent(f, tr, tf);
+		fputs(" | |\n", f);
+	} else {
+		fputs("No coverage recorded: run `flowpol learn` first.\n", f);
+	}
+	learned = nrows > 0;
 	sqlite3_finalize(s);
 	s = NULL;
 
@@ -934,7 +947,8 @@ sec_coverage(struct rep *r)
 		fprintf(f, "\n... and %lld more addresses.\n",
 		    nrows - REPORT_MAX_UNRESOLVED);
 	if (nrows == 0)
-		fputs("None: every flow's addresses were resolved.\n", f);
+		fputs(learned ? "None: every flow's addresses were resolved.\n" :
+		    "None recorded.\n", f);
 	sqlite3_finalize(s);
 	s = NULL;
 
@@ -984,7 +998,7 @@ policy_selects(struct rep *r, size_t pidx)
 	FILE *f = r->f;
 	size_t i, n = 0;
 
-	fputs("Selects: ", f);
+	fputs("Selects (of the learned workloads): ", f);
 	for (i = 0; i < r->npeers; i++) {
 		const struct peer *p = &r->peers[i];
 
@@ -994,7 +1008,7 @@ policy_selects(struct rep *r, size_t pidx)
 		fputs(n++ ? ", " : "", f);
 		md(f, p->name);
 	}
-	fputs(n ? ".\n" : "no learned workload.\n", f);
+	fputs(n ? ".\n" : "none.\n", f);
 }
 
 static void

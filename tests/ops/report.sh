@@ -102,7 +102,7 @@ done
 [ "$(grep -c '^### flowpol-' pol.md)" -eq "$npol" ] || fail "report lists other policies than emit"
 grep -A2 -x "### flowpol-default-deny" r2.md | grep -q "default deny for pods outside .*kube-system" ||
 	fail "default deny: what it covers"
-grep -A3 -x "### flowpol-allow-dns" r2.md | grep -q "^Selects: .*ntierapp/frontend" ||
+grep -A3 -x "### flowpol-allow-dns" r2.md | grep -q "^Selects (of the learned workloads): .*ntierapp/frontend" ||
 	fail "allow-dns: the pods it covers"
 # coverage per namespace and collector health, as the learner stored them
 sql "SELECT namespace, flows, resolved, ambiguous, unknown FROM coverage" >cov.tsv
@@ -202,6 +202,30 @@ section x.md "Edges the generated policies would not allow" |
 section x.md "Edges no generated policy governs" |
 	grep -q "^| kube-system/coredns -> node:10.224.0.4 tcp/6443 | 1 |$" || fail "exempt edge"
 grep -q "^| Edges the generated policies would not allow | 1 |$" x.md || fail "summary: not allowed"
+
+# merged and inexact workloads, unresolved addresses, as the learner stores them
+"$PY" - extra.db <<'EOF' || fail "adding notes"
+import sqlite3, sys, socket
+c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE workload_notes SET members = 'Deployment/backend,Deployment/backend-v2', "
+          "exact = 0 WHERE namespace = 'ntierapp' AND name = 'backend'")
+c.execute("INSERT INTO unresolved VALUES (?, 'unknown', 3, 1795692304000000, 1795692305000000)",
+          (socket.inet_aton("10.244.9.9"),))
+c.commit()
+EOF
+"$FLOWPOL" report --db extra.db --no-record --now "$NOW" >x2.md || fail "report with notes"
+grep -q "^| ntierapp/backend | Deployment/backend,Deployment/backend-v2 | merged: .*; inexact: " x2.md ||
+	fail "merged/inexact workload not listed"
+grep -q "^| 10.244.9.9 | unknown | 3 | 2026-11-26T11:25:04Z | 2026-11-26T11:25:05Z |$" x2.md ||
+	fail "unresolved address not listed"
+
+# a store with flows but no model yet
+"$FLOWPOL" collect --db early.db --pcap "$S/capture.pcap" --node staging-node-1 >/dev/null 2>&1 ||
+	fail "collect into early.db"
+"$FLOWPOL" report --db early.db --now "$NOW" >early.md || fail "report before learn exited $?"
+grep -q "^No workloads learned" early.md || fail "report before learn: workloads"
+grep -q "^No coverage recorded" early.md || fail "report before learn: coverage"
+grep -q "^| staging-node-1 | 1 | " early.md || fail "report before learn: health"
 
 # --- database text is escaped --------------------------------------------------
 sql "INSERT INTO health(window_start, node, window_len, received) VALUES (1, 'evil|node\`<b>
