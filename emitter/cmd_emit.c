@@ -153,11 +153,3 @@ out:
 	free(enforce);
 	return ret;
 }
-
-int
-cmd_report(int argc, char **argv)
-{
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		return 0;
-	return fp_fail("report: not implemented yet");
-}

@@ -1,0 +1,1625 @@
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "common/cli.h"
+#include "common/err.h"
+#include "common/fileio.h"
+#include "common/ipaddr.h"
+#include "common/proto.h"
+#include "common/store.h"
+#include "common/timeutil.h"
+#include "emitter/emit.h"
+#include "emitter/names.h"
+#include "emitter/report.h"
+#include "policy/evaluate.h"
+#include "policy/explain.h"
+#include "policy/reader.h"
+#include "common/banned.h"
+
+/*
+ * report.c: `flowpol report`. The policy evidence is not re-derived here:
+ * the emitter builds the set exactly as `flowpol emit` would, the policy
+ * engine reads the rendered YAML back, and every learned edge is evaluated
+ * against it. The rule that allows an edge on each side is its evidence,
+ * so the report shows what Calico would do with the files under review,
+ * including edges an inexact selector lets through another policy.
+ */
+
+#define REPORT_MAX_FILE (64u << 20)	/* a committed policy file */
+#define REPORT_MAX_UNRESOLVED 50	/* rows shown; the rest are counted */
+/* Layers take orders below 300 (layers.c): learned policies from there. */
+#define REPORT_ORDER_LEARNED 30000
+
+struct redge {
+	char *src, *dst, *nodes;
+	char *key;		/* "src\tdst\tproto\tport", control chars as '?' */
+	int proto, port;
+	long long conns;
+	int64_t first, last;
+	int is_new;
+	int evaluated;		/* both peers resolved and evaluated */
+	struct pe_verdict v;
+	char *why;		/* why not evaluated (malloc'd), or NULL */
+};
+
+struct peer {
+	char *name;
+	struct pe_endpoint ep;
+	int ok;
+	char *err;		/* why it could not be resolved */
+};
+
+struct rep {
+	struct store *st;
+	const struct report_opts *o;
+	FILE *f;
+	int64_t now;
+	int64_t model_at;	/* newest edge last_seen, 0 if none */
+	struct redge *edges;
+	size_t nedges;
+	struct peer *peers;	/* sorted by name */
+	size_t npeers;
+	struct emit_result er;
+	struct pe_policyset ps;
+	size_t *doc_of;		/* policy index in ps -> doc index */
+	/* state of the previous recorded run */
+	int have_prev;
+	long prev_run;
+	char *prev_model_at, *prev_now;
+	char **prev;		/* sorted keys */
+	size_t nprev;
+	char **gone;		/* prev keys no longer learned, sorted */
+	size_t ngone;
+	size_t nnew;
+};
+
+/* --- small helpers ------------------------------------------------------ */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static const char *
+col_text(sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+
+	return t != NULL ? t : "";
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s != NULL ? s : "");
+
+	if (p == NULL)
+		fp_error("report: out of memory");
+	return p;
+}
+
+/*
+ * Text from the database in Markdown: every character Markdown or a table
+ * could read as syntax gets a backslash (CommonMark allows one before any
+ * ASCII punctuation), and control characters, newlines included, become a
+ * space so that a value never ends a table row or starts a block.
+ */
+static void
+md(FILE *f, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f) {
+			putc(' ', f);
+			continue;
+		}
+		if (strchr("\\`*_[]<>|~&#!", c) != NULL)
+			putc('\\', f);
+		putc(c, f);
+	}
+}
+
+static void
+md_time(FILE *f, int64_t us)
+{
+	char buf[FP_TIMESTRLEN];
+
+	fputs(fp_time_format(us, buf), f);
+}
+
+/* "3d 4h", "2h 5m", "4m 10s", "7s": two units are enough for a reviewer. */
+static void
+md_duration(FILE *f, int64_t us)
+{
+	int64_t s;
+
+	if (us < 0) {
+		fputs("in the future", f);
+		return;
+	}
+	s = us / FP_USEC;
+	if (s >= 86400)
+		fprintf(f, "%" PRId64 "d %" PRId64 "h", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600)
+		fprintf(f, "%" PRId64 "h %" PRId64 "m", s / 3600, s % 3600 / 60);
+	else if (s >= 60)
+		fprintf(f, "%" PRId64 "m %" PRId64 "s", s / 60, s % 60);
+	else
+		fprintf(f, "%" PRId64 "s", s);
+}
+
+static void
+md_proto_port(FILE *f, int proto, int port)
+{
+	char pb[16], po[16];
+	const char *pn = fp_proto_name(proto, pb, sizeof(pb));
+	const char *ps = fp_port_format(proto, port, po, sizeof(po));
+
+	fprintf(f, "%s%s%s", pn, *ps ? "/" : "", ps);
+}
+
+static void
+md_percent(FILE *f, long long part, long long whole)
+{
+	if (whole <= 0)
+		fputs("-", f);
+	else
+		fprintf(f, "%lld.%01lld%%", part * 100 / whole,
+		    part * 1000 / whole % 10);
+}
+
+/* The state key of an edge: peers with control characters replaced, so a
+ * hostile name cannot add a line to the stored list. */
+static char *
+edge_key(const char *src, const char *dst, int proto, int port)
+{
+	char *k, *p;
+
+	if (asprintf(&k, "%s\t%s\t%d\t%d", src, dst, proto, port) < 0) {
+		fp_error("report: out of memory");
+		return NULL;
+	}
+	for (p = k; *p != '\0'; p++) {
+		if ((unsigned char)*p == '\t')
+			continue;
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	}
+	return k;
+}
+
+/* --- loading ------------------------------------------------------------ */
+
+static int
+load_edges(struct rep *r)
+{
+	sqlite3_stmt *s = NULL;
+	struct redge *v;
+	size_t cap = 0;
+	int rc, ret = -1;
+
+	if (store_prepare(r->st, &s, "SELECT src, dst, proto, port, connections, "
+	    "first_seen, last_seen, nodes FROM edges "
+	    "ORDER BY src, dst, proto, port") < 0)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct redge *e;
+
+		if (r->nedges == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((v = realloc(r->edges, cap * sizeof(*v))) == NULL) {
+				fp_error("report: out of memory");
+				goto out;
+			}
+			r->edges = v;
+		}
+		e = &r->edges[r->nedges];
+		memset(e, 0, sizeof(*e));
+		r->nedges++;
+		e->proto = sqlite3_column_int(s, 2);
+		e->port = sqlite3_column_int(s, 3);
+		e->conns = sqlite3_column_int64(s, 4);
+		e->first = sqlite3_column_int64(s, 5);
+		e->last = sqlite3_column_int64(s, 6);
+		if ((e->src = xstrdup(col_text(s, 0))) == NULL ||
+		    (e->dst = xstrdup(col_text(s, 1))) == NULL ||
+		    (e->nodes = xstrdup(col_text(s, 7))) == NULL ||
+		    (e->key = edge_key(e->src, e->dst, e->proto, e->port)) == NULL)
+			goto out;
+		if (e->last > r->model_at)
+			r->model_at = e->last;
+	}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(r->st, "reading edges");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Split a stored "report.edges" value into sorted keys. */
+static int
+parse_prev(struct rep *r, const char *text)
+{
+	const char *p = text, *nl;
+	char **v;
+	size_t cap = 0;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		if (nl > p) {
+			if (r->nprev == cap) {
+				cap = cap ? cap * 2 : 64;
+				if ((v = realloc(r->prev, cap * sizeof(*v))) == NULL)
+					return fp_error("report: out of memory");
+				r->prev = v;
+			}
+			if ((r->prev[r->nprev] = strndup(p, (size_t)(nl - p))) == NULL)
+				return fp_error("report: out of memory");
+			r->nprev++;
+		}
+		p = *nl ? nl + 1 : nl;
+	}
+	if (r->nprev > 1)
+		qsort(r->prev, r->nprev, sizeof(*r->prev), cmp_str);
+	return 0;
+}
+
+static int
+in_keys(char *const *v, size_t n, const char *key)
+{
+	return n > 0 && bsearch(&key, v, n, sizeof(*v), cmp_str) != NULL;
+}
+
+static int
+load_state(struct rep *r)
+{
+	char *run = NULL, *edges = NULL, **cur = NULL;
+	size_t i;
+	int ret = -1;
+
+	if (store_meta_get(r->st, "report.run", &run) < 0 ||
+	    store_meta_get(r->st, "report.edges", &edges) < 0 ||
+	    store_meta_get(r->st, "report.model_at", &r->prev_model_at) < 0 ||
+	    store_meta_get(r->st, "report.now", &r->prev_now) < 0)
+		goto out;
+	if (run != NULL && edges != NULL) {
+		r->have_prev = 1;
+		r->prev_run = strtol(run, NULL, 10);
+		if (parse_prev(r, edges) < 0)
+			goto out;
+	}
+	/* "new": since --since, else not in the last recorded run */
+	for (i = 0; i < r->nedges; i++) {
+		struct redge *e = &r->edges[i];
+
+		if (r->o->have_since)
+			e->is_new = e->first >= r->o->since;
+		else
+			e->is_new = !in_keys(r->prev, r->nprev, e->key);
+		r->nnew += (size_t)e->is_new;
+	}
+	/* "gone": recorded then, not learned now */
+	if ((cur = calloc(r->nedges + 1, sizeof(*cur))) == NULL ||
+	    (r->gone = calloc(r->nprev + 1, sizeof(*r->gone))) == NULL) {
+		fp_error("report: out of memory");
+		goto out;
+	}
+	for (i = 0; i < r->nedges; i++)
+		cur[i] = r->edges[i].key;
+	qsort(cur, r->nedges, sizeof(*cur), cmp_str);
+	for (i = 0; i < r->nprev; i++)
+		if (!in_keys(cur, r->nedges, r->prev[i]))
+			r->gone[r->ngone++] = r->prev[i];
+	ret = 0;
+out:
+	free(cur);
+	free(run);
+	free(edges);
+	return ret;
+}
+
+/* --- evaluation against the generated set -------------------------------- */
+
+static int
+cmp_peer(const void *a, const void *b)
+{
+	return strcmp(((const struct peer *)a)->name, ((const struct peer *)b)->name);
+}
+
+static struct peer *
+find_peer(struct rep *r, const char *name)
+{
+	struct peer key;
+
+	memset(&key, 0, sizeof(key));
+	key.name = (char *)(uintptr_t)name;
+	return r->npeers ? bsearch(&key, r->peers, r->npeers, sizeof(*r->peers),
+	    cmp_peer) : NULL;
+}
+
+static int
+add_peer_name(struct rep *r, size_t *cap, const char *name)
+{
+	struct peer *v;
+
+	if (r->npeers == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		if ((v = realloc(r->peers, *cap * sizeof(*v))) == NULL)
+			return fp_error("report: out of memory");
+		r->peers = v;
+	}
+	memset(&r->peers[r->npeers], 0, sizeof(*r->peers));
+	pe_endpoint_init(&r->peers[r->npeers].ep);
+	if ((r->peers[r->npeers].name = xstrdup(name)) == NULL)
+		return -1;
+	r->npeers++;
+	return 0;
+}
+
+/* Every edge peer and every workload, resolved once and bound to the set. */
+static int
+load_peers(struct rep *r)
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0, i, k;
+	int rc, ret = -1;
+
+	for (i = 0; i < r->nedges; i++)
+		if (add_peer_name(r, &cap, r->edges[i].src) < 0 ||
+		    add_peer_name(r, &cap, r->edges[i].dst) < 0)
+			goto out;
+	if (store_prepare(r->st, &s, "SELECT namespace || '/' || name FROM "
+	    "workloads ORDER BY namespace, name") < 0)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (add_peer_name(r, &cap, col_text(s, 0)) < 0)
+			goto out;
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(r->st, "reading workloads");
+		goto out;
+	}
+	if (r->npeers > 1)
+		qsort(r->peers, r->npeers, sizeof(*r->peers), cmp_peer);
+	for (i = k = 0; i < r->npeers; i++) {
+		if (k > 0 && strcmp(r->peers[k - 1].name, r->peers[i].name) == 0) {
+			free(r->peers[i].name);
+			pe_endpoint_release(&r->peers[i].ep);
+			continue;
+		}
+		r->peers[k++] = r->peers[i];
+	}
+	r->npeers = k;
+	for (i = 0; i < r->npeers; i++) {
+		struct peer *p = &r->peers[i];
+
+		if (strncmp(p->name, "unknown:", 8) == 0) {
+			p->err = xstrdup("address not resolved to a pod, node or "
+			    "external peer");
+		} else if (pe_resolve_endpoint(r->st, p->name, &p->ep) < 0) {
+			p->err = xstrdup(fp_errmsg());
+			fp_error_clear();
+		} else if (pe_endpoint_bind(&p->ep, &r->ps) < 0) {
+			goto out;
+		} else {
+			p->ok = 1;
+		}
+		if (!p->ok && p->err == NULL)
+			goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+static int
+evaluate_edges(struct rep *r)
+{
+	size_t i;
+	char *w;
+
+	for (i = 0; i < r->nedges; i++) {
+		struct redge *e = &r->edges[i];
+		struct peer *a = find_peer(r, e->src), *b = find_peer(r, e->dst);
+		struct pe_flow fl;
+
+		if (a == NULL || b == NULL || !a->ok || !b->ok) {
+			struct peer *bad = a == NULL || !a->ok ? a : b;
+
+			if (asprintf(&w, "%s: %s", bad != NULL ? bad->name : "?",
+			    bad != NULL && bad->err ? bad->err : "not resolved") < 0)
+				return fp_error("report: out of memory");
+			e->why = w;
+			continue;
+		}
+		memset(&fl, 0, sizeof(fl));
+		fl.src = &a->ep;
+		fl.dst = &b->ep;
+		fl.proto = e->proto;
+		fl.icmp_type = fl.icmp_code = -1;
+		if (fp_proto_is_icmp(e->proto)) {
+			fl.icmp_type = (e->port >> 8) & 0xff;
+			fl.icmp_code = e->port & 0xff;
+		} else if (fp_proto_has_ports(e->proto)) {
+			fl.dport = e->port;
+		}
+		if (pe_evaluate(&r->ps, &fl, 0, &e->v) < 0)
+			return -1;
+		e->evaluated = 1;
+	}
+	return 0;
+}
+
+/* Build the set as `flowpol emit` does by default and read it back. */
+static int
+build_policies(struct rep *r)
+{
+	struct emit_opts eo;
+	size_t i, j;
+
+	memset(&eo, 0, sizeof(eo));
+	if (emit_build(r->st, &eo, &r->er) < 0)
+		return -1;
+	for (i = 0; i < r->er.ndocs; i++)
+		if (pe_read_buffer(&r->ps, r->er.docs[i].file, r->er.docs[i].text,
+		    r->er.docs[i].len) < 0)
+			return fp_error_prefix("report: reading back what emit writes");
+	if (pe_policyset_prepare(&r->ps, PE_TYPES_API) < 0)
+		return -1;
+	if ((r->doc_of = calloc(r->ps.n_policies + 1, sizeof(*r->doc_of))) == NULL)
+		return fp_error("report: out of memory");
+	for (i = 0; i < r->ps.n_policies; i++) {
+		for (j = 0; j < r->er.ndocs; j++)
+			if (strcmp(r->ps.policies[i].name, r->er.docs[j].name) == 0)
+				break;
+		if (j == r->er.ndocs)
+			return fp_error("report: internal: policy '%s' read back "
+			    "from no document", fp_clamp(r->ps.policies[i].name, 64));
+		r->doc_of[i] = j;
+	}
+	return 0;
+}
+
+/* The policy of doc d in the set read back, or NULL. */
+static const struct pe_policy *
+doc_policy(const struct rep *r, size_t d, size_t *idx)
+{
+	size_t i;
+
+	for (i = 0; i < r->ps.n_policies; i++)
+		if (r->doc_of[i] == d) {
+			*idx = i;
+			return &r->ps.policies[i];
+		}
+	return NULL;
+}
+
+/*
+ * The header of an emitted file lists one summary line per rule, ingress
+ * first ("#   ingress tcp/80 from ntierapp/frontend"); n is the rule's
+ * place in that list. malloc'd, or NULL when the header stops short.
+ */
+static char *
+rule_summary(const struct emit_doc *d, size_t n)
+{
+	const char *p = d->text, *nl;
+	size_t i = 0;
+	int in_allows = 0;
+
+	while (*p == '#') {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			break;
+		if (strncmp(p, "# Allows", 8) == 0) {
+			in_allows = 1;
+		} else if (in_allows && strncmp(p, "#   ", 4) == 0) {
+			if (strncmp(p, "#   ... and ", 12) == 0)
+				return NULL;
+			if (i++ == n)
+				return strndup(p + 4, (size_t)(nl - p - 4));
+		}
+		p = nl + 1;
+	}
+	return NULL;
+}
+
+/* The "what it is for" of an emitted file's second header line. */
+static char *
+doc_about(const struct emit_doc *d)
+{
+	const char *p = strchr(d->text, '\n'), *nl, *c;
+
+	if (p == NULL || strncmp(p + 1, "# ", 2) != 0 ||
+	    (nl = strchr(p + 1, '\n')) == NULL)
+		return NULL;
+	c = strstr(p + 1, ": ");
+	if (c == NULL || c > nl)
+		return NULL;
+	return strndup(c + 2, (size_t)(nl - c - 2));
+}
+
+/* --- sections ------------------------------------------------------------ */
+
+static void
+edge_row(FILE *f, const struct redge *e)
+{
+	fputs("| ", f);
+	md(f, e->src);
+	fputs(" | ", f);
+	md(f, e->dst);
+	fputs(" | ", f);
+	md_proto_port(f, e->proto, e->port);
+	fprintf(f, " | %lld | ", e->conns);
+	md_time(f, e->first);
+	fputs(" | ", f);
+	md_time(f, e->last);
+	fputs(" | ", f);
+	md(f, e->nodes);
+	fputs(" |", f);
+}
+
+static const char edge_head[] =
+    "| Source | Destination | Protocol/port | Connections | First seen | "
+    "Last seen | Nodes |\n"
+    "|---|---|---|---:|---|---|---|\n";
+
+/* A count from a query returning one integer. */
+static int
+query_count(struct rep *r, const char *sql, long long *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (store_prepare(r->st, &s, sql) < 0)
+		return -1;
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(r->st, "counting");
+	return 0;
+}
+
+static size_t
+count_learned(const struct rep *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->er.ndocs; i++)
+		n += r->er.docs[i].order_centi >= REPORT_ORDER_LEARNED;
+	return n;
+}
+
+static int
+sec_summary(struct rep *r)
+{
+	FILE *f = r->f;
+	long long nwl, nns, npods, lastnew;
+	size_t i, denied = 0, ungoverned = 0;
+
+	if (query_count(r, "SELECT COUNT(*) FROM workloads", &nwl) < 0 ||
+	    query_count(r, "SELECT COUNT(DISTINCT namespace) FROM workloads",
+	    &nns) < 0 ||
+	    query_count(r, "SELECT COALESCE(SUM(pods), 0) FROM workloads",
+	    &npods) < 0 ||
+	    query_count(r, "SELECT COALESCE(MAX(m), 0) FROM (SELECT "
+	    "MAX(last_new_edge) AS m FROM coverage UNION ALL SELECT "
+	    "MAX(first_seen) FROM edges)", &lastnew) < 0)
+		return -1;
+	for (i = 0; i < r->nedges; i++) {
+		const struct redge *e = &r->edges[i];
+
+		if (!e->evaluated || !e->v.allowed)
+			denied++;
+		else if (e->v.egress.why != PE_WHY_RULE &&
+		    e->v.ingress.why != PE_WHY_RULE)
+			ungoverned++;
+	}
+	fputs("# flowpol report\n\n", f);
+	if (r->model_at > 0) {
+		fputs("Learned traffic up to ", f);
+		md_time(f, r->model_at);
+		fputs(".", f);
+	} else {
+		fputs("No traffic learned yet.", f);
+	}
+	if (r->o->have_now) {
+		fputs(" Report time ", f);
+		md_time(f, r->o->now);
+		fputs(".", f);
+	}
+	fputs("\n\n## Summary\n\n| | |\n|---|---|\n", f);
+	fprintf(f, "| Workloads | %lld (%lld pods) |\n", nwl, npods);
+	fprintf(f, "| Namespaces | %lld |\n", nns);
+	fprintf(f, "| Edges | %zu |\n", r->nedges);
+	fprintf(f, "| Policies | %zu files: %zu layers, %zu learned |\n",
+	    r->er.ndocs, r->er.ndocs - count_learned(r), count_learned(r));
+	if (r->o->have_since) {
+		fputs("| New edges since ", f);
+		md_time(f, r->o->since);
+		fprintf(f, " | %zu |\n", r->nnew);
+	} else if (r->have_prev) {
+		fprintf(f, "| New edges since the last report (run %ld) | %zu |\n",
+		    r->prev_run, r->nnew);
+		fprintf(f, "| Edges gone since the last report | %zu |\n",
+		    r->ngone);
+	} else {
+		fprintf(f, "| New edges | %zu (no earlier report recorded) |\n",
+		    r->nnew);
+	}
+	fputs("| Last new edge | ", f);
+	if (lastnew > 0) {
+		md_time(f, lastnew);
+		fputs(" (", f);
+		md_duration(f, r->now - lastnew);
+		fputs(" ago) |\n", f);
+	} else {
+		fputs("none |\n", f);
+	}
+	fprintf(f, "| Edges the generated policies would not allow | %zu |\n",
+	    denied);
+	fprintf(f, "| Edges no generated policy governs | %zu |\n", ungoverned);
+	return 0;
+}
+
+static void
+gone_row(FILE *f, const char *key)
+{
+	char *k = strdup(key), *t1, *t2, *t3;
+
+	if (k == NULL || (t1 = strchr(k, '\t')) == NULL ||
+	    (t2 = strchr(t1 + 1, '\t')) == NULL ||
+	    (t3 = strchr(t2 + 1, '\t')) == NULL) {
+		fputs("| ", f);
+		md(f, key);
+		fputs(" | | |\n", f);
+		free(k);
+		return;
+	}
+	*t1 = *t2 = *t3 = '\0';
+	fputs("| ", f);
+	md(f, k);
+	fputs(" | ", f);
+	md(f, t1 + 1);
+	fputs(" | ", f);
+	md_proto_port(f, atoi(t2 + 1), atoi(t3 + 1));
+	fputs(" |\n", f);
+	free(k);
+}
+
+static int
+sec_changes(struct rep *r)
+{
+	FILE *f = r->f;
+	size_t i;
+
+	if (r->o->have_since) {
+		fputs("\n## New since ", f);
+		md_time(f, r->o->since);
+		fputs("\n\n", f);
+	} else {
+		fputs("\n## New since the last report\n\n", f);
+	}
+	if (!r->o->have_since && !r->have_prev && r->nedges == 0) {
+		fputs("No earlier report is recorded in this database, and no "
+		    "edge is learned yet.\n", f);
+	} else if (!r->o->have_since && !r->have_prev) {
+		fprintf(f, "No earlier report is recorded in this database: all "
+		    "%zu edges are new (listed under Edges).\n", r->nedges);
+	} else if (r->nnew == 0) {
+		if (r->o->have_since)
+			fputs("Nothing new: no edge was first seen since then.\n", f);
+		else
+			fprintf(f, "Nothing new since the last report (run %ld).\n",
+			    r->prev_run);
+	} else {
+		fputs("New edges:\n\n", f);
+		fputs(edge_head, f);
+		for (i = 0; i < r->nedges; i++)
+			if (r->edges[i].is_new) {
+				edge_row(f, &r->edges[i]);
+				putc('\n', f);
+			}
+	}
+	if (r->o->have_since) {
+		size_t quiet = 0;
+
+		for (i = 0; i < r->nedges; i++)
+			quiet += r->edges[i].last < r->o->since;
+		if (quiet > 0) {
+			fputs("\nEdges not seen since then (their allows may be "
+			    "stale):\n\n", f);
+			fputs(edge_head, f);
+			for (i = 0; i < r->nedges; i++)
+				if (r->edges[i].last < r->o->since) {
+					edge_row(f, &r->edges[i]);
+					putc('\n', f);
+				}
+		}
+	} else if (r->have_prev && r->ngone > 0) {
+		fputs("\nEdges gone since the last report (no longer in the "
+		    "learned model):\n\n| Source | Destination | Protocol/port |\n"
+		    "|---|---|---|\n", f);
+		for (i = 0; i < r->ngone; i++)
+			gone_row(f, r->gone[i]);
+	}
+	return 0;
+}
+
+static int
+sec_workloads(struct rep *r)
+{
+	FILE *f = r->f;
+	sqlite3_stmt *s = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (store_prepare(r->st, &s, "SELECT w.namespace, w.name, w.kind, "
+	    "w.selector, w.pods FROM workloads w ORDER BY w.namespace, w.name") < 0)
+		return -1;
+	fputs("\n## Workloads\n\n", f);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n++ == 0)
+			fputs("| Namespace | Workload | Kind | Selector | Pods |\n"
+			    "|---|---|---|---|---:|\n", f);
+		fputs("| ", f);
+		md(f, col_text(s, 0));
+		fputs(" | ", f);
+		md(f, col_text(s, 1));
+		fputs(" | ", f);
+		md(f, col_text(s, 2));
+		fputs(" | ", f);
+		md(f, col_text(s, 3));
+		fprintf(f, " | %lld |\n", (long long)sqlite3_column_int64(s, 4));
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(r->st, "reading workloads");
+	if (n == 0)
+		fputs("No workloads learned: run `flowpol inventory` and "
+		    "`flowpol learn` first.\n", f);
+	return 0;
+}
+
+static int
+sec_edges(struct rep *r)
+{
+	FILE *f = r->f;
+	size_t i;
+
+	fputs("\n## Edges\n\n", f);
+	if (r->nedges == 0) {
+		fputs("No edges learned.\n", f);
+		return 0;
+	}
+	fputs("| Source | Destination | Protocol/port | Connections | First seen | "
+	    "Last seen | Nodes | New |\n|---|---|---|---:|---|---|---|---|\n", f);
+	for (i = 0; i < r->nedges; i++) {
+		edge_row(f, &r->edges[i]);
+		fputs(r->edges[i].is_new ? " new |\n" : " |\n", f);
+	}
+	return 0;
+}
+
+static int
+sec_coverage(struct rep *r)
+{
+	FILE *f = r->f;
+	sqlite3_stmt *s = NULL;
+	long long tf = 0, tr = 0, ta = 0, tu = 0, nrows = 0;
+	int rc, ret = -1, learned;
+
+	fputs("\n## Learning coverage and loss\n\n### Flows per namespace\n\n", f);
+	if (store_prepare(r->st, &s, "SELECT namespace, flows, resolved, "
+	    "ambiguous, unknown, last_new_edge FROM coverage ORDER BY namespace") < 0)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long long fl = sqlite3_column_int64(s, 1);
+		long long re = sqlite3_column_int64(s, 2);
+		long long am = sqlite3_column_int64(s, 3);
+		long long un = sqlite3_column_int64(s, 4);
+
+		if (nrows++ == 0)
+			fputs("| Namespace | Flows | Resolved | Ambiguous | Unknown | "
+			    "Resolved % | Last new edge |\n"
+			    "|---|---:|---:|---:|---:|---:|---|\n", f);
+		tf += fl;
+		tr += re;
+		ta += am;
+		tu += un;
+		fputs("| ", f);
+		if (*col_text(s, 0) == '\0')
+			fputs("(no namespace)", f);
+		else
+			md(f, col_text(s, 0));
+		fprintf(f, " | %lld | %lld | %lld | %lld | ", fl, re, am, un);
+		md_percent(f, re, fl);
+		fputs(" | ", f);
+		if (sqlite3_column_type(s, 5) == SQLITE_NULL)
+			fputs("none", f);
+		else
+			md_time(f, sqlite3_column_int64(s, 5));
+		fputs(" |\n", f);
+	}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(r->st, "reading coverage");
+		goto out;
+	}
+	if (nrows > 0) {
+		fprintf(f, "| **all (a flow may count in two namespaces)** | %lld | "
+		    "%lld | %lld | %lld | ", tf, tr, ta, tu);
+		md_percent(f, tr, tf);
+		fputs(" | |\n", f);
+	} else {
+		fputs("No coverage recorded: run `flowpol learn` first.\n", f);
+	}
+	learned = nrows > 0;
+	sqlite3_finalize(s);
+	s = NULL;
+
+	fputs("\n### Collector health\n\n", f);
+	if (store_prepare(r->st, &s, "SELECT node, COUNT(*), MIN(window_start), "
+	    "MAX(window_start + window_len), SUM(received), SUM(decoded), "
+	    "SUM(malformed), SUM(lost), SUM(fragments), SUM(unsupported) "
+	    "FROM health GROUP BY node ORDER BY node") < 0)
+		goto out;
+	nrows = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long long rec = sqlite3_column_int64(s, 4);
+		long long lost = sqlite3_column_int64(s, 7);
+
+		if (nrows++ == 0)
+			fputs("| Node | Windows | From | To | Received | Decoded | "
+			    "Malformed | Lost | Lost % | Fragments | Unsupported |\n"
+			    "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|\n", f);
+		fputs("| ", f);
+		md(f, col_text(s, 0));
+		fprintf(f, " | %lld | ", (long long)sqlite3_column_int64(s, 1));
+		md_time(f, sqlite3_column_int64(s, 2) * FP_USEC);
+		fputs(" | ", f);
+		md_time(f, sqlite3_column_int64(s, 3) * FP_USEC);
+		fprintf(f, " | %lld | %lld | %lld | %lld | ", rec,
+		    (long long)sqlite3_column_int64(s, 5),
+		    (long long)sqlite3_column_int64(s, 6), lost);
+		md_percent(f, lost, rec + lost);
+		fprintf(f, " | %lld | %lld |\n",
+		    (long long)sqlite3_column_int64(s, 8),
+		    (long long)sqlite3_column_int64(s, 9));
+	}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(r->st, "reading health");
+		goto out;
+	}
+	if (nrows == 0)
+		fputs("No collector health recorded.\n", f);
+	sqlite3_finalize(s);
+	s = NULL;
+
+	fputs("\n### Unresolved addresses\n\n", f);
+	if (store_prepare(r->st, &s, "SELECT ip, reason, flows, first_seen, "
+	    "last_seen FROM unresolved ORDER BY reason, flows DESC, ip") < 0)
+		goto out;
+	nrows = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct fp_ip ip;
+		char ipb[FP_IPSTRLEN];
+
+		if (nrows++ == 0)
+			fputs("| Address | Reason | Flows | First seen | Last seen |\n"
+			    "|---|---|---:|---|---|\n", f);
+		if (nrows > REPORT_MAX_UNRESOLVED)
+			continue;
+		fputs("| ", f);
+		if (fp_ip_from_blob(&ip, sqlite3_column_blob(s, 0),
+		    (size_t)sqlite3_column_bytes(s, 0)) == 0)
+			fputs(fp_ip_format(&ip, ipb), f);
+		else
+			fputs("(not an address)", f);
+		fputs(" | ", f);
+		md(f, col_text(s, 1));
+		fprintf(f, " | %lld | ", (long long)sqlite3_column_int64(s, 2));
+		md_time(f, sqlite3_column_int64(s, 3));
+		fputs(" | ", f);
+		md_time(f, sqlite3_column_int64(s, 4));
+		fputs(" |\n", f);
+	}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(r->st, "reading unresolved");
+		goto out;
+	}
+	if (nrows > REPORT_MAX_UNRESOLVED)
+		fprintf(f, "\n... and %lld more addresses.\n",
+		    nrows - REPORT_MAX_UNRESOLVED);
+	if (nrows == 0)
+		fputs(learned ? "None: every flow's addresses were resolved.\n" :
+		    "None recorded.\n", f);
+	sqlite3_finalize(s);
+	s = NULL;
+
+	fputs("\n### Merged or inexact workloads\n\n", f);
+	if (store_prepare(r->st, &s, "SELECT w.namespace, w.name, n.members, "
+	    "n.exact FROM workloads w JOIN workload_notes n USING (namespace, name) "
+	    "WHERE n.exact = 0 OR instr(n.members, ',') > 0 "
+	    "ORDER BY w.namespace, w.name") < 0)
+		goto out;
+	nrows = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (nrows++ == 0)
+			fputs("| Workload | Controllers | Note |\n|---|---|---|\n", f);
+		fputs("| ", f);
+		md(f, col_text(s, 0));
+		fputs("/", f);
+		md(f, col_text(s, 1));
+		fputs(" | ", f);
+		md(f, col_text(s, 2));
+		fputs(" | ", f);
+		if (strchr(col_text(s, 2), ',') != NULL)
+			fputs("merged: no label set tells these controllers apart", f);
+		if (strchr(col_text(s, 2), ',') != NULL &&
+		    sqlite3_column_int(s, 3) == 0)
+			fputs("; ", f);
+		if (sqlite3_column_int(s, 3) == 0)
+			fputs("inexact: its selector also matches pods of another "
+			    "workload", f);
+		fputs(" |\n", f);
+	}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(r->st, "reading workload notes");
+		goto out;
+	}
+	if (nrows == 0)
+		fputs("None: every workload is one controller, selected exactly.\n", f);
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* The workloads (peers with an endpoint) a policy applies to. */
+static void
+policy_selects(struct rep *r, size_t pidx)
+{
+	FILE *f = r->f;
+	size_t i, n = 0;
+
+	fputs("Selects (of the learned workloads): ", f);
+	for (i = 0; i < r->npeers; i++) {
+		const struct peer *p = &r->peers[i];
+
+		if (!p->ok || p->ep.kind != PE_EP_POD || p->ep.bound != &r->ps ||
+		    p->ep.applies[pidx] == 0 || strchr(p->name, ':') != NULL)
+			continue;
+		fputs(n++ ? ", " : "", f);
+		md(f, p->name);
+	}
+	fputs(n ? ".\n" : "none.\n", f);
+}
+
+static void
+rule_edges(struct rep *r, size_t pidx, int ingress, size_t k, size_t *nedges)
+{
+	FILE *f = r->f;
+	const struct pe_policy *pol = &r->ps.policies[pidx];
+	const struct emit_doc *d = &r->er.docs[r->doc_of[pidx]];
+	size_t i, n = 0, place = ingress ? k : pol->n_ingress + k;
+	char *sum = rule_summary(d, place), *fmt = NULL;
+
+	if (sum == NULL)
+		fmt = pe_rule_format(ingress ? &pol->ingress[k] : &pol->egress[k]);
+	fprintf(f, "| %s %zu: ", ingress ? "ingress" : "egress", k + 1);
+	if (sum != NULL) {
+		/* the summary repeats the direction already given */
+		const char *t = sum;
+
+		if (strncmp(t, "ingress ", 8) == 0)
+			t += 8;
+		else if (strncmp(t, "egress ", 7) == 0)
+			t += 7;
+		md(f, t);
+	} else {
+		md(f, fmt != NULL ? fmt : "?");
+	}
+	fputs(" | ", f);
+	for (i = 0; i < r->nedges; i++) {
+		const struct redge *e = &r->edges[i];
+		const struct pe_decision *dec;
+
+		if (!e->evaluated)
+			continue;
+		dec = ingress ? &e->v.ingress : &e->v.egress;
+		if (dec->why != PE_WHY_RULE || dec->policy != pol || dec->rule != k)
+			continue;
+		if (n++ > 0)
+			fputs("|   | ", f);
+		md(f, e->src);
+		fputs(" -> ", f);
+		md(f, e->dst);
+		fputs(" ", f);
+		md_proto_port(f, e->proto, e->port);
+		fprintf(f, " | %lld | ", e->conns);
+		md_time(f, e->first);
+		fputs(" | ", f);
+		md_time(f, e->last);
+		fputs(" | ", f);
+		md(f, e->nodes);
+		fputs(" |\n", f);
+	}
+	if (n == 0)
+		fputs("no learned edge | | | | |\n", f);
+	*nedges += n;
+	free(sum);
+	free(fmt);
+}
+
+static int
+sec_policies(struct rep *r)
+{
+	FILE *f = r->f;
+	size_t d, pidx, k, n;
+	const struct pe_policy *pol;
+	char *about;
+
+	fputs("\n## Policies and their evidence\n\n", f);
+	fprintf(f, "What `flowpol emit` writes with its default options: %zu "
+	    "files. Each rule lists the learned edges it allows (the first "
+	    "rule that matches an edge on that side, as Calico evaluates "
+	    "the set).\n", r->er.ndocs);
+	for (d = 0; d < r->er.ndocs; d++) {
+		const struct emit_doc *doc = &r->er.docs[d];
+
+		fputs("\n### ", f);
+		md(f, doc->name);
+		fputs("\n\nFile ", f);
+		md(f, doc->file);
+		fputs(", ", f);
+		md(f, doc->kind);
+		fputs(doc->order_centi < REPORT_ORDER_LEARNED ? ", a layer" : ", learned", f);
+		if ((about = doc_about(doc)) != NULL) {
+			fputs(": ", f);
+			md(f, about);
+			free(about);
+		}
+		fputs(".\n", f);
+		if ((pol = doc_policy(r, d, &pidx)) == NULL)
+			continue;
+		policy_selects(r, pidx);
+		if (pol->n_ingress + pol->n_egress == 0) {
+			fputs("No rules: what no other policy allows is dropped for "
+			    "these pods", f);
+			fputs(pol->types == (PE_TYPE_INGRESS | PE_TYPE_EGRESS) ?
+			    " (ingress and egress).\n" : ".\n", f);
+			continue;
+		}
+		n = 0;
+		fputs("\n| Rule | Edge | Connections | First seen | Last seen | "
+		    "Nodes |\n|---|---|---:|---|---|---|\n", f);
+		for (k = 0; k < pol->n_ingress; k++)
+			rule_edges(r, pidx, 1, k, &n);
+		for (k = 0; k < pol->n_egress; k++)
+			rule_edges(r, pidx, 0, k, &n);
+	}
+	return 0;
+}
+
+static void
+decision_text(FILE *f, const struct rep *r, const struct pe_decision *d)
+{
+	switch (d->why) {
+	case PE_WHY_RULE:
+		fputs(d->allowed ? "allowed by " : "denied by ", f);
+		md(f, d->policy->name);
+		fprintf(f, " rule %zu", d->rule + 1);
+		break;
+	case PE_WHY_END_OF_TIER:
+		fputs("denied: no rule matches", f);
+		break;
+	case PE_WHY_PROFILE:
+		fputs("no policy applies", f);
+		break;
+	case PE_WHY_NO_ENDPOINT:
+		fputs("not a pod", f);
+		break;
+	}
+	(void)r;
+}
+
+static int
+sec_unallowed(struct rep *r)
+{
+	FILE *f = r->f;
+	size_t i, n = 0, m = 0;
+
+	for (i = 0; i < r->nedges; i++) {
+		const struct redge *e = &r->edges[i];
+
+		if (e->evaluated && e->v.allowed)
+			continue;
+		if (n++ == 0)
+			fputs("\n## Edges the generated policies would not allow\n\n"
+			    "| Edge | Connections | Why |\n|---|---:|---|\n", f);
+		fputs("| ", f);
+		md(f, e->src);
+		fputs(" -> ", f);
+		md(f, e->dst);
+		fputs(" ", f);
+		md_proto_port(f, e->proto, e->port);
+		fprintf(f, " | %lld | ", e->conns);
+		if (!e->evaluated) {
+			md(f, e->why);
+		} else {
+			fputs("egress: ", f);
+			decision_text(f, r, &e->v.egress);
+			fputs("; ingress: ", f);
+			decision_text(f, r, &e->v.ingress);
+		}
+		fputs(" |\n", f);
+	}
+	for (i = 0; i < r->nedges; i++) {
+		const struct redge *e = &r->edges[i];
+
+		if (!e->evaluated || !e->v.allowed ||
+		    e->v.egress.why == PE_WHY_RULE || e->v.ingress.why == PE_WHY_RULE)
+			continue;
+		if (m++ == 0)
+			fputs("\n## Edges no generated policy governs\n\nBoth ends are "
+			    "in exempt namespaces or are not pods; Calico's defaults "
+			    "decide.\n\n| Edge | Connections |\n|---|---:|\n", f);
+		fputs("| ", f);
+		md(f, e->src);
+		fputs(" -> ", f);
+		md(f, e->dst);
+		fputs(" ", f);
+		md_proto_port(f, e->proto, e->port);
+		fprintf(f, " | %lld |\n", e->conns);
+	}
+	if (r->er.nnotes > 0) {
+		fputs("\n## Emitter notes\n\n", f);
+		for (i = 0; i < r->er.nnotes; i++) {
+			fputs("- ", f);
+			md(f, r->er.notes[i]);
+			putc('\n', f);
+		}
+	}
+	return 0;
+}
+
+/* --- comparison with committed files ------------------------------------- */
+
+static int
+is_yaml(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+	    (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+}
+
+/* Whether the file at path holds exactly len bytes of data; -1 missing. */
+static int
+file_same(const char *path, const char *data, size_t len, int *generated)
+{
+	char *buf = NULL;
+	size_t n;
+	int r;
+
+	*generated = 0;
+	if (fp_read_file(path, REPORT_MAX_FILE, &buf, &n) < 0) {
+		fp_error_clear();
+		return -1;
+	}
+	*generated = strncmp(buf, EMIT_HEADER_MARK, strlen(EMIT_HEADER_MARK)) == 0;
+	r = n == len && memcmp(buf, data, len) == 0;
+	free(buf);
+	return r;
+}
+
+static int
+wanted(const struct emit_result *er, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < er->ndocs; i++)
+		if (strcmp(er->docs[i].file, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Compare the committed directory with what emit writes: the emitter's own
+ * output code writes the set into a scratch directory, and each file there
+ * is compared byte for byte with its committed namesake.
+ */
+static int
+sec_compare(struct rep *r)
+{
+	FILE *f = r->f;
+	const char *dir = r->o->policies;
+	const char *tmpdir = getenv("TMPDIR");
+	char *scratch = NULL, *p = NULL, *q = NULL, *data = NULL;
+	char **names = NULL, **v;
+	size_t i, len, nnames = 0, counts[4] = { 0, 0, 0, 0 };
+	struct stat sb;
+	DIR *dh = NULL;
+	struct dirent *de;
+	int ret = -1, same, gen;
+	const char *status;
+
+	if (stat(dir, &sb) < 0)
+		return fp_error("report: --policies '%s': %s", fp_clamp(dir, 256),
+		    strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return fp_error("report: --policies '%s': not a directory",
+		    fp_clamp(dir, 256));
+	if (asprintf(&scratch, "%s/flowpol-report-scratch.XXXXXX",
+	    tmpdir != NULL && *tmpdir != '\0' ? tmpdir : "/tmp") < 0) {
+		scratch = NULL;
+		goto oom;
+	}
+	if (mkdtemp(scratch) == NULL) {
+		fp_error("report: scratch directory '%s': %s", scratch,
+		    strerror(errno));
+		free(scratch);
+		scratch = NULL;
+		goto out;
+	}
+	if (emit_write(&r->er, scratch, NULL) < 0)
+		goto out;
+	fputs("\n## Compared with ", f);
+	md(f, dir);
+	fputs("\n\n| File | Status |\n|---|---|\n", f);
+	for (i = 0; i < r->er.ndocs; i++) {
+		free(p);
+		free(q);
+		free(data);
+		data = q = NULL;
+		if (asprintf(&p, "%s/%s", scratch, r->er.docs[i].file) < 0 ||
+		    asprintf(&q, "%s/%s", dir, r->er.docs[i].file) < 0) {
+			p = q = NULL;
+			goto oom;
+		}
+		if (fp_read_file(p, REPORT_MAX_FILE, &data, &len) < 0)
+			goto out;
+		same = file_same(q, data, len, &gen);
+		if (same < 0) {
+			status = "added";
+			counts[0]++;
+		} else if (same) {
+			status = "unchanged";
+			counts[2]++;
+		} else if (!gen) {
+			status = "changed (the committed file was not written by "
+			    "flowpol: emit refuses to overwrite it)";
+			counts[1]++;
+		} else {
+			status = "changed";
+			counts[1]++;
+		}
+		fputs("| ", f);
+		md(f, r->er.docs[i].file);
+		fprintf(f, " | %s |\n", status);
+	}
+	if ((dh = opendir(dir)) == NULL) {
+		fp_error("report: --policies '%s': %s", fp_clamp(dir, 256),
+		    strerror(errno));
+		goto out;
+	}
+	while ((de = readdir(dh)) != NULL) {
+		if (!is_yaml(de->d_name) || wanted(&r->er, de->d_name))
+			continue;
+		if ((v = realloc(names, (nnames + 1) * sizeof(*v))) == NULL)
+			goto oom;
+		names = v;
+		if ((names[nnames] = strdup(de->d_name)) == NULL)
+			goto oom;
+		nnames++;
+	}
+	if (nnames > 1)
+		qsort(names, nnames, sizeof(*names), cmp_str);
+	for (i = 0; i < nnames; i++) {
+		free(p);
+		if (asprintf(&p, "%s/%s", dir, names[i]) < 0) {
+			p = NULL;
+			goto oom;
+		}
+		if (lstat(p, &sb) < 0 || !S_ISREG(sb.st_mode))
+			continue;
+		file_same(p, "", 0, &gen);
+		fputs("| ", f);
+		md(f, names[i]);
+		if (gen) {
+			fputs(" | removed |\n", f);
+			counts[3]++;
+		} else {
+			fputs(" | not generated by flowpol (left alone) |\n", f);
+		}
+	}
+	fprintf(f, "\n%zu added, %zu changed, %zu unchanged, %zu removed.\n",
+	    counts[0], counts[1], counts[2], counts[3]);
+	ret = 0;
+	goto out;
+oom:
+	fp_error("report: out of memory");
+out:
+	if (dh != NULL)
+		closedir(dh);
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	if (scratch != NULL) {
+		for (i = 0; i < r->er.ndocs; i++) {
+			free(p);
+			if (asprintf(&p, "%s/%s", scratch, r->er.docs[i].file) < 0) {
+				p = NULL;
+				break;
+			}
+			unlink(p);
+		}
+		rmdir(scratch);
+	}
+	free(scratch);
+	free(p);
+	free(q);
+	free(data);
+	return ret;
+}
+
+/* --- recording ------------------------------------------------------------ */
+
+static int
+record_run(struct rep *r)
+{
+	char **keys = NULL, *text = NULL, *pos, num[32], dig[20];
+	size_t i, total = 1;
+	int ret = -1;
+
+	if ((keys = calloc(r->nedges + 1, sizeof(*keys))) == NULL)
+		goto oom;
+	for (i = 0; i < r->nedges; i++) {
+		keys[i] = r->edges[i].key;
+		total += strlen(keys[i]) + 1;
+	}
+	qsort(keys, r->nedges, sizeof(*keys), cmp_str);
+	if ((text = malloc(total)) == NULL)
+		goto oom;
+	pos = text;
+	for (i = 0; i < r->nedges; i++) {
+		if (i > 0 && strcmp(keys[i], keys[i - 1]) == 0)
+			continue;
+		memcpy(pos, keys[i], strlen(keys[i]));
+		pos += strlen(keys[i]);
+		*pos++ = '\n';
+	}
+	*pos = '\0';
+	snprintf(dig, sizeof(dig), "%016" PRIx64, emit_fnv1a64(text, strlen(text)));
+	if (store_begin(r->st) < 0)
+		goto out;
+	snprintf(num, sizeof(num), "%ld", r->prev_run + 1);
+	if (store_meta_set(r->st, "report.run", num) < 0)
+		goto fail;
+	snprintf(num, sizeof(num), "%" PRId64, r->model_at);
+	if (store_meta_set(r->st, "report.model_at", r->model_at ? num : "") < 0)
+		goto fail;
+	snprintf(num, sizeof(num), "%" PRId64, r->o->now);
+	if (store_meta_set(r->st, "report.now", r->o->have_now ? num : "") < 0 ||
+	    store_meta_set(r->st, "report.edges", text) < 0 ||
+	    store_meta_set(r->st, "report.digest", dig) < 0 ||
+	    store_commit(r->st) < 0)
+		goto fail;
+	ret = 0;
+	goto out;
+fail:
+	store_rollback(r->st);
+	goto out;
+oom:
+	fp_error("report: out of memory");
+out:
+	free(keys);
+	free(text);
+	return ret;
+}
+
+/* --- the whole report ----------------------------------------------------- */
+
+static void
+rep_release(struct rep *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nedges; i++) {
+		free(r->edges[i].src);
+		free(r->edges[i].dst);
+		free(r->edges[i].nodes);
+		free(r->edges[i].key);
+		free(r->edges[i].why);
+	}
+	free(r->edges);
+	for (i = 0; i < r->npeers; i++) {
+		free(r->peers[i].name);
+		free(r->peers[i].err);
+		pe_endpoint_release(&r->peers[i].ep);
+	}
+	free(r->peers);
+	emit_result_free(&r->er);
+	pe_policyset_release(&r->ps);
+	free(r->doc_of);
+	for (i = 0; i < r->nprev; i++)
+		free(r->prev[i]);
+	free(r->prev);
+	free(r->gone);
+	free(r->prev_model_at);
+	free(r->prev_now);
+}
+
+int
+report_write(struct store *st, const struct report_opts *o, FILE *out)
+{
+	struct rep r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mf = NULL;
+	int ret = -1;
+
+	memset(&r, 0, sizeof(r));
+	r.st = st;
+	r.o = o;
+	r.now = o->have_now ? o->now : fp_now_us();
+	if (load_edges(&r) < 0 || load_state(&r) < 0 || build_policies(&r) < 0 ||
+	    load_peers(&r) < 0 || evaluate_edges(&r) < 0)
+		goto out;
+	if ((mf = open_memstream(&buf, &len)) == NULL) {
+		fp_error("report: out of memory");
+		goto out;
+	}
+	r.f = mf;
+	if (sec_summary(&r) < 0 || sec_changes(&r) < 0 || sec_workloads(&r) < 0 ||
+	    sec_edges(&r) < 0 || sec_coverage(&r) < 0 || sec_policies(&r) < 0 ||
+	    sec_unallowed(&r) < 0 ||
+	    (o->policies != NULL && sec_compare(&r) < 0))
+		goto out;
+	if (fclose(mf) != 0) {
+		mf = NULL;
+		fp_error("report: out of memory");
+		goto out;
+	}
+	mf = NULL;
+	if (o->record && record_run(&r) < 0)
+		goto out;
+	if (fwrite(buf, 1, len, out) != len || fflush(out) != 0) {
+		fp_error("report: writing the report: %s", strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (mf != NULL)
+		fclose(mf);
+	free(buf);
+	rep_release(&r);
+	return ret;
+}
+
+/* --- the command ---------------------------------------------------------- */
+
+static const char report_usage[] =
+    "usage: flowpol report [--db PATH] [--policies DIR] [--since T] [--now T]\n"
+    "                      [--no-record]\n"
+    "\n"
+    "Write Markdown for a pull-request description: what was learned\n"
+    "(workloads, edges, what is new since the last report), learning\n"
+    "coverage and loss (flows resolved per namespace, collector health,\n"
+    "unresolved addresses, merged or inexact workloads), and for every\n"
+    "policy `flowpol emit` writes by default the edges behind each rule\n"
+    "with their connections, first and last seen and nodes.\n"
+    "\n"
+    "  --db PATH        the store (default $FLOWPOL_DB, else ./flowpol.db)\n"
+    "  --policies DIR   the committed policy files: say which generated\n"
+    "                   files are added, changed, unchanged or removed\n"
+    "  --since T        \"new\" means first seen at or after T (RFC 3339,\n"
+    "                   @SECONDS or -DURATION) instead of \"not in the last\n"
+    "                   report\"; edges quiet since T are listed too\n"
+    "  --now T          the time that \"ago\" is measured from (default: the\n"
+    "                   clock); also printed, so that runs compare equal\n"
+    "  --no-record      do not remember this run's edges (a dry run); by\n"
+    "                   default the next report compares with this one\n";
+
+int
+cmd_report(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "policies", required_argument, NULL, 'p' },
+		{ "since", required_argument, NULL, 's' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "no-record", no_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct report_opts o;
+	struct store *st = NULL;
+	const char *db = NULL, *since = NULL, *now = NULL;
+	int c, ret = FP_EXIT_ERR;
+
+	memset(&o, 0, sizeof(o));
+	o.record = 1;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'p':
+			o.policies = optarg;
+			break;
+		case 's':
+			since = optarg;
+			break;
+		case 'n':
+			now = optarg;
+			break;
+		case 'N':
+			o.record = 0;
+			break;
+		case 'h':
+			return fp_cli_help(report_usage);
+		case ':':
+			return fp_cli_usage_error("report", report_usage,
+			    "option '%s' needs a value", fp_clamp(argv[optind - 1], 64));
+		default:
+			return fp_cli_usage_error("report", report_usage,
+			    "unknown option '%s'", fp_clamp(argv[optind - 1], 64));
+		}
+	}
+	if (optind < argc)
+		return fp_cli_usage_error("report", report_usage,
+		    "unexpected argument '%s'", fp_clamp(argv[optind], 64));
+	if (o.policies != NULL && *o.policies == '\0')
+		return fp_cli_usage_error("report", report_usage,
+		    "--policies: empty path");
+	/* --now first: "--since -1h" is relative to it */
+	if (now != NULL) {
+		if (fp_time_parse(now, &o.now) < 0) {
+			fp_error_prefix("--now");
+			return fp_cli_usage_error("report", report_usage, "%s",
+			    fp_errmsg());
+		}
+		o.have_now = 1;
+	}
+	if (since != NULL) {
+		int64_t d;
+
+		if (o.have_now && since[0] == '-' &&
+		    fp_duration_parse(since + 1, &d) == 0) {
+			o.since = o.now - d;
+		} else if (fp_time_parse(since, &o.since) < 0) {
+			fp_error_prefix("--since");
+			return fp_cli_usage_error("report", report_usage, "%s",
+			    fp_errmsg());
+		}
+		o.have_since = 1;
+	}
+	if (db == NULL)
+		db = store_default_path();
+	if (store_open(&st, db, o.record ? 0 : STORE_READONLY) < 0 ||
+	    report_write(st, &o, stdout) < 0) {
+		ret = fp_report();
+		goto out;
+	}
+	ret = FP_EXIT_OK;
+out:
+	store_free(st);
+	return ret;
+}
