@@ -84,6 +84,7 @@
 	"  gone_at INTEGER" /* first pod snapshot without it; NULL: present */ \
 	") WITHOUT ROWID;" \
 	"CREATE INDEX pods_ns ON pods(namespace, name);" \
+	"CREATE INDEX pods_workload ON pods(workload);" \
 	"CREATE TABLE pod_labels (" \
 	"  uid TEXT NOT NULL," \
 	"  labels TEXT NOT NULL," \
@@ -103,6 +104,7 @@
 	"  PRIMARY KEY (ip, owner_kind, owner, seen_first)" \
 	") WITHOUT ROWID;" \
 	"CREATE INDEX endpoints_open ON endpoints(owner_kind, gone_at);" \
+	"CREATE INDEX endpoints_owner ON endpoints(owner_kind, owner);" \
 	"CREATE TABLE services (" \
 	"  namespace TEXT NOT NULL," \
 	"  name TEXT NOT NULL," \

@@ -51,6 +51,12 @@ struct redge {
 	char *why;		/* why not evaluated (malloc'd), or NULL */
 };
 
+/* An edge decided by rule `rule` of policy `pol` in one direction. */
+struct rule_hit {
+	size_t pol, rule, edge;
+	int ingress;
+};
+
 struct peer {
 	char *name;
 	struct pe_endpoint ep;
@@ -71,6 +77,8 @@ struct rep {
 	struct emit_result er;
 	struct pe_policyset ps;
 	size_t *doc_of;		/* policy index in ps -> doc index */
+	struct rule_hit *hits;	/* which rule allowed each edge, sorted */
+	size_t nhits;
 	/* state of the previous recorded run */
 	int have_prev;
 	long prev_run;
@@ -1011,6 +1019,73 @@ policy_selects(struct rep *r, size_t pidx)
 	fputs(n ? ".\n" : "none.\n", f);
 }
 
+static int
+hit_cmp(const void *a, const void *b)
+{
+	const struct rule_hit *x = a, *y = b;
+
+	if (x->pol != y->pol)
+		return x->pol < y->pol ? -1 : 1;
+	if (x->ingress != y->ingress)
+		return x->ingress < y->ingress ? -1 : 1;
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	if (x->edge != y->edge)
+		return x->edge < y->edge ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Index the rule that decided each evaluated edge, per direction, so that
+ * listing a rule's edges costs its own edges rather than a pass over all.
+ */
+static int
+index_hits(struct rep *r)
+{
+	size_t i, d;
+
+	free(r->hits);
+	r->nhits = 0;
+	if ((r->hits = calloc(2 * r->nedges + 1, sizeof(*r->hits))) == NULL)
+		return fp_error("report: out of memory");
+	for (i = 0; i < r->nedges; i++) {
+		const struct redge *e = &r->edges[i];
+
+		if (!e->evaluated)
+			continue;
+		for (d = 0; d < 2; d++) {
+			const struct pe_decision *dec = d ? &e->v.ingress :
+			    &e->v.egress;
+
+			if (dec->why != PE_WHY_RULE || dec->policy == NULL)
+				continue;
+			r->hits[r->nhits++] = (struct rule_hit){
+				(size_t)(dec->policy - r->ps.policies), dec->rule,
+				i, (int)d };
+		}
+	}
+	qsort(r->hits, r->nhits, sizeof(*r->hits), hit_cmp);
+	return 0;
+}
+
+/* The first hit at or after (pol, ingress, rule). */
+static size_t
+first_hit(const struct rep *r, size_t pol, int ingress, size_t rule)
+{
+	struct rule_hit key = { pol, rule, 0, ingress };
+	size_t lo = 0, hi = r->nhits;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (hit_cmp(&r->hits[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static void
 rule_edges(struct rep *r, size_t pidx, int ingress, size_t k, size_t *nedges)
 {
@@ -1036,15 +1111,11 @@ rule_edges(struct rep *r, size_t pidx, int ingress, size_t k, size_t *nedges)
 		md(f, fmt != NULL ? fmt : "?");
 	}
 	fputs(" | ", f);
-	for (i = 0; i < r->nedges; i++) {
-		const struct redge *e = &r->edges[i];
-		const struct pe_decision *dec;
+	for (i = first_hit(r, pidx, ingress, k); i < r->nhits &&
+	    r->hits[i].pol == pidx && r->hits[i].ingress == ingress &&
+	    r->hits[i].rule == k; i++) {
+		const struct redge *e = &r->edges[r->hits[i].edge];
 
-		if (!e->evaluated)
-			continue;
-		dec = ingress ? &e->v.ingress : &e->v.egress;
-		if (dec->why != PE_WHY_RULE || dec->policy != pol || dec->rule != k)
-			continue;
 		if (n++ > 0)
 			fputs("|   | ", f);
 		md(f, e->src);
@@ -1076,6 +1147,8 @@ sec_policies(struct rep *r)
 	char *about;
 
 	fputs("\n## Policies and their evidence\n\n", f);
+	if (index_hits(r) < 0)
+		return -1;
 	fprintf(f, "What `flowpol emit` writes with its default options: %zu "
 	    "files. Each rule lists the learned edges it allows (the first "
 	    "rule that matches an edge on that side, as Calico evaluates "
@@ -1458,6 +1531,7 @@ rep_release(struct rep *r)
 	emit_result_free(&r->er);
 	pe_policyset_release(&r->ps);
 	free(r->doc_of);
+	free(r->hits);
 	for (i = 0; i < r->nprev; i++)
 		free(r->prev[i]);
 	free(r->prev);

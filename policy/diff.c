@@ -409,13 +409,15 @@ load_peers(struct store *st, const struct pe_policyset *ps,
 		}
 		r->npeers++;
 	}
-	if (store_prepare(st, &l.states, "SELECT p.namespace, "
-	    "p.service_account, s.labels, MIN(p.uid) FROM pods p JOIN "
-	    "(SELECT uid, labels FROM pod_labels UNION "
-	    "SELECT uid, labels FROM pods) s ON s.uid = p.uid "
-	    "WHERE p.workload = ?1 AND p.host_network = 0 "
-	    "GROUP BY p.namespace, p.service_account, s.labels "
-	    "ORDER BY p.namespace, p.service_account, s.labels") < 0 ||
+	/* Starts from the workload's pods (index pods_workload), then their
+	 * label history by uid, so the cost follows the workload's size. */
+	if (store_prepare(st, &l.states, "SELECT namespace, service_account, "
+	    "labels, MIN(uid) FROM (SELECT p.namespace, p.service_account, "
+	    "p.labels, p.uid FROM pods p WHERE p.workload = ?1 AND "
+	    "p.host_network = 0 UNION ALL SELECT p.namespace, "
+	    "p.service_account, h.labels, p.uid FROM pods p JOIN pod_labels h "
+	    "ON h.uid = p.uid WHERE p.workload = ?1 AND p.host_network = 0) "
+	    "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3") < 0 ||
 	    store_prepare(st, &l.ip, "SELECT ip FROM endpoints WHERE "
 	    "owner_kind = 'pod' AND owner = ?1 "
 	    "ORDER BY valid_to IS NULL DESC, valid_from DESC LIMIT 1") < 0 ||
