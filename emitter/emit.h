@@ -1,6 +1,9 @@
 #ifndef FLOWPOL_EMIT_H
 #define FLOWPOL_EMIT_H
 
+/* spec.order * 100 where learned policies start (300.00 .. 899.99). */
+#define EMIT_ORDER_LEARNED 30000
+
 #include <stddef.h>
 
 #include "common/store.h"
@@ -37,7 +40,9 @@ struct emit_doc {
 	char *file;		/* "<name>.yaml" */
 	char *text;		/* header comment + YAML body, NUL-terminated */
 	size_t len;
-	long order_centi;	/* spec.order * 100; distinct within a set */
+	long order_centi;	/* spec.order * 100; distinct within a set;
+				   layers below EMIT_ORDER_LEARNED, learned
+				   policies from there */
 };
 
 struct emit_result {

@@ -21,11 +21,10 @@ static const char usage[] =
     "  --db PATH        database (default $FLOWPOL_DB or ./flowpol.db)\n"
     "  --format dot     the only format for now\n";
 
-/* A DOT double-quoted ID: only '"' and '\' need escaping. */
+/* The inside of a DOT double-quoted ID: only '"' and '\' need escaping. */
 static void
-dot_id(FILE *f, const char *s)
+dot_escaped(FILE *f, const char *s)
 {
-	putc('"', f);
 	for (; *s != '\0'; s++) {
 		if (*s == '"' || *s == '\\')
 			putc('\\', f);
@@ -33,6 +32,24 @@ dot_id(FILE *f, const char *s)
 			continue;
 		putc(*s, f);
 	}
+}
+
+static void
+dot_id(FILE *f, const char *s)
+{
+	putc('"', f);
+	dot_escaped(f, s);
+	putc('"', f);
+}
+
+/* "a\nb": two lines in a label. */
+static void
+dot_id_join(FILE *f, const char *a, const char *b)
+{
+	putc('"', f);
+	dot_escaped(f, a);
+	fputs("\\n", f);
+	dot_escaped(f, b);
 	putc('"', f);
 }
 
@@ -71,9 +88,10 @@ write_workloads(struct store *st, FILE *f)
 		snprintf(id, sizeof(id), "%s/%s", ns, name);
 		fputs("    ", f);
 		dot_id(f, id);
+		/* name, a DOT line break, kind: each part escaped */
 		fputs(" [label=", f);
-		snprintf(id, sizeof(id), "%s\\n%s", name, kind);
-		fprintf(f, "\"%s\", tooltip=", id);
+		dot_id_join(f, name, kind);
+		fputs(", tooltip=", f);
 		dot_id(f, sel);
 		fputs("];\n", f);
 	}

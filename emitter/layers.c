@@ -32,7 +32,7 @@ const size_t emit_default_nexempt =
 #define ORDER_DENY	10000	/* centi: 100 */
 #define ORDER_DNS	20000
 #define ORDER_DNS_IN	21000
-#define ORDER_LEARNED	30000	/* 300.00 .. 899.99 */
+#define ORDER_LEARNED	EMIT_ORDER_LEARNED
 #define LEARNED_SLOTS	60000
 
 #define MAX_PORTS_PER_RULE 50	/* master CRD limits (API-NOTES 8) */

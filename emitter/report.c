@@ -36,8 +36,6 @@
 
 #define REPORT_MAX_FILE (64u << 20)	/* a committed policy file */
 #define REPORT_MAX_UNRESOLVED 50	/* rows shown; the rest are counted */
-/* Layers take orders below 300 (layers.c): learned policies from there. */
-#define REPORT_ORDER_LEARNED 30000
 
 struct redge {
 	char *src, *dst, *nodes;
@@ -610,7 +608,7 @@ count_learned(const struct rep *r)
 	size_t i, n = 0;
 
 	for (i = 0; i < r->er.ndocs; i++)
-		n += r->er.docs[i].order_centi >= REPORT_ORDER_LEARNED;
+		n += r->er.docs[i].order_centi >= EMIT_ORDER_LEARNED;
 	return n;
 }
 
@@ -1162,7 +1160,7 @@ sec_policies(struct rep *r)
 		md(f, doc->file);
 		fputs(", ", f);
 		md(f, doc->kind);
-		fputs(doc->order_centi < REPORT_ORDER_LEARNED ? ", a layer" : ", learned", f);
+		fputs(doc->order_centi < EMIT_ORDER_LEARNED ? ", a layer" : ", learned", f);
 		if ((about = doc_about(doc)) != NULL) {
 			fputs(": ", f);
 			md(f, about);
