@@ -76,4 +76,40 @@ void emit_result_free(struct emit_result *r);
  */
 int emit_write(const struct emit_result *r, const char *dir, size_t *removed);
 
+/*
+ * How a directory of committed policy files differs from what emit would
+ * write there; emit_write, diff and report all decide from this.
+ */
+enum emit_change {
+	EMIT_UNCHANGED,		/* emit would write the same bytes */
+	EMIT_ADDED,		/* emit would write it; it is not there */
+	EMIT_CHANGED,		/* flowpol's file, emit would write other bytes */
+	EMIT_REMOVED,		/* flowpol's file, no longer produced */
+	EMIT_CLASH,		/* emit would write it, but what is there is not
+				   flowpol's (emit_write refuses) */
+	EMIT_FOREIGN		/* a YAML file neither produced nor flowpol's */
+};
+
+struct emit_cmp {
+	char *file;			/* name within the directory */
+	enum emit_change change;
+	const struct emit_doc *doc;	/* what emit writes; NULL if nothing */
+	char *old;			/* the bytes there, for CHANGED and
+					   REMOVED; else NULL */
+	size_t oldlen;
+};
+
+/*
+ * Compare r with the YAML files (.yaml, .yml) directly in dir (a missing dir
+ * means everything is added). *out is sorted by file name and malloc'd:
+ * free it with emit_cmp_free. 0 or -1 (fp_error).
+ */
+int emit_compare(const struct emit_result *r, const char *dir,
+    struct emit_cmp **out, size_t *n);
+void emit_cmp_free(struct emit_cmp *c, size_t n);
+/* Whether a file name ends in .yaml or .yml (and is not hidden). */
+int emit_is_yaml_name(const char *name);
+/* Whether the file at path starts with EMIT_HEADER_MARK. */
+int emit_file_is_ours(const char *path);
+
 #endif

@@ -11,9 +11,21 @@
 #include "common/fileio.h"
 #include "common/banned.h"
 
-/* Whether path is a file flowpol wrote: its first line is our mark. */
-static int
-ours(const char *path)
+/* A committed policy file larger than this is not one flowpol wrote. */
+#define EMIT_MAX_FILE (64u << 20)
+
+int
+emit_is_yaml_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' &&
+	    ((n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+	    (n > 4 && strcmp(name + n - 4, ".yml") == 0));
+}
+
+int
+emit_file_is_ours(const char *path)
 {
 	char line[128];
 	FILE *f;
@@ -27,53 +39,169 @@ ours(const char *path)
 	return r;
 }
 
-static int
-is_yaml(const char *name)
-{
-	size_t n = strlen(name);
-
-	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
-	    (n > 4 && strcmp(name + n - 4, ".yml") == 0);
-}
-
-/* Whether path holds exactly data (then it is not rewritten: its mtime
- * stays, which keeps make-style tooling and reviewers' editors quiet). */
-static int
-same_content(const char *path, const char *data, size_t len)
-{
-	char *buf = NULL;
-	size_t n;
-	int r;
-
-	if (fp_read_file(path, len + 1, &buf, &n) < 0) {
-		fp_error_clear();
-		return 0;
-	}
-	r = n == len && memcmp(buf, data, len) == 0;
-	free(buf);
-	return r;
-}
-
-static int
-wanted(const struct emit_result *r, const char *name)
+static const struct emit_doc *
+doc_named(const struct emit_result *r, const char *file)
 {
 	size_t i;
 
 	for (i = 0; i < r->ndocs; i++)
-		if (strcmp(r->docs[i].file, name) == 0)
-			return 1;
+		if (strcmp(r->docs[i].file, file) == 0)
+			return &r->docs[i];
+	return NULL;
+}
+
+static int
+cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const struct emit_cmp *)a)->file,
+	    ((const struct emit_cmp *)b)->file);
+}
+
+void
+emit_cmp_free(struct emit_cmp *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; c != NULL && i < n; i++) {
+		free(c[i].file);
+		free(c[i].old);
+	}
+	free(c);
+}
+
+/* Append one entry; takes file and old. */
+static int
+push(struct emit_cmp **v, size_t *n, size_t *cap, char *file,
+    enum emit_change ch, const struct emit_doc *doc, char *old, size_t oldlen)
+{
+	struct emit_cmp *nv;
+
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+
+		if ((nv = realloc(*v, nc * sizeof(*nv))) == NULL) {
+			free(file);
+			free(old);
+			return fp_error("emit: out of memory");
+		}
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = (struct emit_cmp){ file, ch, doc, old, oldlen };
 	return 0;
+}
+
+int
+emit_compare(const struct emit_result *r, const char *dir,
+    struct emit_cmp **out, size_t *nout)
+{
+	struct emit_cmp *v = NULL;
+	size_t n = 0, cap = 0, i, oldlen;
+	DIR *d = NULL;
+	struct dirent *de;
+	struct stat sb;
+	char *path = NULL, *old = NULL, *file;
+	const struct emit_doc *doc;
+	enum emit_change ch;
+	int ret = -1;
+
+	*out = NULL;
+	*nout = 0;
+	/* What emit would write, against what is there. */
+	for (i = 0; i < r->ndocs; i++) {
+		doc = &r->docs[i];
+		free(path);
+		old = NULL;
+		oldlen = 0;
+		if (asprintf(&path, "%s/%s", dir, doc->file) < 0) {
+			path = NULL;
+			goto oom;
+		}
+		if (lstat(path, &sb) < 0) {
+			if (errno != ENOENT) {
+				fp_error("emit: '%s': %s", fp_clamp(path, 256),
+				    strerror(errno));
+				goto out;
+			}
+			ch = EMIT_ADDED;
+		} else if (!S_ISREG(sb.st_mode) || !emit_file_is_ours(path)) {
+			ch = EMIT_CLASH;
+		} else {
+			if (fp_read_file(path, EMIT_MAX_FILE, &old, &oldlen) < 0)
+				goto out;
+			ch = oldlen == doc->len && memcmp(old, doc->text,
+			    oldlen) == 0 ? EMIT_UNCHANGED : EMIT_CHANGED;
+			if (ch == EMIT_UNCHANGED) {
+				free(old);
+				old = NULL;
+				oldlen = 0;
+			}
+		}
+		if ((file = strdup(doc->file)) == NULL) {
+			free(old);
+			goto oom;
+		}
+		if (push(&v, &n, &cap, file, ch, doc, old, oldlen) < 0)
+			goto out;
+	}
+	/* What is there and would no longer be written. */
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			goto sorted;
+		fp_error("emit: '%s': %s", fp_clamp(dir, 256), strerror(errno));
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!emit_is_yaml_name(de->d_name) || doc_named(r, de->d_name))
+			continue;
+		free(path);
+		old = NULL;
+		oldlen = 0;
+		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+			path = NULL;
+			goto oom;
+		}
+		if (lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
+			continue;
+		if (emit_file_is_ours(path)) {
+			if (fp_read_file(path, EMIT_MAX_FILE, &old, &oldlen) < 0)
+				goto out;
+			ch = EMIT_REMOVED;
+		} else {
+			ch = EMIT_FOREIGN;
+		}
+		if ((file = strdup(de->d_name)) == NULL) {
+			free(old);
+			goto oom;
+		}
+		if (push(&v, &n, &cap, file, ch, NULL, old, oldlen) < 0)
+			goto out;
+	}
+sorted:
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_file);
+	*out = v;
+	*nout = n;
+	v = NULL;
+	n = 0;
+	ret = 0;
+	goto out;
+oom:
+	fp_error("emit: out of memory");
+out:
+	if (d != NULL)
+		closedir(d);
+	emit_cmp_free(v, n);
+	free(path);
+	return ret;
 }
 
 int
 emit_write(const struct emit_result *r, const char *dir, size_t *removed)
 {
-	DIR *d = NULL;
-	struct dirent *de;
-	struct stat sb;
+	struct emit_cmp *c = NULL;
 	char *path = NULL;
-	char **stale = NULL;
-	size_t i, nstale = 0, nrm = 0;
+	size_t i, n = 0, nrm = 0;
 	int ret = -1;
 
 	if (removed != NULL)
@@ -87,60 +215,45 @@ emit_write(const struct emit_result *r, const char *dir, size_t *removed)
 			return fp_error("emit: stdout: %s", strerror(errno));
 		return 0;
 	}
-	if (fp_mkdirs(dir) < 0)
+	if (fp_mkdirs(dir) < 0 || emit_compare(r, dir, &c, &n) < 0)
 		return -1;
 	/* Refuse before writing anything if a file we would write is not
 	 * ours: it may be a hand-written policy under review. */
-	for (i = 0; i < r->ndocs; i++) {
-		free(path);
-		if (asprintf(&path, "%s/%s", dir, r->docs[i].file) < 0) {
-			path = NULL;
-			goto oom;
-		}
-		if (lstat(path, &sb) == 0 && (!S_ISREG(sb.st_mode) || !ours(path))) {
-			fp_error("emit: '%s': exists and was not written by flowpol; "
-			    "move it away or choose another --out", path);
+	for (i = 0; i < n; i++) {
+		if (c[i].change == EMIT_CLASH) {
+			fp_error("emit: '%s/%s': exists and was not written by "
+			    "flowpol; move it away or choose another --out",
+			    fp_clamp(dir, 256), c[i].file);
 			goto out;
 		}
 	}
-	if ((d = opendir(dir)) == NULL) {
-		fp_error("emit: '%s': %s", dir, strerror(errno));
-		goto out;
-	}
-	while ((de = readdir(d)) != NULL) {
-		char **v;
-
-		if (!is_yaml(de->d_name) || wanted(r, de->d_name))
+	/* Unchanged files are not rewritten: their mtime stays, which keeps
+	 * make-style tooling and reviewers' editors quiet. */
+	for (i = 0; i < n; i++) {
+		if (c[i].change != EMIT_ADDED && c[i].change != EMIT_CHANGED)
 			continue;
 		free(path);
-		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+		if (asprintf(&path, "%s/%s", dir, c[i].file) < 0) {
 			path = NULL;
-			goto oom;
+			fp_error("emit: out of memory");
+			goto out;
 		}
-		if (lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode) || !ours(path))
-			continue;
-		if ((v = realloc(stale, (nstale + 1) * sizeof(*v))) == NULL)
-			goto oom;
-		stale = v;
-		stale[nstale++] = path;
-		path = NULL;
-	}
-	for (i = 0; i < r->ndocs; i++) {
-		free(path);
-		if (asprintf(&path, "%s/%s", dir, r->docs[i].file) < 0) {
-			path = NULL;
-			goto oom;
-		}
-		if (same_content(path, r->docs[i].text, r->docs[i].len))
-			continue;
-		if (fp_write_file_atomic(path, r->docs[i].text, r->docs[i].len,
+		if (fp_write_file_atomic(path, c[i].doc->text, c[i].doc->len,
 		    0644) < 0)
 			goto out;
 	}
 	/* Stale files go last: a failed run leaves the old set whole. */
-	for (i = 0; i < nstale; i++) {
-		if (unlink(stale[i]) < 0) {
-			fp_error("emit: removing stale '%s': %s", stale[i],
+	for (i = 0; i < n; i++) {
+		if (c[i].change != EMIT_REMOVED)
+			continue;
+		free(path);
+		if (asprintf(&path, "%s/%s", dir, c[i].file) < 0) {
+			path = NULL;
+			fp_error("emit: out of memory");
+			goto out;
+		}
+		if (unlink(path) < 0) {
+			fp_error("emit: removing stale '%s': %s", path,
 			    strerror(errno));
 			goto out;
 		}
@@ -149,15 +262,8 @@ emit_write(const struct emit_result *r, const char *dir, size_t *removed)
 	if (removed != NULL)
 		*removed = nrm;
 	ret = 0;
-	goto out;
-oom:
-	fp_error("emit: out of memory");
 out:
-	if (d != NULL)
-		closedir(d);
-	for (i = 0; i < nstale; i++)
-		free(stale[i]);
-	free(stale);
+	emit_cmp_free(c, n);
 	free(path);
 	return ret;
 }

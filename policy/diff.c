@@ -665,15 +665,6 @@ out:
 
 /* --- proposals: what emit would write ---------------------------------- */
 
-static int
-is_yaml_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
-	    (n > 4 && strcmp(name + n - 4, ".yml") == 0);
-}
-
 /* Whether the file starts with the emitter's mark (possibly after "---"). */
 static int
 generated_text(const char *buf, size_t len)
@@ -738,7 +729,7 @@ scan_generated(const char *path, int depth, struct d_dircount **v, size_t *nv)
 		if (S_ISDIR(sb.st_mode)) {
 			if (scan_generated(sub, depth + 1, v, nv) < 0)
 				goto out;
-		} else if (S_ISREG(sb.st_mode) && is_yaml_name(de->d_name) &&
+		} else if (S_ISREG(sb.st_mode) && emit_is_yaml_name(de->d_name) &&
 		    generated_file(sub)) {
 			here++;
 		}
@@ -991,11 +982,9 @@ propose_dir(struct diff_result *r, const struct emit_result *er,
     const char *root)
 {
 	struct d_dircount *dc = NULL;
-	size_t ndc = 0, i, best = 0, clen;
+	struct emit_cmp *c = NULL;
+	size_t ndc = 0, nc = 0, i, best = 0, clen;
 	char *path = NULL, *cur = NULL;
-	DIR *d = NULL;
-	struct dirent *de;
-	struct stat sb;
 	int ret = -1;
 
 	if (scan_generated(root, 0, &dc, &ndc) < 0)
@@ -1007,58 +996,45 @@ propose_dir(struct diff_result *r, const struct emit_result *er,
 			best = i;
 	if ((r->prop_dir = strdup(ndc ? dc[best].dir : root)) == NULL)
 		goto oom;
-	for (i = 0; i < er->ndocs; i++) {
-		free(path);
-		free(cur);
-		cur = NULL;
-		if (asprintf(&path, "%s/%s", r->prop_dir, er->docs[i].file) < 0) {
-			path = NULL;
-			goto oom;
-		}
-		if (stat(path, &sb) < 0) {
-			if (add_prop(r, er->docs[i].file, DC_ADDED, "", 0,
-			    er->docs[i].text, er->docs[i].len) < 0)
-				goto out;
-			continue;
-		}
-		if (fp_read_file(path, PE_READ_MAX_FILE, &cur, &clen) < 0)
-			goto out;
-		if (clen == er->docs[i].len &&
-		    memcmp(cur, er->docs[i].text, clen) == 0)
-			continue;
-		if (add_prop(r, er->docs[i].file, DC_CHANGED, cur, clen,
-		    er->docs[i].text, er->docs[i].len) < 0)
-			goto out;
-	}
-	/* Generated files emit would no longer write (emit_write removes
-	 * them from its --out directory, not below it). */
-	if ((d = opendir(r->prop_dir)) == NULL) {
-		fp_error("diff: '%s': %s", fp_clamp(r->prop_dir, 256),
-		    strerror(errno));
+	if (emit_compare(er, r->prop_dir, &c, &nc) < 0)
 		goto out;
-	}
-	while ((de = readdir(d)) != NULL) {
-		int wanted = 0;
+	for (i = 0; i < nc; i++) {
+		const struct emit_doc *doc = c[i].doc;
 
-		if (de->d_name[0] == '.' || !is_yaml_name(de->d_name))
-			continue;
-		for (i = 0; i < er->ndocs && !wanted; i++)
-			wanted = strcmp(er->docs[i].file, de->d_name) == 0;
-		if (wanted)
-			continue;
-		free(path);
-		free(cur);
-		cur = NULL;
-		if (asprintf(&path, "%s/%s", r->prop_dir, de->d_name) < 0) {
-			path = NULL;
-			goto oom;
+		switch (c[i].change) {
+		case EMIT_ADDED:
+			if (add_prop(r, c[i].file, DC_ADDED, "", 0, doc->text,
+			    doc->len) < 0)
+				goto out;
+			break;
+		case EMIT_CHANGED:
+			if (add_prop(r, c[i].file, DC_CHANGED, c[i].old,
+			    c[i].oldlen, doc->text, doc->len) < 0)
+				goto out;
+			break;
+		case EMIT_CLASH:
+			/* Not flowpol's: emit would refuse; show what differs. */
+			free(path);
+			free(cur);
+			cur = NULL;
+			if (asprintf(&path, "%s/%s", r->prop_dir, c[i].file) < 0) {
+				path = NULL;
+				goto oom;
+			}
+			if (fp_read_file(path, PE_READ_MAX_FILE, &cur, &clen) < 0 ||
+			    add_prop(r, c[i].file, DC_CHANGED, cur, clen,
+			    doc->text, doc->len) < 0)
+				goto out;
+			break;
+		case EMIT_REMOVED:
+			if (add_prop(r, c[i].file, DC_REMOVED, c[i].old,
+			    c[i].oldlen, "", 0) < 0)
+				goto out;
+			break;
+		case EMIT_UNCHANGED:
+		case EMIT_FOREIGN:
+			break;
 		}
-		if (stat(path, &sb) < 0 || !S_ISREG(sb.st_mode) ||
-		    !generated_file(path))
-			continue;
-		if (fp_read_file(path, PE_READ_MAX_FILE, &cur, &clen) < 0 ||
-		    add_prop(r, de->d_name, DC_REMOVED, cur, clen, "", 0) < 0)
-			goto out;
 	}
 	if (r->nprops > 0)
 		qsort(r->props, r->nprops, sizeof(*r->props), prop_cmp);
@@ -1067,8 +1043,7 @@ propose_dir(struct diff_result *r, const struct emit_result *er,
 oom:
 	fp_error("diff: out of memory");
 out:
-	if (d != NULL)
-		closedir(d);
+	emit_cmp_free(c, nc);
 	for (i = 0; i < ndc; i++)
 		free(dc[i].dir);
 	free(dc);
