@@ -1350,7 +1350,7 @@ finish_names_orders(struct build *b, size_t first_learned)
 		goto out;
 	}
 	for (i = first_learned; i < b->npols; i++) {
-		slot = emit_fnv1a64(b->pols[i].name, strlen(b->pols[i].name)) %
+		slot = fp_fnv1a64(b->pols[i].name, strlen(b->pols[i].name)) %
 		    LEARNED_SLOTS;
 		while (used[slot])
 			slot = (slot + 1) % LEARNED_SLOTS;

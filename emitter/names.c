@@ -5,20 +5,6 @@
 #include "emitter/names.h"
 #include "common/banned.h"
 
-uint64_t
-emit_fnv1a64(const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static int
 name_char(int c)
 {
@@ -72,7 +58,7 @@ emit_name_with_hash(const char *name, const char *key)
 	trim_dashes(buf);
 	keep = strlen(buf);
 	snprintf(buf + keep, sizeof(buf) - keep, "-%08x",
-	    (unsigned)(emit_fnv1a64(key, strlen(key)) >> 32));
+	    (unsigned)(fp_fnv1a64(key, strlen(key)) >> 32));
 	return strdup(buf);
 }
 

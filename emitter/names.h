@@ -4,12 +4,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/hash.h"
+
 /* Policy names, hashes and the input checks the emitter relies on. */
 
 #define EMIT_NAME_MAX 253	/* GNP metadata.name limit (API-NOTES 3) */
 
-/* FNV-1a 64-bit: stable across runs and platforms (no seed). */
-uint64_t emit_fnv1a64(const void *p, size_t n);
 
 /*
  * "flowpol-<a>-<b>" (b may be NULL) made valid for a GlobalNetworkPolicy

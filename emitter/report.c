@@ -1341,7 +1341,7 @@ record_run(struct rep *r)
 		*pos++ = '\n';
 	}
 	*pos = '\0';
-	snprintf(dig, sizeof(dig), "%016" PRIx64, emit_fnv1a64(text, strlen(text)));
+	snprintf(dig, sizeof(dig), "%016" PRIx64, fp_fnv1a64(text, strlen(text)));
 	if (store_begin(r->st) < 0)
 		goto out;
 	snprintf(num, sizeof(num), "%ld", r->prev_run + 1);

@@ -307,11 +307,11 @@ header(struct sbuf *b, const struct pset_policy *p, const char *kind)
 	const struct pset_rule *r;
 
 	/* The digest covers what decides matching: kind, selector, rules. */
-	h = emit_fnv1a64(kind, strlen(kind));
-	h ^= emit_fnv1a64(p->selector, strlen(p->selector)) * 31;
+	h = fp_fnv1a64(kind, strlen(kind));
+	h ^= fp_fnv1a64(p->selector, strlen(p->selector)) * 31;
 	for (i = 0; i < p->ningress + p->negress; i++) {
 		r = i < p->ningress ? &p->ingress[i] : &p->egress[i - p->ningress];
-		h = h * 1099511628211ULL ^ emit_fnv1a64(r->summary, strlen(r->summary));
+		h = h * 1099511628211ULL ^ fp_fnv1a64(r->summary, strlen(r->summary));
 	}
 	snprintf(dig, sizeof(dig), "%016llx", (unsigned long long)h);
 	order_text(p->order_centi, order, sizeof(order));
