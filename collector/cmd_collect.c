@@ -1,9 +1,11 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "collector/aggregate.h"
@@ -14,6 +16,7 @@
 #include "commands.h"
 #include "common/cli.h"
 #include "common/err.h"
+#include "common/hash.h"
 #include "common/ipaddr.h"
 #include "common/out.h"
 #include "common/proto.h"
@@ -24,7 +27,7 @@
 static const char collect_usage[] =
     "usage: flowpol collect [--db PATH] (--group N | --pcap FILE...)\n"
     "                       [--window SECONDS] [--flush-interval SECONDS]\n"
-    "                       [--node NAME] [--force]\n"
+    "                       [--node NAME] [--force] [--reimport]\n"
     "                       [--install-rule [--interfaces GLOB]... [--replace-rule]]\n"
     "\n"
     "Record flow events into the store: live from NFLOG group N (needs\n"
@@ -39,7 +42,9 @@ static const char collect_usage[] =
     "                          logs and are refused unless --force is given\n"
     "  --pcap FILE...          replay captures; each file is stored in one\n"
     "                          transaction, or not at all if it is damaged\n"
-    "                          (counts add up: replay a file only once)\n"
+    "                          (a capture already replayed into this\n"
+    "                          database is skipped with a notice)\n"
+    "  --reimport              replay such a capture again (its counts add up)\n"
     "  --window SECONDS        aggregation window (default 600)\n"
     "  --flush-interval SECONDS  live: write to the store this often (default 5)\n"
     "  --node NAME             node label of the rows (default: the hostname)\n"
@@ -130,10 +135,60 @@ collect_event(struct collect *c, const uint8_t *msg, size_t len, int flags,
 	return 0;
 }
 
+/*
+ * What identifies a capture already replayed into this store: its size and
+ * a hash of its first and last MiB (a capture only grows at the end, and
+ * the two ends carry the first and last timestamps). Cheap at any size.
+ */
+#define REPLAY_SAMPLE (1u << 20)
+
+static int
+replay_key(const char *path, char *key, size_t keylen)
+{
+	uint8_t *buf = NULL;
+	struct stat sb;
+	uint64_t h = FP_FNV64_INIT;
+	size_t want;
+	ssize_t n;
+	int fd, ret = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) < 0) {
+		fp_error("pcap '%s': %s", fp_clamp(path, 256), strerror(errno));
+		goto out;
+	}
+	if ((buf = malloc(REPLAY_SAMPLE)) == NULL) {
+		fp_error("pcap '%s': out of memory", fp_clamp(path, 256));
+		goto out;
+	}
+	want = (size_t)sb.st_size < REPLAY_SAMPLE ? (size_t)sb.st_size :
+	    REPLAY_SAMPLE;
+	if ((n = pread(fd, buf, want, 0)) < 0)
+		goto ioerr;
+	h = fp_fnv1a64_add(h, buf, (size_t)n);
+	if ((size_t)sb.st_size > REPLAY_SAMPLE) {
+		if ((n = pread(fd, buf, REPLAY_SAMPLE, sb.st_size -
+		    (off_t)REPLAY_SAMPLE)) < 0)
+			goto ioerr;
+		h = fp_fnv1a64_add(h, buf, (size_t)n);
+	}
+	snprintf(key, keylen, "replayed:%016llx:%lld", (unsigned long long)h,
+	    (long long)sb.st_size);
+	ret = 0;
+	goto out;
+ioerr:
+	fp_error("pcap '%s': %s", fp_clamp(path, 256), strerror(errno));
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 static int
 replay_file(struct collect *c, struct store *st, const char *path,
-    const char *node)
+    const char *node, int reimport)
 {
+	char key[64], *seen = NULL, when[FP_TIMESTRLEN];
 	struct pcap_reader *r = NULL;
 	const uint8_t *data;
 	size_t len, off;
@@ -141,6 +196,17 @@ replay_file(struct collect *c, struct store *st, const char *path,
 	char src[600];
 	int n, ret = -1;
 
+	if (replay_key(path, key, sizeof(key)) < 0 ||
+	    store_meta_get(st, key, &seen) < 0)
+		return -1;
+	if (seen != NULL && !reimport) {
+		fp_warn("pcap '%s': already replayed into this database (%s, same "
+		    "size and content); skipped: --reimport adds its events again",
+		    fp_clamp(path, 256), seen);
+		free(seen);
+		return 0;
+	}
+	free(seen);
 	if (pcap_open(&r, path) < 0)
 		goto out;
 	snprintf(src, sizeof(src), "pcap '%s'", path);
@@ -155,6 +221,10 @@ replay_file(struct collect *c, struct store *st, const char *path,
 	if (n < 0)
 		goto out;
 	if (agg_flush(c->agg, st, node) < 0)
+		goto out;
+	/* After the flush: an interrupted run is not marked, so it can be
+	 * replayed again in full. */
+	if (store_meta_set(st, key, fp_time_format(fp_now_us(), when)) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -335,6 +405,7 @@ cmd_collect(int argc, char **argv)
 		{ "flush-interval", required_argument, NULL, 'f' },
 		{ "node", required_argument, NULL, 'n' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "reimport", no_argument, NULL, 'r' },
 		{ "install-rule", no_argument, NULL, 'I' },
 		{ "interfaces", required_argument, NULL, 'i' },
 		{ "replace-rule", no_argument, NULL, 'R' },
@@ -347,7 +418,7 @@ cmd_collect(int argc, char **argv)
 	const char *db = NULL, *node = NULL;
 	char host[256];
 	long long group = -1, window = 600, flush = 5;
-	int opt, pcap = 0, force = 0, i, ret = FP_EXIT_ERR;
+	int opt, pcap = 0, force = 0, reimport = 0, i, ret = FP_EXIT_ERR;
 
 	memset(&c, 0, sizeof(c));
 	memset(&ro, 0, sizeof(ro));
@@ -379,6 +450,9 @@ cmd_collect(int argc, char **argv)
 			break;
 		case 'F':
 			force = 1;
+			break;
+		case 'r':
+			reimport = 1;
 			break;
 		case 'I':
 			ro.install = 1;
@@ -439,7 +513,7 @@ cmd_collect(int argc, char **argv)
 		goto out;
 	if (pcap) {
 		for (i = optind; i < argc; i++)
-			if (replay_file(&c, st, argv[i], node) < 0)
+			if (replay_file(&c, st, argv[i], node, reimport) < 0)
 				goto out;
 	} else if (run_live(&c, st, group, flush * FP_USEC, node, &ro) < 0) {
 		goto out;

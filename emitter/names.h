@@ -10,7 +10,6 @@
 
 #define EMIT_NAME_MAX 253	/* GNP metadata.name limit (API-NOTES 3) */
 
-
 /*
  * "flowpol-<a>-<b>" (b may be NULL) made valid for a GlobalNetworkPolicy
  * name: lowercase letters, digits and '-', no dot, a letter or digit at both

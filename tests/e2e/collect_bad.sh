@@ -11,6 +11,17 @@ export FLOWPOL_BUSY_TIMEOUT_MS=200
 "$FLOWPOL" collect --pcap "$seed" --node n1 || fail "good replay exited $?"
 "$FLOWPOL" flows >before.tsv || fail "flows exited $?"
 [ "$(wc -l <before.tsv)" -eq 7 ] || fail "seed rows: $(cat before.tsv)"
+# The same capture again (under another name) is recognised and skipped...
+cp "$seed" again.pcap
+"$FLOWPOL" collect --pcap again.pcap --node n1 2>err.txt || fail "second replay exited $?"
+grep -q "^flowpol: pcap 'again.pcap': already replayed into this database" err.txt ||
+	fail "no notice for a repeated capture: $(cat err.txt)"
+"$FLOWPOL" flows | diff -u before.tsv - || fail "a repeated capture changed the flows"
+# ...unless asked for: then its counts add up (in a scratch copy).
+cp "$FLOWPOL_DB" re.db
+"$FLOWPOL" collect --db re.db --reimport --pcap "$seed" --node n1 || fail "--reimport exited $?"
+"$FLOWPOL" flows --db re.db | awk -F'\t' 'NR > 1 { n += $7 } END { print n }' >re.txt
+[ "$(cat re.txt)" = 30 ] || fail "--reimport: $(cat re.txt) packets, want 30 (twice the seed's 15)"
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 patch() {	# patch FILE OFFSET HEXBYTES
 	printf "$(sed 's/\(..\)/\\x\1/g' <<<"$3")" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
@@ -78,7 +89,7 @@ PY
 locker=$!
 at_exit "kill $locker 2>/dev/null"
 for _ in $(seq 50); do [ -e locked ] && break; sleep 0.1; done
-"$FLOWPOL" collect --pcap "$seed" 2>err.txt; rc=$?
+"$FLOWPOL" collect --reimport --pcap "$seed" 2>err.txt; rc=$?
 [ $rc -eq 2 ] || fail "collect on a locked store exited $rc"
 grep -Eq "^flowpol: store '.*flowpol.db': .*locked" err.txt || fail "locked: $(cat err.txt)"
 wait $locker
