@@ -12,5 +12,12 @@ done
 [ $rc -eq 2 ] || fail "unknown command exited $rc, want 2"
 grep -q "^flowpol: unknown command 'frobnicate'" err.txt || fail "unknown command message: $(cat err.txt)"
 "$FLOWPOL" >/dev/null 2>&1; [ $? -eq 2 ] || fail "no command should exit 2"
+# An empty --format is a usage error, for every listing command (it used to
+# hang). timeout turns a hang into a failure instead of a stuck suite.
+for c in flows workloads edges status graph diff; do
+	timeout 10 "$FLOWPOL" "$c" --format '' --db "$WORK/none.db" 2>err.txt; rc=$?
+	[ $rc -eq 2 ] || fail "'$c --format \'\'' exited $rc, want 2"
+	grep -q "^flowpol: .*--format: '' is not one of" err.txt || fail "'$c --format \'\'': $(head -1 err.txt)"
+done
 "$FLOWPOL" --version | grep -q '^flowpol ' || fail "--version"
 pass
