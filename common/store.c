@@ -314,6 +314,39 @@ out:
 }
 
 int
+store_require_learned(struct store *st, const char *context)
+{
+	sqlite3_stmt *s = NULL;
+	char *at = NULL;
+	int rc, ret = -1;
+
+	if (store_meta_get(st, "learn.at", &at) < 0)
+		goto out;
+	if (at != NULL) {
+		ret = 0;
+		goto out;
+	}
+	/* Stores written without learn (test fixtures) count by their rows. */
+	if (store_prepare(st, &s, "SELECT EXISTS (SELECT 1 FROM workloads)") < 0)
+		goto out;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		store_sqlerr(st, "reading workloads");
+		goto out;
+	}
+	if (sqlite3_column_int(s, 0) == 0) {
+		fp_error("%s: store '%s': nothing learned yet: run 'flowpol learn' "
+		    "first", context, fp_clamp(st->path, 256));
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	free(at);
+	return ret;
+}
+
+int
 store_meta_set(struct store *st, const char *key, const char *value)
 {
 	sqlite3_stmt *s = NULL;

@@ -135,7 +135,8 @@ cmd_emit(int argc, char **argv)
 	o.nenforce = nenforce;
 	if (db == NULL)
 		db = store_default_path();
-	if (store_open(&st, db, STORE_READONLY) < 0 || emit_build(st, &o, &r) < 0 ||
+	if (store_open(&st, db, STORE_READONLY) < 0 ||
+	    store_require_learned(st, "emit") < 0 || emit_build(st, &o, &r) < 0 ||
 	    emit_write(&r, out, &removed) < 0) {
 		ret = fp_report();
 		goto out;

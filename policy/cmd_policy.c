@@ -407,6 +407,7 @@ cmd_diff(int argc, char **argv)
 		goto out;
 	}
 	if (store_open(&st, db, STORE_READONLY) < 0 ||
+	    store_require_learned(st, "diff") < 0 ||
 	    diff_run(st, &ps, &o, &res) < 0) {
 		ret = fp_report();
 		goto out;

@@ -21,6 +21,14 @@ done
 "$FLOWPOL" emit --db nosuch.db 2>err.txt && fail "missing db accepted"
 grep -q "nosuch.db" err.txt || fail "missing db not named: $(cat err.txt)"
 [ -e nosuch.db ] && fail "emit created a database"
+# A store with flows that learn never ran on: exit 2 and nothing written,
+# not a bare default deny that would drop every call.
+"$FLOWPOL" collect --db unlearned.db --pcap "$FLOWPOL_SRC/samples/seed/capture.pcap" 2>/dev/null || fail "collect"
+"$FLOWPOL" emit --db unlearned.db --out unl >out.txt 2>err.txt; rc=$?
+[ $rc = 2 ] || fail "emit on an unlearned store exited $rc, want 2"
+grep -q "^flowpol: emit: store 'unlearned.db': nothing learned yet: run 'flowpol learn' first$" err.txt ||
+	fail "unlearned store: message: $(cat err.txt)"
+[ -e unl ] && fail "emit on an unlearned store wrote files"
 echo "not a database" >junk.db
 expect_exit 2 "$FLOWPOL" emit --db junk.db 2>/dev/null
 expect_exit 2 "$FLOWPOL" emit --db seed.db --enforce-namespace kube-system 2>err.txt
