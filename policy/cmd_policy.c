@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -251,6 +252,10 @@ cmd_explain(int argc, char **argv)
 			printf("staged: would be %s if the staged policies were "
 			    "enforced (see --staged)\n",
 			    sv.allowed ? "allowed" : "denied");
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		ret = fp_fail("explain: writing the output: %s", strerror(errno));
+		goto out;
 	}
 	ret = v.allowed ? FP_EXIT_OK : FP_EXIT_NO;
 out:
