@@ -247,9 +247,17 @@ node_check(const char *node)
 
 	if (*node == '\0' || strlen(node) > 253)
 		return fp_error("option --node: name must be 1 to 253 characters");
-	for (p = node; *p; p++)
+	/*
+	 * Node names are DNS names; a byte outside printable ASCII would be
+	 * stored as is and break 'flows --format json' (not UTF-8).
+	 */
+	for (p = node; *p; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return fp_error("option --node: control character in name");
+		if ((unsigned char)*p >= 0x80)
+			return fp_error("option --node: byte %zu: name must be "
+			    "printable ASCII", (size_t)(p - node));
+	}
 	return 0;
 }
 

@@ -66,6 +66,9 @@ fp_cli_format(const char *s, const char *allowed, enum fp_format *out)
 	size_t i, n = strlen(s);
 	const char *p;
 
+	/* strstr finds "" at every position without moving on: stop here. */
+	if (n == 0)
+		return fp_error("option --format: '' is not one of %s", allowed);
 	for (p = allowed; (p = strstr(p, s)) != NULL; p += n) {
 		if ((p == allowed || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
 			break;

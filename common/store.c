@@ -167,6 +167,24 @@ create_file(const char *path, int *created)
 	return fp_error("store '%s': cannot create: %s", path, strerror(errno));
 }
 
+/*
+ * An empty file someone else created (touch, a hostPath of type
+ * FileOrCreate) keeps its mode, often 0644: take group and other access
+ * away before the first row goes in, as create_file would have.
+ */
+static int
+tighten_mode(struct store *st)
+{
+	struct stat sb;
+
+	if (stat(st->path, &sb) < 0)
+		return fp_error("store '%s': %s", st->path, strerror(errno));
+	if ((sb.st_mode & 077) != 0 && chmod(st->path, sb.st_mode & 0700) < 0)
+		return fp_error("store '%s': cannot make it private (mode 0600): %s",
+		    st->path, strerror(errno));
+	return 0;
+}
+
 static int
 check_and_migrate(struct store *st)
 {
@@ -180,6 +198,8 @@ check_and_migrate(struct store *st)
 		if (st->flags & STORE_READONLY)
 			return fp_error("store '%s': empty database: nothing recorded yet",
 			    st->path);
+		if (tighten_mode(st) < 0)
+			return -1;
 		return migrate(st, 0);
 	}
 	if (appid != FP_STORE_APPID)
@@ -310,6 +330,39 @@ store_meta_get(struct store *st, const char *key, char **out)
 	ret = 0;
 out:
 	sqlite3_finalize(s);
+	return ret;
+}
+
+int
+store_require_learned(struct store *st, const char *context)
+{
+	sqlite3_stmt *s = NULL;
+	char *at = NULL;
+	int rc, ret = -1;
+
+	if (store_meta_get(st, "learn.at", &at) < 0)
+		goto out;
+	if (at != NULL) {
+		ret = 0;
+		goto out;
+	}
+	/* Stores written without learn (test fixtures) count by their rows. */
+	if (store_prepare(st, &s, "SELECT EXISTS (SELECT 1 FROM workloads)") < 0)
+		goto out;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		store_sqlerr(st, "reading workloads");
+		goto out;
+	}
+	if (sqlite3_column_int(s, 0) == 0) {
+		fp_error("%s: store '%s': nothing learned yet: run 'flowpol learn' "
+		    "first", context, fp_clamp(st->path, 256));
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	free(at);
 	return ret;
 }
 

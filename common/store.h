@@ -49,4 +49,13 @@ int store_sqlerr(struct store *st, const char *what);
 int store_meta_get(struct store *st, const char *key, char **out);
 int store_meta_set(struct store *st, const char *key, const char *value);
 
+/*
+ * Fails with "CONTEXT: store 'PATH': nothing learned yet: run 'flowpol
+ * learn' first" when learn never ran on the store (no meta "learn.at") and
+ * it holds no workloads. Commands that judge or write policy from the model
+ * call it: on an unlearned store emit would write a bare default deny and
+ * diff would report no drift.
+ */
+int store_require_learned(struct store *st, const char *context);
+
 #endif

@@ -37,6 +37,49 @@ static const char emit_usage[] =
     "                         Calico logs what it would deny, enforces nothing\n"
     "  --enforce-namespace NS enforce in NS only (repeatable); stage the rest\n";
 
+/*
+ * The byte offset of the first byte that is not well-formed UTF-8 (no
+ * overlongs, surrogates or code points above U+10FFFF), or -1. The DNS
+ * selector goes into the YAML as is, and libyaml refuses such bytes with
+ * no word of where.
+ */
+static long
+utf8_invalid_at(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, n, k;
+	unsigned long cp;
+
+	while (s[i] != '\0') {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
+			n = 1;
+			cp = s[i] & 0x1f;
+		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
+			n = 2;
+			cp = s[i] & 0x0f;
+		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
+			n = 3;
+			cp = s[i] & 0x07;
+		} else {
+			return (long)i;
+		}
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return (long)i;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return (long)i;
+		i += n + 1;
+	}
+	return -1;
+}
+
 int
 cmd_emit(int argc, char **argv)
 {
@@ -58,6 +101,7 @@ cmd_emit(int argc, char **argv)
 	const char **exempt = NULL, **enforce = NULL, **v;
 	size_t nexempt = 0, nenforce = 0, i, removed = 0;
 	int c, ret = FP_EXIT_ERR;
+	long bad;
 
 	memset(&o, 0, sizeof(o));
 	memset(&r, 0, sizeof(r));
@@ -92,6 +136,11 @@ cmd_emit(int argc, char **argv)
 				exempt[nexempt++] = optarg;
 			break;
 		case 's':
+			if ((bad = utf8_invalid_at(optarg)) >= 0) {
+				ret = fp_cli_usage_error("emit", emit_usage,
+				    "--dns-selector: byte %ld: not valid UTF-8", bad);
+				goto out;
+			}
 			o.dns_selector = optarg;
 			break;
 		case 'S':
@@ -135,7 +184,8 @@ cmd_emit(int argc, char **argv)
 	o.nenforce = nenforce;
 	if (db == NULL)
 		db = store_default_path();
-	if (store_open(&st, db, STORE_READONLY) < 0 || emit_build(st, &o, &r) < 0 ||
+	if (store_open(&st, db, STORE_READONLY) < 0 ||
+	    store_require_learned(st, "emit") < 0 || emit_build(st, &o, &r) < 0 ||
 	    emit_write(&r, out, &removed) < 0) {
 		ret = fp_report();
 		goto out;

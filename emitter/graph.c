@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,6 +222,11 @@ cmd_graph(int argc, char **argv)
 		goto out;
 	}
 	fputs("}\n", stdout);
+	/* A redirect to a full disk must not look like a written graph. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		ret = fp_fail("graph: writing the output: %s", strerror(errno));
+		goto out;
+	}
 	ret = FP_EXIT_OK;
 out:
 	store_free(st);

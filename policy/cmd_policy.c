@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -252,6 +253,10 @@ cmd_explain(int argc, char **argv)
 			    "enforced (see --staged)\n",
 			    sv.allowed ? "allowed" : "denied");
 	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		ret = fp_fail("explain: writing the output: %s", strerror(errno));
+		goto out;
+	}
 	ret = v.allowed ? FP_EXIT_OK : FP_EXIT_NO;
 out:
 	pe_endpoint_release(&src);
@@ -407,6 +412,7 @@ cmd_diff(int argc, char **argv)
 		goto out;
 	}
 	if (store_open(&st, db, STORE_READONLY) < 0 ||
+	    store_require_learned(st, "diff") < 0 ||
 	    diff_run(st, &ps, &o, &res) < 0) {
 		ret = fp_report();
 		goto out;

@@ -96,6 +96,9 @@ test_common_cli_numbers_and_formats(void **state)
 	assert_int_equal(fmt, FP_FMT_JSON);
 	assert_int_equal(fp_cli_format("son", "tsv,json", &fmt), -1);
 	assert_int_equal(fp_cli_format("dot", "tsv,json", &fmt), -1);
+	/* An empty name matches everywhere in the list: it must not loop. */
+	assert_int_equal(fp_cli_format("", "tsv,json", &fmt), -1);
+	assert_int_equal(fp_cli_format("ts", "tsv,json", &fmt), -1);
 }
 
 static void

@@ -12,5 +12,19 @@ done
 [ $rc -eq 2 ] || fail "unknown command exited $rc, want 2"
 grep -q "^flowpol: unknown command 'frobnicate'" err.txt || fail "unknown command message: $(cat err.txt)"
 "$FLOWPOL" >/dev/null 2>&1; [ $? -eq 2 ] || fail "no command should exit 2"
+# An empty --format is a usage error, for every listing command (it used to
+# hang). timeout turns a hang into a failure instead of a stuck suite.
+for c in flows workloads edges status graph diff; do
+	timeout 10 "$FLOWPOL" "$c" --format '' --db "$WORK/none.db" 2>err.txt; rc=$?
+	[ $rc -eq 2 ] || fail "'$c --format \'\'' exited $rc, want 2"
+	grep -q "^flowpol: .*--format: '' is not one of" err.txt || fail "'$c --format \'\'': $(head -1 err.txt)"
+done
+# An empty database file made by someone else (touch, a FileOrCreate
+# hostPath) becomes private like one flowpol creates.
+: >pre.db
+chmod 0644 pre.db
+"$FLOWPOL" collect --db pre.db --pcap "$FLOWPOL_SRC/samples/seed/capture.pcap" 2>err.txt ||
+	fail "collect into an empty file exited $?: $(cat err.txt)"
+[ "$(stat -c %a pre.db)" = 600 ] || fail "empty file kept mode $(stat -c %a pre.db), want 600"
 "$FLOWPOL" --version | grep -q '^flowpol ' || fail "--version"
 pass

@@ -99,4 +99,8 @@ refuse "collect: give exactly one of --group N or --pcap" "$FLOWPOL" collect
 refuse "collect: give exactly one of --group N or --pcap" "$FLOWPOL" collect --group 5 --pcap "$seed"
 refuse "collect: option --window" "$FLOWPOL" collect --window 0 --pcap "$seed"
 refuse "flows: " "$FLOWPOL" flows --format yaml
+# A node name is stored and printed in JSON: bytes that are not ASCII would
+# make 'flows --format json' invalid.
+refuse "collect: option --node: byte 2: " "$FLOWPOL" collect --node $'n1\xff\xfe' --pcap "$seed"
+refuse "collect: option --node: byte 0: " "$FLOWPOL" collect --node $'\xc3\xa9' --pcap "$seed"
 pass

@@ -21,6 +21,23 @@ done
 "$FLOWPOL" emit --db nosuch.db 2>err.txt && fail "missing db accepted"
 grep -q "nosuch.db" err.txt || fail "missing db not named: $(cat err.txt)"
 [ -e nosuch.db ] && fail "emit created a database"
+# A DNS selector that is not UTF-8: named with its byte, not "yaml emitter
+# failed" (é is fine).
+"$FLOWPOL" emit --db seed.db --dns-selector $'k8s-app == \'dns\xff\'' >out.txt 2>err.txt; rc=$?
+[ $rc = 2 ] || fail "non-UTF-8 --dns-selector exited $rc, want 2"
+grep -q "^flowpol: emit: --dns-selector: byte 15: not valid UTF-8$" err.txt ||
+	fail "non-UTF-8 --dns-selector: message: $(head -1 err.txt)"
+[ -s out.txt ] && fail "non-UTF-8 --dns-selector wrote to stdout"
+expect_exit 0 "$FLOWPOL" emit --db seed.db --dns-selector $'k8s-app == \'d\xc3\xa9ns\'' >out.txt 2>/dev/null
+grep -q $'k8s-app == \'d\xc3\xa9ns\'' out.txt || fail "UTF-8 --dns-selector not written"
+# A store with flows that learn never ran on: exit 2 and nothing written,
+# not a bare default deny that would drop every call.
+"$FLOWPOL" collect --db unlearned.db --pcap "$FLOWPOL_SRC/samples/seed/capture.pcap" 2>/dev/null || fail "collect"
+"$FLOWPOL" emit --db unlearned.db --out unl >out.txt 2>err.txt; rc=$?
+[ $rc = 2 ] || fail "emit on an unlearned store exited $rc, want 2"
+grep -q "^flowpol: emit: store 'unlearned.db': nothing learned yet: run 'flowpol learn' first$" err.txt ||
+	fail "unlearned store: message: $(cat err.txt)"
+[ -e unl ] && fail "emit on an unlearned store wrote files"
 echo "not a database" >junk.db
 expect_exit 2 "$FLOWPOL" emit --db junk.db 2>/dev/null
 expect_exit 2 "$FLOWPOL" emit --db seed.db --enforce-namespace kube-system 2>err.txt

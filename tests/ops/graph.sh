@@ -74,6 +74,10 @@ grep -qF '"unknown:10.244.9.9" [shape=diamond, color=red];' g1.dot || fail "unkn
 "$FLOWPOL" graph --format json >out.txt 2>err.txt
 [ $? -eq 2 ] || fail "--format json: want exit 2"
 [ -s err.txt ] || fail "--format json: no message"
+# A graph that could not be written (full disk) is an error.
+"$FLOWPOL" graph >/dev/full 2>err.txt; rc=$?
+[ $rc -eq 2 ] || fail "graph to a full disk exited $rc, want 2"
+grep -q "^flowpol: graph: writing the output: " err.txt || fail "write error: $(cat err.txt)"
 "$FLOWPOL" graph --db "$WORK/missing.db" >out.txt 2>err.txt
 [ $? -eq 2 ] || fail "missing database: want exit 2"
 grep -q "no such database" err.txt || fail "missing database: $(cat err.txt)"

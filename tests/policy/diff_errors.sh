@@ -62,6 +62,10 @@ echo "not a database" >bad.db
 err "bad.db" --db bad.db --policies pol
 err "missing.db" --db missing.db --policies pol
 [ ! -e missing.db ] || fail "diff created the missing database"
+# A store with flows that learn never ran on: exit 2, not "no drift".
+"$FLOWPOL" collect --db unlearned.db --pcap "$S/capture.pcap" 2>/dev/null || fail "collect exited $?"
+err "diff: store 'unlearned.db': nothing learned yet: run 'flowpol learn' first" \
+	--db unlearned.db --policies pol --now 2026-11-26T14:00:00Z
 
 # Nothing stored was touched; the good run still works.
 [ "$(sqlite3 "$FLOWPOL_DB" "SELECT count(*), sum(connections) FROM edges")" = "$sum" ] || fail "edges changed"

@@ -93,4 +93,7 @@ expect_exit 2 "$FLOWPOL" explain --policies "$SEED" app=x "$BACK" tcp/80 2>err.t
 grep -q 'needs ns:NAMESPACE' err.txt || fail "spec without ns: $(cat err.txt)"
 expect_exit 2 "$FLOWPOL" explain --policies "$SEED" --db nonexistent.db ns1/x "$BACK" tcp/80 2>/dev/null
 expect_exit 0 "$FLOWPOL" explain --help >/dev/null
+# An answer that could not be written is an error, not a verdict.
+expect_exit 2 "$FLOWPOL" explain --policies "$SEED" "$FRONT" "$BACK" tcp/80 >/dev/full 2>err.txt
+grep -q "^flowpol: explain: writing the output: " err.txt || fail "write error: $(cat err.txt)"
 pass
