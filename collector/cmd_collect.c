@@ -484,6 +484,11 @@ cmd_collect(int argc, char **argv)
 	if (pcap == (group >= 0))
 		return fp_cli_usage_error("collect", collect_usage,
 		    "give exactly one of --group N or --pcap FILE...");
+	for (i = optind; pcap && i < argc; i++)
+		if (strcmp(argv[i], "-") == 0)
+			return fp_cli_usage_error("collect", collect_usage,
+			    "--pcap reads files, not stdin (captures are mapped "
+			    "into memory): write the capture to a file first");
 	if (pcap && optind >= argc)
 		return fp_cli_usage_error("collect", collect_usage,
 		    "--pcap needs at least one FILE");

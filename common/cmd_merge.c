@@ -110,15 +110,11 @@ static int
 merge_one(struct store *out, const char *in, int idx)
 {
 	char alias[32], sql[4096];
-	struct store *probe = NULL;
 	sqlite3_stmt *s = NULL;
 	size_t i;
 	int ret = -1;
 
-	/* Identity and version checks first: a foreign file is never read. */
-	if (store_open(&probe, in, STORE_READONLY) < 0)
-		return -1;
-	store_free(probe);
+	/* cmd_merge has checked identity and version: nothing foreign is read. */
 
 	snprintf(alias, sizeof(alias), "in%d", idx);
 	snprintf(sql, sizeof(sql), "ATTACH DATABASE ?1 AS %s", alias);
@@ -171,6 +167,13 @@ cmd_merge(int argc, char **argv)
 	}
 	if (argc - optind < 2)
 		return fp_cli_usage_error("merge", usage, "need OUT.db and at least one IN.db");
+	/* Every input is checked before OUT.db is created or touched. */
+	for (i = optind + 1; i < argc; i++) {
+		if (store_open(&out, argv[i], STORE_READONLY) < 0)
+			return fp_report();
+		store_free(out);
+		out = NULL;
+	}
 	if (store_open(&out, argv[optind], STORE_CREATE) < 0)
 		return fp_report();
 	/*

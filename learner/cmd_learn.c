@@ -16,6 +16,7 @@
 #include "common/ipaddr.h"
 #include "common/out.h"
 #include "common/proto.h"
+#include "learner/k8sname.h"
 #include "learner/graph.h"
 #include "learner/inventory.h"
 #include "common/banned.h"
@@ -381,12 +382,19 @@ cmd_learn(int argc, char **argv)
 				    "option --%s: %s", c == 's' ? "since" : "until",
 				    fp_errmsg());
 			break;
-		case 'v':
-			if (o.nvolatile >= MAX_OPTS || *optarg == '\0')
+		case 'v': {
+			const char *why = k8s_check_label_key(optarg);
+
+			if (o.nvolatile >= MAX_OPTS)
 				return fp_cli_usage_error(argv[0], learn_usage,
-				    "option --volatile-label: empty or too many");
+				    "option --volatile-label: too many");
+			if (why != NULL)
+				return fp_cli_usage_error(argv[0], learn_usage,
+				    "option --volatile-label: '%s' is not a label "
+				    "key: %s", fp_clamp(optarg, 64), why);
 			vol[o.nvolatile++] = optarg;
 			break;
+		}
 		case 'c':
 			if (o.ncidrs >= MAX_OPTS ||
 			    fp_cidr_parse(&cidrs[o.ncidrs], &prefixes[o.ncidrs],

@@ -96,6 +96,7 @@ wait $locker
 "$FLOWPOL" flows >after.tsv && diff -q before.tsv after.tsv >/dev/null || fail "rows changed after the locked attempt"
 # Usage errors.
 refuse "collect: give exactly one of --group N or --pcap" "$FLOWPOL" collect
+refuse "collect: --pcap reads files, not stdin" "$FLOWPOL" collect --pcap - <"$seed"
 refuse "collect: give exactly one of --group N or --pcap" "$FLOWPOL" collect --group 5 --pcap "$seed"
 refuse "collect: option --window" "$FLOWPOL" collect --window 0 --pcap "$seed"
 refuse "flows: " "$FLOWPOL" flows --format yaml

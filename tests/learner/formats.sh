@@ -63,6 +63,10 @@ diff -u want.tsv e.tsv || fail "dual-stack edges"
 [ "$(sqlite3 y.db "SELECT nodes FROM edges WHERE dst = 'shop/db'")" = "node-a,node-b" ] || fail "edge nodes"
 # --volatile-label: the track label is no longer usable, so web and
 # web-canary share every stable label and are merged.
+"$FLOWPOL" learn --db y.db --volatile-label 'bad key!' 2>err.txt; rc=$?
+[ $rc -eq 2 ] || fail "learn --volatile-label with a bad key exited $rc"
+grep -q "option --volatile-label: 'bad key!' is not a label key" err.txt ||
+	fail "bad --volatile-label: $(cat err.txt)"
 "$FLOWPOL" learn --db y.db --volatile-label track >/dev/null 2>notes.txt || fail "learn --volatile-label"
 "$FLOWPOL" workloads --db y.db | grep -q "^shop	web+web-canary	Deployment	app.kubernetes.io/name == 'web'	3$" ||
 	fail "--volatile-label: $("$FLOWPOL" workloads --db y.db)"

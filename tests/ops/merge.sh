@@ -59,4 +59,8 @@ echo "not a database at all, clearly not SQLite.................................
 grep -q "junk.db" err.txt || fail "error does not name the input: $(cat err.txt)"
 "$FLOWPOL" flows --db merged.db | diff -u merged.tsv - || fail "failed merge changed the output"
 expect_exit 2 "$FLOWPOL" merge merged.db 2>/dev/null
+# A bad input does not leave a new, empty output behind.
+"$FLOWPOL" merge fresh.db a.db junk.db 2>/dev/null; rc=$?
+[ $rc -eq 2 ] || fail "merge into a new output with a foreign input exited $rc"
+[ ! -e fresh.db ] || fail "a failed merge created fresh.db"
 pass
