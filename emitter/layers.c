@@ -1489,6 +1489,17 @@ emit_build(struct store *st, const struct emit_opts *o, struct emit_result *out)
 		goto out;
 	if (load_workloads(&b) < 0 || find_dns(&b) < 0 || load_edges(&b) < 0)
 		goto out;
+	/* An enforced namespace with no learned workload is likely a typo. */
+	for (i = 0; i < b.nenforce; i++) {
+		size_t w;
+
+		for (w = 0; w < b.nwl && strcmp(b.wls[w].ns, b.enforce[i]) != 0; w++)
+			;
+		if (w == b.nwl)
+			note(&b, "--enforce-namespace %s: no learned workload in that "
+			    "namespace; its pods are enforced when they appear",
+			    b.enforce[i]);
+	}
 	sort(b.items, b.nitems, sizeof(*b.items), cmp_item);
 	/* drop duplicates (namespace granularity merges workloads) */
 	{

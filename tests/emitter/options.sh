@@ -100,8 +100,13 @@ for f in "$GOLD"/*.yaml; do
 done
 
 # --enforce-namespace: the deny is enforced in those namespaces, staged elsewhere
-"$FLOWPOL" emit --db seed.db --out en --enforce-namespace namespace1 --enforce-namespace ntierapp 2>/dev/null ||
+"$FLOWPOL" emit --db seed.db --out en --enforce-namespace namespace1 --enforce-namespace ntierapp 2>en.txt ||
 	fail "emit en"
+! grep -q "no learned workload" en.txt || fail "enforced namespaces with workloads were flagged: $(cat en.txt)"
+# A namespace no workload was learned in (a typo, most often) is named.
+"$FLOWPOL" emit --db seed.db --out - --enforce-namespace namespce1 >/dev/null 2>typo.txt || fail "emit typo"
+grep -q "^flowpol: emit: --enforce-namespace namespce1: no learned workload" typo.txt ||
+	fail "unknown enforced namespace not reported: $(cat typo.txt)"
 grep -q "^kind: GlobalNetworkPolicy" en/flowpol-default-deny.yaml || fail "enforced deny kind"
 grep -q "namespace in {'namespace1', 'ntierapp'}" en/flowpol-default-deny.yaml || fail "enforced deny selector"
 grep -q "^kind: StagedGlobalNetworkPolicy" en/flowpol-default-deny-staged.yaml || fail "staged deny kind"
