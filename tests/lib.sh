@@ -41,3 +41,19 @@ expect_exit() {
 	"$@"; local rc=$?
 	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, want $want"
 }
+
+# bg NAME NS cmd... : run cmd in network namespace NS in the background,
+# output in NAME.out and NAME.err, its PID in $pid_NAME; killed at exit.
+bg() {
+	local name=$1 ns=$2; shift 2
+	ip netns exec "$ns" "$@" >"$name.out" 2>"$name.err" &
+	eval "pid_$name=$!"
+	at_exit "kill $! 2>/dev/null; wait $! 2>/dev/null"
+}
+
+# wait_for WHAT cmd... : poll cmd up to 10 s; fail naming WHAT.
+wait_for() {
+	local what=$1 i; shift
+	for i in $(seq 100); do "$@" && return 0; sleep 0.1; done
+	fail "timed out waiting for $what"
+}

@@ -35,17 +35,6 @@ table inet fpctest {
 }
 NFT
 
-bg() {	# bg NAME NS cmd... : start in the background, killed at exit
-	local name=$1 ns=$2; shift 2
-	ip netns exec "$ns" "$@" >"$name.out" 2>"$name.err" &
-	eval "pid_$name=$!"
-	at_exit "kill $! 2>/dev/null; wait $! 2>/dev/null"
-}
-wait_for() {	# wait_for WHAT cmd... : poll up to 10 s
-	local what=$1 i; shift
-	for i in $(seq 100); do "$@" && return 0; sleep 0.1; done
-	fail "timed out waiting for $what"
-}
 bound() { ip netns exec "$B" awk -v g="$1" '$1 == g { f = 1 } END { exit !f }' /proc/net/netfilter/nfnetlink_log; }
 
 bg srv4 "$B" "$FPTRAFFIC" serve tcp 10.99.0.2 8080

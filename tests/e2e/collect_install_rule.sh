@@ -69,17 +69,6 @@ pod p3 cali 3
 pod p4 azv 4
 case "$if_p1$if_p4" in cali[0-9a-f][0-9a-f][0-9a-f]*azv[0-9a-f]*) ;; *) fail "names: $if_p1 $if_p4" ;; esac
 
-bg() {	# bg NAME NS cmd... : start in the background, killed at exit
-	local name=$1 ns=$2; shift 2
-	ip netns exec "$ns" "$@" >"$name.out" 2>"$name.err" &
-	eval "pid_$name=$!"
-	at_exit "kill $! 2>/dev/null; wait $! 2>/dev/null"
-}
-wait_for() {	# wait_for WHAT cmd... : poll up to 10 s
-	local what=$1 i; shift
-	for i in $(seq 100); do "$@" && return 0; sleep 0.1; done
-	fail "timed out waiting for $what"
-}
 has_table() { nsx "$N" nft list table inet flowpol >/dev/null 2>&1; }
 tables() { nsx "$N" nft list tables; }
 
