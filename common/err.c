@@ -70,16 +70,22 @@ fp_report(void)
 	return FP_EXIT_ERR;
 }
 
+static void __attribute__((format(printf, 1, 0)))
+vwarn(const char *fmt, va_list ap)
+{
+	fputs("flowpol: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void
 fp_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("flowpol: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int
@@ -87,11 +93,9 @@ fp_fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("flowpol: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return FP_EXIT_ERR;
 }
 
