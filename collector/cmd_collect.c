@@ -1,11 +1,9 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "collector/aggregate.h"
@@ -16,7 +14,6 @@
 #include "commands.h"
 #include "common/cli.h"
 #include "common/err.h"
-#include "common/hash.h"
 #include "common/ipaddr.h"
 #include "common/out.h"
 #include "common/proto.h"
@@ -135,55 +132,6 @@ collect_event(struct collect *c, const uint8_t *msg, size_t len, int flags,
 	return 0;
 }
 
-/*
- * What identifies a capture already replayed into this store: its size and
- * a hash of its first and last MiB (a capture only grows at the end, and
- * the two ends carry the first and last timestamps). Cheap at any size.
- */
-#define REPLAY_SAMPLE (1u << 20)
-
-static int
-replay_key(const char *path, char *key, size_t keylen)
-{
-	uint8_t *buf = NULL;
-	struct stat sb;
-	uint64_t h = FP_FNV64_INIT;
-	size_t want;
-	ssize_t n;
-	int fd, ret = -1;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) < 0) {
-		fp_error("pcap '%s': %s", fp_clamp(path, 256), strerror(errno));
-		goto out;
-	}
-	if ((buf = malloc(REPLAY_SAMPLE)) == NULL) {
-		fp_error("pcap '%s': out of memory", fp_clamp(path, 256));
-		goto out;
-	}
-	want = (size_t)sb.st_size < REPLAY_SAMPLE ? (size_t)sb.st_size :
-	    REPLAY_SAMPLE;
-	if ((n = pread(fd, buf, want, 0)) < 0)
-		goto ioerr;
-	h = fp_fnv1a64_add(h, buf, (size_t)n);
-	if ((size_t)sb.st_size > REPLAY_SAMPLE) {
-		if ((n = pread(fd, buf, REPLAY_SAMPLE, sb.st_size -
-		    (off_t)REPLAY_SAMPLE)) < 0)
-			goto ioerr;
-		h = fp_fnv1a64_add(h, buf, (size_t)n);
-	}
-	snprintf(key, keylen, "replayed:%016llx:%lld", (unsigned long long)h,
-	    (long long)sb.st_size);
-	ret = 0;
-	goto out;
-ioerr:
-	fp_error("pcap '%s': %s", fp_clamp(path, 256), strerror(errno));
-out:
-	free(buf);
-	if (fd >= 0)
-		close(fd);
-	return ret;
-}
-
 static int
 replay_file(struct collect *c, struct store *st, const char *path,
     const char *node, int reimport)
@@ -191,24 +139,28 @@ replay_file(struct collect *c, struct store *st, const char *path,
 	char key[64], *seen = NULL, when[FP_TIMESTRLEN];
 	struct pcap_reader *r = NULL;
 	const uint8_t *data;
-	size_t len, off;
+	size_t len, off, size;
+	uint64_t h;
 	int64_t ts;
 	char src[600];
 	int n, ret = -1;
 
-	if (replay_key(path, key, sizeof(key)) < 0 ||
-	    store_meta_get(st, key, &seen) < 0)
-		return -1;
+	if (pcap_open(&r, path) < 0)
+		goto out;
+	h = pcap_fingerprint(r, &size);
+	snprintf(key, sizeof(key), "replayed:%016llx:%lld",
+	    (unsigned long long)h, (long long)size);
+	if (store_meta_get(st, key, &seen) < 0)
+		goto out;
 	if (seen != NULL && !reimport) {
 		fp_warn("pcap '%s': already replayed into this database (%s, same "
 		    "size and content); skipped: --reimport adds its events again",
 		    fp_clamp(path, 256), seen);
 		free(seen);
-		return 0;
+		ret = 0;
+		goto out;
 	}
 	free(seen);
-	if (pcap_open(&r, path) < 0)
-		goto out;
 	snprintf(src, sizeof(src), "pcap '%s'", path);
 	c->source = src;
 	c->warned_malformed = 0;

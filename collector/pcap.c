@@ -9,6 +9,7 @@
 #include "collector/decode.h"
 #include "collector/pcap.h"
 #include "common/err.h"
+#include "common/hash.h"
 #include "common/banned.h"
 
 #define PCAP_MAGIC_US 0xa1b2c3d4u
@@ -47,6 +48,22 @@ const char *
 pcap_path(const struct pcap_reader *r)
 {
 	return r->path;
+}
+
+#define PCAP_FINGERPRINT_SAMPLE ((size_t)1 << 20)
+
+uint64_t
+pcap_fingerprint(const struct pcap_reader *r, size_t *size)
+{
+	size_t n = r->size < PCAP_FINGERPRINT_SAMPLE ? r->size :
+	    PCAP_FINGERPRINT_SAMPLE;
+	uint64_t h = fp_fnv1a64(r->map, n);
+
+	if (r->size > PCAP_FINGERPRINT_SAMPLE)
+		h = fp_fnv1a64_add(h, r->map + r->size - PCAP_FINGERPRINT_SAMPLE,
+		    PCAP_FINGERPRINT_SAMPLE);
+	*size = r->size;
+	return h;
 }
 
 int

@@ -35,6 +35,14 @@ int pcap_decode_flags(const struct pcap_reader *r);
 
 const char *pcap_path(const struct pcap_reader *r);
 
+/*
+ * What identifies a capture already replayed: FNV-1a of its first and last
+ * MiB, and its size in *size (a capture only grows at the end, and the two
+ * ends carry the first and last timestamps). Read from the mapping, so
+ * cheap at any size.
+ */
+uint64_t pcap_fingerprint(const struct pcap_reader *r, size_t *size);
+
 /* Unmap and free; NULL does nothing. */
 void pcap_free(struct pcap_reader *r);
 

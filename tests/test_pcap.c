@@ -254,6 +254,41 @@ test_pcap_missing_file(void **state)
 	assert_non_null(strstr(fp_errmsg(), "not a regular file"));
 }
 
+/* A small capture's fingerprint covers every byte; a copy has the same. */
+static void
+test_pcap_fingerprint(void **state)
+{
+	struct filebuf f;
+	struct msgbuf m;
+	struct pcap_reader *r;
+	uint64_t h1, h2;
+	size_t size;
+	char *a, *b;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	fb_header(&f, 0xa1b2c3d4, 239);
+	event(&m, 443, 0);
+	fb_record(&f, 1764151200, 0, &m);
+	a = write_file("fp-a.pcap", &f, f.n);
+	f.b[f.n - 1] ^= 0xff;		/* the last byte differs */
+	b = write_file("fp-b.pcap", &f, f.n);
+	assert_int_equal(pcap_open(&r, a), 0);
+	h1 = pcap_fingerprint(r, &size);
+	assert_int_equal(size, f.n);
+	pcap_free(r);
+	assert_int_equal(pcap_open(&r, a), 0);
+	assert_true(pcap_fingerprint(r, &size) == h1);
+	pcap_free(r);
+	assert_int_equal(pcap_open(&r, b), 0);
+	h2 = pcap_fingerprint(r, &size);
+	assert_int_equal(size, f.n);
+	assert_true(h2 != h1);
+	pcap_free(r);
+	free(a);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -262,6 +297,7 @@ main(void)
 		cmocka_unit_test(test_pcap_bad_headers),
 		cmocka_unit_test(test_pcap_bad_records),
 		cmocka_unit_test(test_pcap_missing_file),
+		cmocka_unit_test(test_pcap_fingerprint),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
