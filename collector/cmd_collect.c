@@ -167,7 +167,7 @@ replay_file(struct collect *c, struct store *st, const char *path,
 	c->seq_known = 0;
 	while ((n = pcap_next(r, &data, &len, &ts, &off)) > 0) {
 		if (collect_event(c, data, len, pcap_decode_flags(r), ts,
-		    off + 16) < 0)
+		    off + PCAP_RECHDR) < 0)
 			goto out;
 	}
 	if (n < 0)

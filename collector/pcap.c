@@ -16,7 +16,6 @@
 #define PCAP_MAGIC_NS 0xa1b23c4du
 #define PCAPNG_MAGIC 0x0a0d0d0au
 #define PCAP_FILEHDR 24
-#define PCAP_RECHDR 16
 /*
  * Pages already read are given back every this many bytes, so a large
  * capture does not count against the collector's memory (its RSS).

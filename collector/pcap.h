@@ -12,6 +12,8 @@
  */
 
 #define PCAP_LINKTYPE_NFLOG 239
+/* Bytes of a record header; a record's data follows it. */
+#define PCAP_RECHDR 16
 
 struct pcap_reader;
 

@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	if (pcap_open(&r, path) == 0) {
 		while ((n = pcap_next(r, &rec, &len, &ts, &off)) > 0) {
-			if (off < last || off + 16 + len > size)
+			if (off < last || off + PCAP_RECHDR + len > size)
 				abort();	/* offsets advance, records lie inside */
 			last = off + 1;
 			(void)decode_nflog(rec, len, pcap_decode_flags(r), &ev, &why,
