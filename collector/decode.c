@@ -81,7 +81,7 @@ decode_l4(const uint8_t *l4, size_t avail, size_t base, struct decode_event *ev,
 		ev->dport = rd16(l4 + 2);
 		return DECODE_OK;
 	case FP_PROTO_UDP:
-	case 136:	/* UDP-Lite: same port layout */
+	case FP_PROTO_UDPLITE:	/* same port layout as UDP */
 		if (avail < 4)
 			return bad(why, where, "udp header truncated", base + avail);
 		if (ev->proto == FP_PROTO_UDP && avail >= 6 && rd16(l4 + 4) < 8)

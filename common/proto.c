@@ -50,7 +50,7 @@ int
 fp_proto_has_ports(int proto)
 {
 	return proto == FP_PROTO_TCP || proto == FP_PROTO_UDP ||
-	    proto == FP_PROTO_SCTP || proto == 136;
+	    proto == FP_PROTO_SCTP || proto == FP_PROTO_UDPLITE;
 }
 
 int

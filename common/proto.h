@@ -8,6 +8,7 @@
 #define FP_PROTO_UDP 17
 #define FP_PROTO_ICMPV6 58
 #define FP_PROTO_SCTP 132
+#define FP_PROTO_UDPLITE 136
 
 /* "tcp", "udp", "sctp", "icmp", "icmpv6", else the number as text. */
 const char *fp_proto_name(int proto, char *buf, size_t len);
