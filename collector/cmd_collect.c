@@ -607,12 +607,9 @@ cmd_flows(int argc, char **argv)
 	if (optind < argc)
 		return fp_cli_usage_error("flows", flows_usage,
 		    "unexpected argument '%s'", fp_clamp(argv[optind], 64));
-	if (store_open(&st, db, STORE_READONLY) < 0 || print_flows(st, fmt) < 0)
+	if (store_open(&st, db, STORE_READONLY) < 0 || print_flows(st, fmt) < 0 ||
+	    fp_out_flush("flows") < 0)
 		goto out;
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fp_error("flows: writing the output: %s", strerror(errno));
-		goto out;
-	}
 	ret = FP_EXIT_OK;
 out:
 	if (ret != FP_EXIT_OK)

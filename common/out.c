@@ -1,3 +1,7 @@
+#include <errno.h>
+#include <string.h>
+
+#include "common/err.h"
 #include "common/out.h"
 #include "common/banned.h"
 
@@ -36,4 +40,13 @@ fp_tsv_str(FILE *f, const char *s)
 		default: putc(*s, f);
 		}
 	}
+}
+
+int
+fp_out_flush(const char *context)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return fp_error("%s: writing the output: %s", context,
+		    strerror(errno));
+	return 0;
 }

@@ -10,5 +10,11 @@ void fp_json_str(FILE *f, const char *s);
  * so that a row stays one line.
  */
 void fp_tsv_str(FILE *f, const char *s);
+/*
+ * Flush stdout and check it for a write error, so that a redirect to a full
+ * disk does not look like written output. 0 or -1 (fp_error "CONTEXT:
+ * writing the output: reason").
+ */
+int fp_out_flush(const char *context);
 
 #endif

@@ -104,4 +104,8 @@ refuse "flows: " "$FLOWPOL" flows --format yaml
 # make 'flows --format json' invalid.
 refuse "collect: option --node: byte 2: " "$FLOWPOL" collect --node $'n1\xff\xfe' --pcap "$seed"
 refuse "collect: option --node: byte 0: " "$FLOWPOL" collect --node $'\xc3\xa9' --pcap "$seed"
+# Output to a full disk is an error, not a listing that looks complete.
+"$FLOWPOL" flows >/dev/full 2>err.txt; rc=$?
+[ $rc -eq 2 ] || fail "flows >/dev/full exited $rc, want 2"
+grep -q "^flowpol: flows: writing the output: " err.txt || fail "flows >/dev/full: $(cat err.txt)"
 pass
