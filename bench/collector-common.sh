@@ -3,10 +3,8 @@
 set -euo pipefail
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bdir=${BENCH_BUILD:-$src/build-bench}
-if [ -z "${BENCH_NO_BUILD:-}" ]; then
-	cmake -S "$src" -B "$bdir" -DCMAKE_BUILD_TYPE=Release >/dev/null
-	cmake --build "$bdir" -j"$(nproc)" --target flowpol fptraffic >/dev/null
-fi
+. "$src/bench/lib.sh"
+[ -n "${BENCH_NO_BUILD:-}" ] || bench_build "$bdir" fptraffic
 FLOWPOL=$bdir/flowpol
 FPTRAFFIC=$bdir/tests/fptraffic
 work=$(mktemp -d /tmp/flowpol-bench.XXXXXX)

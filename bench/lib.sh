@@ -1,8 +1,10 @@
 # Shared by the bench scripts: sourced, never run.
-# bench_build BUILD_DIR: an up-to-date Release build of flowpol.
+# bench_build BUILD_DIR [TARGET...]: an up-to-date Release build of flowpol
+# and of the other targets named.
 bench_build() {
-	cmake -S "$src" -B "$1" -DCMAKE_BUILD_TYPE=Release >/dev/null
-	cmake --build "$1" -j"$(nproc)" --target flowpol >/dev/null
+	local dir=$1; shift
+	cmake -S "$src" -B "$dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build "$dir" -j"$(nproc)" --target flowpol "$@" >/dev/null
 }
 # measure LABEL CMD...: run CMD (stdout to $work/out.txt, stderr to
 # $work/err.txt), print its elapsed seconds, peak RSS, exit status and the
