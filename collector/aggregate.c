@@ -331,11 +331,9 @@ agg_flush(struct agg *a, struct store *st, const char *node)
 		}
 		sqlite3_reset(hs);
 	}
-	if (store_commit(st) < 0) {
-		began = 0;
+	began = 0;	/* a failed commit rolls back by itself */
+	if (store_commit(st) < 0)
 		goto out;
-	}
-	began = 0;
 	agg_reset(a);
 	ret = 0;
 out:
