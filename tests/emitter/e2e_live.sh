@@ -54,17 +54,6 @@ pod namespace2 nginx 10.244.2.12
 pod ntierapp frontend 10.244.3.11
 pod ntierapp backend 10.244.3.12
 
-bg() {	# bg NAME NS cmd...: in the background, killed at exit
-	local name=$1 ns=$2; shift 2
-	ip netns exec "$ns" "$@" >"$name.out" 2>"$name.err" &
-	eval "pid_$name=$!"
-	at_exit "kill $! 2>/dev/null; wait $! 2>/dev/null"
-}
-wait_for() {
-	local what=$1 n; shift
-	for n in $(seq 100); do "$@" && return 0; sleep 0.1; done
-	fail "timed out waiting for $what"
-}
 bound() { ip netns exec "$node" awk -v g="$G" '$1 == g { f = 1 } END { exit !f }' /proc/net/netfilter/nfnetlink_log; }
 
 bg dns "${podns[kube-system/coredns]}" "$FPTRAFFIC" serve udp 10.244.0.10 53
