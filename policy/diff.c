@@ -481,17 +481,6 @@ edge_flow(const struct d_edge *e, struct pe_flow *f)
 	}
 }
 
-static int
-has_staged(const struct pe_policyset *ps)
-{
-	size_t i;
-
-	for (i = 0; i < ps->n_policies; i++)
-		if (pe_kind_is_staged(ps->policies[i].kind))
-			return 1;
-	return 0;
-}
-
 static void
 eval_edge(const struct pe_policyset *ps, struct diff_result *r,
     struct d_edge *e, struct d_used *u, int staged)
@@ -612,7 +601,7 @@ evaluate_all(struct pe_policyset *ps, struct diff_result *r)
 {
 	struct d_used *u = NULL;
 	size_t i, ng = 0;
-	int ret = -1, staged = has_staged(ps);
+	int ret = -1, staged = pe_policyset_has_staged(ps);
 
 	if ((u = calloc(ps->n_policies + 1, sizeof(*u))) == NULL)
 		return fp_error("diff: out of memory");

@@ -1844,6 +1844,17 @@ pe_kind_is_namespaced(enum pe_kind k)
 	return k == PE_NP || k == PE_SNP;
 }
 
+int
+pe_policyset_has_staged(const struct pe_policyset *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n_policies; i++)
+		if (pe_kind_is_staged(ps->policies[i].kind))
+			return 1;
+	return 0;
+}
+
 const char *
 pe_action_name(enum pe_action a)
 {
