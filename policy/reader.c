@@ -462,23 +462,6 @@ check_selector(struct rd *r, yaml_node_t *at, const char *ctx,
 	return 0;
 }
 
-static int
-re_dns_label(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > 63)
-		return 0;
-	for (i = 0; i < len; i++) {
-		char ch = s[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		    (ch == '-' && i > 0 && i < len - 1)))
-			return 0;
-	}
-	return 1;
-}
-
 /* [a-z0-9]([-a-z0-9]*[a-z0-9])? without the 63 limit */
 static int
 re_label_nolimit(const char *s, size_t len)
@@ -495,6 +478,13 @@ re_label_nolimit(const char *s, size_t len)
 			return 0;
 	}
 	return 1;
+}
+
+/* DNS-1123 label: the same, at most 63 bytes. */
+static int
+re_dns_label(const char *s, size_t len)
+{
+	return len <= 63 && re_label_nolimit(s, len);
 }
 
 /* Calico's policy name regexes (API-NOTES.md section 3). */

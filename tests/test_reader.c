@@ -216,6 +216,12 @@ test_reader_rejects(void **state)
 	bad(H "kind: GlobalNetworkPolicy\nmetadata: {name: Allow}\nspec: {}\n",
 	    "invalid policy name 'Allow'");
 	bad(GNP "spec: {tier: Security}\n", "invalid tier name 'Security'");
+	/* A tier name is a DNS label: 63 bytes at most; a policy name is not. */
+	good(GNP "spec: {tier: t23456789012345678901234567890123456789012345678901234567890123}\n");
+	bad(GNP "spec: {tier: t234567890123456789012345678901234567890123456789012345678901234}\n",
+	    "invalid tier name");
+	good(H "kind: GlobalNetworkPolicy\nmetadata: {name: "
+	    "p234567890123456789012345678901234567890123456789012345678901234}\nspec: {}\n");
 	bad(H "kind: Tier\nmetadata: {name: default}\nspec: {defaultAction: Pass}\n",
 	    "tier 'default' must have default action Deny");
 	bad(H "kind: Tier\nmetadata: {name: t}\nspec: {defaultAction: Allow}\n",
