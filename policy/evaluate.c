@@ -920,21 +920,12 @@ pe_evaluate(const struct pe_policyset *ps, const struct pe_flow *f,
 static void
 fmt_proto(struct strbuf *b, int p)
 {
-	static const struct {
-		int num;
-		const char *name;
-	} names[] = {
-		{ 6, "TCP" }, { 17, "UDP" }, { 1, "ICMP" }, { 58, "ICMPv6" },
-		{ 132, "SCTP" }, { 136, "UDPLite" },
-	};
-	size_t i;
+	const char *name = pe_protocol_name(p);
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].num == p) {
-			sb_adds(b, names[i].name);
-			return;
-		}
-	sb_addf(b, "%d", p);
+	if (name != NULL)
+		sb_adds(b, name);
+	else
+		sb_addf(b, "%d", p);
 }
 
 static void

@@ -526,22 +526,35 @@ valid_subdomain(const char *s)
 	}
 }
 
+/* The protocol names Calico accepts (case-sensitive). */
+static const struct {
+	const char *name;
+	int num;
+} calico_protos[] = {
+	{ "TCP", 6 }, { "UDP", 17 }, { "ICMP", 1 }, { "ICMPv6", 58 },
+	{ "SCTP", 132 }, { "UDPLite", 136 },
+};
+
 static int
 protocol_from_name(const char *s)
 {
-	static const struct {
-		const char *name;
-		int num;
-	} names[] = {
-		{ "TCP", 6 }, { "UDP", 17 }, { "ICMP", 1 }, { "ICMPv6", 58 },
-		{ "SCTP", 132 }, { "UDPLite", 136 },
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i].name) == 0)
-			return names[i].num;
+	for (i = 0; i < sizeof(calico_protos) / sizeof(calico_protos[0]); i++)
+		if (strcmp(s, calico_protos[i].name) == 0)
+			return calico_protos[i].num;
 	return -1;
+}
+
+const char *
+pe_protocol_name(int num)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(calico_protos) / sizeof(calico_protos[0]); i++)
+		if (calico_protos[i].num == num)
+			return calico_protos[i].name;
+	return NULL;
 }
 
 static int

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "policy/evaluate.h"
 #include "policy/reader.h"
 #include "policy/selector.h"
 #include "testutil.h"
@@ -148,6 +149,28 @@ test_reader_accepts(void **state)
 	    "kind: GlobalNetworkPolicy\nmetadata: {name: default.p}\n"
 	    "spec: {ingress: [{action: Allow, destination: {ports: [http]}}]}\n");
 	good(GNP "spec: {ingress: [{action: Allow, http: {methods: [GET]}}]}\n");
+}
+
+/* Protocols read by Calico's names come back under the same names. */
+static void
+test_reader_protocol_names(void **state)
+{
+	struct pe_policyset ps = PE_POLICYSET_INIT;
+	char *t;
+
+	(void)state;
+	if (read_str(&ps, GNP "spec: {ingress: [{action: Allow, protocol: "
+	    "UDPLite, notProtocol: 99}, {action: Deny, protocol: ICMPv6}]}\n") < 0)
+		fail_msg("%s", fp_errmsg());
+	assert_int_equal(ps.policies[0].ingress[0].protocol, 136);
+	t = pe_rule_format(&ps.policies[0].ingress[0]);
+	assert_string_equal(t, "Allow protocol=UDPLite notProtocol=99");
+	free(t);
+	t = pe_rule_format(&ps.policies[0].ingress[1]);
+	assert_string_equal(t, "Deny protocol=ICMPv6");
+	free(t);
+	assert_null(pe_protocol_name(99));
+	pe_policyset_release(&ps);
 }
 
 static void
@@ -302,6 +325,7 @@ main(void)
 		cmocka_unit_test(test_reader_directory),
 		cmocka_unit_test(test_reader_seed),
 		cmocka_unit_test(test_reader_accepts),
+		cmocka_unit_test(test_reader_protocol_names),
 		cmocka_unit_test(test_reader_rejects),
 		cmocka_unit_test(test_reader_alias_budget),
 	};
