@@ -177,6 +177,26 @@ prefix_append(char *cur, const char *add, const char *prefix)
 	return out;
 }
 
+/*
+ * prefix_append for a global policy's namespace or service account
+ * selector: when one is given, all() in the result is narrowed to scoped
+ * endpoints (all_is). Consumes cur; NULL on failure (cur NULL too).
+ */
+static char *
+prefix_append_scoped(char *cur, const char *add, const char *prefix,
+    const char *all_is)
+{
+	char *t;
+
+	if (cur == NULL || add == NULL || *add == '\0')
+		return cur;
+	if ((cur = prefix_append(cur, add, prefix)) == NULL)
+		return NULL;
+	t = str_replace_all(cur, "all()", all_is);
+	free(cur);
+	return t;
+}
+
 static int
 compile_text(const char *text, struct sel **out, const struct pe_policy *p)
 {
@@ -192,7 +212,7 @@ compile_text(const char *text, struct sel **out, const struct pe_policy *p)
 static int
 compile_policy_selector(struct pe_policy *p)
 {
-	char *s = strdup(p->selector ? p->selector : ""), *t;
+	char *s = strdup(p->selector ? p->selector : "");
 	int ret;
 
 	if (s == NULL)
@@ -209,25 +229,10 @@ compile_policy_selector(struct pe_policy *p)
 		s = sb_detach(&b);
 		s = prefix_append(s, p->sa_selector, "pcsa.");
 	} else {
-		if (p->ns_selector != NULL && *p->ns_selector != '\0') {
-			s = prefix_append(s, p->ns_selector, "pcns.");
-			if (s != NULL) {
-				t = str_replace_all(s, "all()",
-				    "has(" LABEL_NS ")");
-				free(s);
-				s = t;
-			}
-		}
-		if (s != NULL && p->sa_selector != NULL &&
-		    *p->sa_selector != '\0') {
-			s = prefix_append(s, p->sa_selector, "pcsa.");
-			if (s != NULL) {
-				t = str_replace_all(s, "all()",
-				    "has(" LABEL_SA ")");
-				free(s);
-				s = t;
-			}
-		}
+		s = prefix_append_scoped(s, p->ns_selector, "pcns.",
+		    "has(" LABEL_NS ")");
+		s = prefix_append_scoped(s, p->sa_selector, "pcsa.",
+		    "has(" LABEL_SA ")");
 	}
 	ret = compile_text(s, &p->c_sel, p);
 	free(s);
