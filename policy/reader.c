@@ -1119,8 +1119,9 @@ grow(void *arr, size_t *alloc, size_t n, size_t elem)
 	return nv;
 }
 
-static void
-policy_release(struct pe_policy *p);
+static void policy_release(struct pe_policy *p);
+static void tier_release(struct pe_tier *t);
+static void netset_release(struct pe_netset *s);
 
 static int
 read_policy(struct rd *r, yaml_node_t *doc, enum pe_kind kind,
@@ -1372,8 +1373,7 @@ out:
 	free(m.name);
 	free(m.namespace);
 	if (ret < 0) {
-		free(t->name);
-		free(t->file);
+		tier_release(t);
 		ps->n_tiers--;
 	}
 	return ret;
@@ -1440,11 +1440,7 @@ out:
 	free(m.name);
 	free(m.namespace);
 	if (ret < 0) {
-		free(s->name);
-		free(s->namespace);
-		free(s->file);
-		free(s->nets);
-		labels_release(&s->labels);
+		netset_release(s);
 		ps->n_netsets--;
 	}
 	return ret;
@@ -1798,6 +1794,23 @@ policy_release(struct pe_policy *p)
 	memset(p, 0, sizeof(*p));
 }
 
+static void
+tier_release(struct pe_tier *t)
+{
+	free(t->name);
+	free(t->file);
+}
+
+static void
+netset_release(struct pe_netset *s)
+{
+	free(s->name);
+	free(s->namespace);
+	free(s->file);
+	free(s->nets);
+	labels_release(&s->labels);
+}
+
 void
 pe_policyset_release(struct pe_policyset *ps)
 {
@@ -1807,18 +1820,11 @@ pe_policyset_release(struct pe_policyset *ps)
 	for (i = 0; i < ps->n_policies; i++)
 		policy_release(&ps->policies[i]);
 	free(ps->policies);
-	for (i = 0; i < ps->n_tiers; i++) {
-		free(ps->tiers[i].name);
-		free(ps->tiers[i].file);
-	}
+	for (i = 0; i < ps->n_tiers; i++)
+		tier_release(&ps->tiers[i]);
 	free(ps->tiers);
-	for (i = 0; i < ps->n_netsets; i++) {
-		free(ps->netsets[i].name);
-		free(ps->netsets[i].namespace);
-		free(ps->netsets[i].file);
-		free(ps->netsets[i].nets);
-		labels_release(&ps->netsets[i].labels);
-	}
+	for (i = 0; i < ps->n_netsets; i++)
+		netset_release(&ps->netsets[i]);
 	free(ps->netsets);
 	memset(ps, 0, sizeof(*ps));
 }
