@@ -1101,6 +1101,13 @@ read_meta(struct rd *r, yaml_node_t *doc, struct meta *m, int namespaced,
 	return 0;
 }
 
+/* Two namespaces, NULL for cluster scope, are the same. */
+static int
+same_ns(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
 static void *
 grow(void *arr, size_t *alloc, size_t n, size_t elem)
 {
@@ -1276,8 +1283,7 @@ read_policy(struct rd *r, yaml_node_t *doc, enum pe_kind kind,
 		const struct pe_policy *o = &ps->policies[i];
 
 		if (o->kind == p->kind && strcmp(o->name, p->name) == 0 &&
-		    ((!o->namespace && !p->namespace) || (o->namespace &&
-		    p->namespace && strcmp(o->namespace, p->namespace) == 0))) {
+		    same_ns(o->namespace, p->namespace)) {
 			rd_err(r, kind_node, NULL, "%s '%s%s%s' is already "
 			    "defined at %s:%d", pe_kind_name(kind),
 			    p->namespace ? p->namespace : "",
@@ -1427,8 +1433,7 @@ read_netset(struct rd *r, yaml_node_t *doc, int namespaced,
 		const struct pe_netset *o = &ps->netsets[i];
 
 		if (strcmp(o->name, s->name) == 0 &&
-		    ((!o->namespace && !s->namespace) || (o->namespace &&
-		    s->namespace && strcmp(o->namespace, s->namespace) == 0))) {
+		    same_ns(o->namespace, s->namespace)) {
 			rd_err(r, kind_node, NULL, "network set '%s' is "
 			    "already defined at %s:%d", s->name,
 			    fp_clamp(o->file, 200), o->line);

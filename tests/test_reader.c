@@ -281,6 +281,18 @@ test_reader_rejects(void **state)
 	    "value of 'v': expected a string, got a number");
 	bad(GNP "spec: {}\n---\n" GNP "spec: {}\n",
 	    "test.yaml:7: GlobalNetworkPolicy 'p' is already defined at test.yaml:2");
+	/* The same name in another namespace, or of another kind, is another resource. */
+#define NP(ns) H "kind: NetworkPolicy\nmetadata: {name: p, namespace: " ns "}\nspec: {}\n"
+#define NS(ns) H "kind: NetworkSet\nmetadata: {name: s, namespace: " ns "}\n"
+#define GNS H "kind: GlobalNetworkSet\nmetadata: {name: s}\n"
+	good(NP("a") "---\n" NP("b") "---\n" GNP "spec: {}\n");
+	bad(NP("a") "---\n" NP("a"), "NetworkPolicy 'a/p' is already defined");
+	good(NS("a") "---\n" NS("b") "---\n" GNS);
+	bad(NS("a") "---\n" NS("a"), "network set 's' is already defined");
+	bad(GNS "---\n" GNS, "network set 's' is already defined");
+#undef NP
+#undef NS
+#undef GNS
 	bad("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items: []\n",
 	    "a List inside a List");
 	bad("apiVersion: v1\nkind: List\nitems:\n- " H "  kind: Pod\n",
