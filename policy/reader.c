@@ -250,6 +250,13 @@ ctx_join(char *buf, size_t len, const char *ctx, const char *key)
 	snprintf(buf, len, "%s%s%s", ctx, *ctx ? "." : "", key);
 }
 
+/* ctx.key[i], naming one item of a list. */
+static void
+ctx_item(char *buf, size_t len, const char *ctx, const char *key, size_t i)
+{
+	snprintf(buf, len, "%s%s%s[%zu]", ctx, *ctx ? "." : "", key, i);
+}
+
 /* A string value: *out is NULL when unset, else a malloc'd copy. */
 static int
 get_str(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
@@ -393,8 +400,7 @@ get_str_list(struct rd *r, yaml_node_t *map, const char *ctx,
 	if ((*out = calloc(len, sizeof(**out))) == NULL)
 		return rd_err(r, s, ctx, "out of memory");
 	for (i = 0; i < len; i++) {
-		snprintf(c, sizeof(c), "%s%s%s[%zu]", ctx, *ctx ? "." : "",
-		    key, i);
+		ctx_item(c, sizeof(c), ctx, key, i);
 		v = seq_at(r, s, i);
 		if (v == NULL || v->type != YAML_SCALAR_NODE ||
 		    scalar_kind(v) != SC_STR)
@@ -675,7 +681,7 @@ get_ports(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
 	for (i = 0; i < len; i++) {
 		yaml_node_t *v = seq_at(r, s, i);
 
-		snprintf(c, sizeof(c), "%s.%s[%zu]", ctx, key, i);
+		ctx_item(c, sizeof(c), ctx, key, i);
 		if (v == NULL || parse_port(r, v, c, &(*out)[i]) < 0)
 			return v ? -1 : rd_err(r, s, c, "missing port");
 		(*n)++;
@@ -716,8 +722,7 @@ get_nets(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
 		struct pe_net *net = &(*out)[i];
 		struct fp_ip m;
 
-		snprintf(c, sizeof(c), "%s%s%s[%zu]", ctx, *ctx ? "." : "",
-		    key, i);
+		ctx_item(c, sizeof(c), ctx, key, i);
 		if (v == NULL || v->type != YAML_SCALAR_NODE ||
 		    scalar_kind(v) != SC_STR)
 			return rd_err(r, v ? v : s, c,
@@ -979,7 +984,7 @@ read_rule(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru,
 			yaml_node_t *pm = seq_at(r, paths, k), *e, *pf;
 			char c2[340];
 
-			snprintf(c2, sizeof(c2), "%s.paths[%zu]", c, k);
+			ctx_item(c2, sizeof(c2), c, "paths", k);
 			if (pm == NULL) {
 				rd_err(r, paths, c2, "missing path");
 				goto out;
@@ -1036,7 +1041,7 @@ read_rules(struct rd *r, yaml_node_t *spec, const char *key,
 	for (i = 0; i < len; i++) {
 		yaml_node_t *v = seq_at(r, s, i);
 
-		snprintf(c, sizeof(c), "spec.%s[%zu]", key, i);
+		ctx_item(c, sizeof(c), "spec", key, i);
 		(*n)++;
 		if (v == NULL)
 			return rd_err(r, s, c, "missing rule");
