@@ -13,12 +13,12 @@
 #include "common/out.h"
 #include "common/proto.h"
 #include "common/store.h"
+#include "common/strbuf.h"
 #include "common/timeutil.h"
 #include "emitter/emit.h"
 #include "policy/diff.h"
 #include "policy/evaluate.h"
 #include "policy/reader.h"
-#include "policy/strbuf.h"
 #include "common/banned.h"
 
 /* --- the model: peers and edges --------------------------------------- */

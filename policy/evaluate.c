@@ -5,9 +5,9 @@
 
 #include "common/err.h"
 #include "common/proto.h"
+#include "common/strbuf.h"
 #include "policy/evaluate.h"
 #include "policy/selector.h"
-#include "policy/strbuf.h"
 #include "common/banned.h"
 
 #define LABEL_NS "projectcalico.org/namespace"

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/strbuf.h"
 #include "policy/selector.h"
-#include "policy/strbuf.h"
 #include "common/banned.h"
 
 /*
