@@ -574,9 +574,8 @@ collect_stale(const struct pe_policyset *ps, struct diff_result *r,
 	for (i = 0; i < ps->n_policies; i++) {
 		const struct pe_policy *p = &ps->policies[i];
 
-		/* Host-endpoint-only policies never meet pod traffic. */
-		if (p->do_not_track || p->pre_dnat)
-			continue;
+		if (!pe_policy_for_workloads(p))
+			continue;	/* never meets pod traffic */
 		for (dir = 0; dir < 2; dir++) {
 			const struct pe_rule *rules = dir ? p->ingress : p->egress;
 			size_t nr = dir ? p->n_ingress : p->n_egress;

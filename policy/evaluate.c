@@ -789,8 +789,8 @@ rule_match(const struct pe_policyset *ps, const struct pe_rule *r,
  * doNotTrack and preDNAT policies go only to host endpoints' untracked and
  * preDNAT tiers (SEQ.go): they never apply to a pod.
  */
-static int
-for_workloads(const struct pe_policy *p)
+int
+pe_policy_for_workloads(const struct pe_policy *p)
 {
 	return !p->do_not_track && !p->pre_dnat;
 }
@@ -811,8 +811,9 @@ pe_endpoint_bind(struct pe_endpoint *ep, const struct pe_policyset *ps)
 	for (i = 0; i < ps->n_policies; i++) {
 		const struct pe_policy *p = &ps->policies[i];
 
-		a[i] = for_workloads(p) && sel_match(p->c_sel,
-		    &ep->sel_labels) ? (unsigned char)p->c_types : 0;
+		a[i] = pe_policy_for_workloads(p) &&
+		    sel_match(p->c_sel, &ep->sel_labels) ?
+		    (unsigned char)p->c_types : 0;
 	}
 	ep->bound = ps;
 	ep->bound_generation = ps->generation;
@@ -827,7 +828,7 @@ applies(const struct pe_policyset *ps, const struct pe_endpoint *ep,
 
 	if (ep->bound == ps && ep->bound_generation == ps->generation)
 		return (ep->applies[idx] & bit) != 0;
-	return (p->c_types & bit) && for_workloads(p) &&
+	return (p->c_types & bit) && pe_policy_for_workloads(p) &&
 	    sel_match(p->c_sel, &ep->sel_labels);
 }
 

@@ -302,6 +302,44 @@ test_diff_stale_period(void **state)
 	free(buf);
 }
 
+/* A preDNAT (host endpoint only) policy never meets pod traffic: not stale. */
+static void
+test_diff_host_only_not_stale(void **state)
+{
+	struct fixture *fx = *state;
+	struct pe_policyset ps = PE_POLICYSET_INIT;
+	static const char host[] = H "metadata: {name: host-only}\n"
+	    "spec:\n"
+	    "  order: 50\n"
+	    "  selector: has(host)\n"
+	    "  preDNAT: true\n"
+	    "  applyOnForward: true\n"
+	    "  ingress:\n"
+	    "  - action: Allow\n"
+	    "    protocol: TCP\n"
+	    "    destination: {ports: [22]}\n";
+	struct diff_opts o = { INT64_MIN, T0 + 7200 * FP_USEC, 3600 * FP_USEC,
+	    NULL, 0 };
+	struct diff_result *r = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (pe_read_buffer(&ps, "pol.yaml", policies, strlen(policies)) < 0 ||
+	    pe_read_buffer(&ps, "host.yaml", host, strlen(host)) < 0)
+		fail_msg("%s", fp_errmsg());
+	assert_int_equal(diff_run(fx->st, &ps, &o, &r), 0);
+	assert_non_null(f = open_memstream(&buf, &len));
+	diff_print(f, r, FP_FMT_TEXT);
+	fclose(f);
+	assert_non_null(strstr(buf, "Stale allow rules"));
+	assert_non_null(strstr(buf, "alpha egress[0]"));
+	assert_null(strstr(buf, "host-only"));
+	diff_result_free(r);
+	pe_policyset_release(&ps);
+	free(buf);
+}
+
 /*
  * A staged policy's Allow rule that staged evaluation uses is not stale
  * (it is what the staged rollout proves), and it changes no denial: staged
@@ -371,6 +409,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_stale_period, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_diff_host_only_not_stale,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_staged_rules, setup,
 		    teardown),
 	};
