@@ -124,17 +124,6 @@ static const char explain_usage[] =
     "\n"
     "Exit status: 0 allowed, 1 denied, 2 error.\n";
 
-static int
-ps_has_staged(const struct pe_policyset *ps)
-{
-	size_t i;
-
-	for (i = 0; i < ps->n_policies; i++)
-		if (pe_kind_is_staged(ps->policies[i].kind))
-			return 1;
-	return 0;
-}
-
 int
 cmd_explain(int argc, char **argv)
 {
@@ -243,7 +232,7 @@ cmd_explain(int argc, char **argv)
 		goto out;
 	}
 	pe_explain_print(stdout, &f, &v);
-	if (!(flags & PE_EVAL_STAGED) && ps_has_staged(&ps)) {
+	if (!(flags & PE_EVAL_STAGED) && pe_policyset_has_staged(&ps)) {
 		struct pe_verdict sv;
 
 		/* Staged policies never enforce; say what they would do. */

@@ -13,12 +13,12 @@
 #include "common/out.h"
 #include "common/proto.h"
 #include "common/store.h"
+#include "common/strbuf.h"
 #include "common/timeutil.h"
 #include "emitter/emit.h"
 #include "policy/diff.h"
 #include "policy/evaluate.h"
 #include "policy/reader.h"
-#include "policy/strbuf.h"
 #include "common/banned.h"
 
 /* --- the model: peers and edges --------------------------------------- */
@@ -481,17 +481,6 @@ edge_flow(const struct d_edge *e, struct pe_flow *f)
 	}
 }
 
-static int
-has_staged(const struct pe_policyset *ps)
-{
-	size_t i;
-
-	for (i = 0; i < ps->n_policies; i++)
-		if (pe_kind_is_staged(ps->policies[i].kind))
-			return 1;
-	return 0;
-}
-
 static void
 eval_edge(const struct pe_policyset *ps, struct diff_result *r,
     struct d_edge *e, struct d_used *u, int staged)
@@ -585,9 +574,8 @@ collect_stale(const struct pe_policyset *ps, struct diff_result *r,
 	for (i = 0; i < ps->n_policies; i++) {
 		const struct pe_policy *p = &ps->policies[i];
 
-		/* Host-endpoint-only policies never meet pod traffic. */
-		if (p->do_not_track || p->pre_dnat)
-			continue;
+		if (!pe_policy_for_workloads(p))
+			continue;	/* never meets pod traffic */
 		for (dir = 0; dir < 2; dir++) {
 			const struct pe_rule *rules = dir ? p->ingress : p->egress;
 			size_t nr = dir ? p->n_ingress : p->n_egress;
@@ -612,7 +600,7 @@ evaluate_all(struct pe_policyset *ps, struct diff_result *r)
 {
 	struct d_used *u = NULL;
 	size_t i, ng = 0;
-	int ret = -1, staged = has_staged(ps);
+	int ret = -1, staged = pe_policyset_has_staged(ps);
 
 	if ((u = calloc(ps->n_policies + 1, sizeof(*u))) == NULL)
 		return fp_error("diff: out of memory");

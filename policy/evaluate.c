@@ -5,9 +5,9 @@
 
 #include "common/err.h"
 #include "common/proto.h"
+#include "common/strbuf.h"
 #include "policy/evaluate.h"
 #include "policy/selector.h"
-#include "policy/strbuf.h"
 #include "common/banned.h"
 
 #define LABEL_NS "projectcalico.org/namespace"
@@ -177,6 +177,26 @@ prefix_append(char *cur, const char *add, const char *prefix)
 	return out;
 }
 
+/*
+ * prefix_append for a global policy's namespace or service account
+ * selector: when one is given, all() in the result is narrowed to scoped
+ * endpoints (all_is). Consumes cur; NULL on failure (cur NULL too).
+ */
+static char *
+prefix_append_scoped(char *cur, const char *add, const char *prefix,
+    const char *all_is)
+{
+	char *t;
+
+	if (cur == NULL || add == NULL || *add == '\0')
+		return cur;
+	if ((cur = prefix_append(cur, add, prefix)) == NULL)
+		return NULL;
+	t = str_replace_all(cur, "all()", all_is);
+	free(cur);
+	return t;
+}
+
 static int
 compile_text(const char *text, struct sel **out, const struct pe_policy *p)
 {
@@ -192,7 +212,7 @@ compile_text(const char *text, struct sel **out, const struct pe_policy *p)
 static int
 compile_policy_selector(struct pe_policy *p)
 {
-	char *s = strdup(p->selector ? p->selector : ""), *t;
+	char *s = strdup(p->selector ? p->selector : "");
 	int ret;
 
 	if (s == NULL)
@@ -209,25 +229,10 @@ compile_policy_selector(struct pe_policy *p)
 		s = sb_detach(&b);
 		s = prefix_append(s, p->sa_selector, "pcsa.");
 	} else {
-		if (p->ns_selector != NULL && *p->ns_selector != '\0') {
-			s = prefix_append(s, p->ns_selector, "pcns.");
-			if (s != NULL) {
-				t = str_replace_all(s, "all()",
-				    "has(" LABEL_NS ")");
-				free(s);
-				s = t;
-			}
-		}
-		if (s != NULL && p->sa_selector != NULL &&
-		    *p->sa_selector != '\0') {
-			s = prefix_append(s, p->sa_selector, "pcsa.");
-			if (s != NULL) {
-				t = str_replace_all(s, "all()",
-				    "has(" LABEL_SA ")");
-				free(s);
-				s = t;
-			}
-		}
+		s = prefix_append_scoped(s, p->ns_selector, "pcns.",
+		    "has(" LABEL_NS ")");
+		s = prefix_append_scoped(s, p->sa_selector, "pcsa.",
+		    "has(" LABEL_SA ")");
 	}
 	ret = compile_text(s, &p->c_sel, p);
 	free(s);
@@ -784,8 +789,8 @@ rule_match(const struct pe_policyset *ps, const struct pe_rule *r,
  * doNotTrack and preDNAT policies go only to host endpoints' untracked and
  * preDNAT tiers (SEQ.go): they never apply to a pod.
  */
-static int
-for_workloads(const struct pe_policy *p)
+int
+pe_policy_for_workloads(const struct pe_policy *p)
 {
 	return !p->do_not_track && !p->pre_dnat;
 }
@@ -806,8 +811,9 @@ pe_endpoint_bind(struct pe_endpoint *ep, const struct pe_policyset *ps)
 	for (i = 0; i < ps->n_policies; i++) {
 		const struct pe_policy *p = &ps->policies[i];
 
-		a[i] = for_workloads(p) && sel_match(p->c_sel,
-		    &ep->sel_labels) ? (unsigned char)p->c_types : 0;
+		a[i] = pe_policy_for_workloads(p) &&
+		    sel_match(p->c_sel, &ep->sel_labels) ?
+		    (unsigned char)p->c_types : 0;
 	}
 	ep->bound = ps;
 	ep->bound_generation = ps->generation;
@@ -822,7 +828,7 @@ applies(const struct pe_policyset *ps, const struct pe_endpoint *ep,
 
 	if (ep->bound == ps && ep->bound_generation == ps->generation)
 		return (ep->applies[idx] & bit) != 0;
-	return (p->c_types & bit) && for_workloads(p) &&
+	return (p->c_types & bit) && pe_policy_for_workloads(p) &&
 	    sel_match(p->c_sel, &ep->sel_labels);
 }
 
@@ -920,21 +926,12 @@ pe_evaluate(const struct pe_policyset *ps, const struct pe_flow *f,
 static void
 fmt_proto(struct strbuf *b, int p)
 {
-	static const struct {
-		int num;
-		const char *name;
-	} names[] = {
-		{ 6, "TCP" }, { 17, "UDP" }, { 1, "ICMP" }, { 58, "ICMPv6" },
-		{ 132, "SCTP" }, { 136, "UDPLite" },
-	};
-	size_t i;
+	const char *name = pe_protocol_name(p);
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].num == p) {
-			sb_adds(b, names[i].name);
-			return;
-		}
-	sb_addf(b, "%d", p);
+	if (name != NULL)
+		sb_adds(b, name);
+	else
+		sb_addf(b, "%d", p);
 }
 
 static void

@@ -110,6 +110,8 @@ int pe_endpoint_prepare(struct pe_endpoint *ep);
  * 0 or -1 (out of memory).
  */
 int pe_endpoint_bind(struct pe_endpoint *ep, const struct pe_policyset *ps);
+/* Whether p can apply to a pod (not doNotTrack or preDNAT: host only). */
+int pe_policy_for_workloads(const struct pe_policy *p);
 
 struct pe_flow {
 	const struct pe_endpoint *src, *dst;	/* prepared */

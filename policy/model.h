@@ -135,7 +135,11 @@ void pe_policyset_release(struct pe_policyset *ps);
 const char *pe_kind_name(enum pe_kind k);
 int pe_kind_is_staged(enum pe_kind k);
 int pe_kind_is_namespaced(enum pe_kind k);
+/* Whether the set holds any staged policy. */
+int pe_policyset_has_staged(const struct pe_policyset *ps);
 /* "Allow", "Deny", "Log", "Pass" */
 const char *pe_action_name(enum pe_action a);
+/* Calico's name of a protocol ("TCP", "ICMPv6", "UDPLite"...), else NULL. */
+const char *pe_protocol_name(int num);
 
 #endif

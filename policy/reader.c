@@ -250,6 +250,13 @@ ctx_join(char *buf, size_t len, const char *ctx, const char *key)
 	snprintf(buf, len, "%s%s%s", ctx, *ctx ? "." : "", key);
 }
 
+/* ctx.key[i], naming one item of a list. */
+static void
+ctx_item(char *buf, size_t len, const char *ctx, const char *key, size_t i)
+{
+	snprintf(buf, len, "%s%s%s[%zu]", ctx, *ctx ? "." : "", key, i);
+}
+
 /* A string value: *out is NULL when unset, else a malloc'd copy. */
 static int
 get_str(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
@@ -393,8 +400,7 @@ get_str_list(struct rd *r, yaml_node_t *map, const char *ctx,
 	if ((*out = calloc(len, sizeof(**out))) == NULL)
 		return rd_err(r, s, ctx, "out of memory");
 	for (i = 0; i < len; i++) {
-		snprintf(c, sizeof(c), "%s%s%s[%zu]", ctx, *ctx ? "." : "",
-		    key, i);
+		ctx_item(c, sizeof(c), ctx, key, i);
 		v = seq_at(r, s, i);
 		if (v == NULL || v->type != YAML_SCALAR_NODE ||
 		    scalar_kind(v) != SC_STR)
@@ -462,23 +468,6 @@ check_selector(struct rd *r, yaml_node_t *at, const char *ctx,
 	return 0;
 }
 
-static int
-re_dns_label(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > 63)
-		return 0;
-	for (i = 0; i < len; i++) {
-		char ch = s[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		    (ch == '-' && i > 0 && i < len - 1)))
-			return 0;
-	}
-	return 1;
-}
-
 /* [a-z0-9]([-a-z0-9]*[a-z0-9])? without the 63 limit */
 static int
 re_label_nolimit(const char *s, size_t len)
@@ -495,6 +484,13 @@ re_label_nolimit(const char *s, size_t len)
 			return 0;
 	}
 	return 1;
+}
+
+/* DNS-1123 label: the same, at most 63 bytes. */
+static int
+re_dns_label(const char *s, size_t len)
+{
+	return len <= 63 && re_label_nolimit(s, len);
 }
 
 /* Calico's policy name regexes (API-NOTES.md section 3). */
@@ -536,22 +532,35 @@ valid_subdomain(const char *s)
 	}
 }
 
+/* The protocol names Calico accepts (case-sensitive). */
+static const struct {
+	const char *name;
+	int num;
+} calico_protos[] = {
+	{ "TCP", 6 }, { "UDP", 17 }, { "ICMP", 1 }, { "ICMPv6", 58 },
+	{ "SCTP", 132 }, { "UDPLite", 136 },
+};
+
 static int
 protocol_from_name(const char *s)
 {
-	static const struct {
-		const char *name;
-		int num;
-	} names[] = {
-		{ "TCP", 6 }, { "UDP", 17 }, { "ICMP", 1 }, { "ICMPv6", 58 },
-		{ "SCTP", 132 }, { "UDPLite", 136 },
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i].name) == 0)
-			return names[i].num;
+	for (i = 0; i < sizeof(calico_protos) / sizeof(calico_protos[0]); i++)
+		if (strcmp(s, calico_protos[i].name) == 0)
+			return calico_protos[i].num;
 	return -1;
+}
+
+const char *
+pe_protocol_name(int num)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(calico_protos) / sizeof(calico_protos[0]); i++)
+		if (calico_protos[i].num == num)
+			return calico_protos[i].name;
+	return NULL;
 }
 
 static int
@@ -672,7 +681,7 @@ get_ports(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
 	for (i = 0; i < len; i++) {
 		yaml_node_t *v = seq_at(r, s, i);
 
-		snprintf(c, sizeof(c), "%s.%s[%zu]", ctx, key, i);
+		ctx_item(c, sizeof(c), ctx, key, i);
 		if (v == NULL || parse_port(r, v, c, &(*out)[i]) < 0)
 			return v ? -1 : rd_err(r, s, c, "missing port");
 		(*n)++;
@@ -713,8 +722,7 @@ get_nets(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
 		struct pe_net *net = &(*out)[i];
 		struct fp_ip m;
 
-		snprintf(c, sizeof(c), "%s%s%s[%zu]", ctx, *ctx ? "." : "",
-		    key, i);
+		ctx_item(c, sizeof(c), ctx, key, i);
 		if (v == NULL || v->type != YAML_SCALAR_NODE ||
 		    scalar_kind(v) != SC_STR)
 			return rd_err(r, v ? v : s, c,
@@ -976,7 +984,7 @@ read_rule(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru,
 			yaml_node_t *pm = seq_at(r, paths, k), *e, *pf;
 			char c2[340];
 
-			snprintf(c2, sizeof(c2), "%s.paths[%zu]", c, k);
+			ctx_item(c2, sizeof(c2), c, "paths", k);
 			if (pm == NULL) {
 				rd_err(r, paths, c2, "missing path");
 				goto out;
@@ -1033,7 +1041,7 @@ read_rules(struct rd *r, yaml_node_t *spec, const char *key,
 	for (i = 0; i < len; i++) {
 		yaml_node_t *v = seq_at(r, s, i);
 
-		snprintf(c, sizeof(c), "spec.%s[%zu]", key, i);
+		ctx_item(c, sizeof(c), "spec", key, i);
 		(*n)++;
 		if (v == NULL)
 			return rd_err(r, s, c, "missing rule");
@@ -1098,6 +1106,13 @@ read_meta(struct rd *r, yaml_node_t *doc, struct meta *m, int namespaced,
 	return 0;
 }
 
+/* Two namespaces, NULL for cluster scope, are the same. */
+static int
+same_ns(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
 static void *
 grow(void *arr, size_t *alloc, size_t n, size_t elem)
 {
@@ -1116,8 +1131,9 @@ grow(void *arr, size_t *alloc, size_t n, size_t elem)
 	return nv;
 }
 
-static void
-policy_release(struct pe_policy *p);
+static void policy_release(struct pe_policy *p);
+static void tier_release(struct pe_tier *t);
+static void netset_release(struct pe_netset *s);
 
 static int
 read_policy(struct rd *r, yaml_node_t *doc, enum pe_kind kind,
@@ -1272,8 +1288,7 @@ read_policy(struct rd *r, yaml_node_t *doc, enum pe_kind kind,
 		const struct pe_policy *o = &ps->policies[i];
 
 		if (o->kind == p->kind && strcmp(o->name, p->name) == 0 &&
-		    ((!o->namespace && !p->namespace) || (o->namespace &&
-		    p->namespace && strcmp(o->namespace, p->namespace) == 0))) {
+		    same_ns(o->namespace, p->namespace)) {
 			rd_err(r, kind_node, NULL, "%s '%s%s%s' is already "
 			    "defined at %s:%d", pe_kind_name(kind),
 			    p->namespace ? p->namespace : "",
@@ -1369,8 +1384,7 @@ out:
 	free(m.name);
 	free(m.namespace);
 	if (ret < 0) {
-		free(t->name);
-		free(t->file);
+		tier_release(t);
 		ps->n_tiers--;
 	}
 	return ret;
@@ -1424,8 +1438,7 @@ read_netset(struct rd *r, yaml_node_t *doc, int namespaced,
 		const struct pe_netset *o = &ps->netsets[i];
 
 		if (strcmp(o->name, s->name) == 0 &&
-		    ((!o->namespace && !s->namespace) || (o->namespace &&
-		    s->namespace && strcmp(o->namespace, s->namespace) == 0))) {
+		    same_ns(o->namespace, s->namespace)) {
 			rd_err(r, kind_node, NULL, "network set '%s' is "
 			    "already defined at %s:%d", s->name,
 			    fp_clamp(o->file, 200), o->line);
@@ -1437,11 +1450,7 @@ out:
 	free(m.name);
 	free(m.namespace);
 	if (ret < 0) {
-		free(s->name);
-		free(s->namespace);
-		free(s->file);
-		free(s->nets);
-		labels_release(&s->labels);
+		netset_release(s);
 		ps->n_netsets--;
 	}
 	return ret;
@@ -1795,6 +1804,23 @@ policy_release(struct pe_policy *p)
 	memset(p, 0, sizeof(*p));
 }
 
+static void
+tier_release(struct pe_tier *t)
+{
+	free(t->name);
+	free(t->file);
+}
+
+static void
+netset_release(struct pe_netset *s)
+{
+	free(s->name);
+	free(s->namespace);
+	free(s->file);
+	free(s->nets);
+	labels_release(&s->labels);
+}
+
 void
 pe_policyset_release(struct pe_policyset *ps)
 {
@@ -1804,18 +1830,11 @@ pe_policyset_release(struct pe_policyset *ps)
 	for (i = 0; i < ps->n_policies; i++)
 		policy_release(&ps->policies[i]);
 	free(ps->policies);
-	for (i = 0; i < ps->n_tiers; i++) {
-		free(ps->tiers[i].name);
-		free(ps->tiers[i].file);
-	}
+	for (i = 0; i < ps->n_tiers; i++)
+		tier_release(&ps->tiers[i]);
 	free(ps->tiers);
-	for (i = 0; i < ps->n_netsets; i++) {
-		free(ps->netsets[i].name);
-		free(ps->netsets[i].namespace);
-		free(ps->netsets[i].file);
-		free(ps->netsets[i].nets);
-		labels_release(&ps->netsets[i].labels);
-	}
+	for (i = 0; i < ps->n_netsets; i++)
+		netset_release(&ps->netsets[i]);
 	free(ps->netsets);
 	memset(ps, 0, sizeof(*ps));
 }
@@ -1842,6 +1861,17 @@ int
 pe_kind_is_namespaced(enum pe_kind k)
 {
 	return k == PE_NP || k == PE_SNP;
+}
+
+int
+pe_policyset_has_staged(const struct pe_policyset *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n_policies; i++)
+		if (pe_kind_is_staged(ps->policies[i].kind))
+			return 1;
+	return 0;
 }
 
 const char *

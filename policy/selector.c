@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/strbuf.h"
 #include "policy/selector.h"
-#include "policy/strbuf.h"
 #include "common/banned.h"
 
 /*
@@ -171,7 +171,8 @@ lex_word_op(struct parser *p, size_t start)
 
 /* "name(" ws [label ws] ")" as one token; name already matched. */
 static int
-lex_func(struct parser *p, size_t start, size_t q, enum tok_kind k)
+lex_func(struct parser *p, size_t start, size_t q, enum tok_kind k,
+    const char *word)
 {
 	const char *s = p->s;
 
@@ -190,8 +191,7 @@ lex_func(struct parser *p, size_t start, size_t q, enum tok_kind k)
 		skip_ws(s, &q);
 	}
 	if (s[q] != ')')
-		return perr(p, start, "unterminated %s",
-		    k == T_HAS ? "has(" : k == T_ALL ? "all(" : "global(");
+		return perr(p, start, "unterminated %s", word);
 	p->t.kind = k;
 	p->pos = q + 1;
 	return 0;
@@ -200,8 +200,14 @@ lex_func(struct parser *p, size_t start, size_t q, enum tok_kind k)
 static int
 lex(struct parser *p)
 {
+	static const struct {
+		const char *word;
+		enum tok_kind k;
+	} funcs[3] = {
+		{ "has(", T_HAS }, { "all(", T_ALL }, { "global(", T_GLOBAL }
+	};
 	const char *s = p->s;
-	size_t q, start;
+	size_t q, start, i;
 	char c, d[32];
 
 	skip_ws(s, &p->pos);
@@ -271,17 +277,11 @@ lex(struct parser *p)
 	default:
 		if (p->prev_label && lex_word_op(p, start))
 			goto done;
-		if (!p->prev_label) {
+		for (i = 0; !p->prev_label && i < 3; i++) {
 			q = start;
-			if (match_word(s, &q, "has("))
-				return lex_func(p, start, q, T_HAS) < 0 ? -1 :
-				    (p->prev_label = 0, 0);
-			if (match_word(s, &q, "all("))
-				return lex_func(p, start, q, T_ALL) < 0 ? -1 :
-				    (p->prev_label = 0, 0);
-			if (match_word(s, &q, "global("))
-				return lex_func(p, start, q, T_GLOBAL) < 0 ?
-				    -1 : (p->prev_label = 0, 0);
+			if (match_word(s, &q, funcs[i].word))
+				return lex_func(p, start, q, funcs[i].k,
+				    funcs[i].word) < 0 ? -1 : (p->prev_label = 0, 0);
 		}
 		{
 			size_t n = ident_len(s, start);

@@ -157,6 +157,36 @@ run(struct fixture *fx, int64_t since, enum fp_format fmt, size_t *denied)
 	return buf;
 }
 
+/*
+ * Run diff at now over the fixture's policies plus the file name holding
+ * extra (the name orders stale rules) and print it as text; returns
+ * malloc'd text.
+ */
+static char *
+run_extra(struct fixture *fx, const char *name, const char *extra,
+    int64_t now, size_t *denied)
+{
+	struct pe_policyset ps = PE_POLICYSET_INIT;
+	struct diff_opts o = { INT64_MIN, now, 3600 * FP_USEC, NULL, 0 };
+	struct diff_result *r = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (pe_read_buffer(&ps, "pol.yaml", policies, strlen(policies)) < 0 ||
+	    pe_read_buffer(&ps, name, extra, strlen(extra)) < 0)
+		fail_msg("%s", fp_errmsg());
+	if (diff_run(fx->st, &ps, &o, &r) < 0)
+		fail_msg("diff: %s", fp_errmsg());
+	assert_non_null(f = open_memstream(&buf, &len));
+	diff_print(f, r, FP_FMT_TEXT);
+	fclose(f);
+	*denied = diff_denied_edges(r);
+	diff_result_free(r);
+	pe_policyset_release(&ps);
+	return buf;
+}
+
 /* Whether a, b, c ... occur in text in this order. */
 static void
 in_order(const char *text, const char *const *want, size_t n)
@@ -302,6 +332,30 @@ test_diff_stale_period(void **state)
 	free(buf);
 }
 
+/* A preDNAT (host endpoint only) policy never meets pod traffic: not stale. */
+static void
+test_diff_host_only_not_stale(void **state)
+{
+	struct fixture *fx = *state;
+	static const char host[] = H "metadata: {name: host-only}\n"
+	    "spec:\n"
+	    "  order: 50\n"
+	    "  selector: has(host)\n"
+	    "  preDNAT: true\n"
+	    "  applyOnForward: true\n"
+	    "  ingress:\n"
+	    "  - action: Allow\n"
+	    "    protocol: TCP\n"
+	    "    destination: {ports: [22]}\n";
+	size_t denied;
+	char *buf = run_extra(fx, "host.yaml", host, T0 + 7200 * FP_USEC, &denied);
+
+	assert_non_null(strstr(buf, "Stale allow rules"));
+	assert_non_null(strstr(buf, "alpha egress[0]"));
+	assert_null(strstr(buf, "host-only"));
+	free(buf);
+}
+
 /*
  * A staged policy's Allow rule that staged evaluation uses is not stale
  * (it is what the staged rollout proves), and it changes no denial: staged
@@ -311,7 +365,6 @@ static void
 test_diff_staged_rules(void **state)
 {
 	struct fixture *fx = *state;
-	struct pe_policyset ps = PE_POLICYSET_INIT;
 	static const char staged[] =
 	    "apiVersion: projectcalico.org/v3\n"
 	    "kind: StagedGlobalNetworkPolicy\n"
@@ -327,21 +380,10 @@ test_diff_staged_rules(void **state)
 	    "  - action: Allow\n"
 	    "    protocol: UDP\n"
 	    "    destination: {ports: [54]}\n";
-	struct diff_opts o = { INT64_MIN, T0 + 10 * FP_USEC, 3600 * FP_USEC,
-	    NULL, 0 };
-	struct diff_result *r = NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	size_t denied;
+	char *buf = run_extra(fx, "staged.yaml", staged, T0 + 10 * FP_USEC, &denied);
 
-	if (pe_read_buffer(&ps, "pol.yaml", policies, strlen(policies)) < 0 ||
-	    pe_read_buffer(&ps, "staged.yaml", staged, strlen(staged)) < 0)
-		fail_msg("%s", fp_errmsg());
-	assert_int_equal(diff_run(fx->st, &ps, &o, &r), 0);
-	assert_int_equal(diff_denied_edges(r), 4);	/* no --since: the node edge too */
-	assert_non_null(f = open_memstream(&buf, &len));
-	diff_print(f, r, FP_FMT_TEXT);
-	fclose(f);
+	assert_int_equal(denied, 4);	/* no --since: the node edge too */
 	{
 		static const char *const want[] = {
 			"    egress  a/beta -> external:192.0.2.1 udp/53\n",
@@ -354,8 +396,6 @@ test_diff_staged_rules(void **state)
 		in_order(buf, want, sizeof(want) / sizeof(want[0]));
 	}
 	assert_null(strstr(buf, "beta-out egress[0]"));
-	diff_result_free(r);
-	pe_policyset_release(&ps);
 	free(buf);
 }
 
@@ -371,6 +411,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_stale_period, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_diff_host_only_not_stale,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_staged_rules, setup,
 		    teardown),
 	};

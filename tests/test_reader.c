@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "policy/evaluate.h"
 #include "policy/reader.h"
 #include "policy/selector.h"
 #include "testutil.h"
@@ -150,6 +151,28 @@ test_reader_accepts(void **state)
 	good(GNP "spec: {ingress: [{action: Allow, http: {methods: [GET]}}]}\n");
 }
 
+/* Protocols read by Calico's names come back under the same names. */
+static void
+test_reader_protocol_names(void **state)
+{
+	struct pe_policyset ps = PE_POLICYSET_INIT;
+	char *t;
+
+	(void)state;
+	if (read_str(&ps, GNP "spec: {ingress: [{action: Allow, protocol: "
+	    "UDPLite, notProtocol: 99}, {action: Deny, protocol: ICMPv6}]}\n") < 0)
+		fail_msg("%s", fp_errmsg());
+	assert_int_equal(ps.policies[0].ingress[0].protocol, 136);
+	t = pe_rule_format(&ps.policies[0].ingress[0]);
+	assert_string_equal(t, "Allow protocol=UDPLite notProtocol=99");
+	free(t);
+	t = pe_rule_format(&ps.policies[0].ingress[1]);
+	assert_string_equal(t, "Deny protocol=ICMPv6");
+	free(t);
+	assert_null(pe_protocol_name(99));
+	pe_policyset_release(&ps);
+}
+
 static void
 test_reader_rejects(void **state)
 {
@@ -216,6 +239,12 @@ test_reader_rejects(void **state)
 	bad(H "kind: GlobalNetworkPolicy\nmetadata: {name: Allow}\nspec: {}\n",
 	    "invalid policy name 'Allow'");
 	bad(GNP "spec: {tier: Security}\n", "invalid tier name 'Security'");
+	/* A tier name is a DNS label: 63 bytes at most; a policy name is not. */
+	good(GNP "spec: {tier: t23456789012345678901234567890123456789012345678901234567890123}\n");
+	bad(GNP "spec: {tier: t234567890123456789012345678901234567890123456789012345678901234}\n",
+	    "invalid tier name");
+	good(H "kind: GlobalNetworkPolicy\nmetadata: {name: "
+	    "p234567890123456789012345678901234567890123456789012345678901234}\nspec: {}\n");
 	bad(H "kind: Tier\nmetadata: {name: default}\nspec: {defaultAction: Pass}\n",
 	    "tier 'default' must have default action Deny");
 	bad(H "kind: Tier\nmetadata: {name: t}\nspec: {defaultAction: Allow}\n",
@@ -252,6 +281,18 @@ test_reader_rejects(void **state)
 	    "value of 'v': expected a string, got a number");
 	bad(GNP "spec: {}\n---\n" GNP "spec: {}\n",
 	    "test.yaml:7: GlobalNetworkPolicy 'p' is already defined at test.yaml:2");
+	/* The same name in another namespace, or of another kind, is another resource. */
+#define NP(ns) H "kind: NetworkPolicy\nmetadata: {name: p, namespace: " ns "}\nspec: {}\n"
+#define NS(ns) H "kind: NetworkSet\nmetadata: {name: s, namespace: " ns "}\n"
+#define GNS H "kind: GlobalNetworkSet\nmetadata: {name: s}\n"
+	good(NP("a") "---\n" NP("b") "---\n" GNP "spec: {}\n");
+	bad(NP("a") "---\n" NP("a"), "NetworkPolicy 'a/p' is already defined");
+	good(NS("a") "---\n" NS("b") "---\n" GNS);
+	bad(NS("a") "---\n" NS("a"), "network set 's' is already defined");
+	bad(GNS "---\n" GNS, "network set 's' is already defined");
+#undef NP
+#undef NS
+#undef GNS
 	bad("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items: []\n",
 	    "a List inside a List");
 	bad("apiVersion: v1\nkind: List\nitems:\n- " H "  kind: Pod\n",
@@ -296,6 +337,7 @@ main(void)
 		cmocka_unit_test(test_reader_directory),
 		cmocka_unit_test(test_reader_seed),
 		cmocka_unit_test(test_reader_accepts),
+		cmocka_unit_test(test_reader_protocol_names),
 		cmocka_unit_test(test_reader_rejects),
 		cmocka_unit_test(test_reader_alias_budget),
 	};

@@ -242,6 +242,11 @@ test_selector_error_positions(void **state)
 	assert_int_equal(errpos("(a == 'b'))"), 10);
 	assert_int_equal(errpos("a =="), 4);
 	assert_int_equal(errpos("has(foo"), 0);
+	assert_non_null(strstr(fp_errmsg(), "unterminated has("));
+	assert_int_equal(errpos("a == 'b' || all( x"), 12);
+	assert_non_null(strstr(fp_errmsg(), "unterminated all("));
+	assert_int_equal(errpos("global("), 0);
+	assert_non_null(strstr(fp_errmsg(), "unterminated global("));
 	assert_int_equal(errpos("a == 'b'\n"), 8);
 	assert_true(strstr(fp_errmsg(), "position 8") != NULL);
 }

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy/strbuf.h"
+#include "common/strbuf.h"
 #include "common/banned.h"
 
 static int

@@ -1,5 +1,5 @@
-#ifndef FLOWPOL_POLICY_STRBUF_H
-#define FLOWPOL_POLICY_STRBUF_H
+#ifndef FLOWPOL_STRBUF_H
+#define FLOWPOL_STRBUF_H
 
 #include <stddef.h>
 
