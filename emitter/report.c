@@ -561,6 +561,30 @@ doc_about(const struct emit_doc *d)
 
 /* --- sections ------------------------------------------------------------ */
 
+/* "src -> dst proto/port": an edge in one table cell. */
+static void
+edge_label(FILE *f, const struct redge *e)
+{
+	md(f, e->src);
+	fputs(" -> ", f);
+	md(f, e->dst);
+	fputs(" ", f);
+	md_proto_port(f, e->proto, e->port);
+}
+
+/* The cells after the peers: " | conns | first | last | nodes |". */
+static void
+edge_evidence(FILE *f, const struct redge *e)
+{
+	fprintf(f, " | %lld | ", e->conns);
+	md_time(f, e->first);
+	fputs(" | ", f);
+	md_time(f, e->last);
+	fputs(" | ", f);
+	md(f, e->nodes);
+	fputs(" |", f);
+}
+
 static void
 edge_row(FILE *f, const struct redge *e)
 {
@@ -570,13 +594,7 @@ edge_row(FILE *f, const struct redge *e)
 	md(f, e->dst);
 	fputs(" | ", f);
 	md_proto_port(f, e->proto, e->port);
-	fprintf(f, " | %lld | ", e->conns);
-	md_time(f, e->first);
-	fputs(" | ", f);
-	md_time(f, e->last);
-	fputs(" | ", f);
-	md(f, e->nodes);
-	fputs(" |", f);
+	edge_evidence(f, e);
 }
 
 static const char edge_head[] =
@@ -1115,18 +1133,9 @@ rule_edges(struct rep *r, size_t pidx, int ingress, size_t k, size_t *nedges)
 
 		if (n++ > 0)
 			fputs("|   | ", f);
-		md(f, e->src);
-		fputs(" -> ", f);
-		md(f, e->dst);
-		fputs(" ", f);
-		md_proto_port(f, e->proto, e->port);
-		fprintf(f, " | %lld | ", e->conns);
-		md_time(f, e->first);
-		fputs(" | ", f);
-		md_time(f, e->last);
-		fputs(" | ", f);
-		md(f, e->nodes);
-		fputs(" |\n", f);
+		edge_label(f, e);
+		edge_evidence(f, e);
+		putc('\n', f);
 	}
 	if (n == 0)
 		fputs("no learned edge | | | | |\n", f);
@@ -1188,7 +1197,7 @@ sec_policies(struct rep *r)
 }
 
 static void
-decision_text(FILE *f, const struct rep *r, const struct pe_decision *d)
+decision_text(FILE *f, const struct pe_decision *d)
 {
 	switch (d->why) {
 	case PE_WHY_RULE:
@@ -1206,7 +1215,6 @@ decision_text(FILE *f, const struct rep *r, const struct pe_decision *d)
 		fputs("not a pod", f);
 		break;
 	}
-	(void)r;
 }
 
 static int
@@ -1224,19 +1232,15 @@ sec_unallowed(struct rep *r)
 			fputs("\n## Edges the generated policies would not allow\n\n"
 			    "| Edge | Connections | Why |\n|---|---:|---|\n", f);
 		fputs("| ", f);
-		md(f, e->src);
-		fputs(" -> ", f);
-		md(f, e->dst);
-		fputs(" ", f);
-		md_proto_port(f, e->proto, e->port);
+		edge_label(f, e);
 		fprintf(f, " | %lld | ", e->conns);
 		if (!e->evaluated) {
 			md(f, e->why);
 		} else {
 			fputs("egress: ", f);
-			decision_text(f, r, &e->v.egress);
+			decision_text(f, &e->v.egress);
 			fputs("; ingress: ", f);
-			decision_text(f, r, &e->v.ingress);
+			decision_text(f, &e->v.ingress);
 		}
 		fputs(" |\n", f);
 	}
@@ -1251,11 +1255,7 @@ sec_unallowed(struct rep *r)
 			    "in exempt namespaces or are not pods; Calico's defaults "
 			    "decide.\n\n| Edge | Connections |\n|---|---:|\n", f);
 		fputs("| ", f);
-		md(f, e->src);
-		fputs(" -> ", f);
-		md(f, e->dst);
-		fputs(" ", f);
-		md_proto_port(f, e->proto, e->port);
+		edge_label(f, e);
 		fprintf(f, " | %lld |\n", e->conns);
 	}
 	if (r->er.nnotes > 0) {
