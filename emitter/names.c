@@ -304,44 +304,37 @@ sc_primary(struct sc *p)
 	return sc_string(p);
 }
 
+/* operand (op operand)*: "&&" binds operands, "||" binds "&&" chains. */
 static int
-sc_and(struct sc *p)
+sc_chain(struct sc *p, const char *op, int (*operand)(struct sc *))
 {
-	if (sc_primary(p) < 0)
+	if (operand(p) < 0)
 		return -1;
 	for (;;) {
 		size_t save = p->i;
 
 		sc_ws(p);
-		if (strncmp(p->s + p->i, "&&", 2) != 0) {
+		if (strncmp(p->s + p->i, op, 2) != 0) {
 			p->i = save;
 			return 0;
 		}
 		p->i += 2;
 		sc_ws(p);
-		if (sc_primary(p) < 0)
+		if (operand(p) < 0)
 			return -1;
 	}
 }
 
 static int
+sc_and(struct sc *p)
+{
+	return sc_chain(p, "&&", sc_primary);
+}
+
+static int
 sc_or(struct sc *p)
 {
-	if (sc_and(p) < 0)
-		return -1;
-	for (;;) {
-		size_t save = p->i;
-
-		sc_ws(p);
-		if (strncmp(p->s + p->i, "||", 2) != 0) {
-			p->i = save;
-			return 0;
-		}
-		p->i += 2;
-		sc_ws(p);
-		if (sc_and(p) < 0)
-			return -1;
-	}
+	return sc_chain(p, "||", sc_and);
 }
 
 int
