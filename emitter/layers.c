@@ -1183,6 +1183,24 @@ cmp_pol_name(const void *a, const void *b)
 	    ((const struct pset_policy *)b)->name);
 }
 
+/* Rules past the limit move from (from, nfrom) to a new (to, nto). 0 or -1. */
+static int
+move_overflow(struct pset_rule **from, size_t *nfrom, struct pset_rule **to,
+    size_t *nto)
+{
+	size_t n;
+
+	if (*nfrom <= MAX_RULES_PER_POLICY)
+		return 0;
+	n = *nfrom - MAX_RULES_PER_POLICY;
+	if ((*to = calloc(n, sizeof(**to))) == NULL)
+		return -1;
+	memcpy(*to, *from + MAX_RULES_PER_POLICY, n * sizeof(**to));
+	*nto = n;
+	*nfrom = MAX_RULES_PER_POLICY;
+	return 0;
+}
+
 /*
  * Calico's master CRD allows at most 1024 ingress and 1024 egress rules per
  * policy (API-NOTES 8). A workload with more goes on in "-partN" policies
@@ -1193,7 +1211,7 @@ static void
 split_policy(struct build *b, size_t idx)
 {
 	struct pset_policy *p, *q;
-	size_t k, part = 2, n, base;
+	size_t k, part = 2, base;
 	char *stem, *about;
 
 	if ((stem = xstrdup(b, b->pols[idx].name)) == NULL)
@@ -1219,27 +1237,11 @@ split_policy(struct build *b, size_t idx)
 		q->selector = xstrdup(b, p->selector);
 		q->name = xfmt(b, "%s-part%zu", stem, part);
 		q->about = xfmt(b, "%s (part %zu)", about, part);
-		if (p->ningress > MAX_RULES_PER_POLICY) {
-			n = p->ningress - MAX_RULES_PER_POLICY;
-			if ((q->ingress = calloc(n, sizeof(*q->ingress))) == NULL) {
-				b->oom = 1;
-				break;
-			}
-			memcpy(q->ingress, p->ingress + MAX_RULES_PER_POLICY,
-			    n * sizeof(*q->ingress));
-			q->ningress = n;
-			p->ningress = MAX_RULES_PER_POLICY;
-		}
-		if (p->negress > MAX_RULES_PER_POLICY) {
-			n = p->negress - MAX_RULES_PER_POLICY;
-			if ((q->egress = calloc(n, sizeof(*q->egress))) == NULL) {
-				b->oom = 1;
-				break;
-			}
-			memcpy(q->egress, p->egress + MAX_RULES_PER_POLICY,
-			    n * sizeof(*q->egress));
-			q->negress = n;
-			p->negress = MAX_RULES_PER_POLICY;
+		if (move_overflow(&p->ingress, &p->ningress, &q->ingress,
+		    &q->ningress) < 0 || move_overflow(&p->egress, &p->negress,
+		    &q->egress, &q->negress) < 0) {
+			b->oom = 1;
+			break;
 		}
 		idx = k;
 		part++;
