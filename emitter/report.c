@@ -119,19 +119,32 @@ xstrdup(const char *s)
  * ASCII punctuation), and control characters, newlines included, become a
  * space so that a value never ends a table row or starts a block.
  */
+static int
+md_special(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f || strchr("\\`*_[]<>|~&#!", c) != NULL;
+}
+
+/* Plain runs go out in one fwrite: a report has a few million cells. */
 static void
 md(FILE *f, const char *s)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
+	const char *run;
+	unsigned char c;
 
+	while (s != NULL && *s != '\0') {
+		for (run = s; *s != '\0' && !md_special((unsigned char)*s); s++)
+			;
+		fwrite(run, 1, (size_t)(s - run), f);
+		if ((c = (unsigned char)*s) == '\0')
+			break;
+		s++;
 		if (c < 0x20 || c == 0x7f) {
 			putc(' ', f);
-			continue;
-		}
-		if (strchr("\\`*_[]<>|~&#!", c) != NULL)
+		} else {
 			putc('\\', f);
-		putc(c, f);
+			putc(c, f);
+		}
 	}
 }
 
