@@ -74,6 +74,7 @@ struct rep {
 	struct emit_result er;
 	struct pe_policyset ps;
 	size_t *doc_of;		/* policy index in ps -> doc index */
+	size_t *pol_of;		/* doc index -> first policy index, or SIZE_MAX */
 	struct rule_hit *hits;	/* which rule allowed each edge, sorted */
 	size_t nhits;
 	/* state of the previous recorded run */
@@ -484,12 +485,21 @@ evaluate_edges(struct rep *r)
 	return 0;
 }
 
+static int
+cmp_doc_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct emit_doc *const *)a)->name,
+	    (*(const struct emit_doc *const *)b)->name);
+}
+
 /* Build the set as `flowpol emit` does by default and read it back. */
 static int
 build_policies(struct rep *r)
 {
 	struct emit_opts eo;
+	struct emit_doc key, *kp = &key, **byname = NULL, **hit;
 	size_t i, j;
+	int ret = -1;
 
 	memset(&eo, 0, sizeof(eo));
 	if (emit_build(r->st, &eo, &r->er) < 0)
@@ -500,32 +510,45 @@ build_policies(struct rep *r)
 			return fp_error_prefix("report: reading back what emit writes");
 	if (pe_policyset_prepare(&r->ps, PE_TYPES_API) < 0)
 		return -1;
-	if ((r->doc_of = calloc(r->ps.n_policies + 1, sizeof(*r->doc_of))) == NULL)
-		return fp_error("report: out of memory");
-	for (i = 0; i < r->ps.n_policies; i++) {
-		for (j = 0; j < r->er.ndocs; j++)
-			if (strcmp(r->ps.policies[i].name, r->er.docs[j].name) == 0)
-				break;
-		if (j == r->er.ndocs)
-			return fp_error("report: internal: policy '%s' read back "
-			    "from no document", fp_clamp(r->ps.policies[i].name, 64));
-		r->doc_of[i] = j;
+	/* policies and documents meet by name: sort one side, not P x D */
+	if ((r->doc_of = calloc(r->ps.n_policies + 1, sizeof(*r->doc_of))) == NULL ||
+	    (r->pol_of = calloc(r->er.ndocs + 1, sizeof(*r->pol_of))) == NULL ||
+	    (byname = calloc(r->er.ndocs + 1, sizeof(*byname))) == NULL) {
+		fp_error("report: out of memory");
+		goto out;
 	}
-	return 0;
+	for (j = 0; j < r->er.ndocs; j++) {
+		byname[j] = &r->er.docs[j];
+		r->pol_of[j] = SIZE_MAX;
+	}
+	qsort(byname, r->er.ndocs, sizeof(*byname), cmp_doc_name);
+	for (i = 0; i < r->ps.n_policies; i++) {
+		key.name = r->ps.policies[i].name;
+		hit = r->er.ndocs ? bsearch(&kp, byname, r->er.ndocs,
+		    sizeof(*byname), cmp_doc_name) : NULL;
+		if (hit == NULL) {
+			fp_error("report: internal: policy '%s' read back from no "
+			    "document", fp_clamp(r->ps.policies[i].name, 64));
+			goto out;
+		}
+		r->doc_of[i] = j = (size_t)(*hit - r->er.docs);
+		if (r->pol_of[j] == SIZE_MAX)
+			r->pol_of[j] = i;
+	}
+	ret = 0;
+out:
+	free(byname);
+	return ret;
 }
 
 /* The policy of doc d in the set read back, or NULL. */
 static const struct pe_policy *
 doc_policy(const struct rep *r, size_t d, size_t *idx)
 {
-	size_t i;
-
-	for (i = 0; i < r->ps.n_policies; i++)
-		if (r->doc_of[i] == d) {
-			*idx = i;
-			return &r->ps.policies[i];
-		}
-	return NULL;
+	if (r->pol_of[d] == SIZE_MAX)
+		return NULL;
+	*idx = r->pol_of[d];
+	return &r->ps.policies[*idx];
 }
 
 /*
@@ -1406,6 +1429,7 @@ rep_release(struct rep *r)
 	emit_result_free(&r->er);
 	pe_policyset_release(&r->ps);
 	free(r->doc_of);
+	free(r->pol_of);
 	free(r->hits);
 	for (i = 0; i < r->nprev; i++)
 		free(r->prev[i]);
