@@ -83,6 +83,7 @@ struct rep {
 	char *prev_model_at, *prev_now;
 	char **prev;		/* sorted keys */
 	size_t nprev;
+	char **keys;		/* this run's edge keys (in edges), sorted */
 	char **gone;		/* prev keys no longer learned, sorted */
 	size_t ngone;
 	size_t nnew;
@@ -308,7 +309,7 @@ in_keys(char *const *v, size_t n, const char *key)
 static int
 load_state(struct rep *r)
 {
-	char *run = NULL, *edges = NULL, **cur = NULL;
+	char *run = NULL, *edges = NULL;
 	size_t i;
 	int ret = -1;
 
@@ -334,20 +335,19 @@ load_state(struct rep *r)
 		r->nnew += (size_t)e->is_new;
 	}
 	/* "gone": recorded then, not learned now */
-	if ((cur = calloc(r->nedges + 1, sizeof(*cur))) == NULL ||
+	if ((r->keys = calloc(r->nedges + 1, sizeof(*r->keys))) == NULL ||
 	    (r->gone = calloc(r->nprev + 1, sizeof(*r->gone))) == NULL) {
 		fp_error("report: out of memory");
 		goto out;
 	}
 	for (i = 0; i < r->nedges; i++)
-		cur[i] = r->edges[i].key;
-	qsort(cur, r->nedges, sizeof(*cur), cmp_str);
+		r->keys[i] = r->edges[i].key;
+	qsort(r->keys, r->nedges, sizeof(*r->keys), cmp_str);
 	for (i = 0; i < r->nprev; i++)
-		if (!in_keys(cur, r->nedges, r->prev[i]))
+		if (!in_keys(r->keys, r->nedges, r->prev[i]))
 			r->gone[r->ngone++] = r->prev[i];
 	ret = 0;
 out:
-	free(cur);
 	free(run);
 	free(edges);
 	return ret;
@@ -1355,17 +1355,13 @@ sec_compare(struct rep *r)
 static int
 record_run(struct rep *r)
 {
-	char **keys = NULL, *text = NULL, *pos, num[32], dig[20];
+	char *const *keys = r->keys;	/* sorted by load_state */
+	char *text = NULL, *pos, num[32], dig[20];
 	size_t i, total = 1;
 	int ret = -1;
 
-	if ((keys = calloc(r->nedges + 1, sizeof(*keys))) == NULL)
-		goto oom;
-	for (i = 0; i < r->nedges; i++) {
-		keys[i] = r->edges[i].key;
+	for (i = 0; i < r->nedges; i++)
 		total += strlen(keys[i]) + 1;
-	}
-	qsort(keys, r->nedges, sizeof(*keys), cmp_str);
 	if ((text = malloc(total)) == NULL)
 		goto oom;
 	pos = text;
@@ -1400,7 +1396,6 @@ fail:
 oom:
 	fp_error("report: out of memory");
 out:
-	free(keys);
 	free(text);
 	return ret;
 }
@@ -1434,6 +1429,7 @@ rep_release(struct rep *r)
 	for (i = 0; i < r->nprev; i++)
 		free(r->prev[i]);
 	free(r->prev);
+	free(r->keys);
 	free(r->gone);
 	free(r->prev_model_at);
 	free(r->prev_now);
