@@ -7,6 +7,7 @@
 #include "emitter/emit.h"
 #include "emitter/names.h"
 #include "emitter/policyset.h"
+#include "learner/k8sname.h"
 #include "common/err.h"
 #include "common/ipaddr.h"
 #include "common/proto.h"
@@ -298,13 +299,13 @@ load_workloads(struct build *b)
 		}
 		/* Names go into selectors and file names: refuse what
 		 * Kubernetes would not accept rather than quote it. */
-		if (!emit_dns_label_ok(ns)) {
+		if (k8s_check_dns_label(ns) != NULL) {
 			fp_error("emit: store '%s': workload '%s/%s': invalid "
 			    "namespace name", store_path(b->st), fp_clamp(ns, 64),
 			    fp_clamp(name, 64));
 			goto out;
 		}
-		if (!emit_dns_subdomain_ok(name)) {
+		if (k8s_check_dns_subdomain(name) != NULL) {
 			fp_error("emit: store '%s': workload '%s/%s': invalid "
 			    "workload name", store_path(b->st), ns,
 			    fp_clamp(name, 64));
@@ -1464,7 +1465,7 @@ emit_build(struct store *st, const struct emit_opts *o, struct emit_result *out)
 	b.nsmode = o->granularity == EMIT_NAMESPACE;
 	if (o->exempt_set) {
 		for (i = 0; i < o->nexempt; i++)
-			if (!emit_dns_label_ok(o->exempt[i])) {
+			if (k8s_check_dns_label(o->exempt[i]) != NULL) {
 				fp_error("emit: --exempt-namespace '%s': not a "
 				    "namespace name", fp_clamp(o->exempt[i], 64));
 				goto out;
@@ -1476,7 +1477,7 @@ emit_build(struct store *st, const struct emit_opts *o, struct emit_result *out)
 		goto out;
 	}
 	for (i = 0; i < o->nenforce; i++) {
-		if (!emit_dns_label_ok(o->enforce[i])) {
+		if (k8s_check_dns_label(o->enforce[i]) != NULL) {
 			fp_error("emit: --enforce-namespace '%s': not a namespace "
 			    "name", fp_clamp(o->enforce[i], 64));
 			goto out;

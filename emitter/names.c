@@ -116,39 +116,6 @@ emit_name_valid(const char *s)
 	return name_char((unsigned char)s[0]) && name_char((unsigned char)s[n - 1]);
 }
 
-int
-emit_dns_label_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 63)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!name_char((unsigned char)s[i]) && s[i] != '-')
-			return 0;
-	return name_char((unsigned char)s[0]) && name_char((unsigned char)s[n - 1]);
-}
-
-int
-emit_dns_subdomain_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 253)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '.') {
-			if (i == 0 || i + 1 == n ||
-			    !name_char((unsigned char)s[i - 1]) ||
-			    !name_char((unsigned char)s[i + 1]))
-				return 0;
-		} else if (!name_char((unsigned char)s[i]) && s[i] != '-') {
-			return 0;
-		}
-	}
-	return name_char((unsigned char)s[0]) && name_char((unsigned char)s[n - 1]);
-}
-
 /* --- selector syntax check (SELECTOR-GRAMMAR.md) ----------------------- */
 
 struct sc {
