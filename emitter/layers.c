@@ -7,6 +7,7 @@
 #include "emitter/emit.h"
 #include "emitter/names.h"
 #include "emitter/policyset.h"
+#include "learner/k8sname.h"
 #include "common/err.h"
 #include "common/ipaddr.h"
 #include "common/proto.h"
@@ -298,13 +299,13 @@ load_workloads(struct build *b)
 		}
 		/* Names go into selectors and file names: refuse what
 		 * Kubernetes would not accept rather than quote it. */
-		if (!emit_dns_label_ok(ns)) {
+		if (k8s_check_dns_label(ns) != NULL) {
 			fp_error("emit: store '%s': workload '%s/%s': invalid "
 			    "namespace name", store_path(b->st), fp_clamp(ns, 64),
 			    fp_clamp(name, 64));
 			goto out;
 		}
-		if (!emit_dns_subdomain_ok(name)) {
+		if (k8s_check_dns_subdomain(name) != NULL) {
 			fp_error("emit: store '%s': workload '%s/%s': invalid "
 			    "workload name", store_path(b->st), ns,
 			    fp_clamp(name, 64));
@@ -1183,6 +1184,24 @@ cmp_pol_name(const void *a, const void *b)
 	    ((const struct pset_policy *)b)->name);
 }
 
+/* Rules past the limit move from (from, nfrom) to a new (to, nto). 0 or -1. */
+static int
+move_overflow(struct pset_rule **from, size_t *nfrom, struct pset_rule **to,
+    size_t *nto)
+{
+	size_t n;
+
+	if (*nfrom <= MAX_RULES_PER_POLICY)
+		return 0;
+	n = *nfrom - MAX_RULES_PER_POLICY;
+	if ((*to = calloc(n, sizeof(**to))) == NULL)
+		return -1;
+	memcpy(*to, *from + MAX_RULES_PER_POLICY, n * sizeof(**to));
+	*nto = n;
+	*nfrom = MAX_RULES_PER_POLICY;
+	return 0;
+}
+
 /*
  * Calico's master CRD allows at most 1024 ingress and 1024 egress rules per
  * policy (API-NOTES 8). A workload with more goes on in "-partN" policies
@@ -1193,7 +1212,7 @@ static void
 split_policy(struct build *b, size_t idx)
 {
 	struct pset_policy *p, *q;
-	size_t k, part = 2, n, base;
+	size_t k, part = 2, base;
 	char *stem, *about;
 
 	if ((stem = xstrdup(b, b->pols[idx].name)) == NULL)
@@ -1219,27 +1238,11 @@ split_policy(struct build *b, size_t idx)
 		q->selector = xstrdup(b, p->selector);
 		q->name = xfmt(b, "%s-part%zu", stem, part);
 		q->about = xfmt(b, "%s (part %zu)", about, part);
-		if (p->ningress > MAX_RULES_PER_POLICY) {
-			n = p->ningress - MAX_RULES_PER_POLICY;
-			if ((q->ingress = calloc(n, sizeof(*q->ingress))) == NULL) {
-				b->oom = 1;
-				break;
-			}
-			memcpy(q->ingress, p->ingress + MAX_RULES_PER_POLICY,
-			    n * sizeof(*q->ingress));
-			q->ningress = n;
-			p->ningress = MAX_RULES_PER_POLICY;
-		}
-		if (p->negress > MAX_RULES_PER_POLICY) {
-			n = p->negress - MAX_RULES_PER_POLICY;
-			if ((q->egress = calloc(n, sizeof(*q->egress))) == NULL) {
-				b->oom = 1;
-				break;
-			}
-			memcpy(q->egress, p->egress + MAX_RULES_PER_POLICY,
-			    n * sizeof(*q->egress));
-			q->negress = n;
-			p->negress = MAX_RULES_PER_POLICY;
+		if (move_overflow(&p->ingress, &p->ningress, &q->ingress,
+		    &q->ningress) < 0 || move_overflow(&p->egress, &p->negress,
+		    &q->egress, &q->negress) < 0) {
+			b->oom = 1;
+			break;
 		}
 		idx = k;
 		part++;
@@ -1462,7 +1465,7 @@ emit_build(struct store *st, const struct emit_opts *o, struct emit_result *out)
 	b.nsmode = o->granularity == EMIT_NAMESPACE;
 	if (o->exempt_set) {
 		for (i = 0; i < o->nexempt; i++)
-			if (!emit_dns_label_ok(o->exempt[i])) {
+			if (k8s_check_dns_label(o->exempt[i]) != NULL) {
 				fp_error("emit: --exempt-namespace '%s': not a "
 				    "namespace name", fp_clamp(o->exempt[i], 64));
 				goto out;
@@ -1474,7 +1477,7 @@ emit_build(struct store *st, const struct emit_opts *o, struct emit_result *out)
 		goto out;
 	}
 	for (i = 0; i < o->nenforce; i++) {
-		if (!emit_dns_label_ok(o->enforce[i])) {
+		if (k8s_check_dns_label(o->enforce[i]) != NULL) {
 			fp_error("emit: --enforce-namespace '%s': not a namespace "
 			    "name", fp_clamp(o->enforce[i], 64));
 			goto out;

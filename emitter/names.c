@@ -116,39 +116,6 @@ emit_name_valid(const char *s)
 	return name_char((unsigned char)s[0]) && name_char((unsigned char)s[n - 1]);
 }
 
-int
-emit_dns_label_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 63)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!name_char((unsigned char)s[i]) && s[i] != '-')
-			return 0;
-	return name_char((unsigned char)s[0]) && name_char((unsigned char)s[n - 1]);
-}
-
-int
-emit_dns_subdomain_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 253)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '.') {
-			if (i == 0 || i + 1 == n ||
-			    !name_char((unsigned char)s[i - 1]) ||
-			    !name_char((unsigned char)s[i + 1]))
-				return 0;
-		} else if (!name_char((unsigned char)s[i]) && s[i] != '-') {
-			return 0;
-		}
-	}
-	return name_char((unsigned char)s[0]) && name_char((unsigned char)s[n - 1]);
-}
-
 /* --- selector syntax check (SELECTOR-GRAMMAR.md) ----------------------- */
 
 struct sc {
@@ -304,44 +271,37 @@ sc_primary(struct sc *p)
 	return sc_string(p);
 }
 
+/* operand (op operand)*: "&&" binds operands, "||" binds "&&" chains. */
 static int
-sc_and(struct sc *p)
+sc_chain(struct sc *p, const char *op, int (*operand)(struct sc *))
 {
-	if (sc_primary(p) < 0)
+	if (operand(p) < 0)
 		return -1;
 	for (;;) {
 		size_t save = p->i;
 
 		sc_ws(p);
-		if (strncmp(p->s + p->i, "&&", 2) != 0) {
+		if (strncmp(p->s + p->i, op, 2) != 0) {
 			p->i = save;
 			return 0;
 		}
 		p->i += 2;
 		sc_ws(p);
-		if (sc_primary(p) < 0)
+		if (operand(p) < 0)
 			return -1;
 	}
 }
 
 static int
+sc_and(struct sc *p)
+{
+	return sc_chain(p, "&&", sc_primary);
+}
+
+static int
 sc_or(struct sc *p)
 {
-	if (sc_and(p) < 0)
-		return -1;
-	for (;;) {
-		size_t save = p->i;
-
-		sc_ws(p);
-		if (strncmp(p->s + p->i, "||", 2) != 0) {
-			p->i = save;
-			return 0;
-		}
-		p->i += 2;
-		sc_ws(p);
-		if (sc_and(p) < 0)
-			return -1;
-	}
+	return sc_chain(p, "||", sc_and);
 }
 
 int

@@ -23,10 +23,6 @@ char *emit_name_with_hash(const char *name, const char *key);
 
 /* Whether s is a valid GNP name per API-NOTES 3 (regex and length). */
 int emit_name_valid(const char *s);
-/* A Kubernetes namespace name: DNS-1123 label, 1..63 bytes. */
-int emit_dns_label_ok(const char *s);
-/* A controller name: DNS-1123 subdomain, 1..253 bytes. */
-int emit_dns_subdomain_ok(const char *s);
 
 /*
  * Syntax check of a Calico selector (SELECTOR-GRAMMAR.md sections 1-2).

@@ -1,5 +1,6 @@
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,22 +40,21 @@ emit_file_is_ours(const char *path)
 	return r;
 }
 
-static const struct emit_doc *
-doc_named(const struct emit_result *r, const char *file)
-{
-	size_t i;
-
-	for (i = 0; i < r->ndocs; i++)
-		if (strcmp(r->docs[i].file, file) == 0)
-			return &r->docs[i];
-	return NULL;
-}
-
 static int
 cmp_file(const void *a, const void *b)
 {
 	return strcmp(((const struct emit_cmp *)a)->file,
 	    ((const struct emit_cmp *)b)->file);
+}
+
+/* Whether file is among the first ndocs entries of v (sorted by file). */
+static int
+is_doc_file(const struct emit_cmp *v, size_t ndocs, const char *file)
+{
+	struct emit_cmp key;
+
+	key.file = (char *)(uintptr_t)file;
+	return ndocs > 0 && bsearch(&key, v, ndocs, sizeof(*v), cmp_file) != NULL;
 }
 
 void
@@ -145,6 +145,8 @@ emit_compare(const struct emit_result *r, const char *dir,
 			goto out;
 	}
 	/* What is there and would no longer be written. */
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_file);
 	if ((d = opendir(dir)) == NULL) {
 		if (errno == ENOENT)
 			goto sorted;
@@ -152,7 +154,8 @@ emit_compare(const struct emit_result *r, const char *dir,
 		goto out;
 	}
 	while ((de = readdir(d)) != NULL) {
-		if (!emit_is_yaml_name(de->d_name) || doc_named(r, de->d_name))
+		if (!emit_is_yaml_name(de->d_name) ||
+		    is_doc_file(v, r->ndocs, de->d_name))
 			continue;
 		free(path);
 		old = NULL;

@@ -74,6 +74,7 @@ struct rep {
 	struct emit_result er;
 	struct pe_policyset ps;
 	size_t *doc_of;		/* policy index in ps -> doc index */
+	size_t *pol_of;		/* doc index -> first policy index, or SIZE_MAX */
 	struct rule_hit *hits;	/* which rule allowed each edge, sorted */
 	size_t nhits;
 	/* state of the previous recorded run */
@@ -82,6 +83,7 @@ struct rep {
 	char *prev_model_at, *prev_now;
 	char **prev;		/* sorted keys */
 	size_t nprev;
+	char **keys;		/* this run's edge keys (in edges), sorted */
 	char **gone;		/* prev keys no longer learned, sorted */
 	size_t ngone;
 	size_t nnew;
@@ -119,19 +121,32 @@ xstrdup(const char *s)
  * ASCII punctuation), and control characters, newlines included, become a
  * space so that a value never ends a table row or starts a block.
  */
+static int
+md_special(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f || strchr("\\`*_[]<>|~&#!", c) != NULL;
+}
+
+/* Plain runs go out in one fwrite: a report has a few million cells. */
 static void
 md(FILE *f, const char *s)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
+	const char *run;
+	unsigned char c;
 
+	while (s != NULL && *s != '\0') {
+		for (run = s; *s != '\0' && !md_special((unsigned char)*s); s++)
+			;
+		fwrite(run, 1, (size_t)(s - run), f);
+		if ((c = (unsigned char)*s) == '\0')
+			break;
+		s++;
 		if (c < 0x20 || c == 0x7f) {
 			putc(' ', f);
-			continue;
-		}
-		if (strchr("\\`*_[]<>|~&#!", c) != NULL)
+		} else {
 			putc('\\', f);
-		putc(c, f);
+			putc(c, f);
+		}
 	}
 }
 
@@ -294,7 +309,7 @@ in_keys(char *const *v, size_t n, const char *key)
 static int
 load_state(struct rep *r)
 {
-	char *run = NULL, *edges = NULL, **cur = NULL;
+	char *run = NULL, *edges = NULL;
 	size_t i;
 	int ret = -1;
 
@@ -320,20 +335,19 @@ load_state(struct rep *r)
 		r->nnew += (size_t)e->is_new;
 	}
 	/* "gone": recorded then, not learned now */
-	if ((cur = calloc(r->nedges + 1, sizeof(*cur))) == NULL ||
+	if ((r->keys = calloc(r->nedges + 1, sizeof(*r->keys))) == NULL ||
 	    (r->gone = calloc(r->nprev + 1, sizeof(*r->gone))) == NULL) {
 		fp_error("report: out of memory");
 		goto out;
 	}
 	for (i = 0; i < r->nedges; i++)
-		cur[i] = r->edges[i].key;
-	qsort(cur, r->nedges, sizeof(*cur), cmp_str);
+		r->keys[i] = r->edges[i].key;
+	qsort(r->keys, r->nedges, sizeof(*r->keys), cmp_str);
 	for (i = 0; i < r->nprev; i++)
-		if (!in_keys(cur, r->nedges, r->prev[i]))
+		if (!in_keys(r->keys, r->nedges, r->prev[i]))
 			r->gone[r->ngone++] = r->prev[i];
 	ret = 0;
 out:
-	free(cur);
 	free(run);
 	free(edges);
 	return ret;
@@ -471,12 +485,21 @@ evaluate_edges(struct rep *r)
 	return 0;
 }
 
+static int
+cmp_doc_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct emit_doc *const *)a)->name,
+	    (*(const struct emit_doc *const *)b)->name);
+}
+
 /* Build the set as `flowpol emit` does by default and read it back. */
 static int
 build_policies(struct rep *r)
 {
 	struct emit_opts eo;
+	struct emit_doc key, *kp = &key, **byname = NULL, **hit;
 	size_t i, j;
+	int ret = -1;
 
 	memset(&eo, 0, sizeof(eo));
 	if (emit_build(r->st, &eo, &r->er) < 0)
@@ -487,32 +510,45 @@ build_policies(struct rep *r)
 			return fp_error_prefix("report: reading back what emit writes");
 	if (pe_policyset_prepare(&r->ps, PE_TYPES_API) < 0)
 		return -1;
-	if ((r->doc_of = calloc(r->ps.n_policies + 1, sizeof(*r->doc_of))) == NULL)
-		return fp_error("report: out of memory");
-	for (i = 0; i < r->ps.n_policies; i++) {
-		for (j = 0; j < r->er.ndocs; j++)
-			if (strcmp(r->ps.policies[i].name, r->er.docs[j].name) == 0)
-				break;
-		if (j == r->er.ndocs)
-			return fp_error("report: internal: policy '%s' read back "
-			    "from no document", fp_clamp(r->ps.policies[i].name, 64));
-		r->doc_of[i] = j;
+	/* policies and documents meet by name: sort one side, not P x D */
+	if ((r->doc_of = calloc(r->ps.n_policies + 1, sizeof(*r->doc_of))) == NULL ||
+	    (r->pol_of = calloc(r->er.ndocs + 1, sizeof(*r->pol_of))) == NULL ||
+	    (byname = calloc(r->er.ndocs + 1, sizeof(*byname))) == NULL) {
+		fp_error("report: out of memory");
+		goto out;
 	}
-	return 0;
+	for (j = 0; j < r->er.ndocs; j++) {
+		byname[j] = &r->er.docs[j];
+		r->pol_of[j] = SIZE_MAX;
+	}
+	qsort(byname, r->er.ndocs, sizeof(*byname), cmp_doc_name);
+	for (i = 0; i < r->ps.n_policies; i++) {
+		key.name = r->ps.policies[i].name;
+		hit = r->er.ndocs ? bsearch(&kp, byname, r->er.ndocs,
+		    sizeof(*byname), cmp_doc_name) : NULL;
+		if (hit == NULL) {
+			fp_error("report: internal: policy '%s' read back from no "
+			    "document", fp_clamp(r->ps.policies[i].name, 64));
+			goto out;
+		}
+		r->doc_of[i] = j = (size_t)(*hit - r->er.docs);
+		if (r->pol_of[j] == SIZE_MAX)
+			r->pol_of[j] = i;
+	}
+	ret = 0;
+out:
+	free(byname);
+	return ret;
 }
 
 /* The policy of doc d in the set read back, or NULL. */
 static const struct pe_policy *
 doc_policy(const struct rep *r, size_t d, size_t *idx)
 {
-	size_t i;
-
-	for (i = 0; i < r->ps.n_policies; i++)
-		if (r->doc_of[i] == d) {
-			*idx = i;
-			return &r->ps.policies[i];
-		}
-	return NULL;
+	if (r->pol_of[d] == SIZE_MAX)
+		return NULL;
+	*idx = r->pol_of[d];
+	return &r->ps.policies[*idx];
 }
 
 /*
@@ -561,6 +597,30 @@ doc_about(const struct emit_doc *d)
 
 /* --- sections ------------------------------------------------------------ */
 
+/* "src -> dst proto/port": an edge in one table cell. */
+static void
+edge_label(FILE *f, const struct redge *e)
+{
+	md(f, e->src);
+	fputs(" -> ", f);
+	md(f, e->dst);
+	fputs(" ", f);
+	md_proto_port(f, e->proto, e->port);
+}
+
+/* The cells after the peers: " | conns | first | last | nodes |". */
+static void
+edge_evidence(FILE *f, const struct redge *e)
+{
+	fprintf(f, " | %lld | ", e->conns);
+	md_time(f, e->first);
+	fputs(" | ", f);
+	md_time(f, e->last);
+	fputs(" | ", f);
+	md(f, e->nodes);
+	fputs(" |", f);
+}
+
 static void
 edge_row(FILE *f, const struct redge *e)
 {
@@ -570,13 +630,7 @@ edge_row(FILE *f, const struct redge *e)
 	md(f, e->dst);
 	fputs(" | ", f);
 	md_proto_port(f, e->proto, e->port);
-	fprintf(f, " | %lld | ", e->conns);
-	md_time(f, e->first);
-	fputs(" | ", f);
-	md_time(f, e->last);
-	fputs(" | ", f);
-	md(f, e->nodes);
-	fputs(" |", f);
+	edge_evidence(f, e);
 }
 
 static const char edge_head[] =
@@ -1115,18 +1169,9 @@ rule_edges(struct rep *r, size_t pidx, int ingress, size_t k, size_t *nedges)
 
 		if (n++ > 0)
 			fputs("|   | ", f);
-		md(f, e->src);
-		fputs(" -> ", f);
-		md(f, e->dst);
-		fputs(" ", f);
-		md_proto_port(f, e->proto, e->port);
-		fprintf(f, " | %lld | ", e->conns);
-		md_time(f, e->first);
-		fputs(" | ", f);
-		md_time(f, e->last);
-		fputs(" | ", f);
-		md(f, e->nodes);
-		fputs(" |\n", f);
+		edge_label(f, e);
+		edge_evidence(f, e);
+		putc('\n', f);
 	}
 	if (n == 0)
 		fputs("no learned edge | | | | |\n", f);
@@ -1188,7 +1233,7 @@ sec_policies(struct rep *r)
 }
 
 static void
-decision_text(FILE *f, const struct rep *r, const struct pe_decision *d)
+decision_text(FILE *f, const struct pe_decision *d)
 {
 	switch (d->why) {
 	case PE_WHY_RULE:
@@ -1206,7 +1251,6 @@ decision_text(FILE *f, const struct rep *r, const struct pe_decision *d)
 		fputs("not a pod", f);
 		break;
 	}
-	(void)r;
 }
 
 static int
@@ -1224,19 +1268,15 @@ sec_unallowed(struct rep *r)
 			fputs("\n## Edges the generated policies would not allow\n\n"
 			    "| Edge | Connections | Why |\n|---|---:|---|\n", f);
 		fputs("| ", f);
-		md(f, e->src);
-		fputs(" -> ", f);
-		md(f, e->dst);
-		fputs(" ", f);
-		md_proto_port(f, e->proto, e->port);
+		edge_label(f, e);
 		fprintf(f, " | %lld | ", e->conns);
 		if (!e->evaluated) {
 			md(f, e->why);
 		} else {
 			fputs("egress: ", f);
-			decision_text(f, r, &e->v.egress);
+			decision_text(f, &e->v.egress);
 			fputs("; ingress: ", f);
-			decision_text(f, r, &e->v.ingress);
+			decision_text(f, &e->v.ingress);
 		}
 		fputs(" |\n", f);
 	}
@@ -1251,11 +1291,7 @@ sec_unallowed(struct rep *r)
 			    "in exempt namespaces or are not pods; Calico's defaults "
 			    "decide.\n\n| Edge | Connections |\n|---|---:|\n", f);
 		fputs("| ", f);
-		md(f, e->src);
-		fputs(" -> ", f);
-		md(f, e->dst);
-		fputs(" ", f);
-		md_proto_port(f, e->proto, e->port);
+		edge_label(f, e);
 		fprintf(f, " | %lld |\n", e->conns);
 	}
 	if (r->er.nnotes > 0) {
@@ -1319,17 +1355,13 @@ sec_compare(struct rep *r)
 static int
 record_run(struct rep *r)
 {
-	char **keys = NULL, *text = NULL, *pos, num[32], dig[20];
+	char *const *keys = r->keys;	/* sorted by load_state */
+	char *text = NULL, *pos, num[32], dig[20];
 	size_t i, total = 1;
 	int ret = -1;
 
-	if ((keys = calloc(r->nedges + 1, sizeof(*keys))) == NULL)
-		goto oom;
-	for (i = 0; i < r->nedges; i++) {
-		keys[i] = r->edges[i].key;
+	for (i = 0; i < r->nedges; i++)
 		total += strlen(keys[i]) + 1;
-	}
-	qsort(keys, r->nedges, sizeof(*keys), cmp_str);
 	if ((text = malloc(total)) == NULL)
 		goto oom;
 	pos = text;
@@ -1364,7 +1396,6 @@ fail:
 oom:
 	fp_error("report: out of memory");
 out:
-	free(keys);
 	free(text);
 	return ret;
 }
@@ -1393,10 +1424,12 @@ rep_release(struct rep *r)
 	emit_result_free(&r->er);
 	pe_policyset_release(&r->ps);
 	free(r->doc_of);
+	free(r->pol_of);
 	free(r->hits);
 	for (i = 0; i < r->nprev; i++)
 		free(r->prev[i]);
 	free(r->prev);
+	free(r->keys);
 	free(r->gone);
 	free(r->prev_model_at);
 	free(r->prev_now);

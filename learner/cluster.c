@@ -59,17 +59,44 @@ struct ctx {
 
 /* --- controllers -------------------------------------------------------- */
 
-static const struct cl_ctrl *
-find_ctrl(const struct cl_ctrl *c, size_t n, const char *ns, const char *kind,
+static int
+ctrl_key_cmp(const struct cl_ctrl *x, const char *ns, const char *kind,
     const char *name)
 {
-	size_t i;
+	int r;
 
-	for (i = 0; i < n; i++)
-		if (strcmp(c[i].ns, ns) == 0 && strcmp(c[i].kind, kind) == 0 &&
-		    strcmp(c[i].name, name) == 0)
-			return &c[i];
-	return NULL;
+	if ((r = strcmp(x->ns, ns)) != 0 || (r = strcmp(x->kind, kind)) != 0)
+		return r;
+	return strcmp(x->name, name);
+}
+
+/* By namespace, kind, name; equal keys in input order (the first wins). */
+static int
+ctrl_cmp(const void *a, const void *b)
+{
+	const struct cl_ctrl *x = *(const struct cl_ctrl *const *)a;
+	const struct cl_ctrl *y = *(const struct cl_ctrl *const *)b;
+	int r = ctrl_key_cmp(x, y->ns, y->kind, y->name);
+
+	return r ? r : (x > y) - (x < y);
+}
+
+/* The first controller with this key in idx (sorted by ctrl_cmp), or NULL. */
+static const struct cl_ctrl *
+find_ctrl(const struct cl_ctrl *const *idx, size_t n, const char *ns,
+    const char *kind, const char *name)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ctrl_key_cmp(idx[mid], ns, kind, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && ctrl_key_cmp(idx[lo], ns, kind, name) == 0 ? idx[lo] :
+	    NULL;
 }
 
 static const char *
@@ -109,7 +136,8 @@ set_ctrl(struct cl_pod *p, const char *kind, const char *name, size_t len)
 }
 
 static void
-controller_of(struct cl_pod *p, const struct cl_ctrl *ctrls, size_t nctrls)
+controller_of(struct cl_pod *p, const struct cl_ctrl *const *ctrls,
+    size_t nctrls)
 {
 	const struct cl_ctrl *c;
 	const char *hash, *on = p->owner_name;
@@ -633,6 +661,7 @@ cluster_build(struct cl_pod *pods, size_t npods, const struct cl_ctrl *ctrls,
 	struct cl_workload *w = NULL;
 	size_t *order = NULL, *wl_of = NULL, i, j, g0, s0, s1, nw = 0, gi, m;
 	char **names = NULL, **kinds = NULL, **mems = NULL, mem[600];
+	const struct cl_ctrl **cidx = NULL;
 	int ret = -1;
 
 	memset(&c, 0, sizeof(c));
@@ -643,10 +672,15 @@ cluster_build(struct cl_pod *pods, size_t npods, const struct cl_ctrl *ctrls,
 	*nout = *nmerged = 0;
 	if ((c.pairs = strmap_new()) == NULL ||
 	    (order = malloc((npods + 1) * sizeof(*order))) == NULL ||
-	    (c.g = calloc(npods + 1, sizeof(*c.g))) == NULL)
+	    (c.g = calloc(npods + 1, sizeof(*c.g))) == NULL ||
+	    (cidx = calloc(nctrls + 1, sizeof(*cidx))) == NULL)
 		goto oom;
+	for (i = 0; i < nctrls; i++)
+		cidx[i] = &ctrls[i];
+	if (nctrls > 1)
+		qsort(cidx, nctrls, sizeof(*cidx), ctrl_cmp);
 	for (i = 0; i < npods; i++) {
-		controller_of(&pods[i], ctrls, nctrls);
+		controller_of(&pods[i], cidx, nctrls);
 		order[i] = i;
 	}
 	qsort_pods = pods;
@@ -815,6 +849,7 @@ out:
 	free(kinds);
 	free(wl_of);
 	free(order);
+	free(cidx);
 	for (i = 0; i < c.ng; i++) {
 		free(c.g[i].name);
 		free(c.g[i].common);

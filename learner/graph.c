@@ -399,23 +399,37 @@ peer_text(struct lctx *c, const struct rs_result *r, const struct fp_ip *ip,
 	return buf;
 }
 
+/*
+ * v, an array of *cap elements of elem bytes indexed by a dense id, grown
+ * (doubling from first) to hold need elements, the new ones zeroed. The
+ * array, or NULL when out of memory (v is then untouched).
+ */
+static void *
+grow_zeroed(void *v, size_t *cap, size_t need, size_t elem, size_t first)
+{
+	size_t n = *cap ? *cap : first;
+	char *p;
+
+	if (need <= *cap)
+		return v;
+	while (n < need)
+		n *= 2;
+	if ((p = realloc(v, n * elem)) == NULL)
+		return NULL;
+	memset(p + *cap * elem, 0, (n - *cap) * elem);
+	*cap = n;
+	return p;
+}
+
 static struct cov *
 cov_of(struct lctx *c, long ns)
 {
-	size_t need = (size_t)ns + 1, cap;
-	void *p;
+	struct cov *p = grow_zeroed(c->cov, &c->capcov, (size_t)ns + 1,
+	    sizeof(*c->cov), 64);
 
-	if (need > c->capcov) {
-		cap = c->capcov ? c->capcov * 2 : 64;
-		while (cap < need)
-			cap *= 2;
-		if ((p = realloc(c->cov, cap * sizeof(*c->cov))) == NULL)
-			return NULL;
-		memset((struct cov *)p + c->capcov, 0,
-		    (cap - c->capcov) * sizeof(*c->cov));
-		c->cov = p;
-		c->capcov = cap;
-	}
+	if (p == NULL)
+		return NULL;
+	c->cov = p;
 	return &c->cov[ns];
 }
 
@@ -425,21 +439,17 @@ note_unresolved(struct lctx *c, const struct fp_ip *ip, const char *reason,
 {
 	char key[40];
 	long id;
-	size_t n = ip->len, cap;
-	void *p;
+	size_t n = ip->len;
+	struct unres *p;
 
 	memcpy(key, ip->a, n);
 	key[n++] = reason[0];
 	if ((id = strmap_intern(c->unres, key, n)) < 0)
 		return fp_error("learn: out of memory");
-	if ((size_t)id >= c->capu) {
-		cap = c->capu ? c->capu * 2 : 64;
-		if ((p = realloc(c->u, cap * sizeof(*c->u))) == NULL)
-			return fp_error("learn: out of memory");
-		memset((struct unres *)p + c->capu, 0, (cap - c->capu) * sizeof(*c->u));
-		c->u = p;
-		c->capu = cap;
-	}
+	if ((p = grow_zeroed(c->u, &c->capu, (size_t)id + 1, sizeof(*c->u),
+	    64)) == NULL)
+		return fp_error("learn: out of memory");
+	c->u = p;
 	if (c->u[id].flows == 0 || first < c->u[id].first)
 		c->u[id].first = first;
 	if (c->u[id].flows == 0 || last > c->u[id].last)
@@ -457,7 +467,7 @@ add_edge(struct lctx *c, const char *src, const char *dst, int proto,
 	int n = snprintf(key, sizeof(key), "%s\t%s\t%d\t%d", src, dst, proto, port);
 	long id, nid;
 	struct edge *e;
-	size_t i, cap;
+	size_t i;
 	void *p;
 
 	if (n < 0 || (size_t)n >= sizeof(key))
@@ -465,14 +475,10 @@ add_edge(struct lctx *c, const char *src, const char *dst, int proto,
 	if ((id = strmap_intern(c->edges, key, (size_t)n)) < 0 ||
 	    (nid = strmap_intern(c->nodes, node, strlen(node))) < 0)
 		return fp_error("learn: out of memory");
-	if ((size_t)id >= c->cape) {
-		cap = c->cape ? c->cape * 2 : 1024;
-		if ((p = realloc(c->e, cap * sizeof(*c->e))) == NULL)
-			return fp_error("learn: out of memory");
-		memset((struct edge *)p + c->cape, 0, (cap - c->cape) * sizeof(*c->e));
-		c->e = p;
-		c->cape = cap;
-	}
+	if ((p = grow_zeroed(c->e, &c->cape, (size_t)id + 1, sizeof(*c->e),
+	    1024)) == NULL)
+		return fp_error("learn: out of memory");
+	c->e = p;
 	e = &c->e[id];
 	if (e->conns == 0 && e->nnodes == 0) {
 		e->first = first;
@@ -656,12 +662,6 @@ node_id_cmp(const void *a, const void *b)
 }
 
 static int
-exec_sql(struct lctx *c, const char *sql)
-{
-	return store_exec(c->st, sql);
-}
-
-static int
 step(struct lctx *c, sqlite3_stmt *s, const char *what)
 {
 	int rc = sqlite3_step(s);
@@ -683,7 +683,7 @@ write_model(struct lctx *c)
 	int ret = -1;
 	struct cov *cv;
 
-	if (exec_sql(c, "DELETE FROM workloads; DELETE FROM workload_notes; "
+	if (store_exec(c->st, "DELETE FROM workloads; DELETE FROM workload_notes; "
 	    "DELETE FROM edges; "
 	    "DELETE FROM coverage; DELETE FROM unresolved; "
 	    "UPDATE pods SET workload = NULL, controller_kind = '', "

@@ -1580,37 +1580,60 @@ out:
 	return ret;
 }
 
+static int
+cmp_pod_uid(const void *a, const void *b)
+{
+	const struct pod *x = *(const struct pod *const *)a;
+	const struct pod *y = *(const struct pod *const *)b;
+	int c = strcmp(x->uid, y->uid);
+
+	/* equal uids keep import order: the first Pod listed wins */
+	return c ? c : (x > y) - (x < y);
+}
+
 /*
  * A WorkloadEndpoint and a Pod with the same uid in one import are one pod:
  * the Pod's fields win, the endpoint adds addresses.
  */
-static void
+static int
 merge_weps(struct inv *inv)
 {
-	size_t i, j, k;
-	struct pod *wep, *pod;
+	struct pod **byuid, *wep, *pod;
+	size_t i, k, m, n = 0, lo, hi, mid;
 
+	/* Pods sorted by uid: one lookup per endpoint, not a scan. */
+	if ((byuid = calloc(inv->npods + 1, sizeof(*byuid))) == NULL)
+		return fp_error("inventory: out of memory");
+	for (i = 0; i < inv->npods; i++)
+		if (!inv->pods[i].from_wep)
+			byuid[n++] = &inv->pods[i];
+	if (n > 1)
+		qsort(byuid, n, sizeof(*byuid), cmp_pod_uid);
 	for (i = 0; i < inv->npods; i++) {
 		wep = &inv->pods[i];
 		if (!wep->from_wep)
 			continue;
-		for (j = 0; j < inv->npods; j++) {
-			pod = &inv->pods[j];
-			if (pod->from_wep || strcmp(pod->uid, wep->uid) != 0)
-				continue;
-			for (k = 0; k < wep->nips; k++) {
-				size_t m;
-
-				for (m = 0; m < pod->nips; m++)
-					if (fp_ip_cmp(&pod->ips[m], &wep->ips[k]) == 0)
-						break;
-				if (m == pod->nips && pod->nips < IPS_MAX)
-					pod->ips[pod->nips++] = wep->ips[k];
-			}
-			wep->terminal = -1;	/* folded into pod: skip */
-			break;
+		for (lo = 0, hi = n; lo < hi;) {
+			mid = lo + (hi - lo) / 2;
+			if (strcmp(byuid[mid]->uid, wep->uid) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
+		if (lo == n || strcmp(byuid[lo]->uid, wep->uid) != 0)
+			continue;
+		pod = byuid[lo];
+		for (k = 0; k < wep->nips; k++) {
+			for (m = 0; m < pod->nips; m++)
+				if (fp_ip_cmp(&pod->ips[m], &wep->ips[k]) == 0)
+					break;
+			if (m == pod->nips && pod->nips < IPS_MAX)
+				pod->ips[pod->nips++] = wep->ips[k];
+		}
+		wep->terminal = -1;	/* folded into pod: skip */
 	}
+	free(byuid);
+	return 0;
 }
 
 static int
@@ -1665,7 +1688,8 @@ inv_store(struct inv *inv, struct store *st, int64_t at, const char *source,
 		    fp_time_format(latest, lbuf));
 		goto out;
 	}
-	merge_weps(inv);
+	if (merge_weps(inv) < 0)
+		goto out;
 	kinds_text(inv, kinds, sizeof(kinds));
 	s = w.s[S_SNAP];
 	if (w.watch)

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "learner/strmap.h"
 #include "common/banned.h"
 
@@ -17,14 +18,9 @@ struct strmap {
 static uint64_t
 hash(const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-	size_t i;
+	uint64_t h = fp_fnv1a64(s, len);
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h ^ (h >> 29);
+	return h ^ (h >> 29);	/* high bits into the slot index */
 }
 
 struct strmap *

@@ -15,6 +15,7 @@
 #include "common/store.h"
 #include "emitter/emit.h"
 #include "emitter/names.h"
+#include "learner/k8sname.h"
 #include "policy/reader.h"
 #include "policy/selector.h"
 #include "tests/emitter_gen.h"
@@ -204,11 +205,11 @@ test_emit_names(void **state)
 	memset(big, 'a', 254);
 	big[254] = '\0';
 	assert_false(emit_name_valid(big));
-	assert_true(emit_dns_label_ok("kube-system"));
-	assert_false(emit_dns_label_ok("Kube"));
-	assert_false(emit_dns_label_ok("a.b"));
-	assert_true(emit_dns_subdomain_ok("a.b-c"));
-	assert_false(emit_dns_subdomain_ok("a..b"));
+	assert_null(k8s_check_dns_label("kube-system"));
+	assert_non_null(k8s_check_dns_label("Kube"));
+	assert_non_null(k8s_check_dns_label("a.b"));
+	assert_null(k8s_check_dns_subdomain("a.b-c"));
+	assert_non_null(k8s_check_dns_subdomain("a..b"));
 }
 
 /* emit_selector_check and the engine's sel_parse agree with every case of

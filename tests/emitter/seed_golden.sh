@@ -29,7 +29,7 @@ diff -r "$GOLD" out || fail "second emit differs"
 [ -z "$(find out -type f -newermt '2001-01-02')" ] || fail "unchanged files were rewritten"
 
 # a rollout: new pod names, hashes, uids, nodes, counts, times
-"$EMIT_FIXTURE" rollout.db "$DATA/seed-rollout.sql" || fail "fixture"
+"$EMIT_FIXTURE" rollout.db "$DATA/seed.sql" "$DATA/rollout.sql" || fail "fixture"
 "$FLOWPOL" emit --db rollout.db --out rollout 2>err || fail "emit rollout"
 diff -r "$GOLD" rollout || fail "a rollout changed the output"
 

@@ -5,6 +5,7 @@
 # pods, external and in-cluster-unknown peers; --cluster-cidr.
 set -u
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/reuse.sh"
 D=$FLOWPOL_SRC/tests/data/learner
 
 "$FLOWPOL" inventory --at 2026-11-21T10:00:00Z "$D/reuse-1.json" >/dev/null || fail "inventory 1"
@@ -14,20 +15,7 @@ D=$FLOWPOL_SRC/tests/data/learner
 [ $rc -eq 2 ] || fail "out-of-order snapshot exited $rc"
 grep -q "^flowpol: inventory: snapshot time 2026-11-21T11:00:00Z is before the latest snapshot 2026-11-21T12:00:00Z" err.txt ||
 	fail "out-of-order message: $(cat err.txt)"
-# Ownership intervals: cache-0 from its creation to the first snapshot
-# without it; batch-1 to its deletionTimestamp; worker open.
-got=$(sqlite3 "$FLOWPOL_DB" "SELECT p.name, datetime(e.valid_from/1000000, 'unixepoch'),
-	coalesce(datetime(e.valid_to/1000000, 'unixepoch'), 'open')
-	FROM endpoints e JOIN pods p ON p.uid = e.owner WHERE length(e.ip) = 4 ORDER BY e.ip, e.valid_from")
-want="api-5c4b3a2d1-xz12q|2026-11-21 08:00:00|open
-cache-0|2026-11-21 09:00:00|2026-11-21 12:00:00
-worker-6c7d8e9f5-m2n3b|2026-11-21 11:30:00|open
-batch-1|2026-11-21 09:00:00|2026-11-21 10:35:00"
-[ "$got" = "$want" ] || fail "endpoint intervals:
-$got"
-/usr/bin/python3 "$FLOWPOL_SRC/tests/learner/flowrows.py" "$FLOWPOL_DB" <"$D/reuse-flows.txt" || fail "inserting flows"
-"$FLOWPOL" learn >learn.txt || fail "learn exited $?"
-grep -q "16 flows: 10 resolved, 2 ambiguous, 4 unknown; 12 edges" learn.txt || fail "learn summary: $(cat learn.txt)"
+reuse_learn snapshots
 "$FLOWPOL" edges | cut -f1-5 >edges.txt || fail "edges exited $?"
 cat >want.txt <<'X'
 src	dst	proto	port	connections

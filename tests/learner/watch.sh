@@ -5,6 +5,7 @@
 # edges, as the equivalent snapshots; a bad object keeps what came before.
 set -u
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/reuse.sh"
 D=$FLOWPOL_SRC/tests/data/learner
 
 # Objects one after another, pretty-printed, as kubectl prints them.
@@ -37,18 +38,7 @@ stream "$D/reuse-1.json" only api-5c4b3a2d1-xz12q relabel |
 [ "$(sqlite3 "$FLOWPOL_DB" "SELECT count(*) FROM pod_labels WHERE uid = 'aaaaaaaa-0000-4000-8000-000000000020'")" = 2 ] ||
 	fail "label change not kept as a second label set"
 [ "$(sqlite3 "$FLOWPOL_DB" "SELECT count(*) FROM snapshots")" = 0 ] || fail "watch events made snapshots"
-got=$(sqlite3 "$FLOWPOL_DB" "SELECT p.name, datetime(e.valid_from/1000000, 'unixepoch'),
-	coalesce(datetime(e.valid_to/1000000, 'unixepoch'), 'open')
-	FROM endpoints e JOIN pods p ON p.uid = e.owner WHERE length(e.ip) = 4 ORDER BY e.ip, e.valid_from")
-want="api-5c4b3a2d1-xz12q|2026-11-21 08:00:00|open
-cache-0|2026-11-21 09:00:00|2026-11-21 12:00:00
-worker-6c7d8e9f5-m2n3b|2026-11-21 11:30:00|open
-batch-1|2026-11-21 09:00:00|2026-11-21 10:35:00"
-[ "$got" = "$want" ] || fail "watched intervals:
-$got"
-/usr/bin/python3 "$FLOWPOL_SRC/tests/learner/flowrows.py" "$FLOWPOL_DB" <"$D/reuse-flows.txt" || fail "flows"
-"$FLOWPOL" learn >learn.txt || fail "learn"
-grep -q "16 flows: 10 resolved, 2 ambiguous, 4 unknown; 12 edges" learn.txt || fail "learn: $(cat learn.txt)"
+reuse_learn watch
 # The same model as from the two snapshots.
 "$FLOWPOL" inventory --db snap.db --at 2026-11-21T10:00:00Z "$D/reuse-1.json" >/dev/null &&
 	"$FLOWPOL" inventory --db snap.db --at 2026-11-21T12:00:00Z "$D/reuse-2.yaml" >/dev/null &&
