@@ -686,8 +686,8 @@ seed_workloads(struct seed_wl *out, size_t max, char nslabels[][128],
 	yaml_document_t d;
 	size_t n = 0;
 
-	snprintf(path, sizeof(path), "%s/policy/seed-sampleworkloads.yaml",
-	    FLOWPOL_TESTDATA);
+	snprintf(path, sizeof(path), "%s/samples/seed/sampleworkloads.yaml",
+	    FLOWPOL_SRC);
 	assert_non_null(f = fopen(path, "rb"));
 	fseek(f, 0, SEEK_END);
 	len = ftell(f);
@@ -797,8 +797,8 @@ test_evaluate_seed(void **state)
 	char path[4096];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/policy/seed-calico-policies.yaml",
-	    FLOWPOL_TESTDATA);
+	snprintf(path, sizeof(path), "%s/samples/seed/calico-policies.yaml",
+	    FLOWPOL_SRC);
 	if (pe_read_path(&ps, path) < 0 ||
 	    pe_policyset_prepare(&ps, PE_TYPES_API) < 0)
 		fail_msg("%s", fp_errmsg());
@@ -943,8 +943,8 @@ test_evaluate_explain_db(void **state)
 	db = tu_path(dir, "flowpol.db");
 	extra = tu_path(dir, "pick.yaml");
 	assert_int_equal(tu_write(extra, pick, strlen(pick)), 0);
-	snprintf(seed, sizeof(seed), "%s/policy/seed-calico-policies.yaml",
-	    FLOWPOL_TESTDATA);
+	snprintf(seed, sizeof(seed), "%s/samples/seed/calico-policies.yaml",
+	    FLOWPOL_SRC);
 	if (store_open(&st, db, STORE_CREATE) < 0 ||
 	    store_exec(st, db_sql) < 0)
 		fail_msg("%s", fp_errmsg());

@@ -105,8 +105,8 @@ test_reader_seed(void **state)
 	char path[4096];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/policy/seed-calico-policies.yaml",
-	    FLOWPOL_TESTDATA);
+	snprintf(path, sizeof(path), "%s/samples/seed/calico-policies.yaml",
+	    FLOWPOL_SRC);
 	if (pe_read_path(&ps, path) < 0)
 		fail_msg("%s", fp_errmsg());
 	assert_int_equal(ps.n_policies, 6);

@@ -12,7 +12,7 @@
 
 "$EMIT_FIXTURE" seed.db "$DATA/seed.sql" || fail fixture
 P --db seed.db --policies "$FLOWPOL_SRC/samples/seed/policies" \
-	--compare "$DATA/seed-handwritten-policies.yaml" >seed.txt 2>&1 ||
+	--compare "$FLOWPOL_SRC/samples/seed/calico-policies.yaml" >seed.txt 2>&1 ||
 	fail "seed proof: $(cat seed.txt)"
 grep -q "0 counterexamples" seed.txt || fail "seed proof: $(cat seed.txt)"
 grep -q "emit_engine_check: 1[0-9]* probes, 8 policies, 0 counterexamples, 0 undecided" seed.txt ||

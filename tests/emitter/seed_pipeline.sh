@@ -17,7 +17,7 @@ diff -r "$GOLD" out || fail "pipeline output differs from samples/seed/policies"
 "$FLOWPOL" emit --out ns --granularity namespace 2>/dev/null || fail "emit ns"
 diff -r "$S/policies-namespace" ns || fail "namespace granularity differs"
 P --db "$FLOWPOL_DB" --policies out \
-	--compare "$DATA/seed-handwritten-policies.yaml" >proof.txt 2>&1 || fail "proof: $(cat proof.txt)"
+	--compare "$FLOWPOL_SRC/samples/seed/calico-policies.yaml" >proof.txt 2>&1 || fail "proof: $(cat proof.txt)"
 grep -q "emit_engine_check: [0-9]* probes, 8 policies, 0 counterexamples, 0 undecided" proof.txt ||
 	fail "engine proof: $(cat proof.txt)"
 pass

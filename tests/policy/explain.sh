@@ -6,7 +6,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 
 D="$FLOWPOL_SRC/tests/data/policy"
-SEED="$D/seed-calico-policies.yaml"
+SEED="$FLOWPOL_SRC/samples/seed/calico-policies.yaml"
 NS1_BUSY="ns:namespace1,nslabel:name=namespace1,app=busybox"
 NS1_NGINX="ns:namespace1,nslabel:name=namespace1,app=nginx"
 NS2_NGINX="ns:namespace2,nslabel:name=namespace2,app=nginx"
@@ -23,7 +23,7 @@ grep -qx 'verdict: allowed' out.txt || fail "ns1 intra verdict: $(cat out.txt)"
 section egress out.txt >eg.txt
 section ingress out.txt >in.txt
 grep -q '^  policy: GlobalNetworkPolicy allow-namespace1-intra-communication (' eg.txt || fail "egress policy: $(cat eg.txt)"
-grep -q '^  rule: egress\[0\] (.*seed-calico-policies.yaml:73): Allow destination.selector="projectcalico.org/namespace == .namespace1."' eg.txt || fail "egress rule: $(cat eg.txt)"
+grep -q '^  rule: egress\[0\] (.*samples/seed/calico-policies.yaml:73): Allow destination.selector="projectcalico.org/namespace == .namespace1."' eg.txt || fail "egress rule: $(cat eg.txt)"
 grep -q '^  policy: GlobalNetworkPolicy allow-namespace1-intra-communication (' in.txt || fail "ingress policy: $(cat in.txt)"
 grep -q '^  rule: ingress\[0\] (.*:69): Allow source.selector=' in.txt || fail "ingress rule: $(cat in.txt)"
 grep -q '^  tier: default$' in.txt || fail "tier: $(cat in.txt)"
