@@ -428,9 +428,7 @@ cmd_collect(int argc, char **argv)
 		case 'h':
 			return fp_cli_help(collect_usage);
 		default:
-			return fp_cli_usage_error("collect", collect_usage,
-			    "unknown or incomplete option '%s'",
-			    fp_clamp(argv[optind - 1], 64));
+			return fp_cli_bad_option("collect", collect_usage, opts, argv);
 		}
 	}
 	if (pcap == (group >= 0))
@@ -599,9 +597,7 @@ cmd_flows(int argc, char **argv)
 		case 'h':
 			return fp_cli_help(flows_usage);
 		default:
-			return fp_cli_usage_error("flows", flows_usage,
-			    "unknown or incomplete option '%s'",
-			    fp_clamp(argv[optind - 1], 64));
+			return fp_cli_bad_option("flows", flows_usage, opts, argv);
 		}
 	}
 	if (optind < argc)

@@ -29,6 +29,29 @@ fp_cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 }
 
 int
+fp_cli_bad_option(const char *cmd, const char *usage,
+    const struct option *opts, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+	const char *name = arg, *eq;
+	size_t n;
+
+	if (strncmp(name, "--", 2) == 0) {
+		name += 2;
+		eq = strchr(name, '=');
+		n = eq != NULL ? (size_t)(eq - name) : strlen(name);
+		for (; eq == NULL && opts->name != NULL; opts++) {
+			if (opts->has_arg == required_argument &&
+			    strlen(opts->name) == n && strncmp(opts->name, name, n) == 0)
+				return fp_cli_usage_error(cmd, usage,
+				    "option '%s' needs a value", fp_clamp(arg, 64));
+		}
+	}
+	return fp_cli_usage_error(cmd, usage, "unknown option '%s'",
+	    fp_clamp(arg, 64));
+}
+
+int
 fp_cli_long(const char *opt, const char *s, long long min, long long max,
     long long *out)
 {

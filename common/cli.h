@@ -1,6 +1,7 @@
 #ifndef FLOWPOL_CLI_H
 #define FLOWPOL_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 /*
@@ -17,6 +18,14 @@ int fp_cli_help(const char *usage);
 /* Print "flowpol: CMD: MSG" then the usage to stderr; returns FP_EXIT_ERR. */
 int fp_cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/*
+ * For getopt_long's '?' (or ':'): the offending argument is argv[optind - 1].
+ * Prints "flowpol: CMD: option '--X' needs a value" when X is in opts and
+ * takes one, else "unknown option '--X'", then the usage; returns
+ * FP_EXIT_ERR.
+ */
+int fp_cli_bad_option(const char *cmd, const char *usage,
+    const struct option *opts, char **argv);
 /*
  * Parse a decimal integer in [min, max] for option OPT (used in the message).
  * 0 or -1 (fp_error: "option --OPT: ...").

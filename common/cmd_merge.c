@@ -161,8 +161,7 @@ cmd_merge(int argc, char **argv)
 		case 'h':
 			return fp_cli_help(usage);
 		default:
-			return fp_cli_usage_error("merge", usage, "unknown option '%s'",
-			    argv[optind - 1]);
+			return fp_cli_bad_option("merge", usage, opts, argv);
 		}
 	}
 	if (argc - optind < 2)

@@ -152,13 +152,8 @@ cmd_emit(int argc, char **argv)
 		case 'h':
 			ret = fp_cli_help(emit_usage);
 			goto out;
-		case ':':
-			ret = fp_cli_usage_error("emit", emit_usage,
-			    "option '%s' needs a value", fp_clamp(argv[optind - 1], 64));
-			goto out;
 		default:
-			ret = fp_cli_usage_error("emit", emit_usage,
-			    "unknown option '%s'", fp_clamp(argv[optind - 1], 64));
+			ret = fp_cli_bad_option("emit", emit_usage, longopts, argv);
 			goto out;
 		}
 	}

@@ -204,8 +204,7 @@ cmd_graph(int argc, char **argv)
 		case 'h':
 			return fp_cli_help(usage);
 		default:
-			return fp_cli_usage_error("graph", usage, "unknown option '%s'",
-			    argv[optind - 1]);
+			return fp_cli_bad_option("graph", usage, opts, argv);
 		}
 	}
 	if (optind != argc)

@@ -1544,12 +1544,9 @@ cmd_report(int argc, char **argv)
 			break;
 		case 'h':
 			return fp_cli_help(report_usage);
-		case ':':
-			return fp_cli_usage_error("report", report_usage,
-			    "option '%s' needs a value", fp_clamp(argv[optind - 1], 64));
 		default:
-			return fp_cli_usage_error("report", report_usage,
-			    "unknown option '%s'", fp_clamp(argv[optind - 1], 64));
+			return fp_cli_bad_option("report", report_usage, longopts,
+			    argv);
 		}
 	}
 	if (optind < argc)

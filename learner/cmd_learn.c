@@ -270,8 +270,7 @@ cmd_inventory(int argc, char **argv)
 		case 'h':
 			return fp_cli_help(inventory_usage);
 		default:
-			return fp_cli_usage_error(argv[0], inventory_usage,
-			    "unknown option '%s'", fp_clamp(argv[optind - 1], 64));
+			return fp_cli_bad_option(argv[0], inventory_usage, opts, argv);
 		}
 	}
 	if (watch) {
@@ -407,8 +406,7 @@ cmd_learn(int argc, char **argv)
 		case 'h':
 			return fp_cli_help(learn_usage);
 		default:
-			return fp_cli_usage_error(argv[0], learn_usage,
-			    "unknown option '%s'", fp_clamp(argv[optind - 1], 64));
+			return fp_cli_bad_option(argv[0], learn_usage, opts, argv);
 		}
 	}
 	if (optind < argc)
@@ -471,8 +469,7 @@ list_args(int argc, char **argv, const char *usage, const char **db,
 			fp_cli_help(usage);
 			return 1;
 		default:
-			return fp_cli_usage_error(argv[0], usage, "unknown option '%s'",
-			    fp_clamp(argv[optind - 1], 64));
+			return fp_cli_bad_option(argv[0], usage, opts, argv);
 		}
 	}
 	if (optind < argc)

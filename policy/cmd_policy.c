@@ -51,8 +51,7 @@ cmd_selector(int argc, char **argv)
 			canonical = 1;
 			break;
 		default:
-			return fp_cli_usage_error("selector", selector_usage,
-			    "unknown option '%s'", argv[optind - 1]);
+			return fp_cli_bad_option("selector", selector_usage, opts, argv);
 		}
 	}
 	if (optind >= argc)
@@ -184,8 +183,7 @@ cmd_explain(int argc, char **argv)
 			}
 			break;
 		default:
-			ret = fp_cli_usage_error("explain", explain_usage,
-			    "unknown option '%s'", argv[optind - 1]);
+			ret = fp_cli_bad_option("explain", explain_usage, opts, argv);
 			goto out;
 		}
 	}
@@ -373,8 +371,7 @@ cmd_diff(int argc, char **argv)
 			o.propose = 0;
 			break;
 		default:
-			return fp_cli_usage_error("diff", diff_usage,
-			    "unknown option '%s'", argv[optind - 1]);
+			return fp_cli_bad_option("diff", diff_usage, opts, argv);
 		}
 	}
 	if (optind < argc)

@@ -27,4 +27,17 @@ chmod 0644 pre.db
 	fail "collect into an empty file exited $?: $(cat err.txt)"
 [ "$(stat -c %a pre.db)" = 600 ] || fail "empty file kept mode $(stat -c %a pre.db), want 600"
 "$FLOWPOL" --version | grep -q '^flowpol ' || fail "--version"
+# One wording for option mistakes in every command: a missing value is named
+# as such, an unknown option as unknown; both exit 2.
+for c in "collect --group" "flows --format" "inventory --at" "learn --since" \
+    "workloads --format" "edges --format" "status --now" "emit --out" \
+    "explain --policies" "diff --policies" "report --now" "graph --db"; do
+	set -- $c
+	"$FLOWPOL" "$@" 2>err.txt; rc=$?
+	[ $rc -eq 2 ] || fail "'$c' exited $rc"
+	grep -q "^flowpol: $1: option '$2' needs a value$" err.txt || fail "'$c': $(head -1 err.txt)"
+	"$FLOWPOL" "$1" --no-such-option 2>err.txt; rc=$?
+	[ $rc -eq 2 ] || fail "'$1 --no-such-option' exited $rc"
+	grep -q "^flowpol: $1: unknown option '--no-such-option'$" err.txt || fail "'$1': $(head -1 err.txt)"
+done
 pass
