@@ -23,7 +23,7 @@
 
 static const char collect_usage[] =
     "usage: flowpol collect [--db PATH] (--group N | --pcap FILE...)\n"
-    "                       [--window SECONDS] [--flush-interval SECONDS]\n"
+    "                       [--window SECONDS] [--flush-interval SECONDS] [--rcvbuf BYTES]\n"
     "                       [--node NAME] [--force] [--reimport]\n"
     "                       [--install-rule [--interfaces GLOB]... [--replace-rule]]\n"
     "\n"
@@ -44,6 +44,9 @@ static const char collect_usage[] =
     "  --reimport              replay such a capture again (its counts add up)\n"
     "  --window SECONDS        aggregation window (default 600)\n"
     "  --flush-interval SECONDS  live: write to the store this often (default 5)\n"
+    "  --rcvbuf BYTES          live: socket receive buffer (default 16 MiB; past\n"
+    "                          net.core.rmem_max only as root). Events lost to\n"
+    "                          a full buffer are counted in the health table\n"
     "  --node NAME             node label of the rows (default: the hostname)\n"
     "  --force                 allow binding NFLOG group 1 or 2\n"
     "  --install-rule          with --group: install the nftables table\n"
@@ -75,6 +78,7 @@ on_stop(int sig)
 
 /* State shared by the live and replay paths: one decode path for both. */
 struct collect {
+	long long rcvbuf;	/* live: receive buffer bytes, 0 default */
 	struct agg *agg;
 	uint32_t next_seq;
 	int seq_known;
@@ -279,7 +283,7 @@ run_live(struct collect *c, struct store *st, long long group,
 	/* No SA_RESTART: the signal must wake the wait in nflog_reader_run. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (nflog_reader_open(&nr, (int)group) < 0)
+	if (nflog_reader_open(&nr, (int)group, (int)c->rcvbuf) < 0)
 		goto out;
 	/*
 	 * The group is bound before the table logs to it: the first logged
@@ -366,6 +370,7 @@ cmd_collect(int argc, char **argv)
 		{ "node", required_argument, NULL, 'n' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "reimport", no_argument, NULL, 'r' },
+		{ "rcvbuf", required_argument, NULL, 'b' },
 		{ "install-rule", no_argument, NULL, 'I' },
 		{ "interfaces", required_argument, NULL, 'i' },
 		{ "replace-rule", no_argument, NULL, 'R' },
@@ -413,6 +418,12 @@ cmd_collect(int argc, char **argv)
 			break;
 		case 'r':
 			reimport = 1;
+			break;
+		case 'b':
+			if (fp_cli_long("rcvbuf", optarg, 4096, 1LL << 30,
+			    &c.rcvbuf) < 0)
+				return fp_cli_usage_error("collect", collect_usage,
+				    "%s", fp_errmsg());
 			break;
 		case 'I':
 			ro.install = 1;

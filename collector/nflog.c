@@ -21,7 +21,6 @@
 #define NFLOG_TIMEOUT_CS 5
 #define NFLOG_NLBUFSIZ (64 * 1024)
 /* Room for bursts while we write to SQLite: 16 MiB of socket buffer. */
-#define NFLOG_RCVBUF (16 * 1024 * 1024)
 #define NFLOG_READBUF (256 * 1024)
 /* Datagrams read per wakeup before the deadline and stop are rechecked. */
 #define NFLOG_BATCH 256
@@ -54,7 +53,7 @@ bind_error(int group, int err)
 }
 
 int
-nflog_reader_open(struct nflog_reader **out, int group)
+nflog_reader_open(struct nflog_reader **out, int group, int rcvbuf)
 {
 	struct nflog_reader *r;
 	int v, ret = -1;
@@ -88,7 +87,7 @@ nflog_reader_open(struct nflog_reader **out, int group)
 	}
 	r->fd = nflog_fd(r->h);
 	/* Past rmem_max only with CAP_NET_ADMIN; fall back to what is allowed. */
-	v = NFLOG_RCVBUF;
+	v = rcvbuf > 0 ? rcvbuf : NFLOG_RCVBUF_DEFAULT;
 	if (setsockopt(r->fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) < 0)
 		(void)setsockopt(r->fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
 	/*

@@ -35,8 +35,14 @@ struct nflog_stats {
 typedef int (*nflog_event_fn)(void *arg, const uint8_t *msg, size_t len,
     int64_t recv_us);
 
-/* Bind group (0..65535). 0 or -1 (fp_error: held by another process, ...). */
-int nflog_reader_open(struct nflog_reader **out, int group);
+/* The socket receive buffer asked for when rcvbuf is 0 (bytes). */
+#define NFLOG_RCVBUF_DEFAULT (16 * 1024 * 1024)
+
+/*
+ * Bind group (0..65535) with a receive buffer of rcvbuf bytes (0: the
+ * default). 0 or -1 (fp_error: held by another process, ...).
+ */
+int nflog_reader_open(struct nflog_reader **out, int group, int rcvbuf);
 
 /*
  * Read and dispatch events until deadline_us (unix µs) passes or *stop is
