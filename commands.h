@@ -13,11 +13,11 @@ int cmd_workloads(int argc, char **argv);	/* learner/ */
 int cmd_edges(int argc, char **argv);		/* learner/ */
 int cmd_status(int argc, char **argv);		/* learner/ */
 int cmd_selector(int argc, char **argv);	/* policy/ */
-int cmd_explain(int argc, char **argv);		/* policy/ */
-int cmd_diff(int argc, char **argv);		/* policy/ */
+int cmd_explain(int argc, char **argv);		/* review/ */
+int cmd_diff(int argc, char **argv);		/* review/ */
 int cmd_emit(int argc, char **argv);		/* emitter/ */
-int cmd_report(int argc, char **argv);		/* emitter/ */
-int cmd_graph(int argc, char **argv);		/* emitter/ */
-int cmd_merge(int argc, char **argv);		/* common/ */
+int cmd_report(int argc, char **argv);		/* review/ */
+int cmd_graph(int argc, char **argv);		/* review/ */
+int cmd_merge(int argc, char **argv);		/* store/ */
 
 #endif

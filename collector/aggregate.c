@@ -3,7 +3,7 @@
 
 #include "collector/aggregate.h"
 #include "common/err.h"
-#include "common/store.h"
+#include "store/store.h"
 #include "common/banned.h"
 
 /*

@@ -17,7 +17,7 @@
 #include "common/ipaddr.h"
 #include "common/out.h"
 #include "common/proto.h"
-#include "common/store.h"
+#include "store/store.h"
 #include "common/timeutil.h"
 #include "common/banned.h"
 

@@ -6,7 +6,7 @@
 #include "commands.h"
 #include "common/cli.h"
 #include "common/err.h"
-#include "common/store.h"
+#include "store/store.h"
 #include "emitter/emit.h"
 #include "common/banned.h"
 

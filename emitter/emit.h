@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "common/store.h"
+#include "store/store.h"
 
 /*
  * The emitter: turns the learned model (workloads, edges, pods in the store)

@@ -7,7 +7,7 @@
 #include "emitter/emit.h"
 #include "emitter/names.h"
 #include "emitter/policyset.h"
-#include "learner/k8sname.h"
+#include "common/k8sname.h"
 #include "common/err.h"
 #include "common/ipaddr.h"
 #include "common/proto.h"

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "policy/labels.h"
+#include "common/labels.h"
 
 /*
  * Workloads and their selectors.

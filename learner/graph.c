@@ -7,7 +7,7 @@
 #include "common/timeutil.h"
 #include "learner/cluster.h"
 #include "learner/graph.h"
-#include "policy/labels.h"
+#include "common/labels.h"
 #include "learner/resolve.h"
 #include "learner/strmap.h"
 #include "common/banned.h"

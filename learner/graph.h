@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "common/ipaddr.h"
-#include "common/store.h"
+#include "store/store.h"
 
 /*
  * learn: the whole model in one transaction (re-running replaces it).

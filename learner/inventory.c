@@ -9,8 +9,8 @@
 #include "common/ipaddr.h"
 #include "common/timeutil.h"
 #include "learner/inventory.h"
-#include "learner/k8sname.h"
-#include "policy/labels.h"
+#include "common/k8sname.h"
+#include "common/labels.h"
 #include "common/banned.h"
 
 /*

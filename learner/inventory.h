@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/store.h"
+#include "store/store.h"
 
 /*
  * Inventory import: Kubernetes objects exactly as `kubectl get ... -o json`

@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #include "common/ipaddr.h"
-#include "policy/labels.h"
+#include "common/labels.h"
 #include "policy/model.h"
 
 /*

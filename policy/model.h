@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #include "common/ipaddr.h"
-#include "policy/labels.h"
+#include "common/labels.h"
 
 /*
  * The Calico resources the policy engine reads (calico/API-NOTES.md),

@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "policy/labels.h"
+#include "common/labels.h"
 
 /*
  * Calico label selectors (calico/SELECTOR-GRAMMAR.md, Calico v3.32.1): a

@@ -1,11 +1,9 @@
 # The emitter's tests (issue 5).
 add_executable(emit_fixture tools/emit_fixture.c emitter_gen.c)
-target_link_libraries(emit_fixture PRIVATE -Wl,--start-group ${FLOWPOL_LIBS}
-  -Wl,--end-group PkgConfig::SQLITE3 PkgConfig::YAML PkgConfig::NFLOG m)
+target_link_libraries(emit_fixture PRIVATE ${FLOWPOL_LIBS} PkgConfig::SQLITE3 PkgConfig::YAML PkgConfig::NFLOG m)
 
 add_executable(emit_engine_check tools/emit_engine_check.c)
-target_link_libraries(emit_engine_check PRIVATE -Wl,--start-group ${FLOWPOL_LIBS}
-  -Wl,--end-group PkgConfig::SQLITE3 PkgConfig::YAML PkgConfig::NFLOG m)
+target_link_libraries(emit_engine_check PRIVATE ${FLOWPOL_LIBS} PkgConfig::SQLITE3 PkgConfig::YAML PkgConfig::NFLOG m)
 list(APPEND FLOWPOL_TEST_ENV EMIT_FIXTURE=$<TARGET_FILE:emit_fixture>
   EMIT_ENGINE_CHECK=$<TARGET_FILE:emit_engine_check>)
 

@@ -1,7 +1,7 @@
 #ifndef FLOWPOL_TESTS_EMITTER_GEN_H
 #define FLOWPOL_TESTS_EMITTER_GEN_H
 
-#include "common/store.h"
+#include "store/store.h"
 
 /*
  * Generated clusters for the emitter's tests: random namespaces, workloads,

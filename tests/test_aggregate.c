@@ -10,7 +10,7 @@
 #include "collector/aggregate.h"
 #include "collector/decode.h"
 #include "common/err.h"
-#include "common/store.h"
+#include "store/store.h"
 #include "tests/testutil.h"
 
 #define T0 1764151200000000LL	/* 2025-11-26T10:00:00Z, a 600 s boundary */

@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "common/store.h"
+#include "store/store.h"
 #include "common/timeutil.h"
-#include "policy/diff.h"
+#include "review/diff.h"
 #include "policy/reader.h"
 #include "testutil.h"
 

@@ -11,9 +11,9 @@
 #include <yaml.h>
 
 #include "common/err.h"
-#include "common/store.h"
+#include "store/store.h"
 #include "policy/evaluate.h"
-#include "policy/explain.h"
+#include "review/explain.h"
 #include "policy/reader.h"
 #include "testutil.h"
 

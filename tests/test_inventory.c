@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "common/store.h"
+#include "store/store.h"
 #include "common/timeutil.h"
 #include "learner/inventory.h"
-#include "learner/k8sname.h"
+#include "common/k8sname.h"
 #include "testutil.h"
 
 static void

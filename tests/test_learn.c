@@ -11,7 +11,7 @@
 #include "common/ipaddr.h"
 #include "learner/cluster.h"
 #include "learner/resolve.h"
-#include "policy/labels.h"
+#include "common/labels.h"
 #include "testutil.h"
 
 #define MAXP 16

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "policy/labels.h"
+#include "common/labels.h"
 #include "policy/selector.h"
 #include "testutil.h"
 

@@ -8,7 +8,7 @@
 
 #include "tests/testutil.h"
 #include "common/err.h"
-#include "common/store.h"
+#include "store/store.h"
 
 struct fixture {
 	char *dir;

@@ -12,7 +12,7 @@
 
 #include "common/err.h"
 #include "policy/evaluate.h"
-#include "policy/explain.h"
+#include "review/explain.h"
 #include "policy/reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

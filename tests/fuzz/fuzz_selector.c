@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "policy/labels.h"
+#include "common/labels.h"
 #include "policy/selector.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -13,7 +13,7 @@
 
 #include "common/err.h"
 #include "common/fileio.h"
-#include "common/store.h"
+#include "store/store.h"
 #include "tests/emitter_gen.h"
 #include "common/banned.h"
 

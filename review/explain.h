@@ -1,5 +1,5 @@
-#ifndef FLOWPOL_POLICY_EXPLAIN_H
-#define FLOWPOL_POLICY_EXPLAIN_H
+#ifndef FLOWPOL_REVIEW_EXPLAIN_H
+#define FLOWPOL_REVIEW_EXPLAIN_H
 
 #include <stdio.h>
 

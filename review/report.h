@@ -1,10 +1,10 @@
-#ifndef FLOWPOL_EMIT_REPORT_H
-#define FLOWPOL_EMIT_REPORT_H
+#ifndef FLOWPOL_REVIEW_REPORT_H
+#define FLOWPOL_REVIEW_REPORT_H
 
 #include <stdint.h>
 #include <stdio.h>
 
-#include "common/store.h"
+#include "store/store.h"
 
 /*
  * The pull-request report (`flowpol report`): Markdown describing what was

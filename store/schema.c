@@ -1,4 +1,4 @@
-#include "common/schema.h"
+#include "store/schema.h"
 
 /* --- common ------------------------------------------------------------ */
 #define SCHEMA_COMMON \

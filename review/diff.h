@@ -1,5 +1,5 @@
-#ifndef FLOWPOL_POLICY_DIFF_H
-#define FLOWPOL_POLICY_DIFF_H
+#ifndef FLOWPOL_REVIEW_DIFF_H
+#define FLOWPOL_REVIEW_DIFF_H
 
 #include <stdint.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
 #include "commands.h"
 #include "common/cli.h"
 #include "common/err.h"
-#include "common/store.h"
+#include "store/store.h"
 #include "common/banned.h"
 
 static const char usage[] =

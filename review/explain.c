@@ -6,8 +6,8 @@
 #include "common/err.h"
 #include "common/ipaddr.h"
 #include "common/proto.h"
-#include "common/store.h"
-#include "policy/explain.h"
+#include "store/store.h"
+#include "review/explain.h"
 #include "common/banned.h"
 
 /* --- resolving endpoints --------------------------------------------- */

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "policy/labels.h"
+#include "common/labels.h"
 #include "common/banned.h"
 
 void

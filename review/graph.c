@@ -8,7 +8,7 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/proto.h"
-#include "common/store.h"
+#include "store/store.h"
 #include "common/banned.h"
 
 static const char usage[] =

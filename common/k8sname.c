@@ -1,7 +1,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "learner/k8sname.h"
+#include "common/k8sname.h"
 #include "common/banned.h"
 
 static int

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "common/err.h"
-#include "common/schema.h"
-#include "common/store.h"
+#include "store/schema.h"
+#include "store/store.h"
 #include "common/banned.h"
 
 /* How long a writer waits for another writer before "database is locked". */
