@@ -79,6 +79,7 @@ static const char *const merge_sql[] = {
 	" deleted = CASE WHEN excluded.last_seen > last_seen THEN excluded.deleted ELSE deleted END,"
 	" gone_at = CASE WHEN excluded.last_seen > last_seen THEN excluded.gone_at ELSE gone_at END,"
 	" live = max(live, excluded.live),"
+	" finished = coalesce(finished, excluded.finished),"
 	" first_seen = min(first_seen, excluded.first_seen),"
 	" last_seen = max(last_seen, excluded.last_seen)",
 
@@ -98,12 +99,32 @@ static const char *const merge_sql[] = {
 	" ON CONFLICT(namespace, name) DO UPDATE SET"
 	" selector = CASE WHEN excluded.last_seen > last_seen THEN excluded.selector ELSE selector END,"
 	" cluster_ips = CASE WHEN excluded.last_seen > last_seen THEN excluded.cluster_ips ELSE cluster_ips END,"
+	" type = CASE WHEN excluded.last_seen > last_seen THEN excluded.type ELSE type END,"
+	" traffic_policy = CASE WHEN excluded.last_seen > last_seen THEN excluded.traffic_policy ELSE traffic_policy END,"
+	" source_ranges = CASE WHEN excluded.last_seen > last_seen THEN excluded.source_ranges ELSE source_ranges END,"
 	" first_seen = min(first_seen, excluded.first_seen),"
 	" last_seen = max(last_seen, excluded.last_seen)",
 
 	"INSERT OR IGNORE INTO main.networks SELECT * FROM src.networks",
 
 	"INSERT OR IGNORE INTO main.controllers SELECT * FROM src.controllers",
+
+	"INSERT INTO main.node_addresses SELECT * FROM src.node_addresses WHERE true"
+	" ON CONFLICT(node, ip, type) DO UPDATE SET"
+	" first_seen = min(first_seen, excluded.first_seen),"
+	" last_seen = max(last_seen, excluded.last_seen)",
+
+	"INSERT OR IGNORE INTO main.service_ports SELECT * FROM src.service_ports",
+
+	"INSERT INTO main.slice_endpoints SELECT * FROM src.slice_endpoints WHERE true"
+	" ON CONFLICT(namespace, slice, ip) DO UPDATE SET"
+	" ready = max(ready, excluded.ready),"
+	" first_seen = min(first_seen, excluded.first_seen),"
+	" last_seen = max(last_seen, excluded.last_seen)",
+
+	"INSERT OR IGNORE INTO main.slice_ports SELECT * FROM src.slice_ports",
+
+	"INSERT OR IGNORE INTO main.pod_ports SELECT * FROM src.pod_ports",
 };
 
 static int

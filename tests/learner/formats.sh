@@ -34,15 +34,19 @@ legacy	api-v1+api-v2	Deployment	app == 'api'	2
 shop	db	StatefulSet	app.kubernetes.io/name == 'postgres'	2
 shop	debug	Pod	run == 'debug'	1
 shop	log-agent	DaemonSet	name == 'log-agent'	1
+shop	migrate-v3	Job	projectcalico.org/serviceaccount == 'default'	1
 shop	report	CronJob	app == 'report'	1
 shop	web	Deployment	track == 'stable'	2
 shop	web-canary	Deployment	track == 'canary'	1
 X
 diff -u want.tsv w.tsv || fail "workloads of every controller kind"
-# Finished Job pods own no IP and select nothing; hostNetwork pods are nodes.
-[ "$(sqlite3 y.db "SELECT count(*) FROM endpoints e JOIN pods p ON p.uid = e.owner WHERE p.name IN ('migrate-v3-9xk2l', 'node-exporter-m4n5b')")" = 0 ] ||
-	fail "finished or hostNetwork pod owns an IP"
-[ "$(sqlite3 y.db "SELECT count(*) FROM endpoints WHERE owner_kind = 'node'")" = 4 ] || fail "dual-stack node addresses"
+# A finished Job pod owned its IP until it finished (the snapshot, without
+# a finishedAt) and is a workload; hostNetwork pods own no IP (their node's).
+[ "$(sqlite3 y.db "SELECT count(*) FROM endpoints e JOIN pods p ON p.uid = e.owner WHERE p.name = 'node-exporter-m4n5b'")" = 0 ] ||
+	fail "hostNetwork pod owns an IP"
+[ "$(sqlite3 y.db "SELECT count(*) FROM endpoints e JOIN pods p ON p.uid = e.owner WHERE p.name = 'migrate-v3-9xk2l' AND e.valid_to IS NOT NULL AND e.gone_at IS NOT NULL")" = 1 ] ||
+	fail "finished Job pod: its IP's run is not closed"
+[ "$(sqlite3 y.db "SELECT count(*) FROM endpoints WHERE owner_kind = 'node'")" = 5 ] || fail "dual-stack node addresses (InternalIP and ExternalIP)"
 [ "$(sqlite3 y.db "SELECT members FROM workload_notes WHERE name = 'api-v1+api-v2'")" = "Deployment/api-v1,Deployment/api-v2" ] || fail "members"
 # Dual stack: the IPv4 and IPv6 addresses of a pod are one workload.
 printf '%s\n' "2026-11-20T12:05:00Z node-a 10.42.0.31 10.42.1.21 tcp 5432 2" \
