@@ -456,6 +456,10 @@ print_decision(FILE *out, const char *dir, const struct pe_endpoint *ep,
 	case PE_WHY_NO_ENDPOINT:
 		fputs("  decided by: no Calico endpoint (not a pod)\n", out);
 		break;
+	case PE_WHY_HOST_LOCAL:
+		fputs("  decided by: host to local workload: Calico does not "
+		    "police traffic from a pod's own node\n", out);
+		break;
 	case PE_WHY_RULE:
 		fputs("  decided by: rule\n", out);
 		fprintf(out, "  tier: %s\n", d->tier->name);
