@@ -789,11 +789,7 @@ cluster_build(struct cl_pod *pods, size_t npods, const struct cl_ctrl *ctrls,
 				free(mems[j]);
 				mems[j] = NULL;
 			}
-			if (!x->exact && o->notes != NULL)
-				fprintf(o->notes, "flowpol: learn: namespace '%s': no label "
-				    "set selects workload '%s' alone: its selector %s also "
-				    "matches pods of other workloads\n", x->ns, x->name,
-				    x->selector);
+			/* learner/graph.c says which others an inexact one selects. */
 			if (m > 1 && o->notes != NULL)
 				fprintf(o->notes, "flowpol: learn: namespace '%s': no stable "
 				    "label set tells %s%s apart: merged into workload '%s' "

@@ -1631,6 +1631,121 @@ out:
 }
 
 /*
+ * Whether one of the pod's label sets matches a learned selector (the
+ * text cluster.c writes: k == 'v' joined by " && ", or all()); the
+ * projectcalico.org/serviceaccount label is the pod's service account.
+ */
+static int
+selector_selects(const char *sel, const struct lpod *p)
+{
+	char key[400], val[100];
+	const char *t, *q, *v;
+	size_t i, n;
+	int ok;
+
+	for (i = 0; i < p->nstates || (i == 0 && p->nstates == 0); i++) {
+		ok = 1;
+		for (t = sel; ok && *t != '\0' && strcmp(t, "all()") != 0;) {
+			if ((q = strstr(t, " == '")) == NULL ||
+			    (n = (size_t)(q - t)) >= sizeof(key))
+				return 0;
+			memcpy(key, t, n);
+			key[n] = '\0';
+			t = q + 5;
+			if ((q = strchr(t, '\'')) == NULL ||
+			    (n = (size_t)(q - t)) >= sizeof(val))
+				return 0;
+			memcpy(val, t, n);
+			val[n] = '\0';
+			t = q + 1;
+			if (strncmp(t, " && ", 4) == 0)
+				t += 4;
+			if (strcmp(key, "projectcalico.org/serviceaccount") == 0)
+				v = p->sa;
+			else
+				v = i < p->nstates ? labels_get(&p->states[i], key) : NULL;
+			ok = v != NULL && strcmp(v, val) == 0;
+		}
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * For each workload whose selector is not exact: the other workloads of its
+ * namespace it also selects, written to workload_notes.also_selects and
+ * said on the notes stream with the label that would tell it apart.
+ */
+static int
+write_also_selects(struct lctx *c)
+{
+	sqlite3_stmt *s = NULL;
+	char *list = NULL;
+	size_t i, k, used, cap = 0;
+	int ret = -1;
+	void *p;
+
+	if (store_prepare(c->st, &s, "UPDATE workload_notes SET also_selects = ?3 "
+	    "WHERE namespace = ?1 AND name = ?2") < 0)
+		return -1;
+	for (i = 0; i < c->nwl; i++) {
+		if (c->wl[i].exact)
+			continue;
+		used = 0;
+		/* Workloads are sorted by (namespace, name): the list is too. */
+		for (k = 0; k < c->nwl; k++) {
+			size_t j, need;
+
+			if (k == i || strcmp(c->wl[k].ns, c->wl[i].ns) != 0)
+				continue;
+			for (j = 0; j < c->npods; j++)
+				if (c->pods[j].kept >= 0 &&
+				    c->cp[c->pods[j].kept].wl == k &&
+				    selector_selects(c->wl[i].selector, &c->pods[j]))
+					break;
+			if (j == c->npods)
+				continue;
+			need = used + strlen(c->wl[k].name) + 2;
+			if (need > cap) {
+				cap = need * 2;
+				if ((p = realloc(list, cap)) == NULL) {
+					fp_error("learn: out of memory");
+					goto out;
+				}
+				list = p;
+			}
+			used += (size_t)snprintf(list + used, cap - used, "%s%s",
+			    used ? "," : "", c->wl[k].name);
+		}
+		if (used == 0) {
+			if (c->o->notes != NULL)
+				fprintf(c->o->notes, "flowpol: learn: namespace '%s': no "
+				    "label set selects workload '%s' alone: its selector %s "
+				    "also matches pods of other workloads\n", c->wl[i].ns,
+				    c->wl[i].name, c->wl[i].selector);
+			continue;
+		}
+		sqlite3_bind_text(s, 1, c->wl[i].ns, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, c->wl[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, list, -1, SQLITE_STATIC);
+		if (step(c, s, "writing workload notes") < 0)
+			goto out;
+		if (c->o->notes != NULL)
+			fprintf(c->o->notes, "flowpol: learn: namespace '%s': no label "
+			    "set selects workload '%s' alone: its selector %s also "
+			    "selects %s; add a label such as app.kubernetes.io/name: %s "
+			    "to its pod template\n", c->wl[i].ns, c->wl[i].name,
+			    c->wl[i].selector, fp_clamp(list, 300), c->wl[i].name);
+	}
+	ret = 0;
+out:
+	free(list);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/*
  * host_local rows, workload_notes.host_network, and what the cluster's DNS
  * was found to be (meta learn.dns, and the stats).
  */
@@ -1759,7 +1874,8 @@ learn_run(struct store *st, const struct learn_opts *o, struct learn_stats *out)
 	if (load_controllers(&c) < 0 || load_pods(&c) < 0 ||
 	    build_workloads(&c) < 0 || load_endpoints(&c) < 0 ||
 	    load_services(&c) < 0 || walk_flows(&c) < 0 || write_model(&c) < 0 ||
-	    write_host_model(&c) < 0 || write_meta(&c) < 0)
+	    write_host_model(&c) < 0 || write_also_selects(&c) < 0 ||
+	    write_meta(&c) < 0)
 		goto out;
 	began = 0;
 	if (store_commit(st) < 0)

@@ -201,7 +201,10 @@
  *  - pods.finished: when the pod was seen terminated (the latest
  *    containerStatuses finishedAt, else the snapshot that showed it so);
  *    it owned its addresses until then.
- *  - workload_notes.host_network: 1 for a workload of hostNetwork pods.
+ *  - workload_notes.host_network: 1 for a workload of hostNetwork pods;
+ *    also_selects: for a workload whose selector is not exact, the other
+ *    workloads of its namespace it also selects (names, comma-separated,
+ *    sorted).
  *  - host_local: traffic from a pod's own node to it, which Calico never
  *    polices (no rule is written for it); dst is the workload.
  */
@@ -211,6 +214,7 @@
 	"ALTER TABLE services ADD COLUMN source_ranges TEXT NOT NULL DEFAULT '';" \
 	"ALTER TABLE pods ADD COLUMN finished INTEGER;" \
 	"ALTER TABLE workload_notes ADD COLUMN host_network INTEGER NOT NULL DEFAULT 0;" \
+	"ALTER TABLE workload_notes ADD COLUMN also_selects TEXT NOT NULL DEFAULT '';" \
 	"CREATE TABLE node_addresses (" \
 	"  node TEXT NOT NULL," \
 	"  ip BLOB NOT NULL," \

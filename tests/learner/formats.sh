@@ -27,6 +27,12 @@ a=$(sqlite3 y.db "SELECT uid, labels FROM pods ORDER BY uid")
 "$FLOWPOL" learn --db y.db >learn.txt 2>notes.txt || fail "learn exited $?"
 grep -q "^flowpol: learn: namespace 'legacy': no stable label set tells Deployment/api-v1,Deployment/api-v2 apart: merged into workload 'api-v1+api-v2' (selector app == 'api')$" notes.txt ||
 	fail "merge notice: $(cat notes.txt)"
+# A Job with no label of its own is never silently widened: learn names the
+# workloads its selector also selects and the label to add.
+grep -q "^flowpol: learn: namespace 'shop': no label set selects workload 'migrate-v3' alone: its selector projectcalico.org/serviceaccount == 'default' also selects debug,log-agent,node-exporter,report; add a label such as app.kubernetes.io/name: migrate-v3 to its pod template$" notes.txt ||
+	fail "inexact notice: $(cat notes.txt)"
+[ "$(sqlite3 y.db "SELECT also_selects FROM workload_notes WHERE name = 'migrate-v3'")" = "debug,log-agent,node-exporter,report" ] ||
+	fail "also_selects"
 "$FLOWPOL" workloads --db y.db >w.tsv || fail "workloads"
 cat >want.tsv <<'X'
 namespace	name	kind	selector	pods
