@@ -58,7 +58,7 @@ struct slport {
 };
 
 struct lsvc {
-	char *ns, *name;
+	char *ns, *name, *type;
 	struct labels sel;
 	struct sport *ports;
 	size_t nports;
@@ -667,8 +667,8 @@ load_services(struct lctx *c)
 	void *p;
 
 	c->apiserver = c->kubedns = -1;
-	if (store_prepare(c->st, &s, "SELECT namespace, name, selector, cluster_ips "
-	    "FROM services ORDER BY namespace, name") < 0)
+	if (store_prepare(c->st, &s, "SELECT namespace, name, selector, cluster_ips, "
+	    "type FROM services ORDER BY namespace, name") < 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct lsvc *sv;
@@ -684,6 +684,7 @@ load_services(struct lctx *c)
 		memset(sv, 0, sizeof(*sv));
 		labels_init(&sv->sel);
 		if ((sv->ns = col_dup(s, 0)) == NULL || (sv->name = col_dup(s, 1)) == NULL ||
+		    (sv->type = col_dup(s, 4)) == NULL ||
 		    (sv->slices = strmap_new()) == NULL)
 			goto oom;
 		if (labels_parse_lines(&sv->sel, sel ? sel : "") < 0)
@@ -879,10 +880,13 @@ struct backend {
  * The workloads behind a Service port during [first, last]: ready slice
  * addresses owned by a workload then, else the selected pods alive then,
  * each at its target port. Distinct (workload, port) pairs; their count.
+ * any_owner (a whole period, not a flow): an address that changed owners
+ * counts for the first workload that held it, where a flow would be
+ * ambiguous.
  */
 static size_t
 svc_backends(const struct lctx *c, const struct lsvc *v, const struct sport *sp,
-    int64_t first, int64_t last, struct backend *out)
+    int64_t first, int64_t last, int any_owner, struct backend *out)
 {
 	struct rs_result r;
 	size_t i, k, n = 0;
@@ -892,7 +896,12 @@ svc_backends(const struct lctx *c, const struct lsvc *v, const struct sport *sp,
 	for (i = 0; i < v->nbacks + v->npods && n < MAX_BACKENDS; i++) {
 		if (i < v->nbacks) {
 			resolver_lookup(c->res, &v->backs[i].ip, first, last, &r);
-			if (r.cls != RS_WORKLOAD)
+			/* Over a long span an address may have had several
+			 * owners: each that is a workload backed the Service. */
+			if (any_owner && r.cls == RS_AMBIGUOUS && r.ncand > 0 &&
+			    r.cand[0] >= 0)
+				r.peer = r.cand[0];
+			else if (r.cls != RS_WORKLOAD)
 				continue;
 			wl = r.peer;
 			port = slice_target(v, v->backs[i].slice, sp);
@@ -999,7 +1008,7 @@ classify_dst(const struct lctx *c, const struct fp_ip *dip, int proto,
 			rd->cls = RS_EXTERNAL;
 			return SVC_APISERVER;
 		}
-		*nbacks = svc_backends(c, v, sp, first, last, backs);
+		*nbacks = svc_backends(c, v, sp, first, last, 0, backs);
 		if (*nbacks == 0)
 			return SVC_NONE;
 		memset(rd, 0, sizeof(*rd));
@@ -1746,6 +1755,56 @@ out:
 }
 
 /*
+ * The workloads behind each Service port over the whole learning period
+ * (service_backends), at their target ports.
+ */
+static int
+write_service_backends(struct lctx *c)
+{
+	sqlite3_stmt *s = NULL;
+	struct backend *b = NULL;
+	char wl[600];
+	size_t i, k, n;
+	int64_t from = c->o->since == INT64_MIN ? INT64_MIN + 1 : c->o->since;
+	int64_t to = c->o->until == INT64_MAX ? INT64_MAX - 1 : c->o->until;
+	int ret = -1;
+
+	if (store_exec(c->st, "DELETE FROM service_backends") < 0 ||
+	    store_prepare(c->st, &s, "INSERT OR IGNORE INTO service_backends("
+	    "namespace, name, type, workload, proto, port) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6)") < 0)
+		goto out;
+	if ((b = malloc(MAX_BACKENDS * sizeof(*b))) == NULL) {
+		fp_error("learn: out of memory");
+		goto out;
+	}
+	for (i = 0; i < c->nsvcs; i++) {
+		const struct lsvc *v = &c->svcs[i];
+
+		for (k = 0; k < v->nports; k++) {
+			n = svc_backends(c, v, &v->ports[k], from, to, 1, b);
+			while (n-- > 0) {
+				snprintf(wl, sizeof(wl), "%s/%s", c->wl[b[n].wl].ns,
+				    c->wl[b[n].wl].name);
+				sqlite3_bind_text(s, 1, v->ns, -1, SQLITE_STATIC);
+				sqlite3_bind_text(s, 2, v->name, -1, SQLITE_STATIC);
+				sqlite3_bind_text(s, 3, v->type, -1, SQLITE_STATIC);
+				sqlite3_bind_text(s, 4, wl, -1, SQLITE_STATIC);
+				sqlite3_bind_int(s, 5, v->ports[k].proto);
+				sqlite3_bind_int(s, 6, b[n].port);
+				if (step(c, s, "writing service backends") < 0)
+					goto out;
+			}
+		}
+	}
+	ret = 0;
+out:
+	free(b);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/*
  * host_local rows, workload_notes.host_network, and what the cluster's DNS
  * was found to be (meta learn.dns, and the stats).
  */
@@ -1790,6 +1849,8 @@ write_host_model(struct lctx *c)
 		if (step(c, s, "writing workload notes") < 0)
 			goto out;
 	}
+	if (write_service_backends(c) < 0)
+		goto out;
 	/* The cluster's DNS, and the evidence. */
 	if (c->nodelocal_wl >= 0) {
 		char ips[200] = "";
@@ -1906,6 +1967,7 @@ out:
 
 		free(v->ns);
 		free(v->name);
+		free(v->type);
 		labels_release(&v->sel);
 		for (j = 0; j < v->nports; j++) {
 			free(v->ports[j].name);

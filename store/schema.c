@@ -207,6 +207,9 @@
  *    sorted).
  *  - host_local: traffic from a pod's own node to it, which Calico never
  *    polices (no rule is written for it); dst is the workload.
+ *  - service_backends (written by learn): the workloads behind each
+ *    Service port in the learning period, at their target port, with the
+ *    Service's type, so emit can tell a LoadBalancer's clients.
  */
 #define MIGRATION_2 \
 	"ALTER TABLE services ADD COLUMN type TEXT NOT NULL DEFAULT 'ClusterIP';" \
@@ -260,6 +263,15 @@
 	"  proto INTEGER NOT NULL," \
 	"  port INTEGER NOT NULL," \
 	"  PRIMARY KEY (uid, proto, port)" \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE service_backends (" \
+	"  namespace TEXT NOT NULL," \
+	"  name TEXT NOT NULL," \
+	"  type TEXT NOT NULL," \
+	"  workload TEXT NOT NULL," /* namespace/name */ \
+	"  proto INTEGER NOT NULL," \
+	"  port INTEGER NOT NULL," /* the target port */ \
+	"  PRIMARY KEY (namespace, name, workload, proto, port)" \
 	") WITHOUT ROWID;" \
 	"CREATE TABLE host_local (" \
 	"  node TEXT NOT NULL," \

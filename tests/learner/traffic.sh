@@ -37,6 +37,11 @@ node-b shop/cart 8081 3" ] || fail "host-local traffic: $(sqlite3 "$FLOWPOL_DB" 
 # (2 over IPv4, 1 over IPv6).
 [ "$(sqlite3 "$FLOWPOL_DB" "SELECT connections FROM edges WHERE src = 'shop/web' AND dst = 'shop/cart'")" = 3 ] ||
 	fail "IPVS double logging counted twice"
+# Who backs each Service port over the period (what emit needs for a
+# LoadBalancer's clients).
+[ "$(sqlite3 "$FLOWPOL_DB" "SELECT group_concat(name || ' ' || type || ' ' || workload || ' ' || port, ';') FROM (SELECT * FROM service_backends ORDER BY 1, 2, 4, 5, 6)")" = \
+	"kube-dns ClusterIP kube-system/coredns 53;kube-dns ClusterIP kube-system/coredns 53;cart ClusterIP shop/cart 8081;frontend LoadBalancer shop/frontend 8443;web ClusterIP shop/web 8080" ] ||
+	fail "service backends: $(sqlite3 "$FLOWPOL_DB" "SELECT * FROM service_backends")"
 # Re-running learn gives the same model.
 "$FLOWPOL" learn >/dev/null || fail "second learn"
 "$FLOWPOL" edges | cut -f1-5 | cmp -s - edges.tsv || fail "second learn changed the edges"
