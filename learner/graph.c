@@ -1812,7 +1812,7 @@ static int
 write_host_model(struct lctx *c)
 {
 	sqlite3_stmt *s = NULL;
-	char a[FP_IPSTRLEN];
+	char a[FP_IPSTRLEN], ips[200], all[240] = "";
 	size_t i;
 	long id, v;
 	int ret = -1;
@@ -1852,8 +1852,8 @@ write_host_model(struct lctx *c)
 	if (write_service_backends(c) < 0)
 		goto out;
 	/* The cluster's DNS, and the evidence. */
+	ips[0] = '\0';
 	if (c->nodelocal_wl >= 0) {
-		char ips[200] = "";
 		size_t used = 0;
 
 		for (i = 0; c->kubedns >= 0 && i < c->nsips; i++)
@@ -1861,9 +1861,11 @@ write_host_model(struct lctx *c)
 				used += (size_t)snprintf(ips + used, sizeof(ips) - used,
 				    ",%s", fp_ip_format(&c->sips[i].ip, a));
 		snprintf(c->stats.dns, sizeof(c->stats.dns), "NodeLocal DNSCache: "
-		    "workload %s/%s (DaemonSet node-local-dns) at %s%s", 
+		    "workload %s/%s (DaemonSet node-local-dns) at %s%s",
 		    c->wl[c->nodelocal_wl].ns, c->wl[c->nodelocal_wl].name,
 		    NODELOCAL_DNS_ADDR, ips);
+		/* what emit's DNS layer allows by address */
+		snprintf(all, sizeof(all), "%s%s", NODELOCAL_DNS_ADDR, ips);
 	} else if ((v = find_svc(c, "openshift-dns", "dns-default")) >= 0) {
 		const struct sport *sp = svc_port(&c->svcs[v], 17, 53);
 
@@ -1874,7 +1876,8 @@ write_host_model(struct lctx *c)
 		snprintf(c->stats.dns, sizeof(c->stats.dns), "kube-dns: Service "
 		    "kube-system/kube-dns");
 	}
-	if (store_meta_set(c->st, "learn.dns", c->stats.dns) < 0)
+	if (store_meta_set(c->st, "learn.dns", c->stats.dns) < 0 ||
+	    store_meta_set(c->st, "learn.dns_addresses", all) < 0)
 		goto out;
 	ret = 0;
 out:

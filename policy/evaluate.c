@@ -764,7 +764,8 @@ service_match(const struct pe_entity *e, const struct pe_endpoint *ep,
 	for (i = 0; i < ep->n_services; i++)
 		if (ns != NULL && strcmp(ep->services[i].namespace, ns) == 0 &&
 		    strcmp(ep->services[i].name, e->svc_name) == 0 &&
-		    (!is_dst || (ep->services[i].proto == proto &&
+		    (!is_dst || ep->services[i].port < 0 ||
+		    (ep->services[i].proto == proto &&
 		    ep->services[i].port == port)))
 			return 1;
 	return 0;

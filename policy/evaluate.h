@@ -64,7 +64,8 @@ struct pe_named_port {
  */
 struct pe_svc_member {
 	char *namespace, *name;
-	int proto, port;	/* the endpoint's port for the Service */
+	int proto, port;	/* the endpoint's port for the Service; port -1:
+				   whichever (the Service's own ports) */
 };
 
 /*
