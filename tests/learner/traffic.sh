@@ -9,6 +9,12 @@
 # NodeLocal DNS (link-local address and kube-dns ClusterIP) is the
 # node-local-dns workload, a finished CronJob pod is attributed, cloud
 # metadata stays exact egress, IPv6 link-local and ND never become edges.
+# Then emit gives the committed policies (samples/traffic/policies), valid
+# against the CRDs, with no node address outside the node set; diff right
+# after emit finds no drift; the engine allows every observed flow (and
+# probes from a pod's new node, a new load balancer client) and denies
+# what was not seen; rescheduling the pods changes nothing and replacing
+# the nodes changes only the node set.
 set -u
 . "$(dirname "$0")/../lib.sh"
 S=$FLOWPOL_SRC/samples/traffic
@@ -45,4 +51,72 @@ node-b shop/cart 8081 3" ] || fail "host-local traffic: $(sqlite3 "$FLOWPOL_DB" 
 # Re-running learn gives the same model.
 "$FLOWPOL" learn >/dev/null || fail "second learn"
 "$FLOWPOL" edges | cut -f1-5 | cmp -s - edges.tsv || fail "second learn changed the edges"
+# emit: the committed policies, valid against Calico's CRDs (the node set
+# included), and no node address pinned in any rule.
+"$FLOWPOL" emit --out out 2>emit.err || fail "emit: $(cat emit.err)"
+diff -r "$S/policies" out || fail "emit differs from samples/traffic/policies"
+/usr/bin/python3 "$FLOWPOL_SRC/tests/tools/crd_validate.py" --flowpol out >v.txt 2>&1 ||
+	fail "CRD validation: $(cat v.txt)"
+grep -q "^crd_validate: 9 documents, 0 invalid" v.txt || fail "validation: $(cat v.txt)"
+grep -l "10\.0\.0\.[12]/32\|fd00:10::[12]/128" out/*.yaml | grep -qv flowpol-nodes.yaml &&
+	fail "a node address outside the node set"
+[ -e out/flowpol-monitoring-node-exporter.yaml ] && fail "a policy for a hostNetwork workload"
+# diff right after emit: no drift.
+"$FLOWPOL" diff --policies out >diff.txt || fail "diff after emit exited $?: $(cat diff.txt)"
+# The engine's proof: what must be allowed and what must be denied.
+X() { # WANT SRC DST PROTO/PORT [REASON]
+	local want=$1 rc
+	shift
+	"$FLOWPOL" explain --policies out "$@" >x.txt 2>&1; rc=$?
+	case $want in
+	allow) [ $rc -eq 0 ] || fail "explain $*: want allowed: $(cat x.txt)" ;;
+	deny) [ $rc -eq 1 ] || fail "explain $*: want denied: $(cat x.txt)" ;;
+	esac
+}
+X allow node:10.0.0.2 shop/cart tcp/8081	# a probe from cart's own node
+grep -q "decided by: host to local workload" x.txt || fail "host-local reason: $(cat x.txt)"
+X allow node:10.0.0.1 shop/web tcp/8080
+X allow node:fd00:10::2 shop/web tcp/8080	# the remote node, IPv6
+X allow shop/web shop/cart tcp/8081
+X allow batch/report shop/cart tcp/8081
+X allow shop/frontend shop/web tcp/8080
+X allow monitoring/prometheus monitoring/node-exporter tcp/9100
+X allow monitoring/prometheus node:10.0.0.2 tcp/9100
+X allow shop/web 169.254.20.10 udp/53
+X allow shop/cart 10.96.0.10 udp/53
+X allow ops/operator service:default/kubernetes tcp/6443
+X allow external:198.51.100.7 shop/frontend tcp/8443
+X allow external:198.51.100.99 shop/frontend tcp/8443	# a new client
+X allow external:2001:db8:77::1 shop/frontend tcp/8443
+X allow shop/cart 169.254.169.254 tcp/80
+X deny node:10.0.0.1 shop/cart tcp/8081	# a remote node, a port it never called
+X deny node:10.0.0.2 shop/web tcp/8081
+X deny external:198.51.100.7 shop/web tcp/8080	# not behind a load balancer
+X deny shop/web service:default/kubernetes tcp/6443	# not an observed caller
+X deny batch/report service:default/kubernetes tcp/6443
+X deny shop/web shop/cart tcp/8082	# unobserved ports
+X deny shop/frontend shop/web tcp/8443
+X deny monitoring/prometheus node:10.0.0.1 tcp/9101
+X deny external:198.51.100.7 shop/frontend tcp/8444
+X deny shop/web 169.254.169.254 tcp/80
+X deny shop/web 10.96.0.10 udp/54
+# Stability: the pods moved to the other node (new names and addresses,
+# probes from their new nodes) give the same bytes; replacing both nodes
+# changes the node set only.
+for m in reschedule replace-nodes; do
+	/usr/bin/python3 "$FLOWPOL_SRC/tests/learner/traffic_variant.py" $m "$S" $m.yaml $m.txt ||
+		fail "$m: variant"
+	/usr/bin/python3 "$FLOWPOL_SRC/tests/tools/nflog_events.py" $m.pcap <$m.txt || fail "$m: capture"
+	"$FLOWPOL" inventory --db $m.db --at 2026-12-01T10:30:00Z $m.yaml >/dev/null || fail "$m: inventory"
+	"$FLOWPOL" collect --db $m.db --pcap $m.pcap --node node-a >/dev/null 2>&1 || fail "$m: collect"
+	"$FLOWPOL" learn --db $m.db >/dev/null || fail "$m: learn"
+	"$FLOWPOL" emit --db $m.db --out $m 2>/dev/null || fail "$m: emit"
+done
+diff -r out reschedule || fail "rescheduling the pods changed the policies"
+[ "$(diff -rq out replace-nodes)" = "Files out/flowpol-nodes.yaml and replace-nodes/flowpol-nodes.yaml differ" ] ||
+	fail "replacing the nodes: $(diff -r out replace-nodes)"
+# After the reschedule, cart's probes come from node-a: allowed, unpoliced.
+"$FLOWPOL" explain --db reschedule.db --policies out node:10.0.0.1 shop/cart tcp/8081 >x.txt ||
+	fail "probe from cart's new node: $(cat x.txt)"
+"$FLOWPOL" diff --db reschedule.db --policies out >/dev/null || fail "diff after the reschedule"
 pass
