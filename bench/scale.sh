@@ -28,14 +28,14 @@ trap 'rm -rf "$work"' EXIT
 now=2026-11-27T00:00:00Z
 
 echo "flowpol scale benchmark ($(nproc) cores, $(uname -r), $(date -u +%Y-%m-%d))"
-declare -A secs rss
+declare -A secs rss cpu
 steps=()
 # step LABEL CMD...: measure CMD and keep its figures for the ratio table.
 step() {
 	local label=$1
 	shift
 	measure "$label" "$@"
-	read -r secs["$label,$size"] rss["$label,$size"] < <(tail -n 1 "$work/time.txt")
+	read -r secs["$label,$size"] rss["$label,$size"] cpu["$label,$size"] <"$work/time.txt"
 	case " ${steps[*]} " in *" $label "*) ;; *) steps+=("$label") ;; esac
 }
 check() {
@@ -108,7 +108,7 @@ echo "|---|$(printf -- '---|' "${sizes[@]}")---|"
 for s in "${steps[@]}"; do
 	row="| $s |"
 	for size in "${sizes[@]}"; do
-		row+=" $(printf '%.1f s, %d MiB' "${secs[$s,$size]}" $((${rss[$s,$size]} / 1024))) |"
+		row+=" $(printf '%.1f s (cpu %.1f s), %d MiB' "${secs[$s,$size]}" "${cpu[$s,$size]}" $((${rss[$s,$size]} / 1024))) |"
 	done
 	row+=" $(echo "scale=1; ${secs[$s,$last]} / (${secs[$s,$first]} + 0.001)" | bc -l)x |"
 	echo "$row"
