@@ -1751,17 +1751,24 @@ out:
 	return ret;
 }
 
+/* Free n strings and their array. */
+static void
+free_strv(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 static void
 build_release(struct build *b)
 {
 	size_t i;
 
-	for (i = 0; i < b->nexempt; i++)
-		free(b->exempt[i]);
-	free(b->exempt);
-	for (i = 0; i < b->nenforce; i++)
-		free(b->enforce[i]);
-	free(b->enforce);
+	free_strv(b->exempt, b->nexempt);
+	free_strv(b->enforce, b->nenforce);
 	for (i = 0; i < b->nwl; i++) {
 		free(b->wls[i].ns);
 		free(b->wls[i].name);
@@ -1769,18 +1776,14 @@ build_release(struct build *b)
 		free(b->wls[i].also);
 	}
 	free(b->wls);
-	for (i = 0; i < b->ndns_nets; i++)
-		free(b->dns_nets[i]);
-	free(b->dns_nets);
+	free_strv(b->dns_nets, b->ndns_nets);
 	for (i = 0; i < b->nsvcs; i++) {
 		free(b->svcs[i].ns);
 		free(b->svcs[i].name);
 		free(b->svcs[i].ranges);
 	}
 	free(b->svcs);
-	for (i = 0; i < b->ncluster_nets; i++)
-		free(b->cluster_nets[i]);
-	free(b->cluster_nets);
+	free_strv(b->cluster_nets, b->ncluster_nets);
 	free(b->nss);
 	for (i = 0; i < b->ndns; i++) {
 		free(b->dns[i].ns);
