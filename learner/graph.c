@@ -653,6 +653,24 @@ pod_selected(const struct lpod *p, const struct labels *sel)
 }
 
 /*
+ * A row of slice_endpoints or slice_ports (namespace, service, slice, ...):
+ * its Service and the slice's id there. 1, 0 (no such Service), -1 (out of
+ * memory).
+ */
+static int
+slice_row(struct lctx *c, sqlite3_stmt *s, struct lsvc **sv, long *slice)
+{
+	const char *sl = (const char *)sqlite3_column_text(s, 2);
+	long v = find_svc(c, (const char *)sqlite3_column_text(s, 0),
+	    (const char *)sqlite3_column_text(s, 1));
+
+	if (v < 0 || sl == NULL)
+		return 0;
+	*sv = &c->svcs[v];
+	return (*slice = strmap_intern((*sv)->slices, sl, strlen(sl))) < 0 ? -1 : 1;
+}
+
+/*
  * Services, their ports, their ready EndpointSlice addresses and, for
  * Services with a selector, the pods it selects (used when the inventory
  * has no EndpointSlice for the Service).
@@ -663,7 +681,7 @@ load_services(struct lctx *c)
 	sqlite3_stmt *s = NULL;
 	size_t cap = 0, i;
 	long v;
-	int rc, ret = -1;
+	int rc, k, ret = -1;
 	void *p;
 
 	c->apiserver = c->kubedns = -1;
@@ -738,23 +756,22 @@ load_services(struct lctx *c)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct lsvc *sv;
 		struct sback *b;
-		const char *sl = (const char *)sqlite3_column_text(s, 2);
+		long slice;
 
-		if ((v = find_svc(c, (const char *)sqlite3_column_text(s, 0),
-		    (const char *)sqlite3_column_text(s, 1))) < 0 || sl == NULL)
+		if ((k = slice_row(c, s, &sv, &slice)) <= 0) {
+			if (k < 0)
+				goto oom;
 			continue;
-		sv = &c->svcs[v];
+		}
 		if ((p = realloc(sv->backs, (sv->nbacks + 1) * sizeof(*sv->backs))) ==
 		    NULL)
 			goto oom;
 		sv->backs = p;
 		b = &sv->backs[sv->nbacks];
+		b->slice = slice;
 		if (fp_ip_from_blob(&b->ip, sqlite3_column_blob(s, 3),
-		    (size_t)sqlite3_column_bytes(s, 3)) < 0)
-			continue;
-		if ((b->slice = strmap_intern(sv->slices, sl, strlen(sl))) < 0)
-			goto oom;
-		sv->nbacks++;
+		    (size_t)sqlite3_column_bytes(s, 3)) == 0)
+			sv->nbacks++;
 	}
 	if (rc != SQLITE_DONE) {
 		store_sqlerr(c->st, "reading endpoint slices");
@@ -769,12 +786,13 @@ load_services(struct lctx *c)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct lsvc *sv;
 		struct slport *sp;
-		const char *sl = (const char *)sqlite3_column_text(s, 2);
+		long slice;
 
-		if ((v = find_svc(c, (const char *)sqlite3_column_text(s, 0),
-		    (const char *)sqlite3_column_text(s, 1))) < 0 || sl == NULL)
+		if ((k = slice_row(c, s, &sv, &slice)) <= 0) {
+			if (k < 0)
+				goto oom;
 			continue;
-		sv = &c->svcs[v];
+		}
 		if ((p = realloc(sv->sports, (sv->nsports + 1) * sizeof(*sv->sports))) ==
 		    NULL)
 			goto oom;
@@ -782,8 +800,8 @@ load_services(struct lctx *c)
 		sp = &sv->sports[sv->nsports];
 		sp->proto = sqlite3_column_int(s, 4);
 		sp->port = sqlite3_column_int(s, 5);
-		if ((sp->slice = strmap_intern(sv->slices, sl, strlen(sl))) < 0 ||
-		    (sp->name = col_dup(s, 3)) == NULL)
+		sp->slice = slice;
+		if ((sp->name = col_dup(s, 3)) == NULL)
 			goto oom;
 		sv->nsports++;
 	}

@@ -283,20 +283,9 @@ pe_resolve_endpoint_ex(struct model *m, const char *arg,
 		ep->kind = node ? PE_EP_NODE : PE_EP_EXTERNAL;
 		if (set_str(&ep->name, arg) < 0)
 			return -1;
-		if (node && m != NULL) {
-			/* which node: traffic to its own pods is not policed */
-			enum model_owner_kind kind;
-			char *owner = NULL;
-			int rc = model_ip_owner(m, &ep->ip, MODEL_AT_LATEST, &kind,
-			    &owner);
-
-			if (rc < 0)
-				return -1;
-			if (rc == 1 && kind == MODEL_OWNER_NODE)
-				ep->node = owner;
-			else
-				free(owner);
-		}
+		/* which node: traffic to its own pods is not policed */
+		if (node && m != NULL && model_ip_node(m, &ep->ip, &ep->node) < 0)
+			return -1;
 		return pe_endpoint_prepare(ep);
 	}
 	if (strncmp(arg, "service:", 8) == 0) {

@@ -235,19 +235,9 @@ rv_peer_load(struct model *m, const struct pe_policyset *ps, const char *text,
 			return -1;
 		return pe_endpoint_prepare(ep);
 	}
-	if (p->mp.kind == MODEL_PEER_NODE) {
-		enum model_owner_kind kind;
-		char *owner = NULL;
-		int rc = model_ip_owner(m, &p->mp.ip, MODEL_AT_LATEST, &kind,
-		    &owner);
-
-		if (rc < 0)
-			return -1;
-		if (rc == 1 && kind == MODEL_OWNER_NODE)
-			ep->node = owner;
-		else
-			free(owner);
-	}
+	if (p->mp.kind == MODEL_PEER_NODE &&
+	    model_ip_node(m, &p->mp.ip, &ep->node) < 0)
+		return -1;
 	f = p->mp.ip.len == 16;
 	p->states[0].addr[f] = ep->ip = p->mp.ip;
 	p->states[0].has[f] = ep->has_ip = 1;

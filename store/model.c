@@ -717,6 +717,20 @@ model_ip_owner(struct model *m, const struct fp_ip *ip, int64_t at,
 }
 
 int
+model_ip_node(struct model *m, const struct fp_ip *ip, char **node)
+{
+	enum model_owner_kind kind;
+	int rc = model_ip_owner(m, ip, MODEL_AT_LATEST, &kind, node);
+
+	if (rc == 1 && kind != MODEL_OWNER_NODE) {
+		free(*node);
+		*node = NULL;
+		rc = 0;
+	}
+	return rc;
+}
+
+int
 model_node_addresses(struct model *m, const char *node, struct fp_ip **v,
     size_t *n)
 {

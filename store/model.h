@@ -210,6 +210,12 @@ int model_cluster_cidrs(struct model *m, char **out);
 /* Extra DNS addresses learn found (meta learn.dns_addresses), as above. */
 int model_dns_addresses(struct model *m, char **out);
 
+/*
+ * The node that holds ip now (its name, malloc'd into *node): 1, 0 when ip
+ * is no node's, -1 on error.
+ */
+int model_ip_node(struct model *m, const struct fp_ip *ip, char **node);
+
 /* --- coverage and health ------------------------------------------------- */
 
 struct model_coverage {
