@@ -1302,26 +1302,33 @@ static void
 cluster_ranges(struct build *b)
 {
 	struct fp_ip a[2];
+	unsigned char *keep;
 	int pf[2];
 	size_t i, j, k = 0;
 
+	if ((keep = calloc(b->ncluster_nets + 1, 1)) == NULL) {
+		b->oom = 1;
+		return;
+	}
 	for (i = 0; i < b->ncluster_nets; i++) {
-		int keep = fp_cidr_parse(&a[0], &pf[0], b->cluster_nets[i]) == 0 &&
+		keep[i] = fp_cidr_parse(&a[0], &pf[0], b->cluster_nets[i]) == 0 &&
 		    pf[0] < a[0].len * 8;
-
-		for (j = 0; keep && j < b->ncluster_nets; j++) {
+		for (j = 0; keep[i] && j < b->ncluster_nets; j++) {
 			if (j == i || fp_cidr_parse(&a[1], &pf[1],
 			    b->cluster_nets[j]) < 0 || pf[1] >= a[1].len * 8)
 				continue;
 			if (fp_ip_in_net(&a[0], &a[1], pf[1]) &&
 			    (pf[1] < pf[0] || (pf[1] == pf[0] && j < i)))
-				keep = 0;
+				keep[i] = 0;
 		}
-		if (keep)
+	}
+	for (i = 0; i < b->ncluster_nets; i++) {
+		if (keep[i])
 			b->cluster_nets[k++] = b->cluster_nets[i];
 		else
 			free(b->cluster_nets[i]);
 	}
+	free(keep);
 	b->ncluster_nets = k;
 	sort(b->cluster_nets, k, sizeof(char *), cmp_net);
 }
