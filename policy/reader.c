@@ -10,29 +10,28 @@
 
 #include "common/err.h"
 #include "common/fileio.h"
+#include "common/yamlread.h"
 #include "policy/evaluate.h"
 #include "policy/reader.h"
 #include "policy/selector.h"
 #include "common/banned.h"
 
 /*
- * The reader loads each YAML document with libyaml's document API and walks
- * it with a fixed schema. Types follow what kubectl and calicoctl do: YAML
+ * The reader loads each YAML document through the bounded reader
+ * (common/yamlread.h: limits, duplicate keys and aliases are refused while
+ * parsing) and walks it with a fixed schema. Types follow what kubectl and calicoctl do: YAML
  * is converted to JSON with YAML 1.1 scalar resolution, so a plain `80` is
  * a number, `true`/`yes` a boolean and `~`/`null`/empty a null, which leaves
  * the field unset. A number where a string is wanted is an error, as it is
  * for kubectl ("cannot unmarshal number into ... of type string").
  */
 
-#define RD_MAX_VISITS 2000000L	/* aliases can make a DAG: cap the walk */
 #define RD_MAX_DIR_DEPTH 32
 
 struct rd {
 	const char *file;
 	yaml_document_t *doc;
 	struct pe_policyset *ps;
-	long visits;
-	int over;		/* the walk ran out of budget */
 	int in_list;
 };
 
@@ -161,34 +160,26 @@ is_null(const yaml_node_t *n)
 	    (n->type == YAML_SCALAR_NODE && scalar_kind(n) == SC_NULL);
 }
 
-/* Every node access counts; past the budget every access fails. */
+/*
+ * The document is a tree (the reader refuses aliases) of bounded size, so a
+ * walk is bounded by it.
+ */
 static yaml_node_t *
 node_at(struct rd *r, int idx)
 {
-	if (++r->visits > RD_MAX_VISITS) {
-		r->over = 1;
-		return NULL;
-	}
 	return yaml_document_get_node(r->doc, idx);
 }
 
-static int
-budget(struct rd *r, const yaml_node_t *n)
-{
-	if (r->visits > RD_MAX_VISITS)
-		return rd_err(r, n, NULL, "document too complex (aliases?)");
-	return 0;
-}
-
 /*
- * Check that n is a mapping with scalar keys, no key twice, and only keys
- * from allowed (NULL-terminated; NULL allows any). 0 or -1.
+ * Check that n is a mapping with scalar keys and only keys from allowed
+ * (NULL-terminated; NULL allows any). 0 or -1. The reader has refused a key
+ * twice already.
  */
 static int
 map_check(struct rd *r, yaml_node_t *n, const char *ctx,
     const char *const *allowed)
 {
-	yaml_node_pair_t *p, *q;
+	yaml_node_pair_t *p;
 
 	if (n->type != YAML_MAPPING_NODE)
 		return rd_err(r, n, ctx, "expected a mapping, got %s",
@@ -198,20 +189,9 @@ map_check(struct rd *r, yaml_node_t *n, const char *ctx,
 		yaml_node_t *k = node_at(r, p->key);
 		const char *const *a;
 
-		if (budget(r, n) < 0)
-			return -1;
 		if (k == NULL || k->type != YAML_SCALAR_NODE)
 			return rd_err(r, k ? k : n, ctx,
 			    "mapping keys must be strings");
-		for (q = n->data.mapping.pairs.start; q < p; q++) {
-			yaml_node_t *k2 = node_at(r, q->key);
-
-			if (k2 != NULL && k2->type == YAML_SCALAR_NODE &&
-			    strcmp(sval(k2), sval(k)) == 0)
-				return rd_err(r, k, ctx,
-				    "duplicate field '%s'",
-				    fp_clamp(sval(k), 64));
-		}
 		if (allowed == NULL)
 			continue;
 		for (a = allowed; *a != NULL; a++)
@@ -1584,52 +1564,37 @@ int
 pe_read_buffer(struct pe_policyset *ps, const char *name, const char *buf,
     size_t len)
 {
-	yaml_parser_t parser;
 	yaml_document_t doc;
+	struct yr *y = NULL;
 	struct rd r;
-	int ret = -1, have_doc = 0;
+	int ret = -1, have_doc = 0, got;
 
 	memset(&r, 0, sizeof(r));
 	r.file = name;
 	r.ps = ps;
 	r.doc = &doc;
-	if (!yaml_parser_initialize(&parser))
-		return fp_error("%s: cannot initialise the YAML parser",
-		    fp_clamp(name, 256));
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	for (;;) {
-		yaml_node_t *root;
+	if (yr_new(&y, buf, len, NULL, 0) < 0)
+		return fp_error_prefix("%s", fp_clamp(name, 256));
+	while ((got = yr_load(y, &doc)) > 0) {
+		yaml_node_t *root = yaml_document_get_root_node(&doc);
 
-		if (!yaml_parser_load(&parser, &doc)) {
-			fp_error("%s:%lu: %s%s%s", fp_clamp(name, 256),
-			    (unsigned long)parser.problem_mark.line + 1,
-			    parser.problem ? parser.problem : "YAML error",
-			    parser.context ? " " : "",
-			    parser.context ? parser.context : "");
-			goto out;
-		}
 		have_doc = 1;
-		if ((root = yaml_document_get_root_node(&doc)) == NULL)
-			break;	/* end of stream */
-		r.visits = 0;
-		if (!is_null(root) && read_object(&r, root) < 0) {
-			if (r.over)
-				fp_error("%s:%lu: document too complex (more "
-				    "than %ld node visits; aliases?)",
-				    fp_clamp(name, 256),
-				    (unsigned long)root->start_mark.line + 1,
-				    RD_MAX_VISITS);
+		if (root != NULL && !is_null(root) && read_object(&r, root) < 0)
 			goto out;
-		}
 		yaml_document_delete(&doc);
 		have_doc = 0;
+	}
+	if (got < 0) {
+		fp_error("%s:%zu: %s", fp_clamp(name, 256), yr_error(y)->line,
+		    yr_error(y)->msg);
+		goto out;
 	}
 	ps->n_files++;
 	ret = 0;
 out:
 	if (have_doc)
 		yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	yr_free(y);
 	return ret;
 }
 
