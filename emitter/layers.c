@@ -407,6 +407,34 @@ find_wl(struct build *b, const char *ns, const char *name)
 	return bsearch(&key, b->wls, b->nwl, sizeof(*b->wls), cmp_wl);
 }
 
+/* --dns-selector: keep the namespace found, replace the pods' selector. */
+static int
+dns_override(struct build *b)
+{
+	struct dnspeer *d;
+	size_t i, errpos;
+	char *tmp;
+
+	if (emit_selector_check(b->o->dns_selector, &errpos) < 0)
+		return fp_error("emit: --dns-selector '%s': invalid selector at "
+		    "byte %zu", fp_clamp(b->o->dns_selector, 128), errpos);
+	tmp = xstrdup(b, b->ndns > 0 ? b->dns[0].ns : DNS_DEFAULT_NS);
+	for (i = 0; i < b->ndns; i++) {
+		free(b->dns[i].ns);
+		free(b->dns[i].sel);
+	}
+	b->ndns = 0;
+	if ((d = realloc(b->dns, sizeof(*d))) == NULL) {
+		free(tmp);
+		return fp_error("emit: out of memory");
+	}
+	b->dns = d;
+	b->dns[0].ns = tmp;
+	b->dns[0].sel = xstrdup(b, b->o->dns_selector);
+	b->ndns = 1;
+	return 0;
+}
+
 /*
  * The DNS pods: the workloads in kube-system whose pods carry
  * k8s-app=kube-dns (DESIGN.md), or --dns-selector. Without either, the
@@ -415,11 +443,11 @@ find_wl(struct build *b, const char *ns, const char *name)
 static int
 find_dns(struct build *b)
 {
-	char **found = NULL, *slash, *tmp;
+	char **found = NULL, *slash;
 	struct wl *x;
 	struct dnspeer *d;
 	int ret = -1;
-	size_t i, nfound = 0, errpos;
+	size_t i, nfound = 0;
 
 	/* Only kube-system: a pod elsewhere that copies the label must not
 	 * receive every pod's DNS traffic. */
@@ -444,26 +472,8 @@ find_dns(struct build *b)
 		b->ndns++;
 	}
 	if (b->o->dns_selector != NULL) {
-		if (emit_selector_check(b->o->dns_selector, &errpos) < 0) {
-			fp_error("emit: --dns-selector '%s': invalid selector at "
-			    "byte %zu", fp_clamp(b->o->dns_selector, 128), errpos);
+		if (dns_override(b) < 0)
 			goto out;
-		}
-		/* keep the namespace found, replace the pods' selector */
-		tmp = xstrdup(b, b->ndns > 0 ? b->dns[0].ns : DNS_DEFAULT_NS);
-		for (i = 0; i < b->ndns; i++) {
-			free(b->dns[i].ns);
-			free(b->dns[i].sel);
-		}
-		b->ndns = 0;
-		if ((d = realloc(b->dns, sizeof(*d))) == NULL) {
-			free(tmp);
-			goto oom;
-		}
-		b->dns = d;
-		b->dns[0].ns = tmp;
-		b->dns[0].sel = xstrdup(b, b->o->dns_selector);
-		b->ndns = 1;
 	} else if (b->ndns == 0) {
 		note(b, "dns: no pods labelled k8s-app=kube-dns in the inventory; "
 		    "assuming %s pods with %s", DNS_DEFAULT_NS, DNS_DEFAULT_SEL);
@@ -1446,12 +1456,44 @@ enforced_ns(struct build *b, const char *ns)
 	return b->nenforce == 0 || in_sorted(b->enforce, b->nenforce, ns);
 }
 
+/* The first DNS peer outside the exempt namespaces gets one ingress
+ * policy from every pod. */
+static void
+dns_ingress_policy(struct build *b)
+{
+	struct pset_policy *p;
+	struct dnspeer *save = b->dns;
+	size_t k, nsave = b->ndns;
+	char *nsc;
+
+	for (k = 0; k < b->ndns; k++)
+		if (!in_sorted(b->exempt, b->nexempt, b->dns[k].ns))
+			break;
+	if (k == b->ndns || (p = new_policy(b)) == NULL)
+		return;
+	p->name = xfmt(b, "flowpol-allow-dns-ingress");
+	p->staged = !enforced_ns(b, b->dns[k].ns);
+	p->order_centi = ORDER_DNS_IN;
+	p->types = PSET_INGRESS;
+	nsc = xfmt(b, "projectcalico.org/namespace == '%s'", b->dns[k].ns);
+	p->selector = nsc ? and_selector(b, nsc, b->dns[k].sel) : NULL;
+	free(nsc);
+	p->about = xfmt(b, "DNS from every pod to the kube-dns pods of "
+	    "namespace %s, which is not exempt", b->dns[k].ns);
+	/* one policy for all DNS peers: rules for this one only */
+	b->dns = &save[k];
+	b->ndns = 1;
+	dns_rules(b, p, PSET_INGRESS);
+	b->dns = save;
+	b->ndns = nsave;
+}
+
 static void
 layer_policies(struct build *b)
 {
 	struct pset_policy *p;
 	char **outside = NULL, *ex, *en;
-	size_t nout = 0, i, k;
+	size_t nout = 0, i;
 	int split = b->nenforce > 0 && !b->o->staged;
 
 	ex = list_text(b, b->exempt, b->nexempt);
@@ -1503,37 +1545,7 @@ layer_policies(struct build *b)
 		dns_rules(b, p, PSET_EGRESS);
 	}
 	/* kube-dns under the default deny needs its ingress opened too */
-	for (k = 0; k < b->ndns; k++) {
-		if (in_sorted(b->exempt, b->nexempt, b->dns[k].ns))
-			continue;
-		if ((p = new_policy(b)) == NULL)
-			goto out;
-		p->name = xfmt(b, "flowpol-allow-dns-ingress");
-		p->staged = !enforced_ns(b, b->dns[k].ns);
-		p->order_centi = ORDER_DNS_IN;
-		p->types = PSET_INGRESS;
-		{
-			char *nsc = xfmt(b, "projectcalico.org/namespace == '%s'",
-			    b->dns[k].ns);
-
-			p->selector = nsc ? and_selector(b, nsc, b->dns[k].sel) : NULL;
-			free(nsc);
-		}
-		p->about = xfmt(b, "DNS from every pod to the kube-dns pods of "
-		    "namespace %s, which is not exempt", b->dns[k].ns);
-		{
-			/* one policy for all DNS peers: rules for this one only */
-			struct dnspeer *save = b->dns;
-			size_t nsave = b->ndns;
-
-			b->dns = &save[k];
-			b->ndns = 1;
-			dns_rules(b, p, PSET_INGRESS);
-			b->dns = save;
-			b->ndns = nsave;
-		}
-		break;	/* one DNS ingress policy (first non-exempt DNS peer) */
-	}
+	dns_ingress_policy(b);
 out:
 	free(outside);
 	free(ex);
@@ -1903,6 +1915,88 @@ emit_build(struct store *st, const struct emit_opts *o, struct emit_result *out)
 	return ret;
 }
 
+/* The exempt and enforced namespaces of the options, checked and sorted. */
+static int
+option_namespaces(struct build *b)
+{
+	const struct emit_opts *o = b->o;
+	size_t i;
+
+	if (o->exempt_set) {
+		for (i = 0; i < o->nexempt; i++)
+			if (k8s_check_dns_label(o->exempt[i]) != NULL)
+				return fp_error("emit: --exempt-namespace '%s': not "
+				    "a namespace name", fp_clamp(o->exempt[i], 64));
+		if (sorted_set(b, o->exempt, o->nexempt, &b->exempt,
+		    &b->nexempt) < 0)
+			return -1;
+	} else if (sorted_set(b, emit_default_exempt, emit_default_nexempt,
+	    &b->exempt, &b->nexempt) < 0) {
+		return -1;
+	}
+	for (i = 0; i < o->nenforce; i++) {
+		if (k8s_check_dns_label(o->enforce[i]) != NULL)
+			return fp_error("emit: --enforce-namespace '%s': not a "
+			    "namespace name", fp_clamp(o->enforce[i], 64));
+		if (in_sorted(b->exempt, b->nexempt, o->enforce[i]))
+			return fp_error("emit: --enforce-namespace '%s': the "
+			    "namespace is exempt", o->enforce[i]);
+	}
+	return sorted_set(b, o->enforce, o->nenforce, &b->enforce, &b->nenforce);
+}
+
+/* Sort the items and drop duplicates (namespace granularity merges
+ * workloads). */
+static void
+sort_items(struct build *b)
+{
+	size_t i, k = 0;
+
+	sort(b->items, b->nitems, sizeof(*b->items), cmp_item);
+	for (i = 0; i < b->nitems; i++)
+		if (k == 0 || cmp_item(&b->items[k - 1], &b->items[i]) != 0)
+			b->items[k++] = b->items[i];
+	b->nitems = k;
+}
+
+/* Every policy rendered as a document of r, in the set's order. */
+static int
+render_docs(struct build *b, struct emit_result *out)
+{
+	struct emit_result r;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	if ((r.docs = calloc(b->npols + 1, sizeof(*r.docs))) == NULL) {
+		fp_error("emit: out of memory");
+		goto fail;
+	}
+	for (i = 0; i < b->npols; i++) {
+		struct emit_doc *d = &r.docs[r.ndocs];
+
+		if (pset_render(&b->pols[i], &d->text, &d->len) < 0)
+			goto fail;
+		r.ndocs++;
+		d->name = xstrdup(b, b->pols[i].name);
+		d->kind = xstrdup(b, b->pols[i].staged ?
+		    "StagedGlobalNetworkPolicy" : "GlobalNetworkPolicy");
+		d->file = xfmt(b, "%s.yaml", b->pols[i].name);
+		d->order_centi = b->pols[i].order_centi;
+	}
+	if (b->oom) {
+		fp_error("emit: out of memory");
+		goto fail;
+	}
+	if (b->use_nodeset && node_set_doc(b, &r) < 0)
+		goto fail;
+	sort(r.docs, r.ndocs, sizeof(*r.docs), cmp_doc);
+	*out = r;
+	return 0;
+fail:
+	emit_result_free(&r);
+	return -1;
+}
+
 int
 emit_build_model(struct model *m, const struct emit_opts *o,
     struct emit_result *out)
@@ -1918,57 +2012,16 @@ emit_build_model(struct model *m, const struct emit_opts *o,
 	b.m = m;
 	b.path = store_path(model_store(m));
 	b.nsmode = o->granularity == EMIT_NAMESPACE;
-	if (o->exempt_set) {
-		for (i = 0; i < o->nexempt; i++)
-			if (k8s_check_dns_label(o->exempt[i]) != NULL) {
-				fp_error("emit: --exempt-namespace '%s': not a "
-				    "namespace name", fp_clamp(o->exempt[i], 64));
-				goto out;
-			}
-		if (sorted_set(&b, o->exempt, o->nexempt, &b.exempt, &b.nexempt) < 0)
-			goto out;
-	} else if (sorted_set(&b, emit_default_exempt, emit_default_nexempt,
-	    &b.exempt, &b.nexempt) < 0) {
-		goto out;
-	}
-	for (i = 0; i < o->nenforce; i++) {
-		if (k8s_check_dns_label(o->enforce[i]) != NULL) {
-			fp_error("emit: --enforce-namespace '%s': not a namespace "
-			    "name", fp_clamp(o->enforce[i], 64));
-			goto out;
-		}
-		if (in_sorted(b.exempt, b.nexempt, o->enforce[i])) {
-			fp_error("emit: --enforce-namespace '%s': the namespace is "
-			    "exempt", o->enforce[i]);
-			goto out;
-		}
-	}
-	if (sorted_set(&b, o->enforce, o->nenforce, &b.enforce, &b.nenforce) < 0)
-		goto out;
-	if (load_workloads(&b) < 0 || find_dns(&b) < 0 ||
-	    load_addresses(&b) < 0 || load_edges(&b) < 0)
+	if (option_namespaces(&b) < 0 || load_workloads(&b) < 0 ||
+	    find_dns(&b) < 0 || load_addresses(&b) < 0 || load_edges(&b) < 0)
 		goto out;
 	/* An enforced namespace with no learned workload is likely a typo. */
-	for (i = 0; i < b.nenforce; i++) {
-		size_t w;
-
-		for (w = 0; w < b.nwl && strcmp(b.wls[w].ns, b.enforce[i]) != 0; w++)
-			;
-		if (w == b.nwl)
+	for (i = 0; i < b.nenforce; i++)
+		if (!in_sorted(b.nss, b.nns, b.enforce[i]))
 			note(&b, "--enforce-namespace %s: no learned workload in that "
 			    "namespace; its pods are enforced when they appear",
 			    b.enforce[i]);
-	}
-	sort(b.items, b.nitems, sizeof(*b.items), cmp_item);
-	/* drop duplicates (namespace granularity merges workloads) */
-	{
-		size_t k = 0;
-
-		for (i = 0; i < b.nitems; i++)
-			if (k == 0 || cmp_item(&b.items[k - 1], &b.items[i]) != 0)
-				b.items[k++] = b.items[i];
-		b.nitems = k;
-	}
+	sort_items(&b);
 	layer_policies(&b);
 	first_learned = b.npols;
 	learned_policies(&b);
@@ -1976,32 +2029,9 @@ emit_build_model(struct model *m, const struct emit_opts *o,
 		fp_error("emit: out of memory");
 		goto out;
 	}
-	if (finish_names_orders(&b, first_learned) < 0)
+	if (finish_names_orders(&b, first_learned) < 0 ||
+	    render_docs(&b, &r) < 0)
 		goto out;
-
-	if ((r.docs = calloc(b.npols + 1, sizeof(*r.docs))) == NULL) {
-		fp_error("emit: out of memory");
-		goto out;
-	}
-	for (i = 0; i < b.npols; i++) {
-		struct emit_doc *d = &r.docs[r.ndocs];
-
-		if (pset_render(&b.pols[i], &d->text, &d->len) < 0)
-			goto out;
-		r.ndocs++;
-		d->name = xstrdup(&b, b.pols[i].name);
-		d->kind = xstrdup(&b, b.pols[i].staged ?
-		    "StagedGlobalNetworkPolicy" : "GlobalNetworkPolicy");
-		d->file = xfmt(&b, "%s.yaml", b.pols[i].name);
-		d->order_centi = b.pols[i].order_centi;
-	}
-	if (b.oom) {
-		fp_error("emit: out of memory");
-		goto out;
-	}
-	if (b.use_nodeset && node_set_doc(&b, &r) < 0)
-		goto out;
-	sort(r.docs, r.ndocs, sizeof(*r.docs), cmp_doc);
 	sort(b.notes, b.nnotes, sizeof(*b.notes), cmp_str);
 	r.notes = b.notes;
 	r.nnotes = b.nnotes;

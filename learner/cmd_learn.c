@@ -498,26 +498,24 @@ static const char workloads_usage[] =
 static void
 workload_row(const struct model_workload *w, enum fp_format fmt, int first)
 {
+	static const char *const keys[] = { "namespace", "name", "kind",
+	    "selector" };
+	const char *vals[] = { w->ns, w->name, w->kind, w->selector };
+	size_t i;
+
 	if (fmt == FP_FMT_TSV) {
-		fp_tsv_str(stdout, w->ns);
-		fputc('\t', stdout);
-		fp_tsv_str(stdout, w->name);
-		fputc('\t', stdout);
-		fp_tsv_str(stdout, w->kind);
-		fputc('\t', stdout);
-		fp_tsv_str(stdout, w->selector);
-		printf("\t%lld\n", (long long)w->pods);
+		for (i = 0; i < 4; i++) {
+			fp_tsv_str(stdout, vals[i]);
+			fputc('\t', stdout);
+		}
+		printf("%lld\n", (long long)w->pods);
 		return;
 	}
 	fputs(first ? "\n  {" : ",\n  {", stdout);
-	fputs("\"namespace\": ", stdout);
-	fp_json_str(stdout, w->ns);
-	fputs(", \"name\": ", stdout);
-	fp_json_str(stdout, w->name);
-	fputs(", \"kind\": ", stdout);
-	fp_json_str(stdout, w->kind);
-	fputs(", \"selector\": ", stdout);
-	fp_json_str(stdout, w->selector);
+	for (i = 0; i < 4; i++) {
+		printf("%s\"%s\": ", i ? ", " : "", keys[i]);
+		fp_json_str(stdout, vals[i]);
+	}
 	printf(", \"pods\": %lld, \"members\": ", (long long)w->pods);
 	fp_json_str(stdout, w->members);
 	printf(", \"exact\": %s}", w->exact ? "true" : "false");

@@ -30,6 +30,12 @@
  * distinct namespace, service account and label set of its pods, with all
  * their addresses), as report does, so both judge an edge alike.
  */
+/* What one direction of an edge came to, over every combination. */
+struct d_dir {
+	size_t denied;			/* combinations denied */
+	struct pe_decision first;	/* the first denied one */
+};
+
 struct d_edge {
 	char *src, *dst, *nodes;
 	int proto, port;
@@ -38,7 +44,7 @@ struct d_edge {
 	int checked;			/* last >= since: evaluated for denial */
 	int unattributed;		/* an unknown: peer, or no pods */
 	size_t combos;
-	struct rv_dir eg, in;
+	struct d_dir eg, in;
 };
 
 /* An edge denied at one workload, for grouping. */
@@ -292,8 +298,8 @@ eval_edge(const struct pe_policyset *ps, struct diff_result *r,
 	rv_eval_edge(ps, s, d, e->proto, e->port, 0, fresh ? mark_cb : NULL,
 	    &mk, &ev);
 	e->combos = ev.combos;
-	e->eg = ev.eg;
-	e->in = ev.in;
+	e->eg = (struct d_dir){ ev.eg.denied, ev.eg.first_denied };
+	e->in = (struct d_dir){ ev.in.denied, ev.in.first_denied };
 	if (fresh && staged)
 		rv_eval_edge(ps, s, d, e->proto, e->port, PE_EVAL_STAGED,
 		    mark_cb, &mk, &sev);
@@ -971,10 +977,10 @@ time_json(FILE *f, int64_t t)
 }
 
 static void
-decision_json(FILE *f, const struct d_edge *e, const struct rv_dir *dd,
+decision_json(FILE *f, const struct d_edge *e, const struct d_dir *dd,
     int ingress)
 {
-	const struct pe_decision *d = &dd->first_denied;
+	const struct pe_decision *d = &dd->first;
 
 	if (!dd->denied) {
 		fputs("null", f);
@@ -1196,8 +1202,8 @@ print_text(FILE *f, const struct diff_result *r)
 	for (i = 0; i < r->ngroups; i++) {
 		const struct d_group_ent *g = &r->groups[i];
 		const struct d_edge *e = &r->edges[g->edge];
-		const struct rv_dir *dd = g->ingress ? &e->in : &e->eg;
-		char *why = decision_text(&dd->first_denied, g->ingress);
+		const struct d_dir *dd = g->ingress ? &e->in : &e->eg;
+		char *why = decision_text(&dd->first, g->ingress);
 
 		if (i == 0 || r->groups[i - 1].peer != g->peer)
 			fprintf(f, "  %s\n", r->peers[g->peer].text);
@@ -1304,8 +1310,8 @@ print_markdown(FILE *f, const struct diff_result *r)
 		for (i = 0; i < r->ngroups; i++) {
 			const struct d_group_ent *g = &r->groups[i];
 			const struct d_edge *e = &r->edges[g->edge];
-			const struct rv_dir *dd = g->ingress ? &e->in : &e->eg;
-			char *why = decision_text(&dd->first_denied, g->ingress);
+			const struct d_dir *dd = g->ingress ? &e->in : &e->eg;
+			char *why = decision_text(&dd->first, g->ingress);
 
 			if (i == 0 || r->groups[i - 1].peer != g->peer) {
 				fputs("\n#### ", f);

@@ -271,20 +271,20 @@ pe_resolve_endpoint_ex(struct model *m, const char *arg,
 	int ret;
 
 	memset(res, 0, sizeof(*res));
+	/* node:IP and external:IP as edges name them (store/model.h). */
 	if (strncmp(arg, "node:", 5) == 0 || strncmp(arg, "external:", 9) == 0) {
-		int node = arg[0] == 'n';
-		const char *a = arg + (node ? 5 : 9);
+		struct model_peer mp;
 
-		if (fp_ip_parse(&ep->ip, a) < 0)
-			return fp_error("'%s': not an IP address",
-			    fp_clamp(a, 64));
+		if (model_peer_parse(arg, &mp) < 0)
+			return -1;
+		ep->ip = mp.ip;
 		ep->has_ip = 1;
 		res->fixed = 1;
-		ep->kind = node ? PE_EP_NODE : PE_EP_EXTERNAL;
+		ep->kind = mp.kind == MODEL_PEER_NODE ? PE_EP_NODE : PE_EP_EXTERNAL;
 		if (set_str(&ep->name, arg) < 0)
 			return -1;
 		/* which node: traffic to its own pods is not policed */
-		if (node && m != NULL && model_ip_node(m, &ep->ip, &ep->node) < 0)
+		if (mp.kind == MODEL_PEER_NODE && m != NULL && model_ip_node(m, &ep->ip, &ep->node) < 0)
 			return -1;
 		return pe_endpoint_prepare(ep);
 	}

@@ -145,16 +145,19 @@ write_other_peers(struct model *m, FILE *f)
 	if (n > 1)
 		qsort(v, n, sizeof(*v), cmp_str);
 	for (i = 0; i < n; i++) {
-		const char *p = v[i];
-		const char *shape = strncmp(p, "node:", 5) == 0 ? "box" :
-		    strncmp(p, "external:", 9) == 0 ? "octagon" : "diamond";
+		struct model_peer mp;
 
-		if (i > 0 && strcmp(v[i - 1], p) == 0)
+		if (i > 0 && strcmp(v[i - 1], v[i]) == 0)
 			continue;
+		if (model_peer_parse(v[i], &mp) < 0) {
+			fp_error_prefix("graph");
+			goto out;
+		}
 		fputs("  ", f);
-		dot_id(f, p);
-		fprintf(f, " [shape=%s%s];\n", shape,
-		    strncmp(p, "unknown:", 8) == 0 ? ", color=red" : "");
+		dot_id(f, v[i]);
+		fprintf(f, " [shape=%s%s];\n", mp.kind == MODEL_PEER_NODE ? "box" :
+		    mp.kind == MODEL_PEER_EXTERNAL ? "octagon" : "diamond",
+		    mp.kind == MODEL_PEER_UNKNOWN ? ", color=red" : "");
 	}
 	ret = 0;
 out:

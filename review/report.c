@@ -30,7 +30,9 @@
  * report.c: `flowpol report`. The policy evidence is not re-derived here:
  * the emitter builds the set exactly as `flowpol emit` would, the policy
  * engine reads the rendered YAML back, and every learned edge is evaluated
- * against it. The rule that allows an edge on each side is its evidence,
+ * against it, each peer modelled as diff models it (review/peers.h), so
+ * both give an edge the same verdict. The rule that allows an edge on each
+ * side (in its first label-set and address combination) is its evidence,
  * so the report shows what Calico would do with the files under review,
  * including edges an inexact selector lets through another policy.
  */

@@ -105,6 +105,23 @@ stmt(struct model *m, int k)
 	return m->q[k];
 }
 
+/* Room for one more element in *v (n used of *cap); 0 or -1 (fp_error). */
+static int
+grow(void *v, size_t *cap, size_t n, size_t elem)
+{
+	void **vp = v, *nv;
+	size_t ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? 2 * *cap : 8;
+	if (ncap > SIZE_MAX / elem || (nv = realloc(*vp, ncap * elem)) == NULL)
+		return fp_error("out of memory");
+	*vp = nv;
+	*cap = ncap;
+	return 0;
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -308,12 +325,8 @@ load_workloads(struct model *m)
 	    "ORDER BY w.namespace, w.name") < 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (m->nwl == cap) {
-			cap = cap ? 2 * cap : 64;
-			if ((w = realloc(m->wls, cap * sizeof(*w))) == NULL)
-				goto oom;
-			m->wls = w;
-		}
+		if (grow(&m->wls, &cap, m->nwl, sizeof(*m->wls)) < 0)
+			goto out;
 		w = &m->wls[m->nwl++];
 		memset(w, 0, sizeof(*w));
 		if ((w->ns = col_dup(s, 0)) == NULL ||
@@ -439,7 +452,6 @@ pod_label_sets(struct model *m, struct model_pod *p)
 {
 	sqlite3_stmt *s;
 	size_t cap = 4, i, k;
-	char **v;
 	int rc;
 
 	if ((s = stmt(m, Q_POD_LABELS)) == NULL)
@@ -450,13 +462,9 @@ pod_label_sets(struct model *m, struct model_pod *p)
 	p->nlabel_sets = 1;
 	sqlite3_bind_text(s, 1, p->uid, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (p->nlabel_sets == cap) {
-			cap *= 2;
-			if ((v = realloc(p->label_sets, cap * sizeof(*v))) == NULL)
-				return fp_error("out of memory");
-			p->label_sets = v;
-		}
-		if ((p->label_sets[p->nlabel_sets] = col_dup(s, 0)) == NULL)
+		if (grow(&p->label_sets, &cap, p->nlabel_sets,
+		    sizeof(*p->label_sets)) < 0 ||
+		    (p->label_sets[p->nlabel_sets] = col_dup(s, 0)) == NULL)
 			return -1;
 		p->nlabel_sets++;
 	}
@@ -478,7 +486,6 @@ static int
 pod_addrs(struct model *m, struct model_pod *p)
 {
 	sqlite3_stmt *s;
-	struct model_addr *v;
 	size_t cap = 0;
 	int rc;
 
@@ -494,13 +501,9 @@ pod_addrs(struct model *m, struct model_pod *p)
 		a.valid_from = sqlite3_column_int64(s, 1);
 		a.valid_to = sqlite3_column_type(s, 2) == SQLITE_NULL ?
 		    INT64_MAX : sqlite3_column_int64(s, 2);
-		if (p->naddrs == cap) {
-			cap = cap ? 2 * cap : 2;
-			if ((v = realloc(p->addrs, cap * sizeof(*v))) == NULL) {
-				sqlite3_reset(s);
-				return fp_error("out of memory");
-			}
-			p->addrs = v;
+		if (grow(&p->addrs, &cap, p->naddrs, sizeof(*p->addrs)) < 0) {
+			sqlite3_reset(s);
+			return -1;
 		}
 		p->addrs[p->naddrs++] = a;
 	}
@@ -515,7 +518,7 @@ static int
 pods_from(struct model *m, sqlite3_stmt *s, struct model_pod ***out,
     size_t *n)
 {
-	struct model_pod **v = NULL, **nv, *p;
+	struct model_pod **v = NULL, *p;
 	size_t cap = 0, i;
 	int rc;
 
@@ -523,14 +526,8 @@ pods_from(struct model *m, sqlite3_stmt *s, struct model_pod ***out,
 	*n = 0;
 	/* Rows first: the history lookups reuse other statements. */
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 4;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
-				fp_error("out of memory");
-				goto fail;
-			}
-			v = nv;
-		}
+		if (grow(&v, &cap, *n, sizeof(*v)) < 0)
+			goto fail;
 		if ((p = pod_row(s)) == NULL)
 			goto fail;
 		v[(*n)++] = p;
@@ -622,7 +619,7 @@ model_workloads_labelled(struct model *m, const char *ns, const char *key,
     const char *value, char ***out, size_t *n)
 {
 	sqlite3_stmt *s = stmt(m, Q_LABELLED);
-	char *kv = NULL, **v = NULL, **nv;
+	char *kv = NULL, **v = NULL;
 	size_t cap = 0;
 	int rc, ret = -1;
 
@@ -635,14 +632,8 @@ model_workloads_labelled(struct model *m, const char *ns, const char *key,
 	sqlite3_bind_text(s, 1, ns, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, kv, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 4;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
-				fp_error("out of memory");
-				goto out;
-			}
-			v = nv;
-		}
+		if (grow(&v, &cap, *n, sizeof(*v)) < 0)
+			goto out;
 		if ((v[*n] = col_dup(s, 0)) == NULL)
 			goto out;
 		(*n)++;
@@ -868,7 +859,7 @@ int
 model_coverage(struct model *m, struct model_coverage **out, size_t *n)
 {
 	sqlite3_stmt *s = NULL;
-	struct model_coverage *v = NULL, *nv;
+	struct model_coverage *v = NULL;
 	size_t cap = 0;
 	int rc, ret = -1;
 
@@ -879,14 +870,8 @@ model_coverage(struct model *m, struct model_coverage **out, size_t *n)
 	    "ORDER BY namespace") < 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 16;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
-				fp_error("out of memory");
-				goto out;
-			}
-			v = nv;
-		}
+		if (grow(&v, &cap, *n, sizeof(*v)) < 0)
+			goto out;
 		memset(&v[*n], 0, sizeof(v[*n]));
 		if ((v[*n].ns = col_dup(s, 0)) == NULL)
 			goto out;
@@ -929,7 +914,7 @@ model_unresolved(struct model *m, size_t limit, struct model_unresolved **out,
     size_t *n, size_t *total)
 {
 	sqlite3_stmt *s = NULL;
-	struct model_unresolved *v = NULL, *nv;
+	struct model_unresolved *v = NULL;
 	size_t cap = 0;
 	int rc, ret = -1;
 
@@ -943,14 +928,8 @@ model_unresolved(struct model *m, size_t limit, struct model_unresolved **out,
 
 		if ((*total)++ >= limit)
 			continue;
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 16;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
-				fp_error("out of memory");
-				goto out;
-			}
-			v = nv;
-		}
+		if (grow(&v, &cap, *n, sizeof(*v)) < 0)
+			goto out;
 		u = &v[*n];
 		memset(u, 0, sizeof(*u));
 		if ((u->reason = col_dup(s, 1)) == NULL)
@@ -993,7 +972,7 @@ model_health(struct model *m, int64_t since, int64_t until,
     struct model_health **out, size_t *n)
 {
 	sqlite3_stmt *s = NULL;
-	struct model_health *v = NULL, *nv, *h;
+	struct model_health *v = NULL, *h;
 	size_t cap = 0;
 	int rc, ret = -1;
 
@@ -1008,14 +987,8 @@ model_health(struct model *m, int64_t since, int64_t until,
 	sqlite3_bind_int64(s, 1, since);
 	sqlite3_bind_int64(s, 2, until);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 8;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
-				fp_error("out of memory");
-				goto out;
-			}
-			v = nv;
-		}
+		if (grow(&v, &cap, *n, sizeof(*v)) < 0)
+			goto out;
 		h = &v[*n];
 		memset(h, 0, sizeof(*h));
 		if ((h->node = col_dup(s, 0)) == NULL)
