@@ -284,7 +284,8 @@ pe_resolve_endpoint_ex(struct model *m, const char *arg,
 		if (set_str(&ep->name, arg) < 0)
 			return -1;
 		/* which node: traffic to its own pods is not policed */
-		if (mp.kind == MODEL_PEER_NODE && m != NULL && model_ip_node(m, &ep->ip, &ep->node) < 0)
+		if (mp.kind == MODEL_PEER_NODE && m != NULL &&
+		    model_ip_node(m, &ep->ip, &ep->node) < 0)
 			return -1;
 		return pe_endpoint_prepare(ep);
 	}
