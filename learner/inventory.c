@@ -84,6 +84,7 @@ struct inv {
 	struct ctrl *ctrls;
 	size_t nctrls, capctrls;
 	size_t nweps, ignored;
+	size_t lists;		/* List documents read (complete listings) */
 	int deleting;		/* parsing the object of a DELETED event */
 };
 
@@ -1105,6 +1106,7 @@ read_document(struct inv *inv, struct pctx *c, const struct ynode *doc,
 	}
 	if (kn != NULL && kn->type == YN_SCALAR && (len = kn->len) >= 4 &&
 	    strcmp(kn->s + len - 4, "List") == 0) {
+		inv->lists++;
 		items = ymap_get(doc, "items");
 		if (y_is_null(items))
 			return 0;
@@ -1229,6 +1231,7 @@ inv_counts(const struct inv *inv, struct inv_counts *out)
 	out->services = inv->nsvcs;
 	out->controllers = inv->nctrls;
 	out->ignored = inv->ignored;
+	out->lists = inv->lists;
 }
 
 /*
