@@ -13,7 +13,7 @@
 static const char emit_usage[] =
     "usage: flowpol emit [--db PATH] [--out DIR | -] [--granularity workload|namespace]\n"
     "                    [--exempt-namespace NS]... [--dns-selector SEL]\n"
-    "                    [--staged | --enforce-namespace NS...]\n"
+    "                    [--staged | --enforce-namespace NS...] [--exempt-silent]\n"
     "\n"
     "Writes the least-privilege Calico policy for the learned model, layered\n"
     "from a default deny: flowpol-default-deny (pods outside the exempt\n"
@@ -35,7 +35,10 @@ static const char emit_usage[] =
     "                         whose pods carry k8s-app=kube-dns)\n"
     "  --staged               write every policy as StagedGlobalNetworkPolicy:\n"
     "                         Calico logs what it would deny, enforces nothing\n"
-    "  --enforce-namespace NS enforce in NS only (repeatable); stage the rest\n";
+    "  --enforce-namespace NS enforce in NS only (repeatable); stage the rest\n"
+    "  --exempt-silent        leave workloads never seen talking out of the\n"
+    "                         default deny (by default it isolates them; each\n"
+    "                         is named on stderr either way)\n";
 
 /*
  * The byte offset of the first byte that is not well-formed UTF-8 (no
@@ -91,6 +94,7 @@ cmd_emit(int argc, char **argv)
 		{ "dns-selector", required_argument, NULL, 's' },
 		{ "staged", no_argument, NULL, 'S' },
 		{ "enforce-namespace", required_argument, NULL, 'e' },
+		{ "exempt-silent", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -148,6 +152,9 @@ cmd_emit(int argc, char **argv)
 			break;
 		case 'e':
 			enforce[nenforce++] = optarg;
+			break;
+		case 'Q':
+			o.exempt_silent = 1;
 			break;
 		case 'h':
 			ret = fp_cli_help(emit_usage);

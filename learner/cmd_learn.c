@@ -510,7 +510,7 @@ out:
 }
 
 static const char learn_usage[] =
-    "usage: flowpol learn [--db PATH] [--since T] [--until T]\n"
+    "usage: flowpol learn [--db PATH] [--since T] [--until T] [--allow-empty]\n"
     "                     [--volatile-label KEY]... [--cluster-cidr CIDR]...\n"
     "\n"
     "Resolve every flow to the owner of each address at that time, group pods\n"
@@ -519,6 +519,9 @@ static const char learn_usage[] =
     "set aside and counted, never guessed.\n"
     "\n"
     "  --since T, --until T     learning period (RFC 3339, @SECONDS, -DURATION)\n"
+    "  --allow-empty            learn even if no flow falls in the period (a\n"
+    "                           model that allows nothing); without it that is\n"
+    "                           an error naming the flows the database holds\n"
     "  --volatile-label KEY     a label key never to use in selectors (repeat)\n"
     "  --cluster-cidr CIDR      the cluster's pod/service ranges (repeat); an\n"
     "                           unowned address inside is unknown, outside\n"
@@ -535,10 +538,12 @@ cmd_learn(int argc, char **argv)
 		{ "until", required_argument, NULL, 'u' },
 		{ "volatile-label", required_argument, NULL, 'v' },
 		{ "cluster-cidr", required_argument, NULL, 'c' },
+		{ "allow-empty", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *db = NULL, *vol[MAX_OPTS];
+	char per[LEARN_PERIODLEN];
 	struct fp_ip cidrs[MAX_OPTS];
 	int prefixes[MAX_OPTS];
 	struct learn_opts o;
@@ -583,6 +588,9 @@ cmd_learn(int argc, char **argv)
 				    fp_clamp(optarg, 64));
 			o.ncidrs++;
 			break;
+		case 'E':
+			o.allow_empty = 1;
+			break;
 		case 'h':
 			return fp_cli_help(learn_usage);
 		default:
@@ -604,9 +612,10 @@ cmd_learn(int argc, char **argv)
 		goto out;
 	}
 	printf("learn: %zu pods in %zu workloads (%zu merged); %zu flows: "
-	    "%zu resolved, %zu ambiguous, %zu unknown; %zu edges\n", stats.pods,
-	    stats.workloads, stats.merged, stats.flows, stats.resolved,
-	    stats.ambiguous, stats.unknown, stats.edges);
+	    "%zu resolved, %zu ambiguous, %zu unknown; %zu edges (period: %s)\n",
+	    stats.pods, stats.workloads, stats.merged, stats.flows,
+	    stats.resolved, stats.ambiguous, stats.unknown, stats.edges,
+	    learn_period(o.since, o.until, per));
 	ret = FP_EXIT_OK;
 out:
 	store_free(st);

@@ -41,6 +41,7 @@ struct learn_opts {
 	const int *prefixes;
 	size_t ncidrs;
 	FILE *notes;				/* merge notices (stderr) */
+	int allow_empty;	/* learn even when no flow is in the period */
 };
 
 struct learn_stats {
@@ -48,7 +49,22 @@ struct learn_stats {
 	    edges;
 };
 
+/*
+ * 0 or -1. With no flow in [since, until] and !allow_empty, nothing is
+ * written (the previous model stays) and the message names the period and
+ * the first and last flow times the database holds: an empty period would
+ * otherwise learn a model that allows nothing, and emit would isolate every
+ * workload.
+ */
 int learn_run(struct store *st, const struct learn_opts *o,
     struct learn_stats *out);
+
+/*
+ * "2026-11-21T10:00:00Z to 2026-11-21T12:00:00Z", with "the first flow" and
+ * "the last flow" for open ends: the period a count refers to. buf holds
+ * LEARN_PERIODLEN bytes.
+ */
+#define LEARN_PERIODLEN 96
+const char *learn_period(int64_t since, int64_t until, char *buf);
 
 #endif

@@ -37,7 +37,7 @@ $PY "$FLOWPOL_SRC/tests/tools/nflog_events.py" new.pcap <events.txt || fail "wri
 "$FLOWPOL" collect --pcap new.pcap --node staging-node-2 >/dev/null 2>err.txt ||
 	fail "collect new exited $?: $(cat err.txt)"
 "$FLOWPOL" learn >learn.txt 2>err.txt || fail "learn again exited $?: $(cat err.txt)"
-grep -q "9 edges$" learn.txt || fail "learn: $(cat learn.txt)"
+grep -q "9 edges (period: the first flow to the last flow)$" learn.txt || fail "learn: $(cat learn.txt)"
 
 for fmt in text json markdown; do
 	expect_exit 1 "$FLOWPOL" diff --policies repo/policies --now "$NOW" --stale-after 1h \
