@@ -88,6 +88,7 @@ struct diff_result {
 	struct d_stale *stale;
 	size_t nstale;
 	size_t ndenied, nunattributed, nchecked;
+	size_t nstaged;			/* staged policies in the set */
 	/* proposals */
 	int proposed;			/* the emitter ran */
 	char *prop_error;		/* why it could not, or NULL */
@@ -504,7 +505,8 @@ eval_edge(const struct pe_policyset *ps, struct diff_result *r,
 			for (dir = 0; dir < 2; dir++) {
 				struct d_dir *dd = dir ? &e->in : &e->eg;
 
-				pe_evaluate_dir(ps, &f, dir, 0, &dec);
+				pe_evaluate_dir(ps, &f, dir, r->o.staged ?
+				    PE_EVAL_STAGED : 0, &dec);
 				if (!dec.allowed && dd->denied++ == 0)
 					dd->first = dec;
 				if (fresh)
@@ -604,6 +606,8 @@ evaluate_all(struct pe_policyset *ps, struct diff_result *r)
 
 	if ((u = calloc(ps->n_policies + 1, sizeof(*u))) == NULL)
 		return fp_error("diff: out of memory");
+	for (i = 0; i < ps->n_policies; i++)
+		r->nstaged += pe_kind_is_staged(ps->policies[i].kind) != 0;
 	for (i = 0; i < ps->n_policies; i++) {
 		u[i].in = calloc(ps->policies[i].n_ingress + 1, 1);
 		u[i].eg = calloc(ps->policies[i].n_egress + 1, 1);
@@ -1348,8 +1352,10 @@ print_json(FILE *f, const struct diff_result *r)
 	}
 	fputs(r->nstale ? "\n  ],\n" : "],\n", f);
 	fprintf(f, "  \"summary\": {\"denied_edges\": %zu, \"edges\": %zu, "
-	    "\"edges_checked\": %zu, \"stale_rules\": %zu, \"unattributed\": "
-	    "%zu},\n", r->ndenied, r->nedges, r->nchecked, r->nstale,
+	    "\"edges_checked\": %zu, \"staged_evaluated\": %s, "
+	    "\"staged_policies\": %zu, \"stale_rules\": %zu, \"unattributed\": "
+	    "%zu},\n", r->ndenied, r->nedges, r->nchecked,
+	    r->o.staged ? "true" : "false", r->nstaged, r->nstale,
 	    r->nunattributed);
 	fputs("  \"unattributed\": [", f);
 	for (i = j = 0; i < r->nedges; i++) {
@@ -1396,6 +1402,22 @@ evidence_text(FILE *f, const struct d_edge *e, const char *indent)
 	    *e->nodes ? e->nodes : "-");
 }
 
+/* How staged policies were judged: never silently left out. */
+static void
+staged_note(FILE *f, const struct diff_result *r, const char *prefix)
+{
+	if (r->nstaged == 0)
+		return;
+	if (r->o.staged)
+		fprintf(f, "%s%zu staged polic%s evaluated as if enforced "
+		    "(--staged)\n", prefix, r->nstaged,
+		    r->nstaged == 1 ? "y" : "ies");
+	else
+		fprintf(f, "%s%zu staged polic%s ignored: staged policies never "
+		    "enforce; --staged evaluates them as if enforced\n", prefix,
+		    r->nstaged, r->nstaged == 1 ? "y" : "ies");
+}
+
 static void
 print_text(FILE *f, const struct diff_result *r)
 {
@@ -1409,6 +1431,7 @@ print_text(FILE *f, const struct diff_result *r)
 		fprintf(f, " (edges last seen since %s)",
 		    fp_time_format(r->o.since, tb));
 	fputc('\n', f);
+	staged_note(f, r, "");
 	if (r->ngroups)
 		fputs("\nDenied, by the workload whose policy denies:\n", f);
 	for (i = 0; i < r->ngroups; i++) {
@@ -1517,6 +1540,7 @@ print_markdown(FILE *f, const struct diff_result *r)
 		    "file%s.", r->nadded, r->nchanged, r->nremoved,
 		    r->nremoved == 1 ? "" : "s");
 	fputs("\n", f);
+	staged_note(f, r, "\n");
 	if (r->ngroups) {
 		fputs("\n### Denied traffic\n", f);
 		for (i = 0; i < r->ngroups; i++) {
