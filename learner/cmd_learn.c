@@ -543,7 +543,7 @@ cmd_learn(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *db = NULL, *vol[MAX_OPTS];
-	char per[LEARN_PERIODLEN];
+	char per[FP_PERIODLEN];
 	struct fp_ip cidrs[MAX_OPTS];
 	int prefixes[MAX_OPTS];
 	struct learn_opts o;
@@ -615,7 +615,7 @@ cmd_learn(int argc, char **argv)
 	    "%zu resolved, %zu ambiguous, %zu unknown; %zu edges (period: %s)\n",
 	    stats.pods, stats.workloads, stats.merged, stats.flows,
 	    stats.resolved, stats.ambiguous, stats.unknown, stats.edges,
-	    learn_period(o.since, o.until, per));
+	    fp_period_format(o.since, o.until, per));
 	ret = FP_EXIT_OK;
 out:
 	store_free(st);

@@ -846,17 +846,6 @@ out:
 	return ret;
 }
 
-const char *
-learn_period(int64_t since, int64_t until, char *buf)
-{
-	char a[FP_TIMESTRLEN], b[FP_TIMESTRLEN];
-
-	snprintf(buf, LEARN_PERIODLEN, "%s to %s",
-	    since == INT64_MIN ? "the first flow" : fp_time_format(since, a),
-	    until == INT64_MAX ? "the last flow" : fp_time_format(until, b));
-	return buf;
-}
-
 /* The refusal of an empty period, naming what the database does hold. */
 static int
 empty_period(struct lctx *c)
@@ -866,7 +855,7 @@ empty_period(struct lctx *c)
 	    "ELSE window_start * 1000000 END), max(CASE WHEN last_seen > 0 "
 	    "THEN last_seen ELSE window_start * 1000000 END) FROM flows";
 	sqlite3_stmt *s = NULL;
-	char per[LEARN_PERIODLEN], a[FP_TIMESTRLEN], b[FP_TIMESTRLEN];
+	char per[FP_PERIODLEN], a[FP_TIMESTRLEN], b[FP_TIMESTRLEN];
 	long long n = 0;
 	int64_t first = 0, last = 0;
 
@@ -878,7 +867,7 @@ empty_period(struct lctx *c)
 		last = sqlite3_column_int64(s, 2);
 	}
 	sqlite3_finalize(s);
-	learn_period(c->o->since, c->o->until, per);
+	fp_period_format(c->o->since, c->o->until, per);
 	if (n == 0)
 		return fp_error("learn: no flows from %s: the database holds no "
 		    "flows at all (record some with collect, or give "

@@ -59,12 +59,5 @@ struct learn_stats {
 int learn_run(struct store *st, const struct learn_opts *o,
     struct learn_stats *out);
 
-/*
- * "2026-11-21T10:00:00Z to 2026-11-21T12:00:00Z", with "the first flow" and
- * "the last flow" for open ends: the period a count refers to. buf holds
- * LEARN_PERIODLEN bytes.
- */
-#define LEARN_PERIODLEN 96
-const char *learn_period(int64_t since, int64_t until, char *buf);
 
 #endif

@@ -89,6 +89,7 @@ struct diff_result {
 	size_t nstale;
 	size_t ndenied, nunattributed, nchecked;
 	size_t nstaged;			/* staged policies in the set */
+	int64_t lsince, luntil;		/* the learned period */
 	/* proposals */
 	int proposed;			/* the emitter ran */
 	char *prop_error;		/* why it could not, or NULL */
@@ -1083,6 +1084,7 @@ diff_run(struct store *st, struct pe_policyset *ps,
 	r->ps = ps;
 	r->o = *o;
 	if (pe_policyset_prepare(ps, PE_TYPES_API) < 0 ||
+	    store_learned_period(st, &r->lsince, &r->luntil) < 0 ||
 	    load_edges(st, r) < 0 || load_peers(st, ps, r) < 0 ||
 	    evaluate_all(ps, r) < 0)
 		goto out;
@@ -1421,7 +1423,7 @@ staged_note(FILE *f, const struct diff_result *r, const char *prefix)
 static void
 print_text(FILE *f, const struct diff_result *r)
 {
-	char pp[64], tb[FP_TIMESTRLEN], pl[512];
+	char pp[64], tb[FP_TIMESTRLEN], pl[512], per[FP_PERIODLEN];
 	size_t i;
 
 	fprintf(f, "flowpol diff: %zu of %zu observed edge%s would be denied "
@@ -1430,7 +1432,8 @@ print_text(FILE *f, const struct diff_result *r)
 	if (r->o.since != INT64_MIN)
 		fprintf(f, " (edges last seen since %s)",
 		    fp_time_format(r->o.since, tb));
-	fputc('\n', f);
+	fprintf(f, " (learned period: %s)\n", fp_period_format(r->lsince,
+	    r->luntil, per));
 	staged_note(f, r, "");
 	if (r->ngroups)
 		fputs("\nDenied, by the workload whose policy denies:\n", f);
@@ -1523,7 +1526,8 @@ md_code(FILE *f, const char *s)
 static void
 print_markdown(FILE *f, const struct diff_result *r)
 {
-	char pp[64], tb[FP_TIMESTRLEN], a[FP_TIMESTRLEN], pl[512];
+	char pp[64], tb[FP_TIMESTRLEN], a[FP_TIMESTRLEN], pl[512],
+	    per[FP_PERIODLEN];
 	size_t i;
 
 	fputs("## flowpol diff\n\n", f);
@@ -1539,7 +1543,8 @@ print_markdown(FILE *f, const struct diff_result *r)
 		fprintf(f, " Emit would add %zu, change %zu and remove %zu "
 		    "file%s.", r->nadded, r->nchanged, r->nremoved,
 		    r->nremoved == 1 ? "" : "s");
-	fputs("\n", f);
+	fprintf(f, " Learned period: %s.\n", fp_period_format(r->lsince,
+	    r->luntil, per));
 	staged_note(f, r, "\n");
 	if (r->ngroups) {
 		fputs("\n### Denied traffic\n", f);

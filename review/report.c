@@ -646,29 +646,6 @@ more_rows(FILE *f, size_t shown, size_t total)
 		fprintf(f, "\n... and %zu more (in the details).\n", total - shown);
 }
 
-/* The learned period, from learn's meta, as learn prints it. */
-static int
-load_period(struct rep *r)
-{
-	char *a = NULL, *b = NULL;
-	int ret = -1;
-
-	r->since = INT64_MIN;
-	r->until = INT64_MAX;
-	if (store_meta_get(r->st, "learn.since", &a) < 0 ||
-	    store_meta_get(r->st, "learn.until", &b) < 0)
-		goto out;
-	if (a != NULL)
-		r->since = strtoll(a, NULL, 10);
-	if (b != NULL)
-		r->until = strtoll(b, NULL, 10);
-	ret = 0;
-out:
-	free(a);
-	free(b);
-	return ret;
-}
-
 /* Workloads, namespaces and pods of the scope. */
 static int
 count_workloads(struct rep *r, size_t *nwl, size_t *nns, long long *npods)
@@ -855,6 +832,7 @@ sec_summary(struct rep *r)
 	long long npods, lastnew;
 	size_t i, nwl, nns, denied = 0, ungoverned = 0, cdenied = 0, silent = 0;
 	size_t counts[EMIT_FOREIGN + 1] = { 0 };
+	char per[FP_PERIODLEN];
 
 	if (count_workloads(r, &nwl, &nns, &npods) < 0 ||
 	    query_count(r, "SELECT COALESCE(MAX(m), 0) FROM (SELECT "
@@ -876,16 +854,8 @@ sec_summary(struct rep *r)
 	for (i = 0; i < r->ncmp; i++)
 		counts[r->cmp[i].change]++;
 	fputs("# flowpol report\n\n", f);
-	fputs("Learned period: ", f);
-	if (r->since == INT64_MIN)
-		fputs("the first flow", f);
-	else
-		md_time(f, r->since);
-	fputs(" to ", f);
-	if (r->until == INT64_MAX)
-		fputs("the last flow", f);
-	else
-		md_time(f, r->until);
+	fprintf(f, "Learned period: %s", fp_period_format(r->since, r->until,
+	    per));
 	if (r->model_at > 0) {
 		fputs("; traffic learned up to ", f);
 		md_time(f, r->model_at);
@@ -1667,7 +1637,7 @@ report_write(struct store *st, const struct report_opts *o, FILE *out)
 	r.st = st;
 	r.o = o;
 	r.now = o->have_now ? o->now : fp_now_us();
-	if (load_period(&r) < 0 || load_edges(&r) < 0 || build_policies(&r) < 0 ||
+	if (store_learned_period(st, &r.since, &r.until) < 0 || load_edges(&r) < 0 || build_policies(&r) < 0 ||
 	    load_peers(&r) < 0 || evaluate_edges(&r) < 0)
 		goto out;
 	mark_new(&r);
