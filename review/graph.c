@@ -9,6 +9,7 @@
 #include "common/err.h"
 #include "common/k8sname.h"
 #include "common/proto.h"
+#include "store/model.h"
 #include "store/store.h"
 #include "common/banned.h"
 
@@ -108,53 +109,27 @@ find_wl(const struct graph *g, const char *peer)
 	    cmp_wl_key) : NULL;
 }
 
-static char *
-xdup(const unsigned char *s)
-{
-	return strdup(s != NULL ? (const char *)s : "");
-}
-
 static int
-load_workloads(struct store *st, struct graph *g)
+load_workloads(struct model *m, struct graph *g)
 {
-	sqlite3_stmt *s = NULL;
-	size_t cap = 0;
-	struct gwl *v;
-	int rc, ret = -1;
+	const struct model_workload *v;
+	size_t n, i;
 
-	if (store_prepare(st, &s, "SELECT namespace, name, kind, selector FROM "
-	    "workloads ORDER BY namespace, name") < 0)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct gwl *w;
+	if (model_workloads(m, &v, &n) < 0)
+		return fp_error_prefix("graph");
+	if ((g->wls = calloc(n + 1, sizeof(*g->wls))) == NULL)
+		return fp_error("graph: out of memory");
+	for (i = 0; i < n; i++) {
+		struct gwl *w = &g->wls[g->nwls++];
 
-		if (g->nwls == cap) {
-			cap = cap ? 2 * cap : 64;
-			if ((v = realloc(g->wls, cap * sizeof(*v))) == NULL)
-				goto oom;
-			g->wls = v;
-		}
-		w = &g->wls[g->nwls];
-		memset(w, 0, sizeof(*w));
-		w->ns = xdup(sqlite3_column_text(s, 0));
-		w->name = xdup(sqlite3_column_text(s, 1));
-		w->kind = xdup(sqlite3_column_text(s, 2));
-		w->sel = xdup(sqlite3_column_text(s, 3));
-		g->nwls++;
+		w->ns = strdup(v[i].ns);
+		w->name = strdup(v[i].name);
+		w->kind = strdup(v[i].kind);
+		w->sel = strdup(v[i].selector);
 		if (!w->ns || !w->name || !w->kind || !w->sel)
-			goto oom;
+			return fp_error("graph: out of memory");
 	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(st, "reading workloads");
-		goto out;
-	}
-	ret = 0;
-	goto out;
-oom:
-	fp_error("graph: out of memory");
-out:
-	sqlite3_finalize(s);
-	return ret;
+	return 0;
 }
 
 static int
@@ -185,80 +160,100 @@ cmp_str(const void *a, const void *b)
  * workload) is folded into a count on the DNS workload unless --dns: every
  * client has it, and it would hide everything else.
  */
+/* Add the arrow of one (src, dst) pair, unless empty or out of scope. */
 static int
-load_edges(struct store *st, struct graph *g)
+add_arrow(struct graph *g, size_t *cap, char *src, char *dst, char *label,
+    int n)
 {
-	sqlite3_stmt *s = NULL;
-	size_t cap = 0, ocap = 0, i, k;
-	char *label = NULL;
-	size_t llen = 0;
-	FILE *lf = NULL;
-	int rc, ret = -1;
+	struct garrow *v;
 
-	if (store_prepare(st, &s, "SELECT src, dst, proto, port FROM edges "
-	    "ORDER BY src, dst, proto, port") < 0)
-		return -1;
-	rc = sqlite3_step(s);
-	while (rc == SQLITE_ROW) {
-		char *src = xdup(sqlite3_column_text(s, 0));
-		char *dst = xdup(sqlite3_column_text(s, 1));
-		struct gwl *dw;
-		int n = 0;
-
-		if (src == NULL || dst == NULL || (lf = open_memstream(&label,
-		    &llen)) == NULL) {
-			free(src);
-			free(dst);
-			goto oom;
-		}
-		dw = find_wl(g, dst);
-		do {
-			int proto = sqlite3_column_int(s, 2);
-			int port = sqlite3_column_int(s, 3);
-			char pb[16], portb[16];
-			const char *pn = fp_proto_name(proto, pb, sizeof(pb));
-			const char *po = fp_port_format(proto, port, portb,
-			    sizeof(portb));
-
-			if (!g->dns && dw != NULL && port == 53 &&
-			    (proto == FP_PROTO_UDP || proto == FP_PROTO_TCP) &&
-			    (peer_in_scope(g, src) || peer_in_scope(g, dst))) {
-				dw->dns_in++;
-				g->folded_dns++;
-			} else {
-				fprintf(lf, "%s%s%s%s", n++ ? "\n" : "", pn,
-				    *po ? "/" : "", po);
-			}
-			rc = sqlite3_step(s);
-		} while (rc == SQLITE_ROW &&
-		    strcmp(src, (const char *)sqlite3_column_text(s, 0)) == 0 &&
-		    strcmp(dst, (const char *)sqlite3_column_text(s, 1)) == 0);
-		fclose(lf);
-		lf = NULL;
-		if (n == 0 || (!peer_in_scope(g, src) && !peer_in_scope(g, dst))) {
+	if (n == 0 || (!peer_in_scope(g, src) && !peer_in_scope(g, dst))) {
+		free(src);
+		free(dst);
+		free(label);
+		return 0;
+	}
+	if (g->narrows == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		if ((v = realloc(g->arrows, *cap * sizeof(*v))) == NULL) {
 			free(src);
 			free(dst);
 			free(label);
-			label = NULL;
-			continue;
+			return fp_error("graph: out of memory");
 		}
-		if (g->narrows == cap) {
-			struct garrow *v;
-
-			cap = cap ? 2 * cap : 64;
-			if ((v = realloc(g->arrows, cap * sizeof(*v))) == NULL) {
-				free(src);
-				free(dst);
-				goto oom;
-			}
-			g->arrows = v;
-		}
-		g->arrows[g->narrows++] = (struct garrow){ src, dst, label };
-		label = NULL;
+		g->arrows = v;
 	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(st, "reading edges");
+	g->arrows[g->narrows++] = (struct garrow){ src, dst, label };
+	return 0;
+}
+
+/*
+ * Edges in scope, one arrow per pair (the edges come sorted by src, dst).
+ * DNS (port 53 over UDP or TCP to a workload) is folded into a count on
+ * the DNS workload unless --dns: every client has it, and it would hide
+ * everything else.
+ */
+static int
+load_edges(struct model *m, struct graph *g)
+{
+	struct model_edges *it = NULL;
+	struct model_edge e;
+	size_t cap = 0, ocap = 0, i, k, llen = 0;
+	char *src = NULL, *dst = NULL, *label = NULL;
+	struct gwl *dw = NULL;
+	FILE *lf = NULL;
+	int rc, n = 0, ret = -1;
+
+	if (model_edges_open(m, &it) < 0) {
+		fp_error_prefix("graph");
+		return -1;
+	}
+	while ((rc = model_edges_next(it, &e)) == 1) {
+		char pb[16], portb[16];
+		const char *pn, *po;
+
+		if (src == NULL || strcmp(src, e.src.text) != 0 ||
+		    strcmp(dst, e.dst.text) != 0) {
+			if (src != NULL) {
+				fclose(lf);
+				lf = NULL;
+				if (add_arrow(g, &cap, src, dst, label, n) < 0) {
+					src = dst = label = NULL;
+					goto out;
+				}
+				src = dst = label = NULL;
+			}
+			n = 0;
+			if ((src = strdup(e.src.text)) == NULL ||
+			    (dst = strdup(e.dst.text)) == NULL ||
+			    (lf = open_memstream(&label, &llen)) == NULL)
+				goto oom;
+			dw = find_wl(g, dst);
+		}
+		pn = fp_proto_name(e.proto, pb, sizeof(pb));
+		po = fp_port_format(e.proto, e.port, portb, sizeof(portb));
+		if (!g->dns && dw != NULL && e.port == 53 &&
+		    (e.proto == FP_PROTO_UDP || e.proto == FP_PROTO_TCP) &&
+		    (peer_in_scope(g, src) || peer_in_scope(g, dst))) {
+			dw->dns_in++;
+			g->folded_dns++;
+		} else {
+			fprintf(lf, "%s%s%s%s", n++ ? "\n" : "", pn, *po ? "/" : "",
+			    po);
+		}
+	}
+	if (rc < 0) {
+		fp_error_prefix("graph");
 		goto out;
+	}
+	if (src != NULL) {
+		fclose(lf);
+		lf = NULL;
+		if (add_arrow(g, &cap, src, dst, label, n) < 0) {
+			src = dst = label = NULL;
+			goto out;
+		}
+		src = dst = label = NULL;
 	}
 	/* The peers that are not workloads, each once. */
 	for (i = 0; i < g->narrows; i++) {
@@ -283,8 +278,12 @@ load_edges(struct store *st, struct graph *g)
 oom:
 	fp_error("graph: out of memory");
 out:
+	if (lf != NULL)
+		fclose(lf);
+	free(src);
+	free(dst);
 	free(label);
-	sqlite3_finalize(s);
+	model_edges_close(it);
 	return ret;
 }
 
@@ -789,6 +788,7 @@ cmd_graph(int argc, char **argv)
 	const char *db = NULL, *nss[GRAPH_MAX_NS];
 	enum fp_format fmt = FP_FMT_DOT;
 	struct store *st = NULL;
+	struct model *m = NULL;
 	struct graph g;
 	int c, ret = FP_EXIT_ERR;
 
@@ -827,7 +827,8 @@ cmd_graph(int argc, char **argv)
 		    argv[optind]);
 	if (store_open(&st, db, STORE_READONLY) < 0)
 		return fp_report();
-	if (load_workloads(st, &g) < 0 || load_edges(st, &g) < 0 ||
+	if (model_open(&m, st) < 0 || load_workloads(m, &g) < 0 ||
+	    load_edges(m, &g) < 0 ||
 	    (fmt == FP_FMT_MERMAID ? write_mermaid(stdout, &g) :
 	    write_dot(stdout, &g)) < 0) {
 		fp_report();
@@ -841,6 +842,7 @@ cmd_graph(int argc, char **argv)
 	ret = FP_EXIT_OK;
 out:
 	graph_release(&g);
+	model_free(m);
 	store_free(st);
 	return ret;
 }
