@@ -1715,7 +1715,8 @@ static const char report_usage[] =
     "  --since T        list the edges first seen at or after T (RFC 3339,\n"
     "                   @SECONDS or -DURATION), and those quiet since T\n"
     "  --now T          the time that \"ago\" is measured from (default: the\n"
-    "                   clock); also printed, so that runs compare equal\n";
+    "                   clock); also printed, so that runs compare equal\n"
+    "  --no-record      accepted for older scripts: nothing is recorded\n";
 
 #define REPORT_MAX_NS 256
 
@@ -1729,6 +1730,7 @@ cmd_report(int argc, char **argv)
 		{ "namespace", required_argument, NULL, 'x' },
 		{ "since", required_argument, NULL, 's' },
 		{ "now", required_argument, NULL, 'n' },
+		{ "no-record", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1765,6 +1767,8 @@ cmd_report(int argc, char **argv)
 		case 'n':
 			now = optarg;
 			break;
+		case 'N':
+			break;	/* nothing is ever recorded now */
 		case 'h':
 			return fp_cli_help(report_usage);
 		default:
