@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/cli.h"
 #include "common/err.h"
@@ -24,8 +25,101 @@ fp_cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	fputs(usage, stderr);
+	(void)usage;
 	return FP_EXIT_ERR;
+}
+
+int
+fp_getopt(int argc, char **argv, const char *shortopts,
+    const struct option *opts)
+{
+	const char *p;
+
+	if (optind == 1 && argc >= 2 && argv[1] != NULL &&
+	    strcmp(argv[1], "--completion-helper") == 0) {
+		for (; opts->name != NULL; opts++)
+			printf("--%s%s\n", opts->name,
+			    opts->has_arg == required_argument ? "=" : "");
+		for (p = shortopts; *p != '\0'; p++)
+			if (*p != ':' && *p != '+' && *p != '-')
+				printf("-%c\n", *p);
+		fflush(stdout);
+		exit(FP_EXIT_OK);
+	}
+	return getopt_long(argc, argv, shortopts, opts, NULL);
+}
+
+/*
+ * Optimal string alignment distance (Damerau-Levenshtein without
+ * repeated edits of a substring), as git's levenshtein.c, with its costs
+ * w (swap), s (substitution), a (insertion into a), d (deletion from a).
+ */
+static size_t
+osa_distance(const char *a, const char *b, size_t w, size_t s, size_t ins,
+    size_t del)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, v, *r0, *r1, *r2, *t;
+	size_t ret = (size_t)-1;
+
+	if (la > 256 || lb > 256)
+		return ret;
+	r0 = calloc(lb + 1, sizeof(*r0));
+	r1 = calloc(lb + 1, sizeof(*r1));
+	r2 = calloc(lb + 1, sizeof(*r2));
+	if (r0 == NULL || r1 == NULL || r2 == NULL)
+		goto out;
+	for (j = 0; j <= lb; j++)
+		r1[j] = j * ins;
+	for (i = 0; i < la; i++) {
+		r2[0] = (i + 1) * del;
+		for (j = 0; j < lb; j++) {
+			/* substitution */
+			r2[j + 1] = r1[j] + s * (a[i] != b[j]);
+			/* swap */
+			if (i > 0 && j > 0 && a[i - 1] == b[j] && a[i] == b[j - 1] &&
+			    r2[j + 1] > r0[j - 1] + w)
+				r2[j + 1] = r0[j - 1] + w;
+			/* deletion */
+			if (r2[j + 1] > (v = r1[j + 1] + del))
+				r2[j + 1] = v;
+			/* insertion */
+			if (r2[j + 1] > (v = r2[j] + ins))
+				r2[j + 1] = v;
+		}
+		t = r0;
+		r0 = r1;
+		r1 = r2;
+		r2 = t;
+	}
+	ret = r1[lb];
+out:
+	free(r0);
+	free(r1);
+	free(r2);
+	return ret;
+}
+
+#define SIMILARITY_FLOOR 7
+
+const char *
+fp_cli_suggest(const char *word, const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	size_t i, d, bestd = SIMILARITY_FLOOR;
+
+	if (word == NULL || *word == '\0')
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (strncmp(cands[i], word, strlen(word)) == 0)
+			d = 0;
+		else
+			d = osa_distance(word, cands[i], 0, 2, 1, 3);
+		if (d < bestd) {
+			bestd = d;
+			best = cands[i];
+		}
+	}
+	return best;
 }
 
 int
@@ -33,22 +127,41 @@ fp_cli_bad_option(const char *cmd, const char *usage,
     const struct option *opts, char **argv)
 {
 	const char *arg = optind > 0 ? argv[optind - 1] : "?";
-	const char *name = arg, *eq;
-	size_t n;
+	const char *name = arg, *eq, *names[64], *best = NULL;
+	char word[128];
+	const struct option *o;
+	size_t n, k = 0;
 
+	(void)usage;
 	if (strncmp(name, "--", 2) == 0) {
 		name += 2;
 		eq = strchr(name, '=');
 		n = eq != NULL ? (size_t)(eq - name) : strlen(name);
-		for (; eq == NULL && opts->name != NULL; opts++) {
-			if (opts->has_arg == required_argument &&
-			    strlen(opts->name) == n && strncmp(opts->name, name, n) == 0)
+		for (o = opts; eq == NULL && o->name != NULL; o++) {
+			if (o->has_arg == required_argument &&
+			    strlen(o->name) == n && strncmp(o->name, name, n) == 0)
 				return fp_cli_usage_error(cmd, usage,
 				    "option '%s' needs a value", fp_clamp(arg, 64));
 		}
+		snprintf(word, sizeof(word), "%.*s", (int)(n < 127 ? n : 127), name);
+		for (o = opts; o->name != NULL && k < 64; o++)
+			names[k++] = o->name;
+		best = fp_cli_suggest(word, names, k);
+	} else if (optopt != 0 && strchr("-:?", optopt) == NULL &&
+	    arg[0] == '-' && arg[1] != '\0' && arg[1] != optopt) {
+		/* A short option found inside a bundle such as -xz. */
+		fprintf(stderr, "flowpol: %s: unknown option '-%c'; see 'flowpol %s "
+		    "--help'\n", cmd, optopt, cmd);
+		return FP_EXIT_ERR;
 	}
-	return fp_cli_usage_error(cmd, usage, "unknown option '%s'",
-	    fp_clamp(arg, 64));
+	if (best != NULL)
+		fprintf(stderr, "flowpol: %s: unknown option '%s'; did you mean "
+		    "'--%s'? see 'flowpol %s --help'\n", cmd, fp_clamp(arg, 64), best,
+		    cmd);
+	else
+		fprintf(stderr, "flowpol: %s: unknown option '%s'; see 'flowpol %s "
+		    "--help'\n", cmd, fp_clamp(arg, 64), cmd);
+	return FP_EXIT_ERR;
 }
 
 int
@@ -81,17 +194,48 @@ static const struct {
 	{ "text", FP_FMT_TEXT },
 	{ "markdown", FP_FMT_MARKDOWN },
 	{ "dot", FP_FMT_DOT },
+	{ "table", FP_FMT_TABLE },
+	{ "yaml", FP_FMT_YAML },
 };
+
+enum fp_format
+fp_cli_listing_format(void)
+{
+	return isatty(STDOUT_FILENO) ? FP_FMT_TABLE : FP_FMT_TSV;
+}
+
+/* "a,b,c" as "a, b or c" for a message. */
+static const char *
+allowed_words(const char *allowed, char *buf, size_t len)
+{
+	const char *last = strrchr(allowed, ',');
+	size_t o = 0, i;
+
+	for (i = 0; allowed[i] != '\0' && o + 4 < len; i++) {
+		if (&allowed[i] == last) {
+			o += (size_t)snprintf(buf + o, len - o, " or ");
+		} else if (allowed[i] == ',') {
+			buf[o++] = ',';
+			buf[o++] = ' ';
+		} else {
+			buf[o++] = allowed[i];
+		}
+	}
+	buf[o < len ? o : len - 1] = '\0';
+	return buf;
+}
 
 int
 fp_cli_format(const char *s, const char *allowed, enum fp_format *out)
 {
 	size_t i, n = strlen(s);
 	const char *p;
+	char words[128];
 
 	/* strstr finds "" at every position without moving on: stop here. */
 	if (n == 0)
-		return fp_error("option --format: '' is not one of %s", allowed);
+		return fp_error("option -o/--output: '' is not one of %s",
+		    allowed_words(allowed, words, sizeof(words)));
 	for (p = allowed; (p = strstr(p, s)) != NULL; p += n) {
 		if ((p == allowed || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
 			break;
@@ -104,6 +248,6 @@ fp_cli_format(const char *s, const char *allowed, enum fp_format *out)
 			}
 		}
 	}
-	return fp_error("option --format: '%s' is not one of %s", fp_clamp(s, 32),
-	    allowed);
+	return fp_error("option -o/--output: '%s' is not one of %s",
+	    fp_clamp(s, 32), allowed_words(allowed, words, sizeof(words)));
 }
