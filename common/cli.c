@@ -6,6 +6,7 @@
 
 #include "common/cli.h"
 #include "common/err.h"
+#include "common/k8sname.h"
 #include "common/banned.h"
 
 int
@@ -250,4 +251,50 @@ fp_cli_format(const char *s, const char *allowed, enum fp_format *out)
 	}
 	return fp_error("option -o/--output: '%s' is not one of %s",
 	    fp_clamp(s, 32), allowed_words(allowed, words, sizeof(words)));
+}
+
+int
+fp_ns_add(struct fp_nsfilter *f, const char *ns)
+{
+	const char *why = k8s_check_dns_label(ns);
+
+	if (why != NULL)
+		return fp_error("option -n/--namespace: '%s' is not a namespace "
+		    "name: %s", fp_clamp(ns, 64), why);
+	if (f->n >= FP_NS_MAX)
+		return fp_error("option -n/--namespace: more than %d namespaces",
+		    FP_NS_MAX);
+	f->ns[f->n++] = ns;
+	return 0;
+}
+
+int
+fp_ns_keep(const struct fp_nsfilter *f, const char *ns)
+{
+	size_t i;
+
+	if (f->n == 0)
+		return 1;
+	for (i = 0; ns != NULL && i < f->n; i++)
+		if (strcmp(f->ns[i], ns) == 0)
+			return 1;
+	return 0;
+}
+
+int
+fp_ns_keep_peer(const struct fp_nsfilter *f, const char *peer)
+{
+	const char *slash;
+	size_t i, n;
+
+	if (f->n == 0)
+		return 1;
+	if (peer == NULL || (slash = strchr(peer, '/')) == NULL ||
+	    memchr(peer, ':', (size_t)(slash - peer)) != NULL)
+		return 0;
+	n = (size_t)(slash - peer);
+	for (i = 0; i < f->n; i++)
+		if (strlen(f->ns[i]) == n && strncmp(f->ns[i], peer, n) == 0)
+			return 1;
+	return 0;
 }

@@ -70,4 +70,21 @@ int fp_cli_format(const char *s, const char *allowed, enum fp_format *out);
 enum fp_format fp_cli_listing_format(void);
 #define FP_LISTING_FORMATS "table,tsv,json,yaml"
 
+/*
+ * -n/--namespace NS (repeatable) and -A/--all-namespaces: which namespaces
+ * a listing keeps. Empty (the default, or after -A) keeps all.
+ */
+#define FP_NS_MAX 64
+struct fp_nsfilter {
+	const char *ns[FP_NS_MAX];	/* not owned: argv */
+	size_t n;
+};
+/* Add one -n value (a DNS-1123 label). 0 or -1 (fp_error naming -n). */
+int fp_ns_add(struct fp_nsfilter *f, const char *ns);
+/* Whether namespace ns is kept. */
+int fp_ns_keep(const struct fp_nsfilter *f, const char *ns);
+/* Whether a peer "ns/name" is in a kept namespace; node:, external:,
+ * unknown: peers are in none (kept only without a filter). */
+int fp_ns_keep_peer(const struct fp_nsfilter *f, const char *peer);
+
 #endif

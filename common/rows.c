@@ -3,6 +3,7 @@
 
 #include "common/err.h"
 #include "common/out.h"
+#include "common/proto.h"
 #include "common/rows.h"
 #include "common/strbuf.h"
 #include "common/timeutil.h"
@@ -105,8 +106,12 @@ fp_rows_meta_time(struct fp_rows *r, const char *key, int64_t us)
 		fprintf(r->f, ",\n  \"%s\": \"%s\"", key, tb);
 	else if (r->fmt == FP_FMT_YAML)
 		fprintf(r->f, "%s: \"%s\"\n", key, tb);
-	else
-		fprintf(r->f, "# %s %s\n", key, tb);
+	else {
+		fputs("# ", r->f);
+		for (; *key != '\0'; key++)
+			putc(*key == '_' ? ' ' : *key, r->f);
+		fprintf(r->f, " %s\n", tb);
+	}
 }
 
 static void
@@ -348,6 +353,25 @@ fp_rows_list_csv(struct fp_rows *r, const char *csv)
 	}
 	put(r, sb_str(&d), csv);
 	sb_release(&d);
+}
+
+void
+fp_rows_port(struct fp_rows *r, int proto, int port)
+{
+	char b[32];
+
+	fp_rows_str(r, fp_port_format(proto, port, b, sizeof(b)));
+	if (fp_proto_has_ports(proto))
+		fp_rows_int(r, port);
+	else
+		fp_rows_null(r);
+	if (fp_proto_is_icmp(proto)) {
+		fp_rows_int(r, (port >> 8) & 0xff);
+		fp_rows_int(r, port & 0xff);
+	} else {
+		fp_rows_null(r);
+		fp_rows_null(r);
+	}
 }
 
 int

@@ -50,6 +50,7 @@ int fp_rows_begin(struct fp_rows **out, FILE *f, enum fp_format fmt,
  * "# key: value" line in tsv and table. Before the first list only.
  */
 void fp_rows_meta_time(struct fp_rows *r, const char *key, int64_t us);
+
 /*
  * Start a list named key ("items" for a plain listing): ends the previous
  * list; in tsv and table a blank line separates lists and each has its
@@ -64,6 +65,18 @@ void fp_rows_real(struct fp_rows *r, double v);
 void fp_rows_time(struct fp_rows *r, int64_t us);
 void fp_rows_bool(struct fp_rows *r, int v);
 void fp_rows_list_csv(struct fp_rows *r, const char *csv);
+/*
+ * A protocol's port as four columns, declared with FP_COLS_PORT(name): the
+ * text form ("443", "8/0" for ICMP, "" without ports) for tsv and table;
+ * for json/yaml the port number, icmp_type and icmp_code, each null where
+ * the protocol has none.
+ */
+#define FP_COLS_PORT(name) \
+	{ name, FP_COL_STR, FP_COL_TEXT }, \
+	{ name, FP_COL_INT, FP_COL_DATA }, \
+	{ "icmp_type", FP_COL_INT, FP_COL_DATA }, \
+	{ "icmp_code", FP_COL_INT, FP_COL_DATA }
+void fp_rows_port(struct fp_rows *r, int proto, int port);
 /* No value: null in json/yaml, "-" in tsv and table. */
 void fp_rows_null(struct fp_rows *r);
 /*

@@ -16,6 +16,7 @@
 #include "common/ipaddr.h"
 #include "common/out.h"
 #include "common/proto.h"
+#include "common/rows.h"
 #include "common/k8sname.h"
 #include "learner/graph.h"
 #include "learner/inventory.h"
@@ -253,7 +254,7 @@ cmd_inventory(int argc, char **argv)
 	int64_t at = fp_now_us();
 	int c, i, ret = FP_EXIT_ERR, watch = 0, have_at = 0;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = fp_getopt(argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
@@ -369,7 +370,7 @@ cmd_learn(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.since = INT64_MIN;
 	o.until = INT64_MAX;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = fp_getopt(argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
@@ -433,33 +434,50 @@ out:
 	return ret;
 }
 
-/* Shared by the listing commands: --db and --format, nothing else. */
+/* What the listing commands share: --db, -o, -n/-A, --now. */
+struct list_opts {
+	const char *db;
+	enum fp_format fmt;
+	struct fp_nsfilter ns;
+};
+
 static int
-list_args(int argc, char **argv, const char *usage, const char **db,
-    enum fp_format *fmt, const char *allowed, int64_t *now)
+list_args(int argc, char **argv, const char *usage, struct list_opts *lo,
+    int64_t *now)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "now", required_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'o' },
+		{ "namespace", required_argument, NULL, 'n' },
+		{ "all-namespaces", no_argument, NULL, 'A' },
+		{ "now", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
 
-	*db = NULL;
-	*fmt = FP_FMT_TSV;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	memset(lo, 0, sizeof(*lo));
+	lo->fmt = fp_cli_listing_format();
+	while ((c = fp_getopt(argc, argv, "o:n:Ah", opts)) != -1) {
 		switch (c) {
 		case 'd':
-			*db = optarg;
+			lo->db = optarg;
 			break;
-		case 'f':
-			if (fp_cli_format(optarg, allowed, fmt) < 0)
+		case 'o':
+			if (fp_cli_format(optarg, FP_LISTING_FORMATS, &lo->fmt) < 0)
 				return fp_cli_usage_error(argv[0], usage, "%s",
 				    fp_errmsg());
 			break;
 		case 'n':
+			if (fp_ns_add(&lo->ns, optarg) < 0)
+				return fp_cli_usage_error(argv[0], usage, "%s",
+				    fp_errmsg());
+			break;
+		case 'A':
+			lo->ns.n = 0;
+			break;
+		case 'N':
 			if (now == NULL || fp_time_parse(optarg, now) < 0)
 				return fp_cli_usage_error(argv[0], usage,
 				    "option --now: %s", now ? fp_errmsg() :
@@ -478,161 +496,158 @@ list_args(int argc, char **argv, const char *usage, const char **db,
 	return 0;
 }
 
+#define LIST_USAGE_OPTIONS \
+    "  --db PATH              database (default $FLOWPOL_DB or ./flowpol.db)\n" \
+    "  -o, --output FORMAT    table (default on a terminal), tsv (default\n" \
+    "                         when piped), json or yaml; --format is an alias\n" \
+    "  -n, --namespace NS     only namespace NS (repeat for more)\n" \
+    "  -A, --all-namespaces   every namespace (the default)\n"
+
 static const char workloads_usage[] =
-    "usage: flowpol workloads [--db PATH] [--format tsv|json]\n"
+    "usage: flowpol workloads [--db PATH] [-o table|tsv|json|yaml] [-n NS]... [-A]\n"
     "\n"
-    "Print the learned workloads, sorted by namespace and name. TSV columns:\n"
-    "namespace, name, kind, selector (Calico syntax), pods.\n";
+    "Print the learned workloads, sorted by namespace and name. Columns:\n"
+    "namespace, name, kind, selector (Calico syntax), pods; json and yaml\n"
+    "(kind WorkloadList) add members (a list) and exact.\n"
+    "\n"
+    LIST_USAGE_OPTIONS;
+
+static const struct fp_col workload_cols[] = {
+	{ "namespace", FP_COL_STR, 0 },
+	{ "name", FP_COL_STR, 0 },
+	{ "kind", FP_COL_STR, 0 },
+	{ "selector", FP_COL_STR, 0 },
+	{ "pods", FP_COL_INT, 0 },
+	{ "members", FP_COL_LIST, FP_COL_DATA },
+	{ "exact", FP_COL_BOOL, FP_COL_DATA },
+};
 
 int
 cmd_workloads(int argc, char **argv)
 {
-	const char *db;
-	enum fp_format fmt;
+	struct list_opts lo;
 	struct store *st = NULL;
+	struct fp_rows *r = NULL;
 	sqlite3_stmt *s = NULL;
-	int rc, ret, n = 0;
+	int rc, ret;
 
-	if ((rc = list_args(argc, argv, workloads_usage, &db, &fmt, "tsv,json",
-	    NULL)) != 0)
+	if ((rc = list_args(argc, argv, workloads_usage, &lo, NULL)) != 0)
 		return rc == 1 ? FP_EXIT_OK : rc;
-	if (store_open(&st, db, STORE_READONLY) < 0 ||
+	if (store_open(&st, lo.db, STORE_READONLY) < 0 ||
 	    store_prepare(st, &s, "SELECT namespace, name, kind, selector, pods, "
 	    "coalesce(n.members, ''), coalesce(n.exact, 1) FROM workloads w "
 	    "LEFT JOIN workload_notes n USING (namespace, name) "
-	    "ORDER BY namespace, name") < 0) {
+	    "ORDER BY namespace, name") < 0 ||
+	    fp_rows_begin(&r, stdout, lo.fmt, "WorkloadList") < 0) {
 		ret = fp_report();
 		goto out;
 	}
-	if (fmt == FP_FMT_TSV)
-		fputs("namespace\tname\tkind\tselector\tpods\n", stdout);
-	else
-		fputs("[", stdout);
+	fp_rows_list(r, "items", workload_cols,
+	    sizeof(workload_cols) / sizeof(workload_cols[0]));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *f[6];
-		int i;
-
-		for (i = 0; i < 6; i++) {
-			f[i] = (const char *)sqlite3_column_text(s, i);
-			if (f[i] == NULL)
-				f[i] = "";
-		}
-		if (fmt == FP_FMT_TSV) {
-			for (i = 0; i < 4; i++) {
-				fp_tsv_str(stdout, f[i]);
-				fputc('\t', stdout);
-			}
-			printf("%lld\n", (long long)sqlite3_column_int64(s, 4));
-		} else {
-			fputs(n++ ? ",\n  {" : "\n  {", stdout);
-			fputs("\"namespace\": ", stdout);
-			fp_json_str(stdout, f[0]);
-			fputs(", \"name\": ", stdout);
-			fp_json_str(stdout, f[1]);
-			fputs(", \"kind\": ", stdout);
-			fp_json_str(stdout, f[2]);
-			fputs(", \"selector\": ", stdout);
-			fp_json_str(stdout, f[3]);
-			printf(", \"pods\": %lld, \"members\": ",
-			    (long long)sqlite3_column_int64(s, 4));
-			fp_json_str(stdout, f[5]);
-			printf(", \"exact\": %s}", sqlite3_column_int(s, 6) ?
-			    "true" : "false");
-		}
+		if (!fp_ns_keep(&lo.ns, (const char *)sqlite3_column_text(s, 0)))
+			continue;
+		fp_rows_str(r, (const char *)sqlite3_column_text(s, 0));
+		fp_rows_str(r, (const char *)sqlite3_column_text(s, 1));
+		fp_rows_str(r, (const char *)sqlite3_column_text(s, 2));
+		fp_rows_str(r, (const char *)sqlite3_column_text(s, 3));
+		fp_rows_int(r, (long long)sqlite3_column_int64(s, 4));
+		fp_rows_list_csv(r, (const char *)sqlite3_column_text(s, 5));
+		fp_rows_bool(r, sqlite3_column_int(s, 6));
 	}
-	if (fmt == FP_FMT_JSON)
-		fputs(n ? "\n]\n" : "]\n", stdout);
 	if (rc != SQLITE_DONE) {
 		store_sqlerr(st, "reading workloads");
 		ret = fp_report();
 		goto out;
 	}
-	ret = fflush(stdout) == 0 ? FP_EXIT_OK : fp_fail("workloads: write error");
+	ret = fp_rows_end(r) < 0 || fp_out_flush("workloads") < 0 ?
+	    fp_report() : FP_EXIT_OK;
+	r = NULL;
 out:
+	fp_rows_end(r);
 	sqlite3_finalize(s);
 	store_free(st);
 	return ret;
 }
 
 static const char edges_usage[] =
-    "usage: flowpol edges [--db PATH] [--format tsv|json]\n"
+    "usage: flowpol edges [--db PATH] [-o table|tsv|json|yaml] [-n NS]... [-A]\n"
     "\n"
-    "Print the learned edges, sorted. TSV columns: src, dst, proto, port,\n"
+    "Print the learned edges, sorted. Columns: src, dst, proto, port,\n"
     "connections, first_seen, last_seen. A peer is namespace/workload,\n"
-    "node:IP, external:IP or unknown:IP.\n";
+    "node:IP, external:IP or unknown:IP. With -n, an edge is kept when\n"
+    "either end is in one of the namespaces. json and yaml (kind EdgeList)\n"
+    "give port as a number (null without ports), icmp_type and icmp_code,\n"
+    "and nodes (the nodes that logged it) as a list.\n"
+    "\n"
+    LIST_USAGE_OPTIONS;
+
+static const struct fp_col edge_cols[] = {
+	{ "src", FP_COL_STR, 0 },
+	{ "dst", FP_COL_STR, 0 },
+	{ "proto", FP_COL_STR, 0 },
+	FP_COLS_PORT("port"),
+	{ "connections", FP_COL_INT, 0 },
+	{ "first_seen", FP_COL_TIME, 0 },
+	{ "last_seen", FP_COL_TIME, 0 },
+	{ "nodes", FP_COL_LIST, FP_COL_DATA },
+};
 
 int
 cmd_edges(int argc, char **argv)
 {
-	const char *db;
-	enum fp_format fmt;
+	struct list_opts lo;
 	struct store *st = NULL;
+	struct fp_rows *r = NULL;
 	sqlite3_stmt *s = NULL;
-	char pbuf[32], portb[32], t1[FP_TIMESTRLEN], t2[FP_TIMESTRLEN];
-	const char *pb;
-	int rc, ret, n = 0, proto, port;
+	char pbuf[32];
+	int rc, ret, proto;
 
-	if ((rc = list_args(argc, argv, edges_usage, &db, &fmt, "tsv,json",
-	    NULL)) != 0)
+	if ((rc = list_args(argc, argv, edges_usage, &lo, NULL)) != 0)
 		return rc == 1 ? FP_EXIT_OK : rc;
-	if (store_open(&st, db, STORE_READONLY) < 0 ||
+	if (store_open(&st, lo.db, STORE_READONLY) < 0 ||
 	    store_prepare(st, &s, "SELECT src, dst, proto, port, connections, "
 	    "first_seen, last_seen, nodes FROM edges "
-	    "ORDER BY src, dst, proto, port") < 0) {
+	    "ORDER BY src, dst, proto, port") < 0 ||
+	    fp_rows_begin(&r, stdout, lo.fmt, "EdgeList") < 0) {
 		ret = fp_report();
 		goto out;
 	}
-	if (fmt == FP_FMT_TSV)
-		fputs("src\tdst\tproto\tport\tconnections\tfirst_seen\tlast_seen\n",
-		    stdout);
-	else
-		fputs("[", stdout);
+	fp_rows_list(r, "items", edge_cols, sizeof(edge_cols) / sizeof(edge_cols[0]));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *src = (const char *)sqlite3_column_text(s, 0);
 		const char *dst = (const char *)sqlite3_column_text(s, 1);
-		const char *nodes = (const char *)sqlite3_column_text(s, 7);
 
+		if (!fp_ns_keep_peer(&lo.ns, src) && !fp_ns_keep_peer(&lo.ns, dst))
+			continue;
 		proto = sqlite3_column_int(s, 2);
-		port = sqlite3_column_int(s, 3);
-		pb = fp_proto_name(proto, pbuf, sizeof(pbuf));
-		fp_port_format(proto, port, portb, sizeof(portb));
-		fp_time_format(sqlite3_column_int64(s, 5), t1);
-		fp_time_format(sqlite3_column_int64(s, 6), t2);
-		if (fmt == FP_FMT_TSV) {
-			fp_tsv_str(stdout, src ? src : "");
-			fputc('\t', stdout);
-			fp_tsv_str(stdout, dst ? dst : "");
-			printf("\t%s\t%s\t%lld\t%s\t%s\n", pb, portb,
-			    (long long)sqlite3_column_int64(s, 4), t1, t2);
-		} else {
-			fputs(n++ ? ",\n  {" : "\n  {", stdout);
-			fputs("\"src\": ", stdout);
-			fp_json_str(stdout, src ? src : "");
-			fputs(", \"dst\": ", stdout);
-			fp_json_str(stdout, dst ? dst : "");
-			printf(", \"proto\": \"%s\", \"port\": \"%s\", \"connections\": %lld, "
-			    "\"first_seen\": \"%s\", \"last_seen\": \"%s\", \"nodes\": ",
-			    pb, portb, (long long)sqlite3_column_int64(s, 4), t1, t2);
-			fp_json_str(stdout, nodes ? nodes : "");
-			fputs("}", stdout);
-		}
+		fp_rows_str(r, src);
+		fp_rows_str(r, dst);
+		fp_rows_str(r, fp_proto_name(proto, pbuf, sizeof(pbuf)));
+		fp_rows_port(r, proto, sqlite3_column_int(s, 3));
+		fp_rows_int(r, (long long)sqlite3_column_int64(s, 4));
+		fp_rows_time(r, sqlite3_column_int64(s, 5));
+		fp_rows_time(r, sqlite3_column_int64(s, 6));
+		fp_rows_list_csv(r, (const char *)sqlite3_column_text(s, 7));
 	}
-	if (fmt == FP_FMT_JSON)
-		fputs(n ? "\n]\n" : "]\n", stdout);
 	if (rc != SQLITE_DONE) {
 		store_sqlerr(st, "reading edges");
 		ret = fp_report();
 		goto out;
 	}
-	ret = fflush(stdout) == 0 ? FP_EXIT_OK : fp_fail("edges: write error");
+	ret = fp_rows_end(r) < 0 || fp_out_flush("edges") < 0 ?
+	    fp_report() : FP_EXIT_OK;
+	r = NULL;
 out:
+	fp_rows_end(r);
 	sqlite3_finalize(s);
 	store_free(st);
 	return ret;
 }
 
 static const char status_usage[] =
-    "usage: flowpol status [--db PATH] [--format tsv|json] [--now TIME]\n"
+    "usage: flowpol status [--db PATH] [-o table|tsv|json|yaml] [-n NS]... [-A]\n"
+    "                      [--now TIME]\n"
     "\n"
     "Learning coverage per namespace as of the last `flowpol learn`: flows\n"
     "touching it, how many resolved, ambiguous (set aside) or unknown (an\n"
@@ -640,23 +655,45 @@ static const char status_usage[] =
     "and seconds since then (relative to --now, default now). Then collector\n"
     "loss per node in the learning period (health table): events received,\n"
     "lost (NFLOG sequence gaps, ENOBUFS), malformed. Namespace '-' holds\n"
-    "flows that touch no namespace.\n";
+    "flows that touch no namespace. json and yaml (kind Status) have\n"
+    "learned_at and the lists namespaces and collector.\n"
+    "\n"
+    LIST_USAGE_OPTIONS
+    "  --now TIME             the time ages are measured to\n";
+
+static const struct fp_col coverage_cols[] = {
+	{ "namespace", FP_COL_STR, 0 },
+	{ "flows", FP_COL_INT, 0 },
+	{ "resolved", FP_COL_INT, 0 },
+	{ "ambiguous", FP_COL_INT, 0 },
+	{ "unknown", FP_COL_INT, 0 },
+	{ "last_new_edge", FP_COL_TIME, 0 },
+	{ "since_last_new_edge", FP_COL_INT, 0 },
+};
+
+static const struct fp_col health_cols[] = {
+	{ "node", FP_COL_STR, 0 },
+	{ "windows", FP_COL_INT, 0 },
+	{ "received", FP_COL_INT, 0 },
+	{ "lost", FP_COL_INT, 0 },
+	{ "malformed", FP_COL_INT, 0 },
+	{ "loss_percent", FP_COL_REAL, 0 },
+};
 
 int
 cmd_status(int argc, char **argv)
 {
-	const char *db;
-	enum fp_format fmt;
+	struct list_opts lo;
 	struct store *st = NULL;
+	struct fp_rows *r = NULL;
 	sqlite3_stmt *s = NULL;
-	char *learned = NULL, tb[FP_TIMESTRLEN];
-	int64_t now = fp_now_us(), t;
-	int rc, ret, n = 0;
+	char *learned = NULL;
+	int64_t now = fp_now_us();
+	int rc, ret, i;
 
-	if ((rc = list_args(argc, argv, status_usage, &db, &fmt, "tsv,json",
-	    &now)) != 0)
+	if ((rc = list_args(argc, argv, status_usage, &lo, &now)) != 0)
 		return rc == 1 ? FP_EXIT_OK : rc;
-	if (store_open(&st, db, STORE_READONLY) < 0 ||
+	if (store_open(&st, lo.db, STORE_READONLY) < 0 ||
 	    store_meta_get(st, "learn.at", &learned) < 0) {
 		ret = fp_report();
 		goto out;
@@ -667,51 +704,29 @@ cmd_status(int argc, char **argv)
 	}
 	if (store_prepare(st, &s, "SELECT CASE namespace WHEN '' THEN '-' ELSE "
 	    "namespace END, flows, resolved, ambiguous, unknown, last_new_edge "
-	    "FROM coverage ORDER BY namespace = '', namespace") < 0) {
+	    "FROM coverage ORDER BY namespace = '', namespace") < 0 ||
+	    fp_rows_begin(&r, stdout, lo.fmt, "Status") < 0) {
 		ret = fp_report();
 		goto out;
 	}
-	t = strtoll(learned, NULL, 10);
-	if (fmt == FP_FMT_TSV) {
-		printf("# learned at %s\n", fp_time_format(t, tb));
-		fputs("namespace\tflows\tresolved\tambiguous\tunknown\tlast_new_edge\t"
-		    "since_last_new_edge\n", stdout);
-	} else {
-		printf("{\"learned_at\": \"%s\", \"namespaces\": [",
-		    fp_time_format(t, tb));
-	}
+	fp_rows_meta_time(r, "learned_at", strtoll(learned, NULL, 10));
+	fp_rows_list(r, "namespaces", coverage_cols,
+	    sizeof(coverage_cols) / sizeof(coverage_cols[0]));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *ns = (const char *)sqlite3_column_text(s, 0);
-		int has = sqlite3_column_type(s, 5) != SQLITE_NULL;
 		int64_t last = sqlite3_column_int64(s, 5);
-		long long age = has ? (long long)((now - last) / FP_USEC) : -1;
 
-		if (fmt == FP_FMT_TSV) {
-			fp_tsv_str(stdout, ns ? ns : "");
-			printf("\t%lld\t%lld\t%lld\t%lld\t%s\t", (long long)
-			    sqlite3_column_int64(s, 1), (long long)sqlite3_column_int64(s, 2),
-			    (long long)sqlite3_column_int64(s, 3),
-			    (long long)sqlite3_column_int64(s, 4),
-			    has ? fp_time_format(last, tb) : "-");
-			if (has)
-				printf("%lld\n", age);
-			else
-				fputs("-\n", stdout);
+		if (!fp_ns_keep(&lo.ns, ns))
+			continue;
+		fp_rows_str(r, ns);
+		for (i = 1; i <= 4; i++)
+			fp_rows_int(r, (long long)sqlite3_column_int64(s, i));
+		if (sqlite3_column_type(s, 5) != SQLITE_NULL) {
+			fp_rows_time(r, last);
+			fp_rows_int(r, (long long)((now - last) / FP_USEC));
 		} else {
-			fputs(n++ ? ",\n  {" : "\n  {", stdout);
-			fputs("\"namespace\": ", stdout);
-			fp_json_str(stdout, ns ? ns : "");
-			printf(", \"flows\": %lld, \"resolved\": %lld, \"ambiguous\": %lld, "
-			    "\"unknown\": %lld, ", (long long)sqlite3_column_int64(s, 1),
-			    (long long)sqlite3_column_int64(s, 2),
-			    (long long)sqlite3_column_int64(s, 3),
-			    (long long)sqlite3_column_int64(s, 4));
-			if (has)
-				printf("\"last_new_edge\": \"%s\", \"since_last_new_edge\": %lld}",
-				    fp_time_format(last, tb), age);
-			else
-				fputs("\"last_new_edge\": null, \"since_last_new_edge\": null}",
-				    stdout);
+			fp_rows_null(r);
+			fp_rows_null(r);
 		}
 	}
 	if (rc != SQLITE_DONE) {
@@ -732,43 +747,28 @@ cmd_status(int argc, char **argv)
 		ret = fp_report();
 		goto out;
 	}
-	if (fmt == FP_FMT_TSV)
-		fputs("\nnode\twindows\treceived\tlost\tmalformed\tloss_percent\n",
-		    stdout);
-	else
-		fputs(n ? "\n], \"collector\": [" : "], \"collector\": [", stdout);
-	n = 0;
+	fp_rows_list(r, "collector", health_cols,
+	    sizeof(health_cols) / sizeof(health_cols[0]));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *node = (const char *)sqlite3_column_text(s, 0);
-		long long win = sqlite3_column_int64(s, 1);
 		long long rec = sqlite3_column_int64(s, 2);
 		long long lost = sqlite3_column_int64(s, 3);
-		long long bad = sqlite3_column_int64(s, 4);
-		double pct = rec + lost > 0 ? 100.0 * (double)lost /
-		    (double)(rec + lost) : 0.0;
 
-		if (fmt == FP_FMT_TSV) {
-			fp_tsv_str(stdout, node ? node : "");
-			printf("\t%lld\t%lld\t%lld\t%lld\t%.3f\n", win, rec, lost, bad,
-			    pct);
-		} else {
-			fputs(n++ ? ",\n  {" : "\n  {", stdout);
-			fputs("\"node\": ", stdout);
-			fp_json_str(stdout, node ? node : "");
-			printf(", \"windows\": %lld, \"received\": %lld, \"lost\": %lld, "
-			    "\"malformed\": %lld, \"loss_percent\": %.3f}", win, rec, lost,
-			    bad, pct);
-		}
+		fp_rows_str(r, (const char *)sqlite3_column_text(s, 0));
+		for (i = 1; i <= 4; i++)
+			fp_rows_int(r, (long long)sqlite3_column_int64(s, i));
+		fp_rows_real(r, rec + lost > 0 ? 100.0 * (double)lost /
+		    (double)(rec + lost) : 0.0);
 	}
-	if (fmt == FP_FMT_JSON)
-		fputs(n ? "\n]}\n" : "]}\n", stdout);
 	if (rc != SQLITE_DONE) {
 		store_sqlerr(st, "reading health");
 		ret = fp_report();
 		goto out;
 	}
-	ret = fflush(stdout) == 0 ? FP_EXIT_OK : fp_fail("status: write error");
+	ret = fp_rows_end(r) < 0 || fp_out_flush("status") < 0 ?
+	    fp_report() : FP_EXIT_OK;
+	r = NULL;
 out:
+	fp_rows_end(r);
 	free(learned);
 	sqlite3_finalize(s);
 	store_free(st);

@@ -73,7 +73,7 @@ cmd_explain(int argc, char **argv)
 	pe_endpoint_init(&src);
 	pe_endpoint_init(&dst);
 	memset(&f, 0, sizeof(f));
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = fp_getopt(argc, argv, "+h", opts)) != -1) {
 		switch (c) {
 		case 'h':
 			return fp_cli_help(explain_usage);
@@ -258,7 +258,7 @@ cmd_diff(int argc, char **argv)
 	o.since = INT64_MIN;
 	o.stale_after = 14 * 86400 * FP_USEC;
 	o.propose = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = fp_getopt(argc, argv, "+h", opts)) != -1) {
 		switch (c) {
 		case 'h':
 			return fp_cli_help(diff_usage);

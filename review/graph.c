@@ -192,7 +192,7 @@ cmd_graph(int argc, char **argv)
 	struct store *st = NULL;
 	int c, ret = FP_EXIT_ERR;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = fp_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;

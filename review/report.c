@@ -1525,7 +1525,7 @@ cmd_report(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.record = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((c = fp_getopt(argc, argv, ":h", longopts)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;

@@ -156,7 +156,7 @@ cmd_merge(int argc, char **argv)
 	struct store *out = NULL;
 	int c, i, max, ret = FP_EXIT_ERR;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = fp_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'h':
 			return fp_cli_help(usage);
