@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "collector/aggregate.h"
@@ -85,7 +86,42 @@ struct collect {
 	int seq_known;
 	const char *source;	/* for the first-malformed warning */
 	int warned_malformed;
+	/* replay: totals for the summary line, progress on a terminal */
+	uint64_t events, malformed, lost;
+	size_t flows, windows, files;
+	int64_t start_us, last_progress_us;
+	int progress_shown;
 };
+
+/* A clock that only moves forward, in microseconds. */
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * FP_USEC + ts.tv_nsec / 1000;
+}
+
+/*
+ * Progress on stderr, only when it is a terminal and the replay has taken
+ * over two seconds; once a second at most, overwriting one line.
+ */
+static void
+replay_progress(struct collect *c, const char *path, size_t off, size_t size,
+    uint64_t events)
+{
+	int64_t now = mono_us();
+
+	if (now - c->start_us < 2 * FP_USEC ||
+	    now - c->last_progress_us < FP_USEC || !isatty(STDERR_FILENO))
+		return;
+	c->last_progress_us = now;
+	c->progress_shown = 1;
+	fprintf(stderr, "\rflowpol: collect: pcap '%s': %llu events, %.0f%%\033[K",
+	    fp_clamp(path, 128), (unsigned long long)events,
+	    size > 0 ? 100.0 * (double)off / (double)size : 100.0);
+}
 
 static int
 collect_event(struct collect *c, const uint8_t *msg, size_t len, int flags,
@@ -145,7 +181,7 @@ replay_file(struct collect *c, struct store *st, const char *path,
 	struct pcap_reader *r = NULL;
 	const uint8_t *data;
 	size_t len, off, size;
-	uint64_t h;
+	uint64_t h, events = 0;
 	int64_t ts;
 	char src[600];
 	int n, ret = -1;
@@ -174,11 +210,19 @@ replay_file(struct collect *c, struct store *st, const char *path,
 		if (collect_event(c, data, len, pcap_decode_flags(r), ts,
 		    off + PCAP_RECHDR) < 0)
 			goto out;
+		if ((++events & 0xffff) == 0)
+			replay_progress(c, path, off, size, events);
 	}
 	if (n < 0)
 		goto out;
+	c->events += agg_counter_total(c->agg, AGG_RECEIVED);
+	c->malformed += agg_counter_total(c->agg, AGG_MALFORMED);
+	c->lost += agg_counter_total(c->agg, AGG_LOST);
+	c->flows += agg_flows(c->agg);
+	c->windows += agg_windows(c->agg);
 	if (agg_flush(c->agg, st, node) < 0)
 		goto out;
+	c->files++;
 	/* After the flush: an interrupted run is not marked, so it can be
 	 * replayed again in full. */
 	if (store_meta_set(st, key, fp_time_format(fp_now_us(), when)) < 0)
@@ -487,9 +531,22 @@ cmd_collect(int argc, char **argv)
 	if (store_open(&st, db, STORE_CREATE) < 0)
 		goto out;
 	if (pcap) {
+		c.start_us = mono_us();
 		for (i = optind; i < argc; i++)
 			if (replay_file(&c, st, argv[i], node, reimport) < 0)
 				goto out;
+		if (c.progress_shown)
+			fputs("\r\033[K", stderr);
+		/* One line, as inventory and learn print. */
+		printf("collect: %zu of %d capture%s replayed: %llu events, %zu flows "
+		    "in %zu window%s, %llu malformed, %llu lost, %.1f s\n", c.files,
+		    argc - optind, argc - optind == 1 ? "" : "s",
+		    (unsigned long long)c.events, c.flows, c.windows,
+		    c.windows == 1 ? "" : "s",
+		    (unsigned long long)c.malformed, (unsigned long long)c.lost,
+		    (double)(mono_us() - c.start_us) / (double)FP_USEC);
+		if (fp_out_flush("collect") < 0)
+			goto out;
 	} else if (run_live(&c, st, group, flush * FP_USEC, node, &ro) < 0) {
 		goto out;
 	}

@@ -12,7 +12,7 @@
 #include "common/banned.h"
 
 static const char usage[] =
-    "usage: flowpol graph [--db PATH] [--format dot]\n"
+    "usage: flowpol graph [--db PATH] [-o dot]\n"
     "\n"
     "Write the learned traffic graph as Graphviz DOT: namespaces as clusters,\n"
     "workloads as nodes, edges labelled protocol/port. Nodes, external and\n"
@@ -20,7 +20,7 @@ static const char usage[] =
     "  flowpol graph | dot -Tsvg > graph.svg\n"
     "\n"
     "  --db PATH        database (default $FLOWPOL_DB or ./flowpol.db)\n"
-    "  --format dot     the only format for now\n";
+    "  -o, --output dot the only format for now; --format is an alias\n";
 
 /* The inside of a DOT double-quoted ID: only '"' and '\' need escaping. */
 static void
@@ -183,6 +183,7 @@ cmd_graph(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'f' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -192,14 +193,16 @@ cmd_graph(int argc, char **argv)
 	struct store *st = NULL;
 	int c, ret = FP_EXIT_ERR;
 
-	while ((c = fp_getopt(argc, argv, "h", opts)) != -1) {
+	while ((c = fp_getopt(argc, argv, "ho:", opts)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
 			break;
+		case 'o':
 		case 'f':
 			if (fp_cli_format(optarg, "dot", &fmt) < 0)
-				return fp_report();
+				return fp_cli_usage_error("graph", usage, "%s",
+				    fp_errmsg());
 			break;
 		case 'h':
 			return fp_cli_help(usage);

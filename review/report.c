@@ -1499,7 +1499,8 @@ static const char report_usage[] =
     "  --policies DIR   the committed policy files: say which generated\n"
     "                   files are added, changed, unchanged or removed\n"
     "  --since T        \"new\" means first seen at or after T (RFC 3339,\n"
-    "                   @SECONDS or -DURATION) instead of \"not in the last\n"
+    "                   @SECONDS or a duration before --now: 2h, 14d)\n"
+    "                   instead of \"not in the last\n"
     "                   report\"; edges quiet since T are listed too\n"
     "  --now T          the time that \"ago\" is measured from (default: the\n"
     "                   clock); also printed, so that runs compare equal\n"
@@ -1565,12 +1566,8 @@ cmd_report(int argc, char **argv)
 		o.have_now = 1;
 	}
 	if (since != NULL) {
-		int64_t d;
-
-		if (o.have_now && since[0] == '-' &&
-		    fp_duration_parse(since + 1, &d) == 0) {
-			o.since = o.now - d;
-		} else if (fp_time_parse(since, &o.since) < 0) {
+		if (fp_time_parse_rel(since, o.have_now ? o.now : fp_now_us(),
+		    &o.since) < 0) {
 			fp_error_prefix("--since");
 			return fp_cli_usage_error("report", report_usage, "%s",
 			    fp_errmsg());
