@@ -140,7 +140,7 @@ static const char version_usage[] =
     "versions of SQLite and libyaml in use (at run time) and of\n"
     "libnetfilter_log as built against (it has no version call).\n"
     "\n"
-    "  -o, --output FMT  text (default) or json\n";
+    "  -o, --output FMT  text (default) or json; --format is an alias\n";
 
 static int
 cmd_version(int argc, char **argv)

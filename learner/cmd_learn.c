@@ -446,16 +446,25 @@ static int
 list_args(int argc, char **argv, const char *usage, struct list_opts *lo,
     int64_t *now)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'o' },
-		{ "namespace", required_argument, NULL, 'n' },
-		{ "all-namespaces", no_argument, NULL, 'A' },
+	/* --now only where it means something (status). */
+#define LIST_OPTS \
+		{ "db", required_argument, NULL, 'd' }, \
+		{ "output", required_argument, NULL, 'o' }, \
+		{ "format", required_argument, NULL, 'o' }, \
+		{ "namespace", required_argument, NULL, 'n' }, \
+		{ "all-namespaces", no_argument, NULL, 'A' }, \
+		{ "help", no_argument, NULL, 'h' }
+	static const struct option opts_now[] = {
+		LIST_OPTS,
 		{ "now", required_argument, NULL, 'N' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	static const struct option opts_plain[] = {
+		LIST_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+#undef LIST_OPTS
+	const struct option *opts = now != NULL ? opts_now : opts_plain;
 	int c;
 
 	memset(lo, 0, sizeof(*lo));
@@ -479,10 +488,9 @@ list_args(int argc, char **argv, const char *usage, struct list_opts *lo,
 			lo->ns.n = 0;
 			break;
 		case 'N':
-			if (now == NULL || fp_time_parse(optarg, now) < 0)
+			if (fp_time_parse(optarg, now) < 0)
 				return fp_cli_usage_error(argv[0], usage,
-				    "option --now: %s", now ? fp_errmsg() :
-				    "not supported");
+				    "option --now: %s", fp_errmsg());
 			break;
 		case 'h':
 			fp_cli_help(usage);

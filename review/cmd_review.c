@@ -260,7 +260,7 @@ cmd_diff(int argc, char **argv)
 	o.since = INT64_MIN;
 	o.stale_after = 14 * 86400 * FP_USEC;
 	o.propose = 1;
-	while ((c = fp_getopt(argc, argv, "+h", opts)) != -1) {
+	while ((c = fp_getopt(argc, argv, "+ho:", opts)) != -1) {
 		switch (c) {
 		case 'h':
 			return fp_cli_help(diff_usage);

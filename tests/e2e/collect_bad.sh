@@ -99,7 +99,7 @@ refuse "collect: give exactly one of --group N or --pcap" "$FLOWPOL" collect
 refuse "collect: --pcap reads files, not stdin" "$FLOWPOL" collect --pcap - <"$seed"
 refuse "collect: give exactly one of --group N or --pcap" "$FLOWPOL" collect --group 5 --pcap "$seed"
 refuse "collect: option --window" "$FLOWPOL" collect --window 0 --pcap "$seed"
-refuse "flows: " "$FLOWPOL" flows --format yaml
+refuse "flows: " "$FLOWPOL" flows --format xml
 # A node name is stored and printed in JSON: bytes that are not ASCII would
 # make 'flows --format json' invalid.
 refuse "collect: option --node: byte 2: " "$FLOWPOL" collect --node $'n1\xff\xfe' --pcap "$seed"
