@@ -236,6 +236,9 @@ load_edges(struct rep *r)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct redge *e;
 
+		if (r->o->ns != NULL && !fp_ns_keep_peer(r->o->ns, col_text(s, 0)) &&
+		    !fp_ns_keep_peer(r->o->ns, col_text(s, 1)))
+			continue;
 		if (r->nedges == cap) {
 			cap = cap ? cap * 2 : 64;
 			if ((v = realloc(r->edges, cap * sizeof(*v))) == NULL) {
@@ -834,6 +837,8 @@ sec_workloads(struct rep *r)
 		return -1;
 	fputs("\n## Workloads\n\n", f);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (r->o->ns != NULL && !fp_ns_keep(r->o->ns, col_text(s, 0)))
+			continue;
 		if (n++ == 0)
 			fputs("| Namespace | Workload | Kind | Selector | Pods |\n"
 			    "|---|---|---|---|---:|\n", f);
@@ -1505,7 +1510,10 @@ static const char report_usage[] =
     "  --now T          the time that \"ago\" is measured from (default: the\n"
     "                   clock); also printed, so that runs compare equal\n"
     "  --no-record      do not remember this run's edges (a dry run); by\n"
-    "                   default the next report compares with this one\n";
+    "                   default the next report compares with this one\n"
+    "  -n, --namespace NS  only workloads in NS and edges with an end in NS\n"
+    "                   (repeat for more); implies --no-record\n"
+    "  -A, --all-namespaces  every namespace (the default)\n";
 
 int
 cmd_report(int argc, char **argv)
@@ -1514,20 +1522,33 @@ cmd_report(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "policies", required_argument, NULL, 'p' },
 		{ "since", required_argument, NULL, 's' },
-		{ "now", required_argument, NULL, 'n' },
+		{ "now", required_argument, NULL, 'T' },
 		{ "no-record", no_argument, NULL, 'N' },
+		{ "namespace", required_argument, NULL, 'S' },
+		{ "all-namespaces", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct report_opts o;
+	struct fp_nsfilter ns;
 	struct store *st = NULL;
 	const char *db = NULL, *since = NULL, *now = NULL;
 	int c, ret = FP_EXIT_ERR;
 
 	memset(&o, 0, sizeof(o));
+	memset(&ns, 0, sizeof(ns));
 	o.record = 1;
-	while ((c = fp_getopt(argc, argv, ":h", longopts)) != -1) {
+	while ((c = fp_getopt(argc, argv, ":hn:A", longopts)) != -1) {
 		switch (c) {
+		case 'n':
+		case 'S':
+			if (fp_ns_add(&ns, optarg) < 0)
+				return fp_cli_usage_error("report", report_usage, "%s",
+				    fp_errmsg());
+			break;
+		case 'A':
+			ns.n = 0;
+			break;
 		case 'd':
 			db = optarg;
 			break;
@@ -1537,7 +1558,7 @@ cmd_report(int argc, char **argv)
 		case 's':
 			since = optarg;
 			break;
-		case 'n':
+		case 'T':
 			now = optarg;
 			break;
 		case 'N':
@@ -1553,6 +1574,11 @@ cmd_report(int argc, char **argv)
 	if (optind < argc)
 		return fp_cli_usage_error("report", report_usage,
 		    "unexpected argument '%s'", fp_clamp(argv[optind], 64));
+	/* A view of some namespaces is not the baseline of the next report. */
+	if (ns.n > 0) {
+		o.ns = &ns;
+		o.record = 0;
+	}
 	if (o.policies != NULL && *o.policies == '\0')
 		return fp_cli_usage_error("report", report_usage,
 		    "--policies: empty path");

@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/cli.h"
+
 #include "store/store.h"
 
 /*
@@ -29,6 +31,8 @@ struct report_opts {
 	int have_now;
 	int64_t now;		/* for "time since"; else the clock */
 	int record;		/* store this run's edges in meta */
+	/* -n: only workloads in these namespaces, edges with an end in one */
+	const struct fp_nsfilter *ns;	/* NULL or empty: all */
 };
 
 /*

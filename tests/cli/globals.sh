@@ -8,7 +8,11 @@ S=$FLOWPOL_SRC/samples/seed
 unset FLOWPOL_DB
 
 # --db before and after the command give the same database.
-"$FLOWPOL" --db a.db collect --node n1 --pcap "$S/capture.pcap" >/dev/null || fail "--db before collect"
+"$FLOWPOL" --db a.db collect --node n1 --pcap "$S/capture.pcap" >out.txt 2>err.txt || fail "--db before collect"
+# collect --pcap: one summary line; no progress when stderr is not a terminal.
+grep -qx "collect: 1 of 1 capture replayed: 15 events, 6 flows in 1 window, 0 malformed, 0 lost, [0-9.]* s" out.txt &&
+	[ "$(wc -l <out.txt)" -eq 1 ] || fail "collect summary: $(cat out.txt)"
+[ ! -s err.txt ] || fail "collect wrote to stderr: $(cat err.txt)"
 [ -f a.db ] && [ ! -e flowpol.db ] || fail "--db before the command was not used"
 "$FLOWPOL" flows --db a.db >after.tsv || fail "--db after"
 "$FLOWPOL" --db a.db flows >before.tsv || fail "--db before"

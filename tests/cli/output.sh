@@ -108,6 +108,16 @@ head -1 edges.tsv | grep -qx "$(printf 'src\tdst\tproto\tport\tconnections\tfirs
 "$FLOWPOL" edges -o json -n no-such | jq -e '.items == []' >/dev/null || fail "edges -n with no match"
 "$FLOWPOL" edges -o yaml -n no-such | /usr/bin/python3 -c 'import sys, yaml; assert yaml.load(sys.stdin, Loader=yaml.CSafeLoader)["items"] == []' ||
 	fail "empty yaml list"
+# report -n: its workloads and edges tables keep NS only, and a partial
+# view is not recorded as the next report's baseline.
+"$FLOWPOL" report -n ntierapp --now 2026-11-26T14:00:00Z >r.md || fail "report -n exited $?"
+sed -n '/^## Workloads/,/^## [^W]/p' r.md | grep '^| [a-z]' | grep -v '^| Namespace' >rw.txt
+[ "$(wc -l <rw.txt)" -eq 2 ] && ! grep -qv '^| ntierapp |' rw.txt || fail "report -n workloads: $(cat rw.txt)"
+sed -n '/^## Edges/,/^## [^E]/p' r.md | grep '^| [a-z]' | grep -v '^| Source' >re.txt
+[ "$(wc -l <re.txt)" -eq 2 ] && ! grep -qv 'ntierapp/' re.txt || fail "report -n edges: $(cat re.txt)"
+[ "$(sqlite3 "$FLOWPOL_DB" "SELECT count(*) FROM meta WHERE key LIKE 'report.%'")" -eq 0 ] || fail "report -n recorded its run"
+"$FLOWPOL" report --now 2026-11-26T14:00:00Z -A >all.md || fail "report -A"
+sed -n '/^## Edges/,/^## [^E]/p' all.md | grep -c '^| [a-z0-9-]*/' | grep -qx 6 || fail "report -A edges"
 expect_exit 2 "$FLOWPOL" edges -n 'Bad_NS' 2>err.txt
 grep -qx "flowpol: edges: option -n/--namespace: 'Bad_NS' is not a namespace name: .*" err.txt || fail "-n bad: $(cat err.txt)"
 # A bad format names the option and the allowed ones, on one line.
