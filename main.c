@@ -127,6 +127,7 @@ run(const struct command *c, int argc, char **argv)
 {
 	optind = 1;
 	opterr = 0;
+	fp_err_command(c->name);
 	return c->fn(argc, argv);
 }
 

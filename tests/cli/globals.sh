@@ -100,9 +100,10 @@ got=$(bash -c 'source "$1"; COMP_WORDS=(flowpol edges --na); COMP_CWORD=2; _flow
 got=$(bash -c 'source "$1"; COMP_WORDS=(flowpol --db x col); COMP_CWORD=3; _flowpol; echo "${COMPREPLY[*]}"' _ flowpol.bash)
 [ "$got" = "collect" ] || fail "completing a command after --db: '$got'"
 "$FLOWPOL" completion zsh | head -1 | grep -qx "#compdef flowpol" || fail "completion zsh"
-if command -v zsh >/dev/null; then
-	"$FLOWPOL" completion zsh >_flowpol
-	zsh -n _flowpol || fail "zsh completion has a syntax error"
-fi
+command -v zsh >/dev/null || fail "zsh is missing (scripts/deps.sh installs it)"
+"$FLOWPOL" completion zsh >_flowpol
+zsh -n _flowpol || fail "zsh completion has a syntax error"
+got=$(zsh -fc 'autoload -U compinit; compinit -u -D; source ./_flowpol; print -r -- $_comps[flowpol]')
+[ "$got" = _flowpol ] || fail "zsh completion is not registered: '$got'"
 expect_exit 2 "$FLOWPOL" completion fish 2>err.txt
 pass
