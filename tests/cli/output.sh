@@ -70,6 +70,10 @@ for spec in flows:FlowList workloads:WorkloadList edges:EdgeList status:Status; 
 	[ "$cmd" = status ] || cmp -s default.out "$cmd.tsv" || fail "$cmd piped is not tsv"
 done
 
+# On a terminal the default is the table (script(1) gives the command one).
+script -qec "$FLOWPOL edges" /dev/null | tr -d '\r' >tty.out || fail "edges on a terminal"
+cmp -s tty.out edges.table || fail "edges on a terminal is not the table: $(head -2 tty.out)"
+
 # Types: numbers are numbers, lists are arrays, times RFC 3339.
 jq -e '[.items[] | select(.port == 80)] | length == 3' edges.json >/dev/null || fail "jq: port is not a number"
 jq -e 'all(.items[]; (.nodes | type) == "array" and .nodes == ["staging-node-1"])' edges.json >/dev/null ||
