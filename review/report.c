@@ -1491,7 +1491,7 @@ out:
 
 static const char report_usage[] =
     "usage: flowpol report [--db PATH] [--policies DIR] [--since T] [--now T]\n"
-    "                      [--no-record]\n"
+    "                      [--no-record] [-n NS]... [-A] [-o markdown]\n"
     "\n"
     "Write Markdown for a pull-request description: what was learned\n"
     "(workloads, edges, what is new since the last report), learning\n"
@@ -1513,7 +1513,8 @@ static const char report_usage[] =
     "                   default the next report compares with this one\n"
     "  -n, --namespace NS  only workloads in NS and edges with an end in NS\n"
     "                   (repeat for more); implies --no-record\n"
-    "  -A, --all-namespaces  every namespace (the default)\n";
+    "  -A, --all-namespaces  every namespace (the default)\n"
+    "  -o, --output markdown  the only format; --format is an alias\n";
 
 int
 cmd_report(int argc, char **argv)
@@ -1526,6 +1527,8 @@ cmd_report(int argc, char **argv)
 		{ "no-record", no_argument, NULL, 'N' },
 		{ "namespace", required_argument, NULL, 'S' },
 		{ "all-namespaces", no_argument, NULL, 'A' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1538,8 +1541,16 @@ cmd_report(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	memset(&ns, 0, sizeof(ns));
 	o.record = 1;
-	while ((c = fp_getopt(argc, argv, ":hn:A", longopts)) != -1) {
+	while ((c = fp_getopt(argc, argv, ":hn:Ao:", longopts)) != -1) {
 		switch (c) {
+		case 'o': {
+			enum fp_format fmt;
+
+			if (fp_cli_format(optarg, "markdown", &fmt) < 0)
+				return fp_cli_usage_error("report", report_usage, "%s",
+				    fp_errmsg());
+			break;
+		}
 		case 'n':
 		case 'S':
 			if (fp_ns_add(&ns, optarg) < 0)
