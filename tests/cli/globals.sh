@@ -86,12 +86,13 @@ grep -q "complete -F _flowpol flowpol" comp.txt || fail "complete -p: $(cat comp
 "$FLOWPOL" completion bash >flowpol.bash || fail "completion bash"
 for c in $("$FLOWPOL" help | sed -n 's/^  \([a-z]*\) .*/\1/p'); do
 	[ "$c" = completion ] && continue
+	"$FLOWPOL" "$c" --help >help.txt || fail "$c --help"
 	for o in $("$FLOWPOL" "$c" --completion-helper); do
 		o=${o%=}
 		grep -q "^	$c) .*[\" ]$o[\" ]" flowpol.bash || fail "completion for $c lacks $o"
 		# The usage text names every option of the table.
 		case $o in --help|-h) continue ;; esac
-		"$FLOWPOL" "$c" --help | grep -q -- "$o\\b" || fail "'$c --help' does not mention $o"
+		grep -q -- "$o\\b" help.txt || fail "'$c --help' does not mention $o"
 	done
 done
 # What completion offers, asked the way bash asks.
