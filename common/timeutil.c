@@ -137,10 +137,12 @@ fp_time_parse_rel(const char *s, int64_t now, int64_t *us)
 	    isdigit((unsigned char)s[3]) && s[4] == '-')) {
 		if (*d == '-')
 			d++;
-		if (fp_duration_parse(d, &dur) < 0)
-			return fp_error_prefix("time '%s': expected RFC 3339 "
+		if (!isdigit((unsigned char)*d) && *d != '.')
+			return fp_error("time '%s': expected RFC 3339 "
 			    "(2026-01-02T15:04:05Z), @UNIXSECONDS, now or a duration "
-			    "before now", fp_clamp(s, 64));
+			    "before now (90s, 2h30m, 14d, 2w)", fp_clamp(s, 64));
+		if (fp_duration_parse(d, &dur) < 0)
+			return fp_error_prefix("time '%s'", fp_clamp(s, 64));
 		*us = now - dur;
 		return 0;
 	}
