@@ -50,6 +50,7 @@ static const struct command {
 	{ "report", cmd_report, "write a Markdown report for a pull request" },
 	{ "graph", cmd_graph, "write the learned graph as Graphviz DOT" },
 	{ "merge", cmd_merge, "merge per-node databases into one" },
+	{ "export", cmd_export, "write the database as a PostgreSQL script (psql)" },
 	{ "version", cmd_version, "print the version, commit and library versions" },
 	{ "completion", cmd_completion, "print a bash or zsh completion script" },
 };
