@@ -148,9 +148,18 @@ fp_cli_bad_option(const char *cmd, const char *usage,
 		for (o = opts; o->name != NULL && k < 64; o++)
 			names[k++] = o->name;
 		best = fp_cli_suggest(word, names, k);
-	} else if (optopt != 0 && strchr("-:?", optopt) == NULL &&
-	    arg[0] == '-' && arg[1] != '\0' && arg[1] != optopt) {
-		/* A short option found inside a bundle such as -xz. */
+	} else if (optopt > ' ' && optopt < 0x7f && strchr("-:?", optopt) == NULL) {
+		/*
+		 * A short option: one that takes a value and came last lacks it
+		 * (its long form, by value or by initial, takes one); any other
+		 * is unknown, also inside a bundle such as -Ax.
+		 */
+		for (o = opts; argv[optind] == NULL && o->name != NULL; o++) {
+			if (o->has_arg == required_argument &&
+			    (o->val == optopt || o->name[0] == optopt))
+				return fp_cli_usage_error(cmd, usage,
+				    "option '-%c' needs a value", optopt);
+		}
 		fprintf(stderr, "flowpol: %s: unknown option '-%c'; see 'flowpol %s "
 		    "--help'\n", cmd, optopt, cmd);
 		return FP_EXIT_ERR;

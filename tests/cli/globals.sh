@@ -50,6 +50,10 @@ expect_exit 2 "$FLOWPOL" frobnicate 2>err.txt
 expect_exit 2 "$FLOWPOL" flows --formt json 2>err.txt
 [ "$(cat err.txt)" = "flowpol: flows: unknown option '--formt'; did you mean '--format'? see 'flowpol flows --help'" ] ||
 	fail "--formt: $(cat err.txt)"
+expect_exit 2 "$FLOWPOL" edges -o 2>err.txt
+[ "$(cat err.txt)" = "flowpol: edges: option '-o' needs a value" ] || fail "edges -o: $(cat err.txt)"
+expect_exit 2 "$FLOWPOL" edges -Ax 2>err.txt
+[ "$(cat err.txt)" = "flowpol: edges: unknown option '-x'; see 'flowpol edges --help'" ] || fail "edges -Ax: $(cat err.txt)"
 expect_exit 2 "$FLOWPOL" collect --pcap x.pcap --window abc 2>err.txt
 [ "$(wc -l <err.txt)" -eq 1 ] && grep -q "^flowpol: collect: .*--window" err.txt || fail "bad value: $(cat err.txt)"
 # Every error names its command.
