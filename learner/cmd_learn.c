@@ -11,6 +11,7 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/fileio.h"
+#include "store/model.h"
 #include "store/store.h"
 #include "common/timeutil.h"
 #include "common/ipaddr.h"
@@ -536,45 +537,39 @@ cmd_workloads(int argc, char **argv)
 {
 	struct list_opts lo;
 	struct store *st = NULL;
+	struct model *m = NULL;
 	struct fp_rows *r = NULL;
-	sqlite3_stmt *s = NULL;
+	const struct model_workload *wl;
+	size_t i, n;
 	int rc, ret;
 
 	if ((rc = list_args(argc, argv, workloads_usage, &lo, NULL)) != 0)
 		return rc == 1 ? FP_EXIT_OK : rc;
-	if (store_open(&st, lo.db, STORE_READONLY) < 0 ||
-	    store_prepare(st, &s, "SELECT namespace, name, kind, selector, pods, "
-	    "coalesce(n.members, ''), coalesce(n.exact, 1) FROM workloads w "
-	    "LEFT JOIN workload_notes n USING (namespace, name) "
-	    "ORDER BY namespace, name") < 0 ||
+	if (store_open(&st, lo.db, STORE_READONLY) < 0 || model_open(&m, st) < 0 ||
+	    model_workloads(m, &wl, &n) < 0 ||
 	    fp_rows_begin(&r, stdout, lo.fmt, "WorkloadList") < 0) {
 		ret = fp_report();
 		goto out;
 	}
 	fp_rows_list(r, "items", workload_cols,
 	    sizeof(workload_cols) / sizeof(workload_cols[0]));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!fp_ns_keep(&lo.ns, (const char *)sqlite3_column_text(s, 0)))
+	for (i = 0; i < n; i++) {
+		if (!fp_ns_keep(&lo.ns, wl[i].ns))
 			continue;
-		fp_rows_str(r, (const char *)sqlite3_column_text(s, 0));
-		fp_rows_str(r, (const char *)sqlite3_column_text(s, 1));
-		fp_rows_str(r, (const char *)sqlite3_column_text(s, 2));
-		fp_rows_str(r, (const char *)sqlite3_column_text(s, 3));
-		fp_rows_int(r, (long long)sqlite3_column_int64(s, 4));
-		fp_rows_list_csv(r, (const char *)sqlite3_column_text(s, 5));
-		fp_rows_bool(r, sqlite3_column_int(s, 6));
-	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(st, "reading workloads");
-		ret = fp_report();
-		goto out;
+		fp_rows_str(r, wl[i].ns);
+		fp_rows_str(r, wl[i].name);
+		fp_rows_str(r, wl[i].kind);
+		fp_rows_str(r, wl[i].selector);
+		fp_rows_int(r, (long long)wl[i].pods);
+		fp_rows_list_csv(r, wl[i].members);
+		fp_rows_bool(r, wl[i].exact);
 	}
 	ret = fp_rows_end(r) < 0 || fp_out_flush("workloads") < 0 ?
 	    fp_report() : FP_EXIT_OK;
 	r = NULL;
 out:
 	fp_rows_end(r);
-	sqlite3_finalize(s);
+	model_free(m);
 	store_free(st);
 	return ret;
 }
@@ -607,40 +602,36 @@ cmd_edges(int argc, char **argv)
 {
 	struct list_opts lo;
 	struct store *st = NULL;
+	struct model *m = NULL;
+	struct model_edges *it = NULL;
+	struct model_edge e;
 	struct fp_rows *r = NULL;
-	sqlite3_stmt *s = NULL;
 	char pbuf[32];
-	int rc, ret, proto;
+	int rc, ret;
 
 	if ((rc = list_args(argc, argv, edges_usage, &lo, NULL)) != 0)
 		return rc == 1 ? FP_EXIT_OK : rc;
-	if (store_open(&st, lo.db, STORE_READONLY) < 0 ||
-	    store_prepare(st, &s, "SELECT src, dst, proto, port, connections, "
-	    "first_seen, last_seen, nodes FROM edges "
-	    "ORDER BY src, dst, proto, port") < 0 ||
+	if (store_open(&st, lo.db, STORE_READONLY) < 0 || model_open(&m, st) < 0 ||
+	    model_edges_open(m, &it) < 0 ||
 	    fp_rows_begin(&r, stdout, lo.fmt, "EdgeList") < 0) {
 		ret = fp_report();
 		goto out;
 	}
 	fp_rows_list(r, "items", edge_cols, sizeof(edge_cols) / sizeof(edge_cols[0]));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *src = (const char *)sqlite3_column_text(s, 0);
-		const char *dst = (const char *)sqlite3_column_text(s, 1);
-
-		if (!fp_ns_keep_peer(&lo.ns, src) && !fp_ns_keep_peer(&lo.ns, dst))
+	while ((rc = model_edges_next(it, &e)) == 1) {
+		if (!fp_ns_keep_peer(&lo.ns, e.src.text) &&
+		    !fp_ns_keep_peer(&lo.ns, e.dst.text))
 			continue;
-		proto = sqlite3_column_int(s, 2);
-		fp_rows_str(r, src);
-		fp_rows_str(r, dst);
-		fp_rows_str(r, fp_proto_name(proto, pbuf, sizeof(pbuf)));
-		fp_rows_port(r, proto, sqlite3_column_int(s, 3));
-		fp_rows_int(r, (long long)sqlite3_column_int64(s, 4));
-		fp_rows_time(r, sqlite3_column_int64(s, 5));
-		fp_rows_time(r, sqlite3_column_int64(s, 6));
-		fp_rows_list_csv(r, (const char *)sqlite3_column_text(s, 7));
+		fp_rows_str(r, e.src.text);
+		fp_rows_str(r, e.dst.text);
+		fp_rows_str(r, fp_proto_name(e.proto, pbuf, sizeof(pbuf)));
+		fp_rows_port(r, e.proto, e.port);
+		fp_rows_int(r, (long long)e.connections);
+		fp_rows_time(r, e.first_seen);
+		fp_rows_time(r, e.last_seen);
+		fp_rows_list_csv(r, e.nodes);
 	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(st, "reading edges");
+	if (rc < 0) {
 		ret = fp_report();
 		goto out;
 	}
@@ -649,7 +640,8 @@ cmd_edges(int argc, char **argv)
 	r = NULL;
 out:
 	fp_rows_end(r);
-	sqlite3_finalize(s);
+	model_edges_close(it);
+	model_free(m);
 	store_free(st);
 	return ret;
 }
@@ -689,16 +681,49 @@ static const struct fp_col health_cols[] = {
 	{ "loss_percent", FP_COL_REAL, 0 },
 };
 
+/* A time learn recorded in meta (unix µs), else dflt. */
+static int
+meta_time(struct store *st, const char *key, int64_t dflt, int64_t *out)
+{
+	char *v = NULL;
+
+	if (store_meta_get(st, key, &v) < 0)
+		return -1;
+	*out = v != NULL ? strtoll(v, NULL, 10) : dflt;
+	free(v);
+	return 0;
+}
+
+static void
+coverage_row(struct fp_rows *r, const struct model_coverage *c, int64_t now)
+{
+	fp_rows_str(r, *c->ns == '\0' ? "-" : c->ns);
+	fp_rows_int(r, (long long)c->flows);
+	fp_rows_int(r, (long long)c->resolved);
+	fp_rows_int(r, (long long)c->ambiguous);
+	fp_rows_int(r, (long long)c->unknown);
+	if (c->has_last_new_edge) {
+		fp_rows_time(r, c->last_new_edge);
+		fp_rows_int(r, (long long)((now - c->last_new_edge) / FP_USEC));
+	} else {
+		fp_rows_null(r);
+		fp_rows_null(r);
+	}
+}
+
 int
 cmd_status(int argc, char **argv)
 {
 	struct list_opts lo;
 	struct store *st = NULL;
+	struct model *m = NULL;
+	struct model_coverage *cov = NULL;
+	struct model_health *h = NULL;
 	struct fp_rows *r = NULL;
-	sqlite3_stmt *s = NULL;
 	char *learned = NULL;
-	int64_t now = fp_now_us();
-	int rc, ret, i;
+	int64_t now = fp_now_us(), since, until;
+	size_t i, ncov = 0, nh = 0;
+	int rc, ret;
 
 	if ((rc = list_args(argc, argv, status_usage, &lo, &now)) != 0)
 		return rc == 1 ? FP_EXIT_OK : rc;
@@ -711,9 +736,11 @@ cmd_status(int argc, char **argv)
 		ret = fp_fail("status: nothing learned yet: run 'flowpol learn' first");
 		goto out;
 	}
-	if (store_prepare(st, &s, "SELECT CASE namespace WHEN '' THEN '-' ELSE "
-	    "namespace END, flows, resolved, ambiguous, unknown, last_new_edge "
-	    "FROM coverage ORDER BY namespace = '', namespace") < 0 ||
+	/* Loss within the learning period only. */
+	if (model_open(&m, st) < 0 || model_coverage(m, &cov, &ncov) < 0 ||
+	    meta_time(st, "learn.since", INT64_MIN + 1, &since) < 0 ||
+	    meta_time(st, "learn.until", INT64_MAX, &until) < 0 ||
+	    model_health(m, since, until, &h, &nh) < 0 ||
 	    fp_rows_begin(&r, stdout, lo.fmt, "Status") < 0) {
 		ret = fp_report();
 		goto out;
@@ -721,57 +748,25 @@ cmd_status(int argc, char **argv)
 	fp_rows_meta_time(r, "learned_at", strtoll(learned, NULL, 10));
 	fp_rows_list(r, "namespaces", coverage_cols,
 	    sizeof(coverage_cols) / sizeof(coverage_cols[0]));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *ns = (const char *)sqlite3_column_text(s, 0);
-		int64_t last = sqlite3_column_int64(s, 5);
-
-		if (!fp_ns_keep(&lo.ns, ns))
-			continue;
-		fp_rows_str(r, ns);
-		for (i = 1; i <= 4; i++)
-			fp_rows_int(r, (long long)sqlite3_column_int64(s, i));
-		if (sqlite3_column_type(s, 5) != SQLITE_NULL) {
-			fp_rows_time(r, last);
-			fp_rows_int(r, (long long)((now - last) / FP_USEC));
-		} else {
-			fp_rows_null(r);
-			fp_rows_null(r);
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(st, "reading coverage");
-		ret = fp_report();
-		goto out;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	/* Loss within the learning period only. */
-	if (store_prepare(st, &s, "SELECT node, count(*), sum(received), sum(lost), "
-	    "sum(malformed) FROM health WHERE "
-	    "(window_start + window_len) * 1000000 > coalesce((SELECT CAST(value "
-	    "AS INTEGER) FROM meta WHERE key = 'learn.since'), -9223372036854775807) "
-	    "AND window_start * 1000000 <= coalesce((SELECT CAST(value AS INTEGER) "
-	    "FROM meta WHERE key = 'learn.until'), 9223372036854775807) "
-	    "GROUP BY node ORDER BY node") < 0) {
-		ret = fp_report();
-		goto out;
-	}
+	/* Namespaces by name, the flows that touch none ("-") last. */
+	for (i = 0; i < ncov; i++)
+		if (*cov[i].ns != '\0' && fp_ns_keep(&lo.ns, cov[i].ns))
+			coverage_row(r, &cov[i], now);
+	for (i = 0; i < ncov; i++)
+		if (*cov[i].ns == '\0' && lo.ns.n == 0)
+			coverage_row(r, &cov[i], now);
 	fp_rows_list(r, "collector", health_cols,
 	    sizeof(health_cols) / sizeof(health_cols[0]));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		long long rec = sqlite3_column_int64(s, 2);
-		long long lost = sqlite3_column_int64(s, 3);
+	for (i = 0; i < nh; i++) {
+		long long rec = h[i].received, lost = h[i].lost;
 
-		fp_rows_str(r, (const char *)sqlite3_column_text(s, 0));
-		for (i = 1; i <= 4; i++)
-			fp_rows_int(r, (long long)sqlite3_column_int64(s, i));
+		fp_rows_str(r, h[i].node);
+		fp_rows_int(r, (long long)h[i].windows);
+		fp_rows_int(r, rec);
+		fp_rows_int(r, lost);
+		fp_rows_int(r, (long long)h[i].malformed);
 		fp_rows_real(r, rec + lost > 0 ? 100.0 * (double)lost /
 		    (double)(rec + lost) : 0.0);
-	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(st, "reading health");
-		ret = fp_report();
-		goto out;
 	}
 	ret = fp_rows_end(r) < 0 || fp_out_flush("status") < 0 ?
 	    fp_report() : FP_EXIT_OK;
@@ -779,7 +774,9 @@ cmd_status(int argc, char **argv)
 out:
 	fp_rows_end(r);
 	free(learned);
-	sqlite3_finalize(s);
+	model_coverage_free(cov, ncov);
+	model_health_free(h, nh);
+	model_free(m);
 	store_free(st);
 	return ret;
 }
