@@ -114,13 +114,7 @@ unknown_command(const char *name)
 	for (i = 0; i < NCOMMANDS; i++)
 		names[i] = commands[i].name;
 	best = fp_cli_suggest(name, names, NCOMMANDS);
-	if (best != NULL)
-		fp_warn("unknown command '%s'; did you mean '%s'? see 'flowpol "
-		    "--help'", fp_clamp(name, 64), best);
-	else
-		fp_warn("unknown command '%s'; see 'flowpol --help'",
-		    fp_clamp(name, 64));
-	return FP_EXIT_ERR;
+	return fp_cli_unknown(NULL, "command", name, "", best);
 }
 
 static int
@@ -272,6 +266,25 @@ print_words(const char *opts)
 	}
 }
 
+/*
+ * The global options as completion words: all of them (sep ' '), or those
+ * that take a value, the word after which is not the command (sep '|').
+ */
+static void
+print_globals(const char *sep, int valued_only)
+{
+	const char *p;
+	size_t i;
+	int n = 0;
+
+	for (i = 0; global_opts[i].name != NULL; i++)
+		if (!valued_only || global_opts[i].has_arg == required_argument)
+			printf("%s--%s", n++ ? sep : "", global_opts[i].name);
+	for (p = GLOBAL_SHORT; *p != '\0'; p++)
+		if (*p != ':' && (!valued_only || p[1] == ':'))
+			printf("%s-%c", n++ ? sep : "", *p);
+}
+
 static int
 completion_bash(void)
 {
@@ -287,8 +300,9 @@ completion_bash(void)
 	    "\tcmd=\n"
 	    "\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
 	    "\t\tw=\"${COMP_WORDS[i]}\"\n"
-	    "\t\tcase \"$w\" in\n"
-	    "\t\t--db|-o|--output|--format|-n|--namespace|--now) ((i++)) ;;\n"
+	    "\t\tcase \"$w\" in\n\t\t", stdout);
+	print_globals("|", 1);
+	fputs(") ((i++)) ;;\n"
 	    "\t\t-*) ;;\n"
 	    "\t\t*) cmd=\"$w\"; break ;;\n"
 	    "\t\tesac\n"
@@ -304,9 +318,8 @@ completion_bash(void)
 	    "\tif [ -z \"$cmd\" ]; then\n"
 	    "\t\tcase \"$cur\" in\n"
 	    "\t\t-*) COMPREPLY=($(compgen -W \"", stdout);
-	for (i = 0; global_opts[i].name != NULL; i++)
-		printf("%s--%s", i ? " " : "", global_opts[i].name);
-	fputs(" -o -n -A -h\" -- \"$cur\")) ;;\n"
+	print_globals(" ", 0);
+	fputs("\" -- \"$cur\")) ;;\n"
 	    "\t\t*) COMPREPLY=($(compgen -W \"", stdout);
 	for (i = 0; i < NCOMMANDS; i++)
 		printf("%s%s", i ? " " : "", commands[i].name);
@@ -357,8 +370,9 @@ completion_zsh(void)
 	fputs("\t)\n"
 	    "\tlocal cmd= i\n"
 	    "\tfor ((i = 2; i < CURRENT; i++)); do\n"
-	    "\t\tcase \"${words[i]}\" in\n"
-	    "\t\t--db|-o|--output|--format|-n|--namespace|--now) ((i++)) ;;\n"
+	    "\t\tcase \"${words[i]}\" in\n\t\t", stdout);
+	print_globals("|", 1);
+	fputs(") ((i++)) ;;\n"
 	    "\t\t-*) ;;\n"
 	    "\t\t*) cmd=\"${words[i]}\"; break ;;\n"
 	    "\t\tesac\n"
@@ -366,9 +380,8 @@ completion_zsh(void)
 	    "\tif [[ -z \"$cmd\" ]]; then\n"
 	    "\t\tif [[ \"${words[CURRENT]}\" == -* ]]; then\n"
 	    "\t\t\tcompadd -- ", stdout);
-	for (i = 0; global_opts[i].name != NULL; i++)
-		printf("%s--%s", i ? " " : "", global_opts[i].name);
-	fputs(" -o -n -A -h\n"
+	print_globals(" ", 0);
+	fputs("\n"
 	    "\t\telse\n"
 	    "\t\t\t_describe 'command' cmds\n"
 	    "\t\tfi\n"
@@ -466,12 +479,7 @@ scan_globals(int argc, char **argv, int *cmdi)
 				snprintf(word, sizeof(word), "%.*s", (int)(n < 63 ? n : 63),
 				    a + 2);
 				best = fp_cli_suggest(word, names, k);
-				if (best != NULL)
-					fp_warn("unknown option '%s'; did you mean '--%s'? "
-					    "see 'flowpol --help'", fp_clamp(a, 64), best);
-				else
-					fp_warn("unknown option '%s'; see 'flowpol --help'",
-					    fp_clamp(a, 64));
+				fp_cli_unknown(NULL, "option", a, "--", best);
 				return -1;
 			}
 			if (global_opts[j].val == 'h' || global_opts[j].val == 'V') {
@@ -492,8 +500,7 @@ scan_globals(int argc, char **argv, int *cmdi)
 				return 'h';
 			}
 			if (strchr(GLOBAL_SHORT, a[1]) == NULL || a[1] == ':') {
-				fp_warn("unknown option '%s'; see 'flowpol --help'",
-				    fp_clamp(a, 64));
+				fp_cli_unknown(NULL, "option", a, "", NULL);
 				return -1;
 			}
 			if (a[1] != 'A' && a[2] == '\0') {
@@ -503,8 +510,7 @@ scan_globals(int argc, char **argv, int *cmdi)
 				}
 				i++;
 			} else if (a[1] == 'A' && a[2] != '\0') {
-				fp_warn("unknown option '%s'; see 'flowpol --help'",
-				    fp_clamp(a, 64));
+				fp_cli_unknown(NULL, "option", a, "", NULL);
 				return -1;
 			}
 		}

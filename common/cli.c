@@ -100,6 +100,19 @@ out:
 	return ret;
 }
 
+int
+fp_cli_unknown(const char *cmd, const char *what, const char *arg,
+    const char *prefix, const char *best)
+{
+	fprintf(stderr, "flowpol: %s%sunknown %s '%s'; ", cmd ? cmd : "",
+	    cmd ? ": " : "", what, fp_clamp(arg, 64));
+	if (best != NULL)
+		fprintf(stderr, "did you mean '%s%s'? ", prefix, best);
+	fprintf(stderr, "see 'flowpol %s%s--help'\n", cmd ? cmd : "",
+	    cmd ? " " : "");
+	return FP_EXIT_ERR;
+}
+
 #define SIMILARITY_FLOOR 7
 
 const char *
@@ -160,18 +173,10 @@ fp_cli_bad_option(const char *cmd, const char *usage,
 				return fp_cli_usage_error(cmd, usage,
 				    "option '-%c' needs a value", optopt);
 		}
-		fprintf(stderr, "flowpol: %s: unknown option '-%c'; see 'flowpol %s "
-		    "--help'\n", cmd, optopt, cmd);
-		return FP_EXIT_ERR;
+		snprintf(word, sizeof(word), "-%c", optopt);
+		return fp_cli_unknown(cmd, "option", word, "", NULL);
 	}
-	if (best != NULL)
-		fprintf(stderr, "flowpol: %s: unknown option '%s'; did you mean "
-		    "'--%s'? see 'flowpol %s --help'\n", cmd, fp_clamp(arg, 64), best,
-		    cmd);
-	else
-		fprintf(stderr, "flowpol: %s: unknown option '%s'; see 'flowpol %s "
-		    "--help'\n", cmd, fp_clamp(arg, 64), cmd);
-	return FP_EXIT_ERR;
+	return fp_cli_unknown(cmd, "option", arg, "--", best);
 }
 
 int

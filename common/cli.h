@@ -56,6 +56,15 @@ int fp_getopt(int argc, char **argv, const char *shortopts,
 const char *fp_cli_suggest(const char *word, const char *const *cands,
     size_t n);
 
+/*
+ * The one line for an unknown command or option: "flowpol: [CMD: ]unknown
+ * WHAT 'ARG'; did you mean 'PREFIX BEST'? see 'flowpol [CMD ]--help'" (the
+ * question only when best is not NULL; cmd NULL at the top level).
+ * Returns FP_EXIT_ERR.
+ */
+int fp_cli_unknown(const char *cmd, const char *what, const char *arg,
+    const char *prefix, const char *best);
+
 /* Output formats (-o/--output; --format is its alias). */
 enum fp_format {
 	FP_FMT_TSV, FP_FMT_JSON, FP_FMT_TEXT, FP_FMT_MARKDOWN, FP_FMT_DOT,

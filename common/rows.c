@@ -38,45 +38,6 @@ is_data(const struct fp_rows *r)
 	return r->fmt == FP_FMT_JSON || r->fmt == FP_FMT_YAML;
 }
 
-/* The text form of a field: one line, as TSV escapes it. */
-static void
-text_escaped(struct strbuf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '\t': sb_adds(b, "\\t"); break;
-		case '\n': sb_adds(b, "\\n"); break;
-		case '\r': sb_adds(b, "\\r"); break;
-		case '\\': sb_adds(b, "\\\\"); break;
-		default: sb_addc(b, *s);
-		}
-	}
-}
-
-/* A JSON string literal; YAML reads the same double-quoted form. */
-static void
-json_quoted(struct strbuf *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	sb_addc(b, '"');
-	for (; *p != '\0'; p++) {
-		switch (*p) {
-		case '"': sb_adds(b, "\\\""); break;
-		case '\\': sb_adds(b, "\\\\"); break;
-		case '\n': sb_adds(b, "\\n"); break;
-		case '\r': sb_adds(b, "\\r"); break;
-		case '\t': sb_adds(b, "\\t"); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				sb_addf(b, "\\u%04x", *p);
-			else
-				sb_addc(b, (char)*p);
-		}
-	}
-	sb_addc(b, '"');
-}
-
 int
 fp_rows_begin(struct fp_rows **out, FILE *f, enum fp_format fmt,
     const char *kind)
@@ -252,10 +213,10 @@ put(struct fp_rows *r, const char *data, const char *text)
 		} else if (r->fmt == FP_FMT_YAML) {
 			sb_addf(&r->row, "\n%s %s: %s", first ? "-" : " ", c->name, data);
 		} else if (r->fmt == FP_FMT_TSV) {
-			text_escaped(&t, text);
+			fp_tsv_sb(&t, text);
 			fprintf(r->f, "%s%s", r->nfields++ > 0 ? "\t" : "", sb_str(&t));
 		} else {
-			text_escaped(&t, text);
+			fp_tsv_sb(&t, text);
 			if (r->ncells == r->acells) {
 				size_t na = r->acells ? r->acells * 2 : 64;
 				if ((nc = realloc(r->cells, na * sizeof(*nc))) == NULL) {
@@ -285,7 +246,7 @@ fp_rows_str(struct fp_rows *r, const char *s)
 	if (s == NULL)
 		s = "";
 	if (is_data(r))
-		json_quoted(&d, s);
+		fp_json_sb(&d, s);
 	put(r, sb_str(&d), s);
 	sb_release(&d);
 }
@@ -346,7 +307,7 @@ fp_rows_list_csv(struct fp_rows *r, const char *csv)
 			sb_addn(&item, p, (size_t)(e - p));
 			if (d.len > 1)
 				sb_adds(&d, ", ");
-			json_quoted(&d, sb_str(&item));
+			fp_json_sb(&d, sb_str(&item));
 			sb_release(&item);
 		}
 		sb_addc(&d, ']');
