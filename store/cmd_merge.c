@@ -1,6 +1,8 @@
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "common/cli.h"
@@ -12,7 +14,8 @@ static const char usage[] =
     "usage: flowpol merge OUT.db IN.db...\n"
     "\n"
     "Merge per-node databases (flows, collector health, inventory) into OUT.db,\n"
-    "created if missing, so that learn can run centrally. Rows are keyed by\n"
+    "created if missing (in rollback-journal mode, so that it can be read from\n"
+    "a read-only place or a network volume), so that learn can run centrally. Rows are keyed by\n"
     "node, so each node's records are taken once: merging the same input twice,\n"
     "or a database into itself, changes nothing. The whole merge is one\n"
     "transaction: on any error OUT.db is left as it was.\n";
@@ -107,14 +110,34 @@ static const char *const merge_sql[] = {
 };
 
 static int
+check_attached_version(struct store *out, const char *alias, const char *in)
+{
+	sqlite3_stmt *s = NULL;
+	char sql[64];
+	int ret = -1;
+
+	snprintf(sql, sizeof(sql), "PRAGMA %s.user_version", alias);
+	if (store_prepare(out, &s, sql) < 0)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW)
+		store_sqlerr(out, "reading input version");
+	else if (sqlite3_column_int(s, 0) != store_schema_version())
+		fp_error("merge '%s': schema version %d, not %d: open it with a "
+		    "writing flowpol command first", fp_clamp(in, 200),
+		    sqlite3_column_int(s, 0), store_schema_version());
+	else
+		ret = 0;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+static int
 merge_one(struct store *out, const char *in, int idx)
 {
 	char alias[32], sql[4096];
 	sqlite3_stmt *s = NULL;
 	size_t i;
 	int ret = -1;
-
-	/* cmd_merge has checked identity and version: nothing foreign is read. */
 
 	snprintf(alias, sizeof(alias), "in%d", idx);
 	snprintf(sql, sizeof(sql), "ATTACH DATABASE ?1 AS %s", alias);
@@ -125,6 +148,18 @@ merge_one(struct store *out, const char *in, int idx)
 		store_sqlerr(out, "attaching input");
 		goto out;
 	}
+	/*
+	 * cmd_merge checked every input before; check again what is attached
+	 * now, inside the transaction, so a file swapped in between is never
+	 * read: flowpol's, this version, exactly its tables (not views), and
+	 * so node names come only from the input's own rows.
+	 */
+	if (store_check_schema(out, alias, in) < 0 ||
+	    check_attached_version(out, alias, in) < 0)
+		goto out;
+	/* The inputs' size counts in the bound on each statement. */
+	if (store_bound_update(out) < 0)
+		goto out;
 	for (i = 0; i < sizeof(merge_sql) / sizeof(merge_sql[0]); i++) {
 		/* The statements name the input "src."; point them at this alias. */
 		const char *p = strstr(merge_sql[i], "src.");
@@ -154,6 +189,7 @@ cmd_merge(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store *out = NULL;
+	struct stat out_sb, in_sb;
 	int c, i, max, ret = FP_EXIT_ERR;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -173,7 +209,8 @@ cmd_merge(int argc, char **argv)
 		store_free(out);
 		out = NULL;
 	}
-	if (store_open(&out, argv[optind], STORE_CREATE) < 0)
+	/* Published for others to read: rollback journal, readable anywhere. */
+	if (store_open(&out, argv[optind], STORE_CREATE | STORE_PUBLISH) < 0)
 		return fp_report();
 	/*
 	 * One transaction for all inputs, each ATTACHed under its own name (an
@@ -187,9 +224,22 @@ cmd_merge(int argc, char **argv)
 		    "(merging is idempotent)", max);
 		goto out;
 	}
+	if (stat(argv[optind], &out_sb) < 0) {
+		fp_error("merge '%s': %s", fp_clamp(argv[optind], 200),
+		    strerror(errno));
+		goto out;
+	}
 	if (store_begin(out) < 0)
 		goto out;
 	for (i = optind + 1; i < argc; i++) {
+		/*
+		 * A database merged into itself changes nothing; skipped, also
+		 * because in rollback-journal mode its second connection's
+		 * read lock would keep our own commit waiting.
+		 */
+		if (stat(argv[i], &in_sb) == 0 && in_sb.st_dev == out_sb.st_dev &&
+		    in_sb.st_ino == out_sb.st_ino)
+			continue;
 		if (merge_one(out, argv[i], i) < 0) {
 			store_rollback(out);
 			goto out;
