@@ -2,3 +2,4 @@
 # privileges. Each test reproduces one way flowpol could be made to lie,
 # write where it must not, hang, or keep more privilege than it needs.
 fp_script_test(reliability_hostile_db reliability/hostile_db.sh)
+fp_script_test(reliability_readonly reliability/readonly.sh)
