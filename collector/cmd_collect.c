@@ -136,35 +136,96 @@ collect_event(struct collect *c, const uint8_t *msg, size_t len, int flags,
 	return 0;
 }
 
+/* The replay marker, written in the transaction that stores the rows. */
+struct marker {
+	const char *key;
+	int reimport;
+	int seen;		/* OUT: another run marked it first */
+};
+
+/*
+ * Test hook, for the race test only: with FLOWPOL_TEST_MARKER_HOOK=PATH
+ * the collector creates PATH at the moment it writes the marker (holding
+ * the transaction with the rows) and waits, up to a minute, until PATH is
+ * removed. The test tries to write meanwhile from another connection.
+ */
+static void
+marker_hook(void)
+{
+	const char *p = getenv("FLOWPOL_TEST_MARKER_HOOK");
+	FILE *f;
+	int i;
+
+	if (p == NULL || *p == '\0' || (f = fopen(p, "wx")) == NULL)
+		return;
+	fclose(f);
+	for (i = 0; i < 6000 && access(p, F_OK) == 0; i++)
+		usleep(10000);
+}
+
+static int
+write_marker(void *arg, struct store *st)
+{
+	struct marker *m = arg;
+	char *seen = NULL, when[FP_TIMESTRLEN];
+
+	/* Checked again under the write lock: a concurrent replay of the
+	 * same capture that committed first wins, this one stores nothing. */
+	if (store_meta_get(st, m->key, &seen) < 0)
+		return -1;
+	if (seen != NULL && !m->reimport) {
+		free(seen);
+		m->seen = 1;
+		return 1;
+	}
+	free(seen);
+	marker_hook();
+	return store_meta_set(st, m->key, fp_time_format(fp_now_us(), when));
+}
+
 static int
 replay_file(struct collect *c, struct store *st, const char *path,
     const char *node, int reimport)
 {
-	char key[64], *seen = NULL, when[FP_TIMESTRLEN];
+	char key[96], oldkey[64], hex[SHA256_HEXLEN], *seen = NULL;
 	struct pcap_reader *r = NULL;
+	struct marker m;
 	const uint8_t *data;
-	size_t len, off, size;
-	uint64_t h;
+	size_t len, off;
 	int64_t ts;
 	char src[600];
-	int n, ret = -1;
+	int n, rc, ret = -1;
 
 	if (pcap_open(&r, path) < 0)
 		goto out;
-	h = pcap_fingerprint(r, &size);
-	snprintf(key, sizeof(key), "replayed:%016llx:%lld",
-	    (unsigned long long)h, (long long)size);
+	pcap_fingerprint(r, hex);
+	snprintf(key, sizeof(key), "replayed:sha256:%s", hex);
+	/* Markers of older releases: FNV-1a of both ends and the size. */
+	snprintf(oldkey, sizeof(oldkey), "replayed:%016llx:%lld",
+	    (unsigned long long)pcap_fingerprint_v1(r), (long long)pcap_size(r));
 	if (store_meta_get(st, key, &seen) < 0)
 		goto out;
 	if (seen != NULL && !reimport) {
 		fp_warn("pcap '%s': already replayed into this database (%s, same "
-		    "size and content); skipped: --reimport adds its events again",
+		    "SHA-256); skipped: --reimport adds its events again",
 		    fp_clamp(path, 256), seen);
 		free(seen);
 		ret = 0;
 		goto out;
 	}
 	free(seen);
+	seen = NULL;
+	if (!reimport && store_meta_get(st, oldkey, &seen) < 0)
+		goto out;
+	if (seen != NULL) {
+		fp_warn("pcap '%s': an older flowpol replayed a capture of this size "
+		    "with the same first and last MiB into this database (%s); it "
+		    "may be this one, so it is not replayed: --reimport replays it",
+		    fp_clamp(path, 256), seen);
+		free(seen);
+		ret = 0;
+		goto out;
+	}
 	snprintf(src, sizeof(src), "pcap '%s'", path);
 	c->source = src;
 	c->warned_malformed = 0;
@@ -176,12 +237,18 @@ replay_file(struct collect *c, struct store *st, const char *path,
 	}
 	if (n < 0)
 		goto out;
-	if (agg_flush(c->agg, st, node) < 0)
+	/* Rows, health and the marker: one transaction, all or nothing. */
+	m.key = key;
+	m.reimport = reimport;
+	m.seen = 0;
+	if ((rc = agg_flush_with(c->agg, st, node, write_marker, &m)) < 0)
 		goto out;
-	/* After the flush: an interrupted run is not marked, so it can be
-	 * replayed again in full. */
-	if (store_meta_set(st, key, fp_time_format(fp_now_us(), when)) < 0)
-		goto out;
+	if (rc > 0) {
+		agg_reset(c->agg);
+		fp_warn("pcap '%s': replayed into this database by another run "
+		    "meanwhile (same SHA-256); nothing of this run was stored",
+		    fp_clamp(path, 256));
+	}
 	ret = 0;
 out:
 	if (ret < 0) {

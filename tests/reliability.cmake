@@ -3,3 +3,4 @@
 # write where it must not, hang, or keep more privilege than it needs.
 fp_script_test(reliability_hostile_db reliability/hostile_db.sh)
 fp_script_test(reliability_readonly reliability/readonly.sh)
+fp_script_test(reliability_replay_race reliability/replay_race.sh)
