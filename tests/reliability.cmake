@@ -4,3 +4,4 @@
 fp_script_test(reliability_hostile_db reliability/hostile_db.sh)
 fp_script_test(reliability_readonly reliability/readonly.sh)
 fp_script_test(reliability_replay_race reliability/replay_race.sh)
+fp_script_test(reliability_concurrent_open reliability/concurrent_open.sh)
