@@ -420,6 +420,8 @@ pset_render(const struct pset_policy *p, char **text, size_t *len)
 		    y.em.problem : "yaml emitter failed");
 		goto out;
 	}
+	if (emit_seal(&b.p, &b.len) < 0)
+		goto out;
 	*text = b.p;
 	*len = b.len;
 	b.p = NULL;
