@@ -259,7 +259,7 @@ cmd_inventory(int argc, char **argv)
 			db = optarg;
 			break;
 		case 'a':
-			if (fp_time_parse(optarg, &at) < 0)
+			if (fp_time_parse_past(optarg, &at) < 0)
 				return fp_cli_usage_error(argv[0], inventory_usage,
 				    "option --at: %s", fp_errmsg());
 			have_at = 1;

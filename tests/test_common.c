@@ -58,6 +58,16 @@ test_common_time_round_trip(void **state)
 	assert_int_equal(fp_time_parse("2026-13-01T00:00:00Z", &us), -1);
 	assert_non_null(strstr(fp_errmsg(), "RFC 3339"));
 	assert_int_equal(fp_time_parse("yesterday", &us), -1);
+	/* Impossible dates are refused, not normalized into the next month. */
+	assert_int_equal(fp_time_parse("2026-02-30T00:00:00Z", &us), -1);
+	assert_non_null(strstr(fp_errmsg(), "2026-02 has 28 days"));
+	assert_int_equal(fp_time_parse("2028-02-29T00:00:00Z", &us), 0);
+	assert_int_equal(fp_time_parse("2100-02-29T00:00:00Z", &us), -1);
+	assert_int_equal(fp_time_parse("2026-04-31T00:00:00Z", &us), -1);
+	/* A stored time may be at most 10 minutes ahead of the clock. */
+	assert_int_equal(fp_time_parse_past("9999-12-31T23:59:59Z", &us), -1);
+	assert_non_null(strstr(fp_errmsg(), "in the future"));
+	assert_int_equal(fp_time_parse_past("now", &us), 0);
 	assert_int_equal(fp_duration_parse("7d", &us), 0);
 	assert_int_equal(us, 7 * 86400 * FP_USEC);
 	assert_int_equal(fp_duration_parse("10x", &us), -1);
