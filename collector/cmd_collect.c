@@ -35,8 +35,9 @@ static const char collect_usage[] =
     "\n"
     "  --db PATH               database (default $FLOWPOL_DB, else ./flowpol.db)\n"
     "  --group N               NFLOG group to bind, 0..65535; there is no\n"
-    "                          default. Groups 1 and 2 belong to Calico's flow\n"
-    "                          logs and are refused unless --force is given\n"
+    "                          default. Groups 1 and 2 (flow logs) and 3 (DNS\n"
+    "                          logging) belong to Calico's Felix and are\n"
+    "                          refused unless --force is given\n"
     "  --pcap FILE...          replay captures; each file is stored in one\n"
     "                          transaction, or not at all if it is damaged\n"
     "                          (a capture already replayed into this\n"
@@ -48,7 +49,7 @@ static const char collect_usage[] =
     "                          net.core.rmem_max only as root). Events lost to\n"
     "                          a full buffer are counted in the health table\n"
     "  --node NAME             node label of the rows (default: the hostname)\n"
-    "  --force                 allow binding NFLOG group 1 or 2\n"
+    "  --force                 allow binding NFLOG group 1, 2 or 3\n"
     "  --install-rule          with --group: install the nftables table\n"
     "                          'inet flowpol' (never Calico's tables) whose\n"
     "                          chains on the forward, input and output hooks,\n"
@@ -342,6 +343,8 @@ run_live(struct collect *c, struct store *st, long long group,
 	struct sigaction sa;
 	char rmerr[FP_ERRMAX] = "", saved[FP_ERRMAX];
 	int64_t next_flush;
+	size_t pflows;
+	uint64_t pevents;
 	int ret = -1, rc;
 
 	memset(&sa, 0, sizeof(sa));
@@ -417,7 +420,15 @@ out:
 	}
 	nflog_reader_free(nr);
 	/* Whatever happened, what was received is stored before exiting. */
+	agg_pending(c->agg, &pflows, &pevents);
 	if (agg_flush(c->agg, st, node) < 0) {
+		/* Say exactly what is lost, on every path. */
+		char msg[FP_ERRMAX];
+
+		snprintf(msg, sizeof(msg), "%s", fp_errmsg());
+		fp_error("%s; dropped: %zu flows from %llu events received since "
+		    "the last write were not stored", msg, pflows,
+		    (unsigned long long)pevents);
 		if (ret == 0)
 			return -1;
 		fp_warn("%s", fp_errmsg());
@@ -534,10 +545,11 @@ cmd_collect(int argc, char **argv)
 		memcpy(ro.globs[0], "cali*", sizeof("cali*"));
 		ro.nglobs = 1;
 	}
-	if (!pcap && (group == 1 || group == 2) && !force)
-		return fp_fail("collect: nflog group %lld is one of Calico's flow "
-		    "log groups (1 inbound, 2 outbound); pick another group for "
-		    "your own log rule, or give --force", group);
+	if (!pcap && group >= 1 && group <= 3 && !force)
+		return fp_fail("collect: nflog group %lld is one of Calico's groups "
+		    "(Felix: 1 inbound and 2 outbound flow logs, 3 DNS logging); "
+		    "pick another group for your own log rule, or give --force",
+		    group);
 	if (node == NULL) {
 		if (gethostname(host, sizeof(host)) < 0)
 			return fp_fail("collect: hostname: %s; give --node",
