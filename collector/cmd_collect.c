@@ -11,6 +11,7 @@
 #include "collector/nflog.h"
 #include "collector/nftrule.h"
 #include "collector/pcap.h"
+#include "collector/privs.h"
 #include "commands.h"
 #include "common/cli.h"
 #include "common/err.h"
@@ -354,6 +355,13 @@ run_live(struct collect *c, struct store *st, long long group,
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (nflog_reader_open(&nr, (int)group, (int)c->rcvbuf) < 0)
+		goto out;
+	/*
+	 * The socket is bound: from here on only CAP_NET_ADMIN is kept (for
+	 * nft, which installs and removes the table, as an ambient
+	 * capability), and nothing can be regained.
+	 */
+	if (privs_keep_net_admin() < 0)
 		goto out;
 	/*
 	 * The group is bound before the table logs to it: the first logged
