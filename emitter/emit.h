@@ -102,7 +102,9 @@ struct emit_cmp {
 /*
  * Compare r with the YAML files (.yaml, .yml) directly in dir (a missing dir
  * means everything is added). *out is sorted by file name and malloc'd:
- * free it with emit_cmp_free. 0 or -1 (fp_error).
+ * free it with emit_cmp_free. 0 or -1 (fp_error). A symlink that resolves
+ * inside dir is read through (the kubelet mounts a ConfigMap as links into
+ * ..data/); emit_write never follows one: there it is a clash.
  */
 int emit_compare(const struct emit_result *r, const char *dir,
     struct emit_cmp **out, size_t *n);

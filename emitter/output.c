@@ -72,12 +72,43 @@ emit_text_is_ours(const char *buf, size_t len)
 }
 
 /*
- * Read the regular file NAME in the directory dfd, never through a symlink
- * and never blocking on a FIFO. *buf is NULL when the name is not a
- * regular file. 0, or -1 on a read error (fp_error).
+ * Whether NAME in dir is a symlink whose target, fully resolved, is inside
+ * dir: how the kubelet lays out a ConfigMap volume (NAME -> ..data/NAME,
+ * ..data -> ..2026_01_02_...). Only readers follow such links.
  */
 static int
-read_at(int dfd, const char *dir, const char *name, char **buf, size_t *len)
+link_inside(const char *dir, const char *name)
+{
+	char *base = NULL, *full = NULL, *target = NULL;
+	size_t n;
+	int r = 0;
+
+	if ((base = realpath(dir, NULL)) == NULL ||
+	    asprintf(&full, "%s/%s", dir, name) < 0) {
+		full = NULL;
+		goto out;
+	}
+	if ((target = realpath(full, NULL)) == NULL)
+		goto out;
+	n = strlen(base);
+	r = strncmp(target, base, n) == 0 && (target[n] == '/' ||
+	    (n == 1 && base[0] == '/'));
+out:
+	free(base);
+	free(full);
+	free(target);
+	return r;
+}
+
+/*
+ * Read the regular file NAME in the directory dfd, never blocking on a
+ * FIFO, and never through a symlink unless follow is set and the link
+ * stays inside dir. *buf is NULL when the name is not such a regular file.
+ * 0, or -1 on a read error (fp_error).
+ */
+static int
+read_at(int dfd, const char *dir, const char *name, int follow, char **buf,
+    size_t *len)
 {
 	struct stat sb;
 	int fd, ret;
@@ -85,6 +116,12 @@ read_at(int dfd, const char *dir, const char *name, char **buf, size_t *len)
 	*buf = NULL;
 	*len = 0;
 	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ELOOP && follow) {
+		if (link_inside(dir, name))
+			fd = openat(dfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		else
+			errno = ELOOP;	/* a link out of dir: not read */
+	}
 	if (fd < 0)
 		return errno == ENOENT || errno == ELOOP ? 0 :
 		    fp_error("emit: '%s/%s': %s", fp_clamp(dir, 256), name,
@@ -167,8 +204,9 @@ push(struct emit_cmp **v, size_t *n, size_t *cap, char *file,
 	return 0;
 }
 
+/* follow: read through symlinks that stay inside dir (never to write). */
 static int
-compare_at(const struct emit_result *r, int dfd, const char *dir,
+compare_at(const struct emit_result *r, int dfd, const char *dir, int follow,
     struct emit_cmp **out, size_t *nout)
 {
 	struct emit_cmp *v = NULL;
@@ -195,10 +233,10 @@ compare_at(const struct emit_result *r, int dfd, const char *dir,
 				goto out;
 			}
 			ch = EMIT_ADDED;
-		} else if (!S_ISREG(sb.st_mode)) {
+		} else if (!S_ISREG(sb.st_mode) && !(S_ISLNK(sb.st_mode) && follow)) {
 			ch = EMIT_CLASH;
 		} else {
-			if (read_at(dfd, dir, doc->file, &old, &oldlen) < 0)
+			if (read_at(dfd, dir, doc->file, follow, &old, &oldlen) < 0)
 				goto out;
 			if (old == NULL || !emit_text_is_ours(old, oldlen))
 				ch = EMIT_CLASH;
@@ -236,7 +274,7 @@ compare_at(const struct emit_result *r, int dfd, const char *dir,
 		if (!emit_is_yaml_name(de->d_name) ||
 		    is_doc_file(v, r->ndocs, de->d_name))
 			continue;
-		if (read_at(dfd, dir, de->d_name, &old, &oldlen) < 0)
+		if (read_at(dfd, dir, de->d_name, follow, &old, &oldlen) < 0)
 			goto out;
 		if (old == NULL)
 			continue;	/* not a regular file: not ours */
@@ -292,7 +330,7 @@ emit_compare(const struct emit_result *r, const char *dir,
 
 	if (dfd < 0 && errno != ENOENT)
 		return -1;
-	ret = compare_at(r, dfd, dir, out, nout);
+	ret = compare_at(r, dfd, dir, 1, out, nout);
 	if (dfd >= 0)
 		close(dfd);
 	return ret;
@@ -330,7 +368,8 @@ emit_write(const struct emit_result *r, const char *dir, size_t *removed)
 	}
 	if (fp_mkdirs(dir) < 0 || (dfd = open_dir(dir)) < 0)
 		return -1;
-	if (compare_at(r, dfd, dir, &c, &n) < 0)
+	/* A writer never follows a symlink: one at a policy's name clashes. */
+	if (compare_at(r, dfd, dir, 0, &c, &n) < 0)
 		goto out;
 	/* Refuse before writing anything if a file we would write is not
 	 * ours: it may be a hand-written policy under review. */
