@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,11 +145,23 @@ next_object(struct wstream *w, size_t *start)
 	return w->eof ? (long)w->len : 0;
 }
 
+static volatile sig_atomic_t watch_stop;
+
+static void
+on_watch_stop(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
 static int
 watch_stream(struct store *st, const char *path, int64_t fixed_at)
 {
 	struct wstream w;
 	struct inv *inv = NULL;
+	struct sigaction sa;
+	struct pollfd pfd;
+	sigset_t stops, waitmask;
 	size_t start;
 	ssize_t n;
 	long olen;
@@ -161,7 +175,24 @@ watch_stream(struct store *st, const char *path, int64_t fixed_at)
 	if (w.fd < 0)
 		return fp_error("inventory: '%s': %s", fp_clamp(path, 200),
 		    strerror(errno));
-	while (!w.eof) {
+	/*
+	 * SIGTERM and SIGINT (a pod being stopped, kubectl's pipe closed by
+	 * the watcher) end the watch cleanly: they are blocked except while
+	 * waiting for input, so they never interrupt a transaction, and what
+	 * was complete is committed by then: exit 0.
+	 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_watch_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigprocmask(SIG_BLOCK, &stops, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
+	while (!w.eof && !watch_stop) {
 		if (w.len == w.cap) {
 			if (w.cap >= WATCH_OBJECT_MAX) {
 				fp_error("inventory: '%s': line %zu: an object larger than "
@@ -174,6 +205,14 @@ watch_stream(struct store *st, const char *path, int64_t fixed_at)
 				goto out;
 			}
 			w.buf = p;
+		}
+		pfd.fd = w.fd;
+		pfd.events = POLLIN;
+		if (ppoll(&pfd, 1, NULL, &waitmask) < 0) {
+			if (errno == EINTR)
+				continue;	/* the loop checks watch_stop */
+			fp_error("inventory: '%s': %s", w.name, strerror(errno));
+			goto out;
 		}
 		n = read(w.fd, w.buf + w.len, w.cap - w.len);
 		if (n < 0 && errno == EINTR)
@@ -206,8 +245,17 @@ watch_stream(struct store *st, const char *path, int64_t fixed_at)
 			advance(&w, (size_t)olen);
 			w.scan = 0;
 		}
-		if (olen < 0)
+		if (olen < 0) {
+			/* Framing error: the complete objects before it are kept. */
+			char why[FP_ERRMAX];
+
+			snprintf(why, sizeof(why), "%s", fp_errmsg());
+			if (pending && inv_store(inv, st, fixed_at != INT64_MIN ?
+			    fixed_at : fp_now_us(), "watch", INV_WATCH) < 0)
+				goto out;
+			fp_error("%s", why);
 			goto out;
+		}
 		if (pending) {
 			if (inv_store(inv, st, fixed_at != INT64_MIN ? fixed_at :
 			    fp_now_us(), "watch", INV_WATCH) < 0)
@@ -218,15 +266,20 @@ watch_stream(struct store *st, const char *path, int64_t fixed_at)
 			pending = 0;
 		}
 	}
-	if (w.len > 0) {
+	if (w.len > 0 && !watch_stop) {
 		fp_error("inventory: '%s': line %zu: the stream ends inside an object",
 		    w.name, w.line + 1);
 		goto out;
 	}
+	if (watch_stop)
+		fprintf(stderr, "flowpol: inventory: stopped by a signal; every "
+		    "complete object was stored%s\n", w.len > 0 ?
+		    " (the one arriving was not complete)" : "");
 	printf("inventory: watched %zu objects in %zu batches\n", w.objects,
 	    w.events);
 	ret = 0;
 out:
+	sigprocmask(SIG_UNBLOCK, &stops, NULL);
 	inv_free(inv);
 	free(w.buf);
 	if (w.fd > 0)
