@@ -28,7 +28,8 @@ at_exit "kill $pid 2>/dev/null"
 exec 3>pipe
 cat obj0.json obj1.json obj2.json >&3
 head -c 40 obj0.json >&3
-wait_for "3 pods stored" test "$(pods)" = 3
+pods_are() { [ "$(pods)" = "$1" ]; }
+wait_for "3 pods stored" pods_are 3
 kill -TERM $pid
 wait $pid; rc=$?
 exec 3>&-
