@@ -230,15 +230,8 @@ watch_stream(struct store *st, const char *path, int64_t fixed_at)
 				goto out;
 			if (inv_parse_at(inv, w.name, w.buf, (size_t)olen, w.line,
 			    w.offset) < 0) {
-				/* Keep the good objects before the bad one. */
-				char why[FP_ERRMAX];
-
-				snprintf(why, sizeof(why), "%s", fp_errmsg());
-				if (pending && inv_store(inv, st, fixed_at != INT64_MIN ?
-				    fixed_at : fp_now_us(), "watch", INV_WATCH) < 0)
-					goto out;
-				fp_error("%s", why);
-				goto out;
+				olen = -1;
+				break;
 			}
 			w.objects++;
 			pending = 1;
@@ -246,7 +239,7 @@ watch_stream(struct store *st, const char *path, int64_t fixed_at)
 			w.scan = 0;
 		}
 		if (olen < 0) {
-			/* Framing error: the complete objects before it are kept. */
+			/* A bad object or framing: the complete ones before it are kept. */
 			char why[FP_ERRMAX];
 
 			snprintf(why, sizeof(why), "%s", fp_errmsg());

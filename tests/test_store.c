@@ -199,6 +199,16 @@ test_store_locked_database_is_a_clear_error(void **state)
 	unsetenv("FLOWPOL_BUSY_TIMEOUT_MS");
 }
 
+/* A new database, closed again. */
+static void
+fresh(const char *db)
+{
+	struct store *st = NULL;
+
+	assert_int_equal(store_open(&st, db, STORE_CREATE), 0);
+	store_free(st);
+}
+
 /* Run SQL on the file behind flowpol's back, as an attacker would. */
 static void
 plant(const char *db, const char *sql)
@@ -240,9 +250,7 @@ test_store_refuses_view_in_place_of_a_table(void **state)
 	struct fixture *f = *state;
 	struct store *st = NULL;
 
-	assert_int_equal(store_open(&st, f->db, STORE_CREATE), 0);
-	store_free(st);
-	st = NULL;
+	fresh(f->db);
 	plant(f->db, "DROP TABLE flows; CREATE VIEW flows AS WITH RECURSIVE "
 	    "c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT 0, 'other', "
 	    "x'0a000001', x'0a000002', 6, 80, 1, 0, 0 FROM c");
@@ -257,9 +265,7 @@ test_store_refuses_extra_index_and_altered_table(void **state)
 	struct fixture *f = *state;
 	struct store *st = NULL;
 
-	assert_int_equal(store_open(&st, f->db, STORE_CREATE), 0);
-	store_free(st);
-	st = NULL;
+	fresh(f->db);
 	plant(f->db, "CREATE INDEX sneaky ON flows(node)");
 	assert_int_equal(store_open(&st, f->db, 0), -1);
 	assert_non_null(strstr(fp_errmsg(), "index 'sneaky'"));
