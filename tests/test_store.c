@@ -273,7 +273,8 @@ test_store_refuses_extra_index_and_altered_table(void **state)
 	    "DEFAULT 1");
 	assert_int_equal(store_open(&st, f->db, 0), -1);
 	assert_non_null(strstr(fp_errmsg(), "table 'meta' of flowpol's schema "
-	    "(version 1) is missing or altered"));
+	    "(version "));
+	assert_non_null(strstr(fp_errmsg(), ") is missing or altered"));
 }
 
 static void
