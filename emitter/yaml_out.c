@@ -405,6 +405,8 @@ doc_end(struct ye *y, struct sbuf *b, const char *what, const char *name,
 		    y->em.problem : "yaml emitter failed");
 		goto out;
 	}
+	if (emit_seal(&b->p, &b->len) < 0)
+		goto out;
 	*text = b->p;
 	*len = b->len;
 	b->p = NULL;

@@ -10,6 +10,7 @@
 #include "common/proto.h"
 #include "common/timeutil.h"
 #include "common/cli.h"
+#include "common/sha256.h"
 
 static void
 test_common_ip_parse_format_and_nets(void **state)
@@ -57,9 +58,50 @@ test_common_time_round_trip(void **state)
 	assert_int_equal(fp_time_parse("2026-13-01T00:00:00Z", &us), -1);
 	assert_non_null(strstr(fp_errmsg(), "RFC 3339"));
 	assert_int_equal(fp_time_parse("yesterday", &us), -1);
+	/* Impossible dates are refused, not normalized into the next month. */
+	assert_int_equal(fp_time_parse("2026-02-30T00:00:00Z", &us), -1);
+	assert_non_null(strstr(fp_errmsg(), "2026-02 has 28 days"));
+	assert_int_equal(fp_time_parse("2028-02-29T00:00:00Z", &us), 0);
+	assert_int_equal(fp_time_parse("2100-02-29T00:00:00Z", &us), -1);
+	assert_int_equal(fp_time_parse("2026-04-31T00:00:00Z", &us), -1);
+	/* A stored time may be at most 10 minutes ahead of the clock. */
+	assert_int_equal(fp_time_parse_past("9999-12-31T23:59:59Z", &us), -1);
+	assert_non_null(strstr(fp_errmsg(), "in the future"));
+	assert_int_equal(fp_time_parse_past("now", &us), 0);
 	assert_int_equal(fp_duration_parse("7d", &us), 0);
 	assert_int_equal(us, 7 * 86400 * FP_USEC);
 	assert_int_equal(fp_duration_parse("10x", &us), -1);
+}
+
+/* FIPS 180-4 examples (NIST CSRC "SHA256.pdf", "SHA2_Additional.pdf"). */
+static void
+test_common_sha256_vectors(void **state)
+{
+	char hex[SHA256_HEXLEN], block[1000];
+	struct sha256 c;
+	uint8_t d[SHA256_LEN];
+	size_t i;
+
+	(void)state;
+	sha256_hex("", 0, hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+	    "27ae41e4649b934ca495991b7852b855");
+	sha256_hex("abc", 3, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56,
+	    hex);
+	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039"
+	    "a33ce45964ff2167f6ecedd419db06c1");
+	/* One million 'a', streamed in uneven pieces. */
+	memset(block, 'a', sizeof(block));
+	sha256_init(&c);
+	for (i = 0; i < 1000000; i += 997)
+		sha256_update(&c, block, 1000000 - i < 997 ? 1000000 - i : 997);
+	sha256_final(&c, d);
+	sha256_tohex(d, hex);
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67"
+	    "f1809a48a497200e046d39ccc7112cd0");
 }
 
 static void
@@ -244,6 +286,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_common_ip_parse_format_and_nets),
 		cmocka_unit_test(test_common_time_round_trip),
+		cmocka_unit_test(test_common_sha256_vectors),
 		cmocka_unit_test(test_common_proto_names_and_ports),
 		cmocka_unit_test(test_common_cli_numbers_and_formats),
 		cmocka_unit_test(test_common_clamp_strips_control_characters),
