@@ -1,0 +1,2 @@
+# The house itself: floors, the build a user or packager runs, the man page.
+fp_script_test(build_layers build/layers.sh)
