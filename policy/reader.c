@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "common/fileio.h"
+#include "common/proto.h"
 #include "policy/evaluate.h"
 #include "policy/reader.h"
 #include "policy/selector.h"
@@ -532,35 +533,10 @@ valid_subdomain(const char *s)
 	}
 }
 
-/* The protocol names Calico accepts (case-sensitive). */
-static const struct {
-	const char *name;
-	int num;
-} calico_protos[] = {
-	{ "TCP", 6 }, { "UDP", 17 }, { "ICMP", 1 }, { "ICMPv6", 58 },
-	{ "SCTP", 132 }, { "UDPLite", 136 },
-};
-
-static int
-protocol_from_name(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(calico_protos) / sizeof(calico_protos[0]); i++)
-		if (strcmp(s, calico_protos[i].name) == 0)
-			return calico_protos[i].num;
-	return -1;
-}
-
 const char *
 pe_protocol_name(int num)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(calico_protos) / sizeof(calico_protos[0]); i++)
-		if (calico_protos[i].num == num)
-			return calico_protos[i].name;
-	return NULL;
+	return fp_proto_calico_name(num);
 }
 
 static int
@@ -590,7 +566,7 @@ get_protocol(struct rd *r, yaml_node_t *map, const char *ctx,
 		*out = (int)x;
 		return 0;
 	}
-	if ((*out = protocol_from_name(s)) < 0)
+	if ((*out = fp_proto_calico_parse(s)) < 0)
 		return rd_err(r, v, c, "invalid protocol '%s' (TCP, UDP, "
 		    "ICMP, ICMPv6, SCTP, UDPLite or 1 to 255; names are "
 		    "case-sensitive)", fp_clamp(s, 64));

@@ -75,6 +75,15 @@ test_common_proto_names_and_ports(void **state)
 	assert_int_equal(fp_proto_parse("132"), 132);
 	assert_int_equal(fp_proto_parse("256"), -1);
 	assert_int_equal(fp_proto_parse("bogus"), -1);
+	assert_int_equal(fp_proto_parse("UDPLite"), 136);
+	assert_string_equal(fp_proto_name(136, buf, sizeof(buf)), "udplite");
+	/* Calico's names are case-sensitive. */
+	assert_string_equal(fp_proto_calico_name(58), "ICMPv6");
+	assert_string_equal(fp_proto_calico_name(136), "UDPLite");
+	assert_null(fp_proto_calico_name(47));
+	assert_int_equal(fp_proto_calico_parse("SCTP"), 132);
+	assert_int_equal(fp_proto_calico_parse("tcp"), -1);
+	assert_int_equal(fp_proto_calico_parse("6"), -1);
 	assert_string_equal(fp_port_format(1, 8 * 256 + 0, buf, sizeof(buf)), "8/0");
 	assert_string_equal(fp_port_format(6, 443, buf, sizeof(buf)), "443");
 	assert_string_equal(fp_port_format(47, 0, buf, sizeof(buf)), "");
