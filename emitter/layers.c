@@ -11,6 +11,7 @@
 #include "common/err.h"
 #include "common/ipaddr.h"
 #include "common/proto.h"
+#include "common/strbuf.h"
 #include "common/banned.h"
 
 /*
@@ -171,15 +172,9 @@ sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
 }
 
 static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
 in_sorted(char *const *v, size_t n, const char *s)
 {
-	return n > 0 && bsearch(&s, v, n, sizeof(*v), cmp_str) != NULL;
+	return n > 0 && bsearch(&s, v, n, sizeof(*v), fp_cmp_str) != NULL;
 }
 
 /* Copy, sort and de-duplicate a list of names. */
@@ -199,7 +194,7 @@ sorted_set(struct build *b, const char *const *in, size_t n, char ***out,
 	for (i = 0; i < n; i++)
 		if ((v[i] = xstrdup(b, in[i])) == NULL)
 			return fp_error("emit: out of memory");
-	sort(v, n, sizeof(*v), cmp_str);
+	sort(v, n, sizeof(*v), fp_cmp_str);
 	for (i = 0; i < n; i++) {
 		if (k > 0 && strcmp(v[k - 1], v[i]) == 0)
 			free(v[i]);
@@ -1103,7 +1098,7 @@ layer_policies(struct build *b)
 			outside[nout++] = b->exempt[i];
 		for (i = 0; i < b->nenforce; i++)
 			outside[nout++] = b->enforce[i];
-		sort(outside, nout, sizeof(*outside), cmp_str);
+		sort(outside, nout, sizeof(*outside), fp_cmp_str);
 	}
 
 	for (i = 0; i < (split ? 2u : 1u); i++) {
@@ -1370,7 +1365,7 @@ finish_names_orders(struct build *b, size_t first_learned)
 		}
 	}
 	for (i = 0; i < b->npols; i++) {
-		if (!emit_name_valid(b->pols[i].name) ||
+		if (calico_check_policy_name(b->pols[i].name, 0) != NULL ||
 		    (i > 0 && i >= first_learned &&
 		    strcmp(b->pols[i].name, b->pols[i - 1].name) == 0)) {
 			fp_error("emit: internal: policy name '%s' invalid or not "
@@ -1544,7 +1539,7 @@ emit_build(struct store *st, const struct emit_opts *o, struct emit_result *out)
 		goto out;
 	}
 	sort(r.docs, r.ndocs, sizeof(*r.docs), cmp_doc);
-	sort(b.notes, b.nnotes, sizeof(*b.notes), cmp_str);
+	sort(b.notes, b.nnotes, sizeof(*b.notes), fp_cmp_str);
 	r.notes = b.notes;
 	r.nnotes = b.nnotes;
 	b.notes = NULL;

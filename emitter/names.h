@@ -21,9 +21,6 @@ char *emit_policy_name(const char *a, const char *b);
 /* name + "-" + 8 hex of key, cut so the result fits; malloc'd or NULL. */
 char *emit_name_with_hash(const char *name, const char *key);
 
-/* Whether s is a valid GNP name per API-NOTES 3 (regex and length). */
-int emit_name_valid(const char *s);
-
 /*
  * Syntax check of a Calico selector (SELECTOR-GRAMMAR.md sections 1-2).
  * 0 if valid; -1 and *errpos (byte offset) if not. Used to refuse a model

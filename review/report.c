@@ -17,6 +17,7 @@
 #include "common/proto.h"
 #include "store/store.h"
 #include "common/timeutil.h"
+#include "common/strbuf.h"
 #include "emitter/emit.h"
 #include "emitter/names.h"
 #include "review/report.h"
@@ -90,12 +91,6 @@ struct rep {
 };
 
 /* --- small helpers ------------------------------------------------------ */
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static const char *
 col_text(sqlite3_stmt *s, int i)
@@ -296,14 +291,14 @@ parse_prev(struct rep *r, const char *text)
 		p = *nl ? nl + 1 : nl;
 	}
 	if (r->nprev > 1)
-		qsort(r->prev, r->nprev, sizeof(*r->prev), cmp_str);
+		qsort(r->prev, r->nprev, sizeof(*r->prev), fp_cmp_str);
 	return 0;
 }
 
 static int
 in_keys(char *const *v, size_t n, const char *key)
 {
-	return n > 0 && bsearch(&key, v, n, sizeof(*v), cmp_str) != NULL;
+	return n > 0 && bsearch(&key, v, n, sizeof(*v), fp_cmp_str) != NULL;
 }
 
 static int
@@ -342,7 +337,7 @@ load_state(struct rep *r)
 	}
 	for (i = 0; i < r->nedges; i++)
 		r->keys[i] = r->edges[i].key;
-	qsort(r->keys, r->nedges, sizeof(*r->keys), cmp_str);
+	qsort(r->keys, r->nedges, sizeof(*r->keys), fp_cmp_str);
 	for (i = 0; i < r->nprev; i++)
 		if (!in_keys(r->keys, r->nedges, r->prev[i]))
 			r->gone[r->ngone++] = r->prev[i];

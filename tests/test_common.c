@@ -10,6 +10,8 @@
 #include "common/proto.h"
 #include "common/timeutil.h"
 #include "common/cli.h"
+#include "common/k8sname.h"
+#include "common/strbuf.h"
 
 static void
 test_common_ip_parse_format_and_nets(void **state)
@@ -118,6 +120,50 @@ test_common_clamp_strips_control_characters(void **state)
 	assert_string_equal(fp_clamp("abcdef", 3), "abc...");
 }
 
+static void
+test_common_name_rules(void **state)
+{
+	char big[260];
+
+	(void)state;
+	/* IANA_SVC_NAME: named ports */
+	assert_null(k8s_check_port_name("http"));
+	assert_null(k8s_check_port_name("metrics-9090"));
+	assert_non_null(k8s_check_port_name("9090"));
+	assert_non_null(k8s_check_port_name("a--b"));
+	assert_non_null(k8s_check_port_name("-http"));
+	assert_non_null(k8s_check_port_name("Http"));
+	assert_non_null(k8s_check_port_name("abcdefghijklmnop"));
+	/* Calico policy names: one dot at most, no per-label limit */
+	memset(big, 'a', sizeof(big));
+	big[100] = '.';
+	big[253] = '\0';
+	assert_null(calico_check_policy_name(big, 0));
+	big[253] = 'a';
+	big[254] = '\0';
+	assert_non_null(calico_check_policy_name(big, 0));
+	assert_non_null(calico_check_policy_name("knp.default.x", 0));
+	assert_null(calico_check_policy_name("knp.default.x", 1));
+	assert_null(calico_check_policy_name("ossg.default.Any_thing", 1));
+	assert_non_null(calico_check_policy_name("a..b", 1));
+}
+
+static void
+test_common_cmp_str_sorts_strings(void **state)
+{
+	const char *v[] = { "b", "a-b", "a", "a/b" };
+	const char *key = "a/b";
+
+	(void)state;
+	qsort(v, 4, sizeof(*v), fp_cmp_str);
+	assert_string_equal(v[0], "a");
+	assert_string_equal(v[1], "a-b");
+	assert_string_equal(v[2], "a/b");
+	assert_string_equal(v[3], "b");
+	assert_ptr_equal(*(const char **)bsearch(&key, v, 4, sizeof(*v),
+	    fp_cmp_str), v[2]);
+}
+
 int
 main(void)
 {
@@ -127,6 +173,8 @@ main(void)
 		cmocka_unit_test(test_common_proto_names_and_ports),
 		cmocka_unit_test(test_common_cli_numbers_and_formats),
 		cmocka_unit_test(test_common_clamp_strips_control_characters),
+		cmocka_unit_test(test_common_name_rules),
+		cmocka_unit_test(test_common_cmp_str_sorts_strings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
