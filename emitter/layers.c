@@ -15,10 +15,10 @@
 #include "common/banned.h"
 
 /*
- * layers.c: the policy set (DESIGN.md "The policy set"). Reads the learned
- * model, decides which rules each policy needs, and hands the set to
- * yaml_out.c. Every list is sorted before it is used so that the output is
- * a function of the model only.
+ * layers.c: the policy set (doc/architecture.md, "The policy set"). Reads
+ * the learned model, decides which rules each policy needs, and hands the
+ * set to yaml_out.c. Every list is sorted before it is used so that the
+ * output is a function of the model only.
  */
 
 const char *const emit_default_exempt[] = {
@@ -28,16 +28,18 @@ const char *const emit_default_exempt[] = {
 const size_t emit_default_nexempt =
     sizeof(emit_default_exempt) / sizeof(emit_default_exempt[0]);
 
-/* Orders (API-NOTES 2.1): explicit and distinct, all below the 1000 that
- * Kubernetes NetworkPolicies get. Learned policies get a slot derived from
- * their name so that adding a workload does not renumber the others. */
+/* Orders (doc/calico-semantics.md 2.1): explicit and distinct, all below
+ * the 1000 that Kubernetes NetworkPolicies get. Learned policies get a slot
+ * derived from their name so that adding a workload does not renumber the
+ * others. */
 #define ORDER_DENY	10000	/* centi: 100 */
 #define ORDER_DNS	20000
 #define ORDER_DNS_IN	21000
 #define ORDER_LEARNED	EMIT_ORDER_LEARNED
 #define LEARNED_SLOTS	60000
 
-#define MAX_PORTS_PER_RULE 50	/* master CRD limits (API-NOTES 8) */
+/* master CRD limits (doc/calico-semantics.md 8) */
+#define MAX_PORTS_PER_RULE 50
 #define MAX_NETS_PER_RULE 256
 #define MAX_RULES_PER_POLICY 1024
 
@@ -242,7 +244,7 @@ and_selector(struct build *b, const char *left, const char *sel)
 static int
 calico_ports(int proto)
 {
-	/* Calico accepts ports only with TCP, UDP or SCTP (API-NOTES 4). */
+	/* Ports only with TCP, UDP or SCTP (doc/calico-semantics.md 4). */
 	return proto == FP_PROTO_TCP || proto == FP_PROTO_UDP ||
 	    proto == FP_PROTO_SCTP;
 }
@@ -378,8 +380,8 @@ find_wl(struct build *b, const char *ns, const char *name)
 
 /*
  * The DNS pods: the workloads in kube-system whose pods carry
- * k8s-app=kube-dns (DESIGN.md), or --dns-selector. Without either, the
- * cluster default (kube-system, k8s-app == 'kube-dns') with a note.
+ * k8s-app=kube-dns (doc/architecture.md), or --dns-selector. Without
+ * either, the cluster default (kube-system, k8s-app == 'kube-dns') with a note.
  */
 static int
 find_dns(struct build *b)
@@ -997,8 +999,9 @@ new_policy(struct build *b)
 }
 
 /* The pods the default deny and the DNS layer cover: Kubernetes pods
- * only (host endpoints lack projectcalico.org/orchestrator; API-NOTES 2.3,
- * 7), in the given namespaces or outside the exempt ones. */
+ * only (host endpoints lack projectcalico.org/orchestrator;
+ * doc/calico-semantics.md 2.3, 7), in the given namespaces or outside the
+ * exempt ones. */
 static char *
 pods_selector(struct build *b, char *const *in, size_t nin, char *const *out,
     size_t nout)
@@ -1199,9 +1202,9 @@ move_overflow(struct pset_rule **from, size_t *nfrom, struct pset_rule **to,
 
 /*
  * Calico's master CRD allows at most 1024 ingress and 1024 egress rules per
- * policy (API-NOTES 8). A workload with more goes on in "-partN" policies
- * with the same selector: a packet no rule of one matches goes on to the
- * next, so the set allows the same.
+ * policy (doc/calico-semantics.md 8). A workload with more goes on in
+ * "-partN" policies with the same selector: a packet no rule of one
+ * matches goes on to the next, so the set allows the same.
  */
 static void
 split_policy(struct build *b, size_t idx)

@@ -94,7 +94,7 @@ emit_policy_name(const char *a, const char *b)
 	return emit_name_with_hash(buf, key);
 }
 
-/* --- selector syntax check (SELECTOR-GRAMMAR.md) ----------------------- */
+/* --- selector syntax check (doc/selector-grammar.md) ------------------ */
 
 struct sc {
 	const char *s;

@@ -8,7 +8,8 @@
 
 /* Policy names, hashes and the input checks the emitter relies on. */
 
-#define EMIT_NAME_MAX 253	/* GNP metadata.name limit (API-NOTES 3) */
+/* GNP metadata.name limit (doc/calico-semantics.md 3) */
+#define EMIT_NAME_MAX 253
 
 /*
  * "flowpol-<a>-<b>" (b may be NULL) made valid for a GlobalNetworkPolicy
@@ -22,7 +23,7 @@ char *emit_policy_name(const char *a, const char *b);
 char *emit_name_with_hash(const char *name, const char *key);
 
 /*
- * Syntax check of a Calico selector (SELECTOR-GRAMMAR.md sections 1-2).
+ * Syntax check of a Calico selector (doc/selector-grammar.md 1-2).
  * 0 if valid; -1 and *errpos (byte offset) if not. Used to refuse a model
  * whose selectors Calico would reject; the policy engine's parser is the
  * full implementation and the tests check both agree on what we emit.

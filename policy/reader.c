@@ -810,7 +810,7 @@ read_rule(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru,
 		    ru->ip_version);
 		goto out;
 	}
-	/* Ports need a protocol that has ports (VALID.go validateRule). */
+	/* Ports need a protocol with ports (doc/calico-semantics.md 4). */
 	for (i = 0; i < 4; i++) {
 		const struct pe_entity *e = i < 2 ? &ru->src : &ru->dst;
 		const struct pe_port *p = i % 2 ? e->not_ports : e->ports;

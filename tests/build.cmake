@@ -2,3 +2,4 @@
 fp_script_test(build_layers build/layers.sh)
 fp_script_test(build_manpage build/manpage.sh)
 fp_script_test(build_install build/build.sh)
+fp_script_test(build_docrefs build/docrefs.sh)

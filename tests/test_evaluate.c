@@ -19,7 +19,7 @@
 
 /*
  * Each test is a small policy set with the verdict Calico gives, following
- * calico/API-NOTES.md section 6. A decision is written as
+ * doc/calico-semantics.md 6. A decision is written as
  *   "POLICY#RULE"  an Allow/Deny rule decided (POLICY is the name)
  *   "eot:TIER"     end-of-tier drop
  *   "profile"      no tier decided: the namespace profile allows
