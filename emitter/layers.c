@@ -1365,7 +1365,7 @@ load_addresses(struct build *b)
 		if (split_nets(b, b->o->dns_addresses[i], "--dns-address",
 		    &b->dns_nets, &b->ndns_nets) < 0)
 			goto out;
-	sort(b->dns_nets, b->ndns_nets, sizeof(char *), cmp_str);
+	sort(b->dns_nets, b->ndns_nets, sizeof(char *), fp_cmp_str);
 	free(t);
 	t = NULL;
 	if (model_cluster_cidrs(b->m, &t) < 0) {
