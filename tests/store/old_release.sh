@@ -47,9 +47,11 @@ FLOWPOL_DB=old.db "$FLOWPOL" collect --pcap "$S/capture.pcap" --node staging-nod
 grep -q "already" err.txt || fail "the old release's replay was not recognised: $(cat err.txt)"
 [ "$(sqlite3 old.db 'PRAGMA user_version')" = "$(sqlite3 fresh.db 'PRAGMA user_version')" ] ||
 	fail "schema version $(sqlite3 old.db 'PRAGMA user_version') not migrated to $(sqlite3 fresh.db 'PRAGMA user_version')"
-# The model the old release learned, read by this one.
+# The model the old release learned is read by this one (a newer learner
+# may learn more, so only the recorded flows must match before learning).
 views old.db got
-diff -r want got || fail "the old release's database reads differently from a fresh one"
+diff -r want/flows.tsv got/flows.tsv && diff want/flows.json got/flows.json ||
+	fail "the old release's flows read differently from a fresh database's"
 # And learned again by this one.
 FLOWPOL_DB=old.db "$FLOWPOL" learn >/dev/null 2>err.txt || fail "learn on the old database: $(cat err.txt)"
 rm -rf got && views old.db got
