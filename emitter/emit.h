@@ -10,7 +10,7 @@
 
 /*
  * The emitter: turns the learned model (workloads, edges, pods in the store)
- * into the layered policy set of DESIGN.md and renders it as YAML.
+ * into the layered policy set of doc/architecture.md and renders it as YAML.
  *
  *   layer 1  default deny: pods outside the exempt namespaces, no rules
  *   layer 2  DNS: egress to the kube-dns pods (UDP and TCP 53)

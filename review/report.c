@@ -20,6 +20,7 @@
 #include "store/model.h"
 #include "store/store.h"
 #include "common/timeutil.h"
+#include "common/strbuf.h"
 #include "emitter/emit.h"
 #include "emitter/names.h"
 #include "review/peers.h"
@@ -95,12 +96,6 @@ struct rep {
 };
 
 /* --- small helpers ------------------------------------------------------ */
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static char *
 xstrdup(const char *s)
@@ -744,7 +739,7 @@ list_widened(struct rep *r)
 		    peer_in_scope(r, e->dst) && strchr(e->dst, ':') == NULL)
 			v[n++] = e->dst;
 	}
-	qsort(v, n, sizeof(*v), cmp_str);
+	qsort(v, n, sizeof(*v), fp_cmp_str);
 	for (i = 0; i < n; i = k) {
 		for (k = i; k < n && strcmp(v[k], v[i]) == 0; k++)
 			;

@@ -6,8 +6,8 @@
 #include <sqlite3.h>
 
 /*
- * The SQLite file that is the contract between stages (DESIGN.md). One
- * handle per open database; modules prepare their own statements on
+ * The SQLite file that is the contract between stages (doc/architecture.md).
+ * One handle per open database; modules prepare their own statements on
  * store_db() and finalize them before store_free().
  *
  * Identity: PRAGMA application_id is FP_STORE_APPID, PRAGMA user_version the

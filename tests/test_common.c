@@ -11,6 +11,8 @@
 #include "common/timeutil.h"
 #include "common/cli.h"
 #include "common/sha256.h"
+#include "common/k8sname.h"
+#include "common/strbuf.h"
 
 static void
 test_common_ip_parse_format_and_nets(void **state)
@@ -117,6 +119,15 @@ test_common_proto_names_and_ports(void **state)
 	assert_int_equal(fp_proto_parse("132"), 132);
 	assert_int_equal(fp_proto_parse("256"), -1);
 	assert_int_equal(fp_proto_parse("bogus"), -1);
+	assert_int_equal(fp_proto_parse("UDPLite"), 136);
+	assert_string_equal(fp_proto_name(136, buf, sizeof(buf)), "udplite");
+	/* Calico's names are case-sensitive. */
+	assert_string_equal(fp_proto_calico_name(58), "ICMPv6");
+	assert_string_equal(fp_proto_calico_name(136), "UDPLite");
+	assert_null(fp_proto_calico_name(47));
+	assert_int_equal(fp_proto_calico_parse("SCTP"), 132);
+	assert_int_equal(fp_proto_calico_parse("tcp"), -1);
+	assert_int_equal(fp_proto_calico_parse("6"), -1);
 	assert_string_equal(fp_port_format(1, 8 * 256 + 0, buf, sizeof(buf)), "8/0");
 	assert_string_equal(fp_port_format(6, 443, buf, sizeof(buf)), "443");
 	assert_string_equal(fp_port_format(47, 0, buf, sizeof(buf)), "");
@@ -280,6 +291,50 @@ test_common_clamp_strips_control_characters(void **state)
 	assert_string_equal(fp_clamp("abcdef", 3), "abc...");
 }
 
+static void
+test_common_name_rules(void **state)
+{
+	char big[260];
+
+	(void)state;
+	/* IANA_SVC_NAME: named ports */
+	assert_null(k8s_check_port_name("http"));
+	assert_null(k8s_check_port_name("metrics-9090"));
+	assert_non_null(k8s_check_port_name("9090"));
+	assert_non_null(k8s_check_port_name("a--b"));
+	assert_non_null(k8s_check_port_name("-http"));
+	assert_non_null(k8s_check_port_name("Http"));
+	assert_non_null(k8s_check_port_name("abcdefghijklmnop"));
+	/* Calico policy names: one dot at most, no per-label limit */
+	memset(big, 'a', sizeof(big));
+	big[100] = '.';
+	big[253] = '\0';
+	assert_null(calico_check_policy_name(big, 0));
+	big[253] = 'a';
+	big[254] = '\0';
+	assert_non_null(calico_check_policy_name(big, 0));
+	assert_non_null(calico_check_policy_name("knp.default.x", 0));
+	assert_null(calico_check_policy_name("knp.default.x", 1));
+	assert_null(calico_check_policy_name("ossg.default.Any_thing", 1));
+	assert_non_null(calico_check_policy_name("a..b", 1));
+}
+
+static void
+test_common_cmp_str_sorts_strings(void **state)
+{
+	const char *v[] = { "b", "a-b", "a", "a/b" };
+	const char *key = "a/b";
+
+	(void)state;
+	qsort(v, 4, sizeof(*v), fp_cmp_str);
+	assert_string_equal(v[0], "a");
+	assert_string_equal(v[1], "a-b");
+	assert_string_equal(v[2], "a/b");
+	assert_string_equal(v[3], "b");
+	assert_ptr_equal(*(const char **)bsearch(&key, v, 4, sizeof(*v),
+	    fp_cmp_str), v[2]);
+}
+
 int
 main(void)
 {
@@ -293,6 +348,8 @@ main(void)
 		cmocka_unit_test(test_common_duration_table),
 		cmocka_unit_test(test_common_time_relative_to_now),
 		cmocka_unit_test(test_common_suggest_closest),
+		cmocka_unit_test(test_common_name_rules),
+		cmocka_unit_test(test_common_cmp_str_sorts_strings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
