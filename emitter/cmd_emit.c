@@ -141,6 +141,26 @@ cmd_emit(int argc, char **argv)
 				    "--dns-selector: byte %ld: not valid UTF-8", bad);
 				goto out;
 			}
+			/*
+			 * It becomes a rule's destination selector: Calico
+			 * refuses "global(" there (master CRD CEL; "global()"
+			 * in validator.go up to v3.32) and, from the master
+			 * CRD on, more than 1024 characters. Emit what every
+			 * release takes.
+			 */
+			if (strstr(optarg, "global(") != NULL) {
+				ret = fp_cli_usage_error("emit", emit_usage,
+				    "--dns-selector: global() is not allowed in "
+				    "a rule selector");
+				goto out;
+			}
+			if (strlen(optarg) > 1024) {
+				ret = fp_cli_usage_error("emit", emit_usage,
+				    "--dns-selector: %zu characters, a rule "
+				    "selector holds at most 1024",
+				    strlen(optarg));
+				goto out;
+			}
 			o.dns_selector = optarg;
 			break;
 		case 'S':
