@@ -165,19 +165,6 @@ out:
 	return ret;
 }
 
-static void
-mask(struct fp_ip *ip, int prefix)
-{
-	int i;
-
-	for (i = 0; i < ip->len; i++) {
-		int bits = prefix - i * 8;
-
-		if (bits < 8)
-			ip->a[i] &= bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
-	}
-}
-
 /* ipBlock: cidr masked (cnet.ParseCIDR then String()), except likewise. */
 static int
 ip_block(struct rd *r, yaml_node_t *blk, const char *ctx, struct knp_peer *p)
@@ -207,7 +194,7 @@ ip_block(struct rd *r, yaml_node_t *blk, const char *ctx, struct knp_peer *p)
 		    "'%s'", fp_clamp(cidr, 64));
 		goto out;
 	}
-	mask(&p->nets[0].ip, p->nets[0].prefix);
+	rd_mask_net(&p->nets[0].ip, p->nets[0].prefix);
 	p->n_nets = 1;
 	for (i = 0; i < nex; i++) {
 		struct pe_net *n = &p->not_nets[i];
@@ -220,9 +207,9 @@ ip_block(struct rd *r, yaml_node_t *blk, const char *ctx, struct knp_peer *p)
 			    "invalid CIDR '%s'", fp_clamp(ex[i], 64));
 			goto out;
 		}
-		mask(&n->ip, n->prefix);
+		rd_mask_net(&n->ip, n->prefix);
 		m = n->ip;
-		mask(&m, p->nets[0].prefix);
+		rd_mask_net(&m, p->nets[0].prefix);
 		/* ValidateIPBlock: a strict subset of cidr */
 		if (n->ip.len != p->nets[0].ip.len ||
 		    n->prefix <= p->nets[0].prefix ||

@@ -47,6 +47,8 @@ int rd_get_labels(struct rd *r, yaml_node_t *map, const char *ctx,
 int rd_scalar_int(const yaml_node_t *n, long *out);
 /* The text of a scalar, or NULL. */
 const char *rd_scalar(const yaml_node_t *n);
+/* Clear the host bits of ip beyond prefix. */
+void rd_mask_net(struct fp_ip *ip, int prefix);
 void rd_ctx_join(char *buf, size_t len, const char *ctx, const char *key);
 void rd_ctx_item(char *buf, size_t len, const char *ctx, const char *key,
     size_t i);

@@ -2062,6 +2062,12 @@ rd_scalar(const yaml_node_t *n)
 }
 
 void
+rd_mask_net(struct fp_ip *ip, int prefix)
+{
+	mask_net(ip, prefix);
+}
+
+void
 rd_ctx_join(char *buf, size_t len, const char *ctx, const char *key)
 {
 	ctx_join(buf, len, ctx, key);
