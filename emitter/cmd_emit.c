@@ -8,12 +8,14 @@
 #include "common/err.h"
 #include "store/store.h"
 #include "emitter/emit.h"
+#include "policy/calver.h"
 #include "common/banned.h"
 
 static const char emit_usage[] =
     "usage: flowpol emit [--db PATH] [--out DIR | -] [--granularity workload|namespace]\n"
     "                    [--exempt-namespace NS]... [--dns-selector SEL]\n"
     "                    [--staged | --enforce-namespace NS...]\n"
+    "                    [--calico-version 3.28..3.33] [--tier NAME]\n"
     "\n"
     "Writes the least-privilege Calico policy for the learned model, layered\n"
     "from a default deny: flowpol-default-deny (pods outside the exempt\n"
@@ -35,7 +37,14 @@ static const char emit_usage[] =
     "                         whose pods carry k8s-app=kube-dns)\n"
     "  --staged               write every policy as StagedGlobalNetworkPolicy:\n"
     "                         Calico logs what it would deny, enforces nothing\n"
-    "  --enforce-namespace NS enforce in NS only (repeatable); stage the rest\n";
+    "  --enforce-namespace NS enforce in NS only (repeatable); stage the rest\n"
+    "  --calico-version V     the Calico release written for (3.28 to 3.33),\n"
+    "                         recorded in each file; default: the version the\n"
+    "                         files in --out DIR record, else 3.33\n"
+    "  --tier NAME            put the policies in tier NAME (named NAME.<name>)\n"
+    "                         and write the Tier, ordered ahead of default, so\n"
+    "                         flowpol's default deny decides for the pods it\n"
+    "                         covers whatever other tiers below allow\n";
 
 /*
  * The byte offset of the first byte that is not well-formed UTF-8 (no
@@ -91,6 +100,8 @@ cmd_emit(int argc, char **argv)
 		{ "dns-selector", required_argument, NULL, 's' },
 		{ "staged", no_argument, NULL, 'S' },
 		{ "enforce-namespace", required_argument, NULL, 'e' },
+		{ "calico-version", required_argument, NULL, 'V' },
+		{ "tier", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -169,6 +180,16 @@ cmd_emit(int argc, char **argv)
 		case 'e':
 			enforce[nenforce++] = optarg;
 			break;
+		case 'V':
+			if (pe_calver_parse(optarg, &o.calico_version) < 0) {
+				fp_error_prefix("emit: --calico-version");
+				ret = fp_report();
+				goto out;
+			}
+			break;
+		case 't':
+			o.tier = optarg;
+			break;
 		case 'h':
 			ret = fp_cli_help(emit_usage);
 			goto out;
@@ -199,6 +220,12 @@ cmd_emit(int argc, char **argv)
 	o.nenforce = nenforce;
 	if (db == NULL)
 		db = store_default_path();
+	/* A rerun writes for the release the files were written for. */
+	if (o.calico_version == 0 && strcmp(out, "-") != 0 &&
+	    emit_recorded_version(out, &o.calico_version) < 0) {
+		ret = fp_report();
+		goto out;
+	}
 	if (store_open(&st, db, STORE_READONLY) < 0 ||
 	    store_require_learned(st, "emit") < 0 || emit_build(st, &o, &r) < 0 ||
 	    emit_write(&r, out, &removed) < 0) {

@@ -7,6 +7,7 @@
 #include "emitter/emit.h"
 #include "emitter/names.h"
 #include "emitter/policyset.h"
+#include "emitter/target.h"
 #include "common/k8sname.h"
 #include "common/err.h"
 #include "common/ipaddr.h"
@@ -1463,6 +1464,8 @@ emit_build(struct store *st, const struct emit_opts *o, struct emit_result *out)
 	b.o = o;
 	b.st = st;
 	b.nsmode = o->granularity == EMIT_NAMESPACE;
+	if (emit_check_options(o) < 0)
+		goto out;
 	if (o->exempt_set) {
 		for (i = 0; i < o->nexempt; i++)
 			if (k8s_check_dns_label(o->exempt[i]) != NULL) {
@@ -1523,13 +1526,24 @@ emit_build(struct store *st, const struct emit_opts *o, struct emit_result *out)
 	if (finish_names_orders(&b, first_learned) < 0)
 		goto out;
 
-	if ((r.docs = calloc(b.npols ? b.npols : 1, sizeof(*r.docs))) == NULL) {
+	if ((r.docs = calloc(b.npols + 1, sizeof(*r.docs))) == NULL) {
 		fp_error("emit: out of memory");
 		goto out;
 	}
 	for (i = 0; i < b.npols; i++) {
 		struct emit_doc *d = &r.docs[r.ndocs];
 
+		b.pols[i].calico_version = o->calico_version;
+		if (o->tier != NULL) {
+			/* "<tier>.<name>": valid in every release (API-NOTES 2.2) */
+			char *tn = xfmt(&b, "%s.%s", o->tier, b.pols[i].name);
+
+			if (tn == NULL)
+				continue;	/* b.oom: reported below */
+			free(b.pols[i].name);
+			b.pols[i].name = tn;
+			b.pols[i].tier = o->tier;
+		}
 		if (pset_render(&b.pols[i], &d->text, &d->len) < 0)
 			goto out;
 		r.ndocs++;
@@ -1539,11 +1553,25 @@ emit_build(struct store *st, const struct emit_opts *o, struct emit_result *out)
 		d->file = xfmt(&b, "%s.yaml", b.pols[i].name);
 		d->order_centi = b.pols[i].order_centi;
 	}
+	if (o->tier != NULL) {
+		struct emit_doc *d = &r.docs[r.ndocs];
+
+		if (pset_render_tier(o->tier, o->calico_version, &d->text,
+		    &d->len) < 0)
+			goto out;
+		r.ndocs++;
+		d->name = xstrdup(&b, o->tier);
+		d->kind = xstrdup(&b, "Tier");
+		d->file = xfmt(&b, "%s.yaml", o->tier);
+		d->order_centi = -1;	/* ahead of every policy */
+	}
 	if (b.oom) {
 		fp_error("emit: out of memory");
 		goto out;
 	}
 	sort(r.docs, r.ndocs, sizeof(*r.docs), cmp_doc);
+	if (emit_check_target(&r, o->calico_version) < 0)
+		goto out;
 	sort(b.notes, b.nnotes, sizeof(*b.notes), cmp_str);
 	r.notes = b.notes;
 	r.nnotes = b.nnotes;

@@ -1053,7 +1053,10 @@ propose(struct store *st, struct diff_result *r)
 	if (stat(r->o.policies, &sb) < 0)
 		return fp_error("diff: '%s': %s", fp_clamp(r->o.policies, 256),
 		    strerror(errno));
-	if (emit_build(st, &eo, &er) < 0) {
+	/* compare like with like: the release the files were written for */
+	if ((S_ISDIR(sb.st_mode) &&
+	    emit_recorded_version(r->o.policies, &eo.calico_version) < 0) ||
+	    emit_build(st, &eo, &er) < 0) {
 		fp_error_prefix("diff: proposals");
 		goto out;
 	}

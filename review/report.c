@@ -20,6 +20,7 @@
 #include "emitter/emit.h"
 #include "emitter/names.h"
 #include "review/report.h"
+#include "policy/calver.h"
 #include "policy/evaluate.h"
 #include "review/explain.h"
 #include "policy/reader.h"
@@ -502,7 +503,10 @@ build_policies(struct rep *r)
 	int ret = -1;
 
 	memset(&eo, 0, sizeof(eo));
-	if (emit_build(r->st, &eo, &r->er) < 0)
+	eo.calico_version = r->o->calico_version;
+	if ((eo.calico_version == 0 && r->o->policies != NULL &&
+	    emit_recorded_version(r->o->policies, &eo.calico_version) < 0) ||
+	    emit_build(r->st, &eo, &r->er) < 0)
 		return -1;
 	for (i = 0; i < r->er.ndocs; i++)
 		if (pe_read_buffer(&r->ps, r->er.docs[i].file, r->er.docs[i].text,
@@ -1486,7 +1490,7 @@ out:
 
 static const char report_usage[] =
     "usage: flowpol report [--db PATH] [--policies DIR] [--since T] [--now T]\n"
-    "                      [--no-record]\n"
+    "                      [--no-record] [--calico-version 3.28..3.33]\n"
     "\n"
     "Write Markdown for a pull-request description: what was learned\n"
     "(workloads, edges, what is new since the last report), learning\n"
@@ -1504,7 +1508,9 @@ static const char report_usage[] =
     "  --now T          the time that \"ago\" is measured from (default: the\n"
     "                   clock); also printed, so that runs compare equal\n"
     "  --no-record      do not remember this run's edges (a dry run); by\n"
-    "                   default the next report compares with this one\n";
+    "                   default the next report compares with this one\n"
+    "  --calico-version V  the Calico release emit writes for (default:\n"
+    "                   what the files in --policies record, else 3.33)\n";
 
 int
 cmd_report(int argc, char **argv)
@@ -1515,6 +1521,7 @@ cmd_report(int argc, char **argv)
 		{ "since", required_argument, NULL, 's' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "no-record", no_argument, NULL, 'N' },
+		{ "calico-version", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1541,6 +1548,12 @@ cmd_report(int argc, char **argv)
 			break;
 		case 'N':
 			o.record = 0;
+			break;
+		case 'V':
+			if (pe_calver_parse(optarg, &o.calico_version) < 0) {
+				fp_error_prefix("report: --calico-version");
+				return fp_report();
+			}
 			break;
 		case 'h':
 			return fp_cli_help(report_usage);

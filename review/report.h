@@ -29,6 +29,8 @@ struct report_opts {
 	int have_now;
 	int64_t now;		/* for "time since"; else the clock */
 	int record;		/* store this run's edges in meta */
+	int calico_version;	/* policy/calver.h; 0: what the committed
+				   files record, else the default */
 };
 
 /*
