@@ -600,8 +600,8 @@ pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
 		struct pe_policy *p = &ps->policies[i];
 
 		p->c_staged_replaced = 0;
-		/* StagedKubernetesNetworkPolicy is not read: KNPs stay. */
-		if (pe_kind_is_staged(p->kind) || p->kind == PE_KNP)
+		/* Staged Kubernetes kinds are not read: converted ones stay. */
+		if (pe_kind_is_staged(p->kind) || p->source_kind != NULL)
 			continue;
 		for (j = 0; j < ps->n_policies; j++) {
 			const struct pe_policy *q = &ps->policies[j];

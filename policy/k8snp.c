@@ -54,8 +54,8 @@ oom(struct rd *r, yaml_node_t *at)
  * pod: a pod selector (prefixed with the orchestrator). *out is malloc'd,
  * or NULL for the empty selector.
  */
-static int
-label_selector(struct rd *r, yaml_node_t *parent, const char *ctx,
+int
+pe_k8s_selector(struct rd *r, yaml_node_t *parent, const char *ctx,
     const char *key, int pod, char **out)
 {
 	static const char *const fields[] = {
@@ -254,8 +254,8 @@ read_peer(struct rd *r, yaml_node_t *n, const char *ctx, struct knp_peer *p)
 	    rd_map_get(r, n, "namespaceSelector") == NULL)
 		return rd_error(r, n, ctx, "a peer needs podSelector, "
 		    "namespaceSelector or ipBlock");
-	if (label_selector(r, n, ctx, "podSelector", 1, &p->selector) < 0 ||
-	    label_selector(r, n, ctx, "namespaceSelector", 0,
+	if (pe_k8s_selector(r, n, ctx, "podSelector", 1, &p->selector) < 0 ||
+	    pe_k8s_selector(r, n, ctx, "namespaceSelector", 0,
 	    &p->ns_selector) < 0)
 		return -1;
 	return 0;
@@ -381,8 +381,8 @@ cmp_range(const void *a, const void *b)
  * one numeric port is covered. (Calico expands ranges into single ports
  * and regroups them; merging sorted ranges gives the same ranges.)
  */
-static size_t
-simplify_ports(struct pe_port *ports, size_t n)
+size_t
+pe_k8s_simplify_ports(struct pe_port *ports, size_t n)
 {
 	struct pe_port *num, *out;
 	size_t nn = 0, nnamed = 0, i, k;
@@ -548,7 +548,7 @@ read_rule(struct rd *r, yaml_node_t *n, const char *ctx, int egress,
 		if (!any_proto && !pp[k].present)
 			continue;
 		if (!any_proto)
-			pp[k].n = simplify_ports(pp[k].ports, pp[k].n);
+			pp[k].n = pe_k8s_simplify_ports(pp[k].ports, pp[k].n);
 		for (j = 0; j < (npeers ? npeers : 1); j++) {
 			struct pe_rule *ru = &arr[(*nrules)++];
 
@@ -617,6 +617,7 @@ pe_k8snp_read(struct rd *r, yaml_node_t *doc, yaml_node_t *kind_node)
 	if ((p = rd_policy_add(r, doc)) == NULL)
 		return -1;
 	p->kind = PE_KNP;
+	p->source_kind = "NetworkPolicy";
 	p->line = (int)kind_node->start_mark.line + 1;
 	p->has_order = 1;
 	p->order = KNP_ORDER;
@@ -625,7 +626,7 @@ pe_k8snp_read(struct rd *r, yaml_node_t *doc, yaml_node_t *kind_node)
 		oom(r, doc);
 		goto out;
 	}
-	if (rd_read_meta(r, doc, &name, &p->namespace, &meta) < 0)
+	if (rd_read_meta(r, doc, 1, &name, &p->namespace, &meta) < 0)
 		goto out;
 	if (k8s_check_dns_subdomain(name) != NULL) {
 		rd_error(r, rd_map_get(r, meta, "name"), "metadata.name",
@@ -650,7 +651,7 @@ pe_k8snp_read(struct rd *r, yaml_node_t *doc, yaml_node_t *kind_node)
 		goto out;
 	}
 	if (rd_map_check(r, spec, "spec", spec_fields) < 0 ||
-	    label_selector(r, spec, "spec", "podSelector", 1,
+	    pe_k8s_selector(r, spec, "spec", "podSelector", 1,
 	    &p->selector) < 0 ||
 	    rd_get_str_list(r, spec, "spec", "policyTypes", &types, &nt) < 0 ||
 	    read_rules(r, spec, "ingress", 0, &p->ingress, &p->n_ingress,
@@ -690,9 +691,18 @@ out:
 const char *
 pe_k8snp_object_name(const struct pe_policy *p)
 {
-	size_t n = strlen(PE_K8SNP_PREFIX);
+	static const char *const prefixes[] = {
+		PE_K8SNP_PREFIX, "kanp.adminnetworkpolicy.",
+		"kbanp.baselineadminnetworkpolicy."
+	};
+	size_t i, n;
 
-	if (p->kind == PE_KNP && strncmp(p->name, PE_K8SNP_PREFIX, n) == 0)
-		return p->name + n;
+	if (p->source_kind == NULL)
+		return p->name;
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		n = strlen(prefixes[i]);
+		if (strncmp(p->name, prefixes[i], n) == 0)
+			return p->name + n;
+	}
 	return p->name;
 }

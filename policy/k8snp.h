@@ -38,7 +38,34 @@ struct rd;
 /* One NetworkPolicy document (kind_node: its kind: line). 0 or -1. */
 int pe_k8snp_read(struct rd *r, yaml_node_t *doc, yaml_node_t *kind_node);
 
-/* The Kubernetes object's name of a converted policy (PE_KNP). */
+/*
+ * The Kubernetes object's name of a converted policy (PE_KNP, PE_KCNP):
+ * the name less the prefix Calico adds ("knp.default.",
+ * "kanp.adminnetworkpolicy.", "kbanp.baselineadminnetworkpolicy.").
+ */
 const char *pe_k8snp_object_name(const struct pe_policy *p);
+
+/*
+ * AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.
+ * k8s.io/v1alpha1, Calico 3.29 to 3.31 and 3.30 to 3.31) and
+ * ClusterNetworkPolicy (v1alpha2, Calico 3.32 on): k8sadmin.c. 0 or -1.
+ */
+#define PE_K8SADMIN_GROUP "policy.networking.k8s.io/"
+int pe_k8sadmin_read(struct rd *r, yaml_node_t *doc, yaml_node_t *kind_node,
+    const char *api, const char *kind);
+/* Whether kind is one pe_k8sadmin_read reads. */
+int pe_k8sadmin_kind(const char *kind);
+
+/* Shared by the Kubernetes converters (policy/ only). */
+struct pe_port;
+/*
+ * k8sSelectorToCalico of the LabelSelector at parent.key (absent: NULL
+ * parent or key): pod selectors get the orchestrator term; an empty
+ * namespace selector is "all()". *out malloc'd, NULL when empty. 0 or -1.
+ */
+int pe_k8s_selector(struct rd *r, yaml_node_t *parent, const char *ctx,
+    const char *key, int pod, char **out);
+/* SimplifyPorts in place; returns the new count. */
+size_t pe_k8s_simplify_ports(struct pe_port *ports, size_t n);
 
 #endif

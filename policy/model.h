@@ -20,7 +20,8 @@ enum pe_kind {
 	PE_SGNP,	/* StagedGlobalNetworkPolicy */
 	PE_NP,		/* NetworkPolicy (namespaced) */
 	PE_SNP,		/* StagedNetworkPolicy (namespaced) */
-	PE_KNP		/* networking.k8s.io/v1 NetworkPolicy, converted (k8snp.h) */
+	PE_KNP,		/* networking.k8s.io/v1 NetworkPolicy, converted (k8snp.h) */
+	PE_KCNP		/* Admin, BaselineAdmin, ClusterNetworkPolicy (k8snp.h) */
 };
 
 enum pe_action { PE_ACT_ALLOW, PE_ACT_DENY, PE_ACT_LOG, PE_ACT_PASS };
@@ -82,6 +83,8 @@ struct pe_policy {
 	int do_not_track, pre_dnat, apply_on_forward;
 	char *staged_action;		/* staged kinds: Set (default), ... */
 	size_t origin;			/* which path it was read from (0-based) */
+	/* the Kubernetes kind it was converted from (static), or NULL */
+	const char *source_kind;
 	struct pe_rule *ingress, *egress;
 	size_t n_ingress, n_egress;
 

@@ -54,11 +54,12 @@ void rd_ctx_item(char *buf, size_t len, const char *ctx, const char *key,
     size_t i);
 
 /*
- * metadata of a namespaced object (namespace "default" when unset):
- * *name and *ns malloc'd, *node the metadata mapping. 0 or -1.
+ * metadata of an object, namespaced (namespace "default" when unset) or
+ * cluster-scoped (*ns NULL): *name and *ns malloc'd, *node the metadata
+ * mapping. 0 or -1.
  */
-int rd_read_meta(struct rd *r, yaml_node_t *doc, char **name, char **ns,
-    yaml_node_t **node);
+int rd_read_meta(struct rd *r, yaml_node_t *doc, int namespaced, char **name,
+    char **ns, yaml_node_t **node);
 
 /* A new policy at the end of the set (zeroed), or NULL (fp_error). */
 struct pe_policy *rd_policy_add(struct rd *r, yaml_node_t *at);

@@ -1562,11 +1562,18 @@ read_object(struct rd *r, yaml_node_t *doc)
 		ret = pe_k8snp_read(r, doc, kind_node);
 		goto out;
 	}
+	if (strncmp(api, PE_K8SADMIN_GROUP, strlen(PE_K8SADMIN_GROUP)) == 0 &&
+	    pe_k8sadmin_kind(kind)) {
+		ret = pe_k8sadmin_read(r, doc, kind_node, api, kind);
+		goto out;
+	}
 	klen = strlen(kind);
 	if (strcmp(kind, "List") == 0 || (klen > 4 &&
 	    strcmp(kind + klen - 4, "List") == 0)) {
 		if (!calico_api && strcmp(api, "v1") != 0 &&
-		    strcmp(api, PE_K8SNP_API) != 0) {
+		    strcmp(api, PE_K8SNP_API) != 0 &&
+		    strncmp(api, PE_K8SADMIN_GROUP,
+		    strlen(PE_K8SADMIN_GROUP)) != 0) {
 			rd_err(r, map_get(r, doc, "apiVersion"), "apiVersion",
 			    "unsupported apiVersion '%s' for a List",
 			    fp_clamp(api, 64));
@@ -1909,6 +1916,7 @@ pe_kind_name(enum pe_kind k)
 	case PE_NP: return "NetworkPolicy";
 	case PE_SNP: return "StagedNetworkPolicy";
 	case PE_KNP: return "KubernetesNetworkPolicy";
+	case PE_KCNP: return "KubernetesClusterNetworkPolicy";
 	}
 	return "?";
 }
@@ -2080,12 +2088,12 @@ rd_ctx_item(char *buf, size_t len, const char *ctx, const char *key, size_t i)
 }
 
 int
-rd_read_meta(struct rd *r, yaml_node_t *doc, char **name, char **ns,
-    yaml_node_t **node)
+rd_read_meta(struct rd *r, yaml_node_t *doc, int namespaced, char **name,
+    char **ns, yaml_node_t **node)
 {
 	struct meta m = { NULL, NULL, NULL };
 
-	if (read_meta(r, doc, &m, 1, NULL) < 0) {
+	if (read_meta(r, doc, &m, namespaced, NULL) < 0) {
 		free(m.name);
 		free(m.namespace);
 		return -1;

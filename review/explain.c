@@ -426,14 +426,18 @@ print_endpoint(FILE *out, const struct pe_endpoint *ep)
 static void
 print_policy(FILE *out, const char *label, const struct pe_policy *p)
 {
-	if (p->kind == PE_KNP) {
+	if (p->source_kind != NULL) {
 		/* the object the user wrote, then what Calico made of it */
-		fprintf(out, "  %s: NetworkPolicy %s/%s (networking.k8s.io/v1, "
-		    "%s:%d), as Calico %s %s/%s\n", label, p->namespace,
-		    pe_k8snp_object_name(p), p->file, p->line,
-		    strncmp(p->name, PE_K8SNP_PREFIX,
-		    strlen(PE_K8SNP_PREFIX)) == 0 ? "NetworkPolicy" :
-		    pe_kind_name(p->kind), p->namespace, p->name);
+		const char *obj = pe_k8snp_object_name(p);
+
+		fprintf(out, "  %s: %s %s%s%s (%s, %s:%d), as Calico %s %s%s%s\n",
+		    label, p->source_kind, p->namespace ? p->namespace : "",
+		    p->namespace ? "/" : "", obj, p->kind == PE_KNP ?
+		    PE_K8SNP_API : "policy.networking.k8s.io", p->file,
+		    p->line, obj == p->name ? pe_kind_name(p->kind) :
+		    p->namespace ? "NetworkPolicy" : "GlobalNetworkPolicy",
+		    p->namespace ? p->namespace : "", p->namespace ? "/" : "",
+		    p->name);
 		return;
 	}
 	fprintf(out, "  %s: %s %s%s%s (%s:%d)\n", label, pe_kind_name(p->kind),

@@ -7,6 +7,7 @@ fp_unit_test(test_k8snp test_k8snp.c)
 fp_unit_test(test_calver test_calver.c)
 fp_script_test(policy_explain policy/explain.sh)
 fp_script_test(policy_k8snp policy/k8snp.sh)
+fp_script_test(policy_k8sadmin policy/k8sadmin.sh)
 
 # Fuzz harnesses for the selector parser and the policy reader.
 fp_fuzz_harness(selector)

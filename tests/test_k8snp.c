@@ -291,7 +291,8 @@ dump(const struct pe_policyset *ps)
 		const struct pe_policy *p = &ps->policies[i];
 
 		sb_addf(&b, "%s %s/%s tier=%s order=%g types=%s%s selector=%s\n",
-		    pe_kind_name(p->kind), p->namespace, p->name, p->tier,
+		    pe_kind_name(p->kind), p->namespace ? p->namespace :
+		    "(null)", p->name, p->tier,
 		    p->order, p->types & PE_TYPE_INGRESS ? "I" : "",
 		    p->types & PE_TYPE_EGRESS ? "E" : "",
 		    p->selector ? p->selector : "");
@@ -334,6 +335,66 @@ test_k8snp_conversion_cases(void **state)
 	print_message("conversion_test.go cases: %zu of %zu passed\n", passed,
 	    n);
 	assert_int_equal(passed, n);
+}
+
+static void
+expect_dump(int version, const char *yaml, const char *want)
+{
+	struct pe_policyset ps = PE_POLICYSET_INIT;
+	char *got;
+
+	ps.calico_version = version;
+	if (pe_read_buffer(&ps, "a.yaml", yaml, strlen(yaml)) < 0)
+		fail_msg("%s", fp_errmsg());
+	got = dump(&ps);
+	if (strcmp(got, want) != 0)
+		fail_msg("got:\n%swant:\n%s", got, want);
+	free(got);
+	pe_policyset_release(&ps);
+}
+
+/*
+ * Admin policies (k8sadmin.c): ports per protocol, a portRange, and the
+ * AdminNetworkPolicy namedPort, which v3.31.7 converts to no port at all
+ * (every protocol and port); ClusterNetworkPolicy's destinationNamedPort
+ * is a named port with no protocol.
+ */
+static void
+test_k8snp_admin_conversion(void **state)
+{
+	(void)state;
+	expect_dump(331, "apiVersion: policy.networking.k8s.io/v1alpha1\n"
+	    "kind: AdminNetworkPolicy\nmetadata: {name: a}\nspec:\n"
+	    "  priority: 7\n  subject: {namespaces: {matchLabels: {t: x}}}\n"
+	    "  ingress:\n  - action: Allow\n    from: [{pods: {podSelector: "
+	    "{matchLabels: {app: b}}}}]\n    ports: [{portNumber: {port: 80}},"
+	    " {portRange: {protocol: UDP, start: 5, end: 9}}, {portNumber: "
+	    "{port: 81}}]\n"
+	    "  - action: Pass\n    from: [{namespaces: {}}]\n"
+	    "    ports: [{portNumber: {port: 80}}, {namedPort: http}]\n",
+	    "KubernetesClusterNetworkPolicy (null)/kanp.adminnetworkpolicy.a "
+	    "tier=adminnetworkpolicy order=7 types=I selector="
+	    "projectcalico.org/orchestrator == 'k8s'\n"
+	    "in[0]: Allow protocol=TCP source.selector=\"projectcalico.org/"
+	    "orchestrator == 'k8s' && app == 'b'\" source.namespaceSelector="
+	    "\"all()\" destination.ports=[80:81]\n"
+	    "in[1]: Allow protocol=UDP source.selector=\"projectcalico.org/"
+	    "orchestrator == 'k8s' && app == 'b'\" source.namespaceSelector="
+	    "\"all()\" destination.ports=[5:9]\n"
+	    "in[2]: Pass source.namespaceSelector=\"all()\"\n");
+	expect_dump(332, "apiVersion: policy.networking.k8s.io/v1alpha2\n"
+	    "kind: ClusterNetworkPolicy\nmetadata: {name: c}\nspec:\n"
+	    "  tier: Baseline\n  priority: 3\n  subject: {namespaces: {}}\n"
+	    "  egress:\n  - action: Accept\n    to: [{networks: "
+	    "[10.1.2.3/8]}]\n    protocols: [{destinationNamedPort: dns}, "
+	    "{udp: {destinationPort: {range: {start: 53, end: 54}}}}]\n",
+	    "KubernetesClusterNetworkPolicy (null)/c tier=kube-baseline "
+	    "order=3 types=E selector=projectcalico.org/orchestrator == "
+	    "'k8s'\n"
+	    "eg[0]: Allow destination.nets=[10.0.0.0/8] "
+	    "destination.ports=[dns]\n"
+	    "eg[1]: Allow protocol=UDP destination.nets=[10.0.0.0/8] "
+	    "destination.ports=[53:54]\n");
 }
 
 /* Up to 3.31 the policy is "knp.default.<name>", kind NetworkPolicy. */
@@ -428,6 +489,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_k8snp_conversion_cases),
 		cmocka_unit_test(test_k8snp_name_per_version),
+		cmocka_unit_test(test_k8snp_admin_conversion),
 		cmocka_unit_test(test_k8snp_list_json),
 		cmocka_unit_test(test_k8snp_rejects),
 	};
