@@ -2,3 +2,4 @@
 # connectivity cases and the Kubernetes e2e network policy cases, evaluated
 # with the policy engine through emit_engine_check (tests/emitter.cmake).
 fp_script_test(peer_npguard peer/npguard.sh)
+fp_script_test(peer_k8s_e2e peer/k8s_e2e.sh)

@@ -28,6 +28,7 @@ follows Calico). Prints one line per case and
 "npguard: N of M cases passed (K follow Calico where it differs)";
 exit 0 when every case passes or differs as listed.
 """
+import json
 import os
 import re
 import subprocess
@@ -185,7 +186,7 @@ def run_case(checker, cdir, work):
     keys = sorted(eps)
     epath = os.path.join(work, "endpoints.tsv")
     ppath = os.path.join(work, "probes.tsv")
-    polpath = os.path.join(work, "policies.yaml")
+    polpath = os.path.join(work, "policies.json")
     with open(epath, "w", encoding="utf-8") as f:
         for i, k in enumerate(keys):
             ns, labels, nps = eps[k]
@@ -205,8 +206,9 @@ def run_case(checker, cdir, work):
                             i, j, num, port,
                             "allow" if allows(c, proto, port) else "deny"))
                         n += 1
+    # JSON: a plain y or n in YAML is a boolean to kubectl and flowpol
     with open(polpath, "w", encoding="utf-8") as f:
-        yaml.safe_dump_all(policies, f)
+        json.dump({"apiVersion": "v1", "kind": "List", "items": policies}, f)
     args = [checker, "-V", "3.31" if admin else "3.33", epath, ppath,
             polpath]
     r = subprocess.run(args, capture_output=True, text=True, check=False)
