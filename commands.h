@@ -19,5 +19,6 @@ int cmd_emit(int argc, char **argv);		/* emitter/ */
 int cmd_report(int argc, char **argv);		/* review/ */
 int cmd_graph(int argc, char **argv);		/* review/ */
 int cmd_merge(int argc, char **argv);		/* store/ */
+int cmd_export(int argc, char **argv);		/* store/ */
 
 #endif

@@ -30,6 +30,7 @@ static const struct command {
 	{ "report", cmd_report, "write a Markdown report for a pull request" },
 	{ "graph", cmd_graph, "write the learned graph as Graphviz DOT" },
 	{ "merge", cmd_merge, "merge per-node databases into one" },
+	{ "export", cmd_export, "write the database as a PostgreSQL script (psql)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """Generate a large cluster for the learner benchmark (bench/learner.md).
 
-usage: learner-gen.py OUTDIR [PODS] [FLOWS] [SEED]
+usage: learner-gen.py OUTDIR [PODS] [FLOWS] [SEED] [REPLICAS] [NODES]
 
 Writes OUTDIR/snap1.json and OUTDIR/snap2.json, `kubectl get pods,namespaces,
 nodes -A -o json` Lists of PODS pods (default 10000) in namespaces of 10
-Deployments with 5 replicas each, on 50 nodes, the second snapshot two hours
+Deployments with REPLICAS replicas each (default 5), on NODES nodes (default
+50), the second snapshot two hours
 later after a rollout of every tenth Deployment (new hash, names and IPs), and
 OUTDIR/flows.db, a flowpol database holding FLOWS distinct flow rows (default
 1000000) over one day of 10-minute windows: intra-namespace calls, DNS to
@@ -32,11 +33,12 @@ def ts(t):
     return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-REPL = 5
+REPL = int(sys.argv[5]) if len(sys.argv) > 5 else 5
 DEPLOYS = 10
 nns = max(1, npods // (REPL * DEPLOYS))
-nodes = ["node-%02d" % i for i in range(50)]
-node_ip = {n: "10.240.0.%d" % (10 + i) for i, n in enumerate(nodes)}
+nnodes = int(sys.argv[6]) if len(sys.argv) > 6 else 50
+nodes = ["node-%02d" % i for i in range(nnodes)]
+node_ip = {n: str(ipaddress.IPv4Address(int(ipaddress.IPv4Address("10.240.0.10")) + i)) for i, n in enumerate(nodes)}
 ipn = [0]
 
 
@@ -120,10 +122,12 @@ for w in ws:
         pods_by_ns.setdefault(w["ns"], []).append(ipaddress.IPv4Address(p["status"]["podIP"]).packed)
 dns = [ipaddress.IPv4Address(p["status"]["podIP"]).packed for p in ws[-1]["pods_old"]]
 nsl = sorted(k for k in pods_by_ns if k != "kube-system")
-seen = set()
-rows = []
+# Duplicate keys are skipped by the primary key as they are drawn, so the
+# rows are the same as with a set of seen keys, without holding one.
+ins = "INSERT OR IGNORE INTO flows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 W = 144
-while len(rows) < nflows:
+nrows = 0
+while nrows < nflows:
     wi = rnd.randrange(W)
     ws_ = T0 + wi * 600
     node = nodes[rnd.randrange(len(nodes))]
@@ -141,15 +145,11 @@ while len(rows) < nflows:
     elif r < 0.98:
         src, dst, proto, port = ipaddress.IPv4Address(node_ip[node]).packed, src, 6, 10250
     else:
-        dst, proto, port = ipaddress.IPv4Address("10.244.250.%d" % rnd.randrange(256)).packed, 6, 80
-    key = (ws_, node, src, dst, proto, port)
-    if key in seen:
-        continue
-    seen.add(key)
+        dst, proto, port = ipaddress.IPv4Address("10.243.250.%d" % rnd.randrange(256)).packed, 6, 80
     first = ws_ * 1000000 + rnd.randrange(590) * 1000000
-    rows.append((ws_, node, src, dst, proto, port, rnd.randint(1, 20), first, first + rnd.randrange(10) * 1000000))
-con.executemany("INSERT INTO flows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    nrows += con.execute(ins, (ws_, node, src, dst, proto, port, rnd.randint(1, 20), first,
+                               first + rnd.randrange(10) * 1000000)).rowcount
 con.executemany("INSERT INTO health(window_start, node, window_len, received, decoded) VALUES (?, ?, 600, 1000, 1000)",
                 [(T0 + wi * 600, n) for wi in range(W) for n in nodes])
 con.commit()
-print("generated %d pods in %d namespaces, %d flow rows in %s" % (len(s1["items"]) - nns - 1 - len(nodes), nns + 1, len(rows), out))
+print("generated %d pods in %d namespaces, %d flow rows in %s" % (len(s1["items"]) - nns - 1 - len(nodes), nns + 1, nrows, out))

@@ -18,131 +18,168 @@ static const char usage[] =
     "transaction: on any error OUT.db is left as it was.\n";
 
 /*
- * One statement per table. A row already present (same key) is the same
- * record seen again, never new traffic: counters take the larger value and
- * times widen, so re-merging is idempotent.
+ * One entry per table: the columns read from each input (in its primary-key
+ * order, so the output's B-trees grow in runs) and the statement that takes
+ * one such row into OUT. A row already present (same key) is the same record
+ * seen again, never new traffic: counters take the larger value and times
+ * widen, so re-merging is idempotent. Inventory rows seen by several
+ * databases: where they disagree, the row seen later is the newer truth
+ * (labels, owner, when it went away); the times it was seen widen.
  */
-static const char *const merge_sql[] = {
-	"INSERT INTO main.flows SELECT window_start, node, src, dst, proto, dport,"
-	" packets, first_seen, last_seen FROM src.flows WHERE true"
-	" ON CONFLICT(window_start, node, src, dst, proto, dport) DO UPDATE SET"
-	" packets = max(packets, excluded.packets),"
-	" first_seen = min(first_seen, excluded.first_seen),"
-	" last_seen = max(last_seen, excluded.last_seen)",
+static const struct merge_table {
+	const char *select;	/* from the input */
+	const char *insert;	/* into OUT, one row: ?1.. are the columns */
+} merge_tables[] = {
+	{ "SELECT window_start, node, src, dst, proto, dport, packets,"
+	  " first_seen, last_seen FROM flows",
+	  "INSERT INTO flows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	  " ON CONFLICT(window_start, node, src, dst, proto, dport) DO UPDATE SET"
+	  " packets = max(packets, excluded.packets),"
+	  " first_seen = min(first_seen, excluded.first_seen),"
+	  " last_seen = max(last_seen, excluded.last_seen)" },
 
-	"INSERT INTO main.health SELECT window_start, node, window_len, received,"
-	" decoded, malformed, lost, fragments, unsupported FROM src.health"
-	" WHERE true ON CONFLICT(window_start, node) DO UPDATE SET"
-	" received = max(received, excluded.received),"
-	" decoded = max(decoded, excluded.decoded),"
-	" malformed = max(malformed, excluded.malformed),"
-	" lost = max(lost, excluded.lost),"
-	" fragments = max(fragments, excluded.fragments),"
-	" unsupported = max(unsupported, excluded.unsupported)",
+	{ "SELECT window_start, node, window_len, received, decoded, malformed,"
+	  " lost, fragments, unsupported FROM health",
+	  "INSERT INTO health VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	  " ON CONFLICT(window_start, node) DO UPDATE SET"
+	  " received = max(received, excluded.received),"
+	  " decoded = max(decoded, excluded.decoded),"
+	  " malformed = max(malformed, excluded.malformed),"
+	  " lost = max(lost, excluded.lost),"
+	  " fragments = max(fragments, excluded.fragments),"
+	  " unsupported = max(unsupported, excluded.unsupported)" },
 
-	/*
-	 * Inventory: the same object seen by several databases. Where they
-	 * disagree, the row seen later is the newer truth (labels, owner, when
-	 * it went away); the times it was seen widen.
-	 */
-	"INSERT INTO main.snapshots(taken_at, source, kinds, objects)"
-	" SELECT taken_at, source, kinds, objects FROM src.snapshots s WHERE NOT EXISTS"
-	" (SELECT 1 FROM main.snapshots m WHERE m.taken_at = s.taken_at"
-	" AND m.source = s.source AND m.kinds = s.kinds) ORDER BY taken_at, id",
+	{ "SELECT taken_at, source, kinds, objects FROM snapshots"
+	  " ORDER BY taken_at, id",
+	  "INSERT INTO snapshots(taken_at, source, kinds, objects)"
+	  " SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM snapshots"
+	  " WHERE taken_at = ?1 AND source = ?2 AND kinds = ?3)" },
 
-	"INSERT INTO main.namespaces SELECT * FROM src.namespaces WHERE true"
-	" ON CONFLICT(name) DO UPDATE SET"
-	" labels = CASE WHEN excluded.last_seen > last_seen THEN excluded.labels ELSE labels END,"
-	" first_seen = min(first_seen, excluded.first_seen),"
-	" last_seen = max(last_seen, excluded.last_seen)",
+	{ "SELECT name, labels, first_seen, last_seen FROM namespaces",
+	  "INSERT INTO namespaces VALUES (?1, ?2, ?3, ?4)"
+	  " ON CONFLICT(name) DO UPDATE SET"
+	  " labels = CASE WHEN excluded.last_seen > last_seen THEN excluded.labels ELSE labels END,"
+	  " first_seen = min(first_seen, excluded.first_seen),"
+	  " last_seen = max(last_seen, excluded.last_seen)" },
 
-	"INSERT INTO main.nodes SELECT * FROM src.nodes WHERE true"
-	" ON CONFLICT(name) DO UPDATE SET"
-	" labels = CASE WHEN excluded.last_seen > last_seen THEN excluded.labels ELSE labels END,"
-	" first_seen = min(first_seen, excluded.first_seen),"
-	" last_seen = max(last_seen, excluded.last_seen)",
+	{ "SELECT name, labels, first_seen, last_seen FROM nodes",
+	  "INSERT INTO nodes VALUES (?1, ?2, ?3, ?4)"
+	  " ON CONFLICT(name) DO UPDATE SET"
+	  " labels = CASE WHEN excluded.last_seen > last_seen THEN excluded.labels ELSE labels END,"
+	  " first_seen = min(first_seen, excluded.first_seen),"
+	  " last_seen = max(last_seen, excluded.last_seen)" },
 
-	"INSERT INTO main.pods SELECT * FROM src.pods WHERE true"
-	" ON CONFLICT(uid) DO UPDATE SET"
-	" namespace = CASE WHEN excluded.last_seen > last_seen THEN excluded.namespace ELSE namespace END,"
-	" name = CASE WHEN excluded.last_seen > last_seen THEN excluded.name ELSE name END,"
-	" node = CASE WHEN excluded.last_seen > last_seen THEN excluded.node ELSE node END,"
-	" service_account = CASE WHEN excluded.last_seen > last_seen THEN excluded.service_account ELSE service_account END,"
-	" host_network = CASE WHEN excluded.last_seen > last_seen THEN excluded.host_network ELSE host_network END,"
-	" owner_kind = CASE WHEN excluded.last_seen > last_seen THEN excluded.owner_kind ELSE owner_kind END,"
-	" owner_name = CASE WHEN excluded.last_seen > last_seen THEN excluded.owner_name ELSE owner_name END,"
-	" controller_kind = CASE WHEN excluded.last_seen > last_seen THEN excluded.controller_kind ELSE controller_kind END,"
-	" controller_name = CASE WHEN excluded.last_seen > last_seen THEN excluded.controller_name ELSE controller_name END,"
-	" labels = CASE WHEN excluded.last_seen > last_seen THEN excluded.labels ELSE labels END,"
-	" workload = CASE WHEN excluded.last_seen > last_seen THEN excluded.workload ELSE workload END,"
-	" created = CASE WHEN excluded.last_seen > last_seen THEN excluded.created ELSE created END,"
-	" deleted = CASE WHEN excluded.last_seen > last_seen THEN excluded.deleted ELSE deleted END,"
-	" gone_at = CASE WHEN excluded.last_seen > last_seen THEN excluded.gone_at ELSE gone_at END,"
-	" live = max(live, excluded.live),"
-	" first_seen = min(first_seen, excluded.first_seen),"
-	" last_seen = max(last_seen, excluded.last_seen)",
+	{ "SELECT uid, namespace, name, node, service_account, host_network,"
+	  " live, owner_kind, owner_name, controller_kind, controller_name,"
+	  " labels, workload, created, deleted, first_seen, last_seen, gone_at"
+	  " FROM pods",
+	  "INSERT INTO pods(uid, namespace, name, node, service_account,"
+	  " host_network, live, owner_kind, owner_name, controller_kind,"
+	  " controller_name, labels, workload, created, deleted, first_seen,"
+	  " last_seen, gone_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+	  " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+	  " ON CONFLICT(uid) DO UPDATE SET"
+	  " namespace = CASE WHEN excluded.last_seen > last_seen THEN excluded.namespace ELSE namespace END,"
+	  " name = CASE WHEN excluded.last_seen > last_seen THEN excluded.name ELSE name END,"
+	  " node = CASE WHEN excluded.last_seen > last_seen THEN excluded.node ELSE node END,"
+	  " service_account = CASE WHEN excluded.last_seen > last_seen THEN excluded.service_account ELSE service_account END,"
+	  " host_network = CASE WHEN excluded.last_seen > last_seen THEN excluded.host_network ELSE host_network END,"
+	  " owner_kind = CASE WHEN excluded.last_seen > last_seen THEN excluded.owner_kind ELSE owner_kind END,"
+	  " owner_name = CASE WHEN excluded.last_seen > last_seen THEN excluded.owner_name ELSE owner_name END,"
+	  " controller_kind = CASE WHEN excluded.last_seen > last_seen THEN excluded.controller_kind ELSE controller_kind END,"
+	  " controller_name = CASE WHEN excluded.last_seen > last_seen THEN excluded.controller_name ELSE controller_name END,"
+	  " labels = CASE WHEN excluded.last_seen > last_seen THEN excluded.labels ELSE labels END,"
+	  " workload = CASE WHEN excluded.last_seen > last_seen THEN excluded.workload ELSE workload END,"
+	  " created = CASE WHEN excluded.last_seen > last_seen THEN excluded.created ELSE created END,"
+	  " deleted = CASE WHEN excluded.last_seen > last_seen THEN excluded.deleted ELSE deleted END,"
+	  " gone_at = CASE WHEN excluded.last_seen > last_seen THEN excluded.gone_at ELSE gone_at END,"
+	  " live = max(live, excluded.live),"
+	  " first_seen = min(first_seen, excluded.first_seen),"
+	  " last_seen = max(last_seen, excluded.last_seen)" },
 
-	"INSERT INTO main.pod_labels SELECT * FROM src.pod_labels WHERE true"
-	" ON CONFLICT(uid, labels) DO UPDATE SET"
-	" first_seen = min(first_seen, excluded.first_seen),"
-	" last_seen = max(last_seen, excluded.last_seen)",
+	{ "SELECT uid, labels, first_seen, last_seen FROM pod_labels",
+	  "INSERT INTO pod_labels VALUES (?1, ?2, ?3, ?4)"
+	  " ON CONFLICT(uid, labels) DO UPDATE SET"
+	  " first_seen = min(first_seen, excluded.first_seen),"
+	  " last_seen = max(last_seen, excluded.last_seen)" },
 
-	"INSERT INTO main.endpoints SELECT * FROM src.endpoints WHERE true"
-	" ON CONFLICT(ip, owner_kind, owner, seen_first) DO UPDATE SET"
-	" valid_to = CASE WHEN excluded.seen_last > seen_last THEN excluded.valid_to ELSE valid_to END,"
-	" gone_at = CASE WHEN excluded.seen_last > seen_last THEN excluded.gone_at ELSE gone_at END,"
-	" valid_from = min(valid_from, excluded.valid_from),"
-	" seen_last = max(seen_last, excluded.seen_last)",
+	{ "SELECT ip, owner_kind, owner, valid_from, valid_to, seen_first,"
+	  " seen_last, gone_at FROM endpoints",
+	  "INSERT INTO endpoints VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	  " ON CONFLICT(ip, owner_kind, owner, seen_first) DO UPDATE SET"
+	  " valid_to = CASE WHEN excluded.seen_last > seen_last THEN excluded.valid_to ELSE valid_to END,"
+	  " gone_at = CASE WHEN excluded.seen_last > seen_last THEN excluded.gone_at ELSE gone_at END,"
+	  " valid_from = min(valid_from, excluded.valid_from),"
+	  " seen_last = max(seen_last, excluded.seen_last)" },
 
-	"INSERT INTO main.services SELECT * FROM src.services WHERE true"
-	" ON CONFLICT(namespace, name) DO UPDATE SET"
-	" selector = CASE WHEN excluded.last_seen > last_seen THEN excluded.selector ELSE selector END,"
-	" cluster_ips = CASE WHEN excluded.last_seen > last_seen THEN excluded.cluster_ips ELSE cluster_ips END,"
-	" first_seen = min(first_seen, excluded.first_seen),"
-	" last_seen = max(last_seen, excluded.last_seen)",
+	{ "SELECT namespace, name, selector, cluster_ips, first_seen, last_seen"
+	  " FROM services",
+	  "INSERT INTO services VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	  " ON CONFLICT(namespace, name) DO UPDATE SET"
+	  " selector = CASE WHEN excluded.last_seen > last_seen THEN excluded.selector ELSE selector END,"
+	  " cluster_ips = CASE WHEN excluded.last_seen > last_seen THEN excluded.cluster_ips ELSE cluster_ips END,"
+	  " first_seen = min(first_seen, excluded.first_seen),"
+	  " last_seen = max(last_seen, excluded.last_seen)" },
 
-	"INSERT OR IGNORE INTO main.networks SELECT * FROM src.networks",
+	{ "SELECT net, prefix, source FROM networks",
+	  "INSERT OR IGNORE INTO networks VALUES (?1, ?2, ?3)" },
 
-	"INSERT OR IGNORE INTO main.controllers SELECT * FROM src.controllers",
+	{ "SELECT namespace, kind, name, owner_kind, owner_name FROM controllers",
+	  "INSERT OR IGNORE INTO controllers VALUES (?1, ?2, ?3, ?4, ?5)" },
 };
 
+#define NTABLES (sizeof(merge_tables) / sizeof(merge_tables[0]))
+
+/*
+ * Copy every row of one table of in into out through ins (prepared on out):
+ * values pass through unchanged, whatever their type. 0 or -1 (fp_error).
+ */
 static int
-merge_one(struct store *out, const char *in, int idx)
+merge_table(struct store *out, sqlite3_stmt *ins, struct store *in,
+    const struct merge_table *t)
 {
-	char alias[32], sql[4096];
-	sqlite3_stmt *s = NULL;
-	size_t i;
-	int ret = -1;
+	sqlite3_stmt *sel = NULL;
+	int rc, i, n, ret = -1;
 
-	/* cmd_merge has checked identity and version: nothing foreign is read. */
-
-	snprintf(alias, sizeof(alias), "in%d", idx);
-	snprintf(sql, sizeof(sql), "ATTACH DATABASE ?1 AS %s", alias);
-	if (store_prepare(out, &s, sql) < 0)
+	if (store_prepare(in, &sel, t->select) < 0)
 		return -1;
-	sqlite3_bind_text(s, 1, in, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		store_sqlerr(out, "attaching input");
-		goto out;
+	n = sqlite3_column_count(sel);
+	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		for (i = 0; i < n; i++)
+			sqlite3_bind_value(ins, i + 1, sqlite3_column_value(sel, i));
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			store_sqlerr(out, "merging a row");
+			sqlite3_reset(ins);
+			goto out;
+		}
+		sqlite3_reset(ins);
 	}
-	for (i = 0; i < sizeof(merge_sql) / sizeof(merge_sql[0]); i++) {
-		/* The statements name the input "src."; point them at this alias. */
-		const char *p = strstr(merge_sql[i], "src.");
-		int n = snprintf(sql, sizeof(sql), "%.*s%s.%s", (int)(p - merge_sql[i]),
-		    merge_sql[i], alias, p + 4);
-
-		if (n < 0 || (size_t)n >= sizeof(sql)) {
-			fp_error("merge: statement %zu too long", i);
-			goto out;
-		}
-		if (store_exec(out, sql) < 0) {
-			fp_error_prefix("merge '%s'", fp_clamp(in, 200));
-			goto out;
-		}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(in, "reading");
+		goto out;
 	}
 	ret = 0;
 out:
-	sqlite3_finalize(s);
+	sqlite3_finalize(sel);
+	return ret;
+}
+
+/* Merge one input, opened read-only on its own connection. */
+static int
+merge_one(struct store *out, sqlite3_stmt **ins, const char *path)
+{
+	struct store *in = NULL;
+	size_t i;
+	int ret = -1;
+
+	if (store_open(&in, path, STORE_READONLY) < 0)
+		return -1;
+	for (i = 0; i < NTABLES; i++)
+		if (merge_table(out, ins[i], in, &merge_tables[i]) < 0)
+			goto out;
+	ret = 0;
+out:
+	store_free(in);
 	return ret;
 }
 
@@ -153,8 +190,10 @@ cmd_merge(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	sqlite3_stmt *ins[NTABLES] = { NULL };
 	struct store *out = NULL;
-	int c, i, max, ret = FP_EXIT_ERR;
+	size_t t;
+	int c, i, ret = FP_EXIT_ERR;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -176,21 +215,20 @@ cmd_merge(int argc, char **argv)
 	if (store_open(&out, argv[optind], STORE_CREATE) < 0)
 		return fp_report();
 	/*
-	 * One transaction for all inputs, each ATTACHed under its own name (an
-	 * attached database cannot be detached until the transaction ends).
-	 * SQLite caps attachments; merging is idempotent, so more inputs than
-	 * that are merged in steps.
+	 * One transaction for all inputs, so that on any error OUT.db is left
+	 * as it was. Each input is read on its own connection and its rows are
+	 * streamed through one prepared statement per table: memory stays flat
+	 * whatever the number of inputs (SQLite's ATTACH would cap it at ten).
 	 */
-	max = sqlite3_limit(store_db(out), SQLITE_LIMIT_ATTACHED, -1);
-	if (argc - optind - 1 > max) {
-		fp_error("merge: at most %d inputs at a time; merge in steps "
-		    "(merging is idempotent)", max);
-		goto out;
-	}
-	if (store_begin(out) < 0)
+	for (t = 0; t < NTABLES; t++)
+		if (store_prepare(out, &ins[t], merge_tables[t].insert) < 0)
+			goto out;
+	if (store_exec(out, "PRAGMA cache_size = -262144") < 0 ||
+	    store_begin(out) < 0)
 		goto out;
 	for (i = optind + 1; i < argc; i++) {
-		if (merge_one(out, argv[i], i) < 0) {
+		if (merge_one(out, ins, argv[i]) < 0) {
+			fp_error_prefix("merge '%s'", fp_clamp(argv[i], 200));
 			store_rollback(out);
 			goto out;
 		}
@@ -201,6 +239,8 @@ cmd_merge(int argc, char **argv)
 out:
 	if (ret != FP_EXIT_OK)
 		fp_report();
+	for (t = 0; t < NTABLES; t++)
+		sqlite3_finalize(ins[t]);
 	store_free(out);
 	return ret;
 }

@@ -36,6 +36,13 @@ expect_exit 0 "$FLOWPOL" merge merged.db a.db b.db a.db
 expect_exit 0 "$FLOWPOL" merge merged.db merged.db
 "$FLOWPOL" flows --db merged.db | diff -u merged.tsv - || fail "re-merge changed the flows"
 
+# Any number of inputs in one pass (SQLite's ATTACH would stop at ten):
+# 24 copies of the two node databases merge to the same rows.
+many=()
+for i in $(seq 1 12); do cp a.db "a$i.db"; cp b.db "b$i.db"; many+=("a$i.db" "b$i.db"); done
+expect_exit 0 "$FLOWPOL" merge many.db "${many[@]}"
+"$FLOWPOL" flows --db many.db | diff -u merged.tsv - || fail "merging 24 inputs differs from merging 2"
+
 # Central learning: the inventory database and the node databases merge into
 # one model equal to the seed's, each cross-node connection counted once.
 expect_exit 0 "$FLOWPOL" inventory --db inv.db --at 2026-11-26T10:00:00Z \
