@@ -123,6 +123,26 @@ proto_index(const char *s)
 	return -1;
 }
 
+/*
+ * One port entry's outcome for protocol slot pp: every port (all), a
+ * range Calico cannot build (bad: the rule fails closed), or lo..hi.
+ */
+static int
+put_port(struct conv *c, yaml_node_t *at, struct prports *pp, int lo,
+    int hi, int bad, int all)
+{
+	if (all) {
+		pp->present = 1;
+		pp->all = 1;
+		return 0;
+	}
+	if (bad) {
+		c->failed = 1;
+		return 0;
+	}
+	return add_port(c->r, at, pp, lo, hi, NULL);
+}
+
 /* A port range {start, end} or {number}: 1 read, 0 absent, -1 error. */
 static int
 read_range(struct rd *r, yaml_node_t *n, const char *ctx, int *lo, int *hi,
@@ -194,52 +214,37 @@ read_port(struct conv *c, yaml_node_t *n, const char *ctx,
 			    "SCTP)", fp_clamp(proto, 32));
 			goto out;
 		}
-		if (bad)
-			c->failed = 1;
-		else if (add_port(r, n, &pp[k], lo, hi, NULL) < 0)
-			goto out;
-		ret = 0;
+		ret = put_port(c, n, &pp[k], lo, hi, bad, 0);
 		goto out;
 	}
 	if (rd_get_str(r, n, ctx, "destinationNamedPort", &name) < 0)
 		goto out;
 	for (k = PR_SCTP; k < N_PR; k++) {
 		static const char *const keys[N_PR] = { "", "sctp", "tcp", "udp" };
-		yaml_node_t *dp, *pv, *rg;
+		yaml_node_t *dp, *rg = NULL;
+		char cd[440];
 
 		if ((v = rd_map_get(r, n, keys[k])) == NULL)
 			continue;
 		rd_ctx_join(cc, sizeof(cc), ctx, keys[k]);
 		if (rd_map_check(r, v, cc, dp_fields) < 0)
 			goto out;
-		if ((dp = rd_map_get(r, v, "destinationPort")) == NULL) {
-			pp[k].present = 1;
-			pp[k].all = 1;	/* the protocol, any port */
-			ret = 0;
-			goto out;
-		}
-		rd_ctx_join(cc, sizeof(cc), cc, "destinationPort");
-		if (rd_map_check(r, dp, cc, cport_fields) < 0 ||
-		    rd_get_int(r, dp, cc, "number", 0, 65535, &lo, &have) < 0)
-			goto out;
-		if (have && lo != 0)
-			hi = lo;
-		else if ((rg = rd_map_get(r, dp, "range")) != NULL) {
-			pv = rg;
-			if (rd_map_check(r, pv, cc, crange_fields) < 0 ||
-			    read_range(r, pv, cc, &lo, &hi, &bad) < 0)
+		/* no destinationPort, or neither number nor range: any port */
+		if ((dp = rd_map_get(r, v, "destinationPort")) != NULL) {
+			rd_ctx_join(cd, sizeof(cd), cc, "destinationPort");
+			if (rd_map_check(r, dp, cd, cport_fields) < 0 ||
+			    rd_get_int(r, dp, cd, "number", 0, 65535, &lo,
+			    &have) < 0)
 				goto out;
-		} else {
-			pp[k].present = 1;
-			pp[k].all = 1;
-			ret = 0;
-			goto out;
+			if (have && lo != 0)
+				hi = lo;
+			else if ((rg = rd_map_get(r, dp, "range")) != NULL &&
+			    (rd_map_check(r, rg, cd, crange_fields) < 0 ||
+			    read_range(r, rg, cd, &lo, &hi, &bad) < 0))
+				goto out;
 		}
-		if (bad)
-			c->failed = 1;
-		else if (add_port(r, n, &pp[k], lo, hi, NULL) < 0)
-			goto out;
-		ret = 0;
+		ret = put_port(c, n, &pp[k], lo, hi, bad, dp == NULL ||
+		    (!(have && lo != 0) && rg == NULL));
 		goto out;
 	}
 	if (name != NULL) {
