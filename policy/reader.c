@@ -1675,21 +1675,29 @@ out:
 	return ret;
 }
 
+/* Append a copy of s to the string array *v of *n. 0 or -1 (fp_error). */
+static int
+push_copy(char ***v, size_t *n, const char *s)
+{
+	char **nv;
+
+	if ((nv = realloc(*v, (*n + 1) * sizeof(*nv))) == NULL)
+		return fp_error("policies: out of memory");
+	*v = nv;
+	if ((nv[*n] = strdup(s)) == NULL)
+		return fp_error("policies: out of memory");
+	(*n)++;
+	return 0;
+}
+
 /* The first path read for ps->origin names it. */
 static int
 record_origin(struct pe_policyset *ps, const char *path)
 {
-	char **np;
-
-	while (ps->n_origin_paths <= ps->origin) {
-		if ((np = realloc(ps->origin_paths, (ps->n_origin_paths + 1) *
-		    sizeof(*np))) == NULL)
-			return fp_error("policies: out of memory");
-		ps->origin_paths = np;
-		if ((np[ps->n_origin_paths] = strdup(path)) == NULL)
-			return fp_error("policies: out of memory");
-		ps->n_origin_paths++;
-	}
+	while (ps->n_origin_paths <= ps->origin)
+		if (push_copy(&ps->origin_paths, &ps->n_origin_paths,
+		    path) < 0)
+			return -1;
 	return 0;
 }
 
@@ -2285,18 +2293,11 @@ kind_in_release(struct rd *r, yaml_node_t *at, int what, const char *kind)
 int
 pe_policyset_warn(struct pe_policyset *ps, const char *fmt, ...)
 {
-	char buf[1024], **nw;
+	char buf[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if ((nw = realloc(ps->warnings, (ps->n_warnings + 1) *
-	    sizeof(*nw))) == NULL)
-		return fp_error("policies: out of memory");
-	ps->warnings = nw;
-	if ((nw[ps->n_warnings] = strdup(buf)) == NULL)
-		return fp_error("policies: out of memory");
-	ps->n_warnings++;
-	return 0;
+	return push_copy(&ps->warnings, &ps->n_warnings, buf);
 }
