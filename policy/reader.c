@@ -1243,6 +1243,12 @@ read_policy(struct rd *r, yaml_node_t *doc, enum pe_kind kind,
 		    "invalid tier name '%s'", fp_clamp(p->tier, 64));
 		goto out;
 	}
+	if (!rd_calver(r)->has_tiers && strcmp(p->tier, "default") != 0) {
+		rd_err(r, map_get(r, spec, "tier"), "spec.tier", "Calico %s has "
+		    "no tiers (--calico-version)",
+		    pe_calver_name(rd_calver(r)->version));
+		goto out;
+	}
 	if (check_selector(r, map_get(r, spec, "selector"), "spec.selector",
 	    p->selector, 0) < 0 ||
 	    check_selector(r, map_get(r, spec, "namespaceSelector"),

@@ -164,6 +164,8 @@ test_calver_kinds(void **state)
 	    "metadata: {name: t}\n", "Calico 3.28 has no Tier");
 	good_v(329, "apiVersion: projectcalico.org/v3\nkind: Tier\n"
 	    "metadata: {name: t}\n");
+	bad_v(328, GNP "spec: {tier: t}\n", "spec.tier: Calico 3.28 has no tiers");
+	good_v(328, GNP "spec: {tier: default}\n");
 	bad_v(329, "apiVersion: projectcalico.org/v3\n"
 	    "kind: StagedGlobalNetworkPolicy\nmetadata: {name: s}\n"
 	    "spec: {}\n", "Calico 3.29 has no StagedGlobalNetworkPolicy");
