@@ -8,19 +8,21 @@
 #include "common/err.h"
 #include "common/ipaddr.h"
 #include "common/timeutil.h"
+#include "common/yamlread.h"
 #include "learner/inventory.h"
 #include "common/k8sname.h"
 #include "common/labels.h"
 #include "common/banned.h"
 
 /*
- * Parsing is in two steps: libyaml events become a small tree (with the line
- * of every node, so errors can name it), then each object is read from the
+ * Parsing is in two steps: the checked events of the bounded reader
+ * (common/yamlread.h: depth, size, keys per mapping, duplicate keys and
+ * aliases are refused there) become a small tree (with the line of every
+ * node, so errors can name it), then each object is read from the
  * tree into plain structs, checked against the Kubernetes rules. Nothing
  * touches the database until every file has parsed.
  */
 
-#define YDEPTH_MAX 64		/* kubectl output nests about 12 deep */
 #define FIELD_MAX 4096		/* longest scalar kept (names, IPs, labels) */
 #define IPS_MAX 8		/* addresses kept per pod or node */
 #define NO_TIME INT64_MIN
@@ -151,33 +153,45 @@ ynode_add(struct ynode *parent, struct ynode *child)
 	return 0;
 }
 
+/* The reader's error in inventory's words. Returns -1. */
+static int
+yread_error(const struct yr *y, const char *file)
+{
+	const struct yr_error *e = yr_error(y);
+
+	switch (e->kind) {
+	case YR_ENCODING:
+		return fp_error("inventory: '%s': byte offset %zu: not valid UTF-8 "
+		    "text: %s", file, e->offset, e->msg);
+	case YR_SYNTAX:
+		return fp_error("inventory: '%s': line %zu: not valid JSON or YAML: %s",
+		    file, e->line, e->msg);
+	case YR_NOMEM:
+		return fp_error("inventory: '%s': out of memory", file);
+	default:
+		return fp_error("inventory: '%s': line %zu: %s", file, e->line,
+		    e->msg);
+	}
+}
+
 /*
  * Load the next document of the stream into *root (NULL at the end of the
- * stream). Aliases are refused: kubectl never prints them, and following
- * them is how a small file becomes a huge tree.
+ * stream). The reader has checked each event: nesting stays within
+ * YR_MAX_DEPTH, mapping keys are scalars, and there are no aliases.
  */
 static int
-ytree_next(yaml_parser_t *p, const char *file, size_t lbase, size_t obase,
-    struct ynode **root, struct ystream *ys)
+ytree_next(struct yr *y, const char *file, struct ynode **root,
+    struct ystream *ys)
 {
-	struct ynode *stack[YDEPTH_MAX + 1], *n = NULL, *top;
+	struct ynode *stack[YR_MAX_DEPTH + 1], *n = NULL, *top;
 	size_t depth = 0;
 	yaml_event_t ev;
 	int ret = -1, have = 0;
 
 	*root = NULL;
 	for (;;) {
-		if (!yaml_parser_parse(p, &ev)) {
-			if (p->error == YAML_READER_ERROR) {
-				fp_error("inventory: '%s': byte offset %zu: not valid UTF-8 "
-				    "text: %s", file, obase + (size_t)p->problem_offset,
-				    p->problem ? p->problem : "bad encoding");
-				goto out;
-			}
-			fp_error("inventory: '%s': line %zu: not valid JSON or YAML: %s%s%s",
-			    file, lbase + (size_t)p->problem_mark.line + 1,
-			    p->problem ? p->problem : "syntax error",
-			    p->context ? " " : "", p->context ? p->context : "");
+		if (yr_event(y, &ev) < 0) {
+			yread_error(y, file);
 			goto out;
 		}
 		n = NULL;
@@ -193,13 +207,8 @@ ytree_next(yaml_parser_t *p, const char *file, size_t lbase, size_t obase,
 				goto out;
 			}
 			continue;
-		case YAML_ALIAS_EVENT:
-			fp_error("inventory: '%s': line %zu: YAML aliases are not supported",
-			    file, lbase + (size_t)ev.start_mark.line + 1);
-			yaml_event_delete(&ev);
-			goto out;
 		case YAML_SCALAR_EVENT:
-			if ((n = ynode_new(YN_SCALAR, lbase + ev.start_mark.line + 1)) == NULL ||
+			if ((n = ynode_new(YN_SCALAR, ev.start_mark.line + 1)) == NULL ||
 			    (n->s = malloc(ev.data.scalar.length + 1)) == NULL)
 				goto oom;
 			memcpy(n->s, ev.data.scalar.value, ev.data.scalar.length);
@@ -209,14 +218,8 @@ ytree_next(yaml_parser_t *p, const char *file, size_t lbase, size_t obase,
 			break;
 		case YAML_MAPPING_START_EVENT:
 		case YAML_SEQUENCE_START_EVENT:
-			if (depth >= YDEPTH_MAX) {
-				fp_error("inventory: '%s': line %zu: nested deeper than %d levels",
-				    file, lbase + (size_t)ev.start_mark.line + 1, YDEPTH_MAX);
-				yaml_event_delete(&ev);
-				goto out;
-			}
 			n = ynode_new(ev.type == YAML_MAPPING_START_EVENT ? YN_MAP :
-			    YN_SEQ, lbase + ev.start_mark.line + 1);
+			    YN_SEQ, ev.start_mark.line + 1);
 			if (n == NULL)
 				goto oom;
 			break;
@@ -238,6 +241,8 @@ ytree_next(yaml_parser_t *p, const char *file, size_t lbase, size_t obase,
 				ynode_free(item);
 				if (r < 0)
 					goto out;
+				/* The limits bound what is kept, not the list. */
+				yr_restart_count(y);
 				continue;
 			}
 			if (depth > 0)
@@ -259,14 +264,6 @@ ytree_next(yaml_parser_t *p, const char *file, size_t lbase, size_t obase,
 			}
 		} else {
 			top = stack[depth - 1];
-			if (top->type == YN_MAP && top->n % 2 == 0 &&
-			    n->type != YN_SCALAR) {
-				fp_error("inventory: '%s': line %zu: a mapping key must be "
-				    "a plain string", file, n->line);
-				ynode_free(n);
-				yaml_event_delete(&ev);
-				goto out;
-			}
 			if (ynode_add(top, n) < 0) {
 				ynode_free(n);
 				goto oom;
@@ -502,11 +499,6 @@ get_labels(struct pctx *c, const struct ynode *parent, const char *key,
 			    "label value: %s", fp_clamp(kn->s, 80), fp_clamp(vn->s, 80),
 			    vn->len > 63 ? "longer than 63 characters" :
 			    memchr(vn->s, '\0', vn->len) ? "contains NUL" : why);
-		if (labels_get(out, kn->s) != NULL) {
-			labels_release(out);
-			return perr(c, kn, field, "key '%s' appears twice",
-			    fp_clamp(kn->s, 80));
-		}
 		if (labels_set(out, kn->s, vn->s) < 0) {
 			labels_release(out);
 			return perr(c, kn, field, "out of memory");
@@ -1134,7 +1126,7 @@ int
 inv_parse_at(struct inv *inv, const char *name, const char *buf, size_t len,
     size_t line, size_t offset)
 {
-	yaml_parser_t p;
+	struct yr *y = NULL;
 	struct ynode *doc = NULL;
 	struct pctx c;
 	struct ystream ys;
@@ -1144,13 +1136,12 @@ inv_parse_at(struct inv *inv, const char *name, const char *buf, size_t len,
 	c.file = name;
 	ys.inv = inv;
 	ys.c = &c;
-	if (!yaml_parser_initialize(&p))
-		return fp_error("inventory: '%s': out of memory", name);
-	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
-	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
+	if (yr_new(&y, buf, len, NULL, YR_UTF8) < 0)
+		return fp_error_prefix("inventory: '%s'", name);
+	yr_set_base(y, line, offset);
 	for (;;) {
 		ys.streamed = 0;
-		if (ytree_next(&p, name, line, offset, &doc, &ys) < 0)
+		if (ytree_next(y, name, &doc, &ys) < 0)
 			goto out;
 		if (doc == NULL)
 			break;
@@ -1167,7 +1158,7 @@ inv_parse_at(struct inv *inv, const char *name, const char *buf, size_t len,
 	ret = 0;
 out:
 	ynode_free(doc);
-	yaml_parser_delete(&p);
+	yr_free(y);
 	return ret;
 }
 

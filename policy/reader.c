@@ -11,6 +11,7 @@
 #include "common/err.h"
 #include "common/fileio.h"
 #include "common/k8sname.h"
+#include "common/yamlread.h"
 #include "policy/calver.h"
 #include "policy/evaluate.h"
 #include "policy/k8snp.h"
@@ -20,23 +21,21 @@
 #include "common/banned.h"
 
 /*
- * The reader loads each YAML document with libyaml's document API and walks
- * it with a fixed schema. Types follow what kubectl and calicoctl do: YAML
+ * The reader loads each YAML document through the bounded reader
+ * (common/yamlread.h: limits, duplicate keys and aliases are refused while
+ * parsing) and walks it with a fixed schema. Types follow what kubectl and calicoctl do: YAML
  * is converted to JSON with YAML 1.1 scalar resolution, so a plain `80` is
  * a number, `true`/`yes` a boolean and `~`/`null`/empty a null, which leaves
  * the field unset. A number where a string is wanted is an error, as it is
  * for kubectl ("cannot unmarshal number into ... of type string").
  */
 
-#define RD_MAX_VISITS 2000000L	/* aliases can make a DAG: cap the walk */
 #define RD_MAX_DIR_DEPTH 32
 
 struct rd {
 	const char *file;
 	yaml_document_t *doc;
 	struct pe_policyset *ps;
-	long visits;
-	int over;		/* the walk ran out of budget */
 	int in_list;
 };
 
@@ -165,34 +164,26 @@ is_null(const yaml_node_t *n)
 	    (n->type == YAML_SCALAR_NODE && scalar_kind(n) == SC_NULL);
 }
 
-/* Every node access counts; past the budget every access fails. */
+/*
+ * The document is a tree (the reader refuses aliases) of bounded size, so a
+ * walk is bounded by it.
+ */
 static yaml_node_t *
 node_at(struct rd *r, int idx)
 {
-	if (++r->visits > RD_MAX_VISITS) {
-		r->over = 1;
-		return NULL;
-	}
 	return yaml_document_get_node(r->doc, idx);
 }
 
-static int
-budget(struct rd *r, const yaml_node_t *n)
-{
-	if (r->visits > RD_MAX_VISITS)
-		return rd_err(r, n, NULL, "document too complex (aliases?)");
-	return 0;
-}
-
 /*
- * Check that n is a mapping with scalar keys, no key twice, and only keys
- * from allowed (NULL-terminated; NULL allows any). 0 or -1.
+ * Check that n is a mapping with scalar keys and only keys from allowed
+ * (NULL-terminated; NULL allows any). 0 or -1. The reader has refused a key
+ * twice already.
  */
 static int
 map_check(struct rd *r, yaml_node_t *n, const char *ctx,
     const char *const *allowed)
 {
-	yaml_node_pair_t *p, *q;
+	yaml_node_pair_t *p;
 
 	if (n->type != YAML_MAPPING_NODE)
 		return rd_err(r, n, ctx, "expected a mapping, got %s",
@@ -202,20 +193,9 @@ map_check(struct rd *r, yaml_node_t *n, const char *ctx,
 		yaml_node_t *k = node_at(r, p->key);
 		const char *const *a;
 
-		if (budget(r, n) < 0)
-			return -1;
 		if (k == NULL || k->type != YAML_SCALAR_NODE)
 			return rd_err(r, k ? k : n, ctx,
 			    "mapping keys must be strings");
-		for (q = n->data.mapping.pairs.start; q < p; q++) {
-			yaml_node_t *k2 = node_at(r, q->key);
-
-			if (k2 != NULL && k2->type == YAML_SCALAR_NODE &&
-			    strcmp(sval(k2), sval(k)) == 0)
-				return rd_err(r, k, ctx,
-				    "duplicate field '%s'",
-				    fp_clamp(sval(k), 64));
-		}
 		if (allowed == NULL)
 			continue;
 		for (a = allowed; *a != NULL; a++)
@@ -832,57 +812,47 @@ read_entity(struct rd *r, yaml_node_t *rule, const char *ctx,
 	return 0;
 }
 
+/* The rule's action. */
 static int
-read_rule(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru,
-    int egress, enum pe_kind kind)
+read_action(struct rd *r, yaml_node_t *m, const char *ctx,
+    enum pe_action *out)
 {
-	static const char *const fields[] = {
-		"action", "ipVersion", "protocol", "notProtocol", "icmp",
-		"notICMP", "source", "destination", "http", "metadata", NULL
+	static const struct {
+		const char *name;
+		enum pe_action action;
+	} actions[] = {
+		{ "Allow", PE_ACT_ALLOW }, { "Deny", PE_ACT_DENY },
+		{ "Log", PE_ACT_LOG }, { "Pass", PE_ACT_PASS },
 	};
-	static const char *const icmp_fields[] = { "type", "code", NULL };
-	static const char *const meta_fields[] = { "annotations", NULL };
-	static const char *const http_fields[] = { "methods", "paths", NULL };
-	char *action = NULL, c[300];
-	yaml_node_t *sub;
-	int present, fam = 0, ret = -1, i;
-	size_t k;
+	char *action = NULL;
+	size_t i;
+	int ret = -1;
 
-	ru->line = (int)m->start_mark.line + 1;
-	ru->protocol = ru->not_protocol = -1;
-	ru->icmp_type = ru->icmp_code = -1;
-	ru->not_icmp_type = ru->not_icmp_code = -1;
-	if (map_check(r, m, ctx, fields) < 0 ||
-	    get_str(r, m, ctx, "action", &action) < 0)
-		goto out;
-	if (action == NULL) {
-		rd_err(r, m, ctx, "action is required");
-		goto out;
-	}
-	if (strcmp(action, "Allow") == 0)
-		ru->action = PE_ACT_ALLOW;
-	else if (strcmp(action, "Deny") == 0)
-		ru->action = PE_ACT_DENY;
-	else if (strcmp(action, "Log") == 0)
-		ru->action = PE_ACT_LOG;
-	else if (strcmp(action, "Pass") == 0)
-		ru->action = PE_ACT_PASS;
-	else {
+	if (get_str(r, m, ctx, "action", &action) < 0)
+		return -1;
+	if (action == NULL)
+		return rd_err(r, m, ctx, "action is required");
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+		if (strcmp(action, actions[i].name) == 0) {
+			*out = actions[i].action;
+			ret = 0;
+		}
+	if (ret < 0)
 		rd_err(r, map_get(r, m, "action"), ctx, "invalid action '%s' "
 		    "(Allow, Deny, Log or Pass)", fp_clamp(action, 64));
-		goto out;
-	}
-	if (get_int(r, m, ctx, "ipVersion", 0, 6, &ru->ip_version,
-	    &present) < 0)
-		goto out;
-	if (present && ru->ip_version != 4 && ru->ip_version != 6) {
-		rd_err(r, map_get(r, m, "ipVersion"), ctx,
-		    "ipVersion must be 4 or 6");
-		goto out;
-	}
-	if (get_protocol(r, m, ctx, "protocol", &ru->protocol) < 0 ||
-	    get_protocol(r, m, ctx, "notProtocol", &ru->not_protocol) < 0)
-		goto out;
+	free(action);
+	return ret;
+}
+
+/* icmp and notICMP: type and code, only with protocol ICMP or ICMPv6. */
+static int
+read_icmp(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru)
+{
+	static const char *const icmp_fields[] = { "type", "code", NULL };
+	yaml_node_t *sub;
+	char c[300];
+	int i;
+
 	for (i = 0; i < 2; i++) {
 		const char *key = i ? "notICMP" : "icmp";
 		int *type = i ? &ru->not_icmp_type : &ru->icmp_type;
@@ -895,43 +865,39 @@ read_rule(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru,
 		if (map_check(r, sub, c, icmp_fields) < 0 ||
 		    get_int(r, sub, c, "type", 0, 254, type, &tp) < 0 ||
 		    get_int(r, sub, c, "code", 0, 255, code, &cp) < 0)
-			goto out;
+			return -1;
 		if (!tp)
 			*type = -1;
 		if (!cp)
 			*code = -1;
-		if (cp && !tp) {
-			rd_err(r, sub, c, "ICMP code specified without an "
+		if (cp && !tp)
+			return rd_err(r, sub, c, "ICMP code specified without an "
 			    "ICMP type");
-			goto out;
-		}
-		if (tp && ru->protocol != 1 && ru->protocol != 58) {
-			rd_err(r, sub, c, "ICMP fields need protocol ICMP or "
-			    "ICMPv6");
-			goto out;
-		}
+		if (tp && ru->protocol != 1 && ru->protocol != 58)
+			return rd_err(r, sub, c, "ICMP fields need protocol ICMP "
+			    "or ICMPv6");
 	}
 	for (i = 0; i < 2; i++) {
 		int pr = i ? ru->not_protocol : ru->protocol;
 
 		/* validator.go validateRule checks both (and master's CEL). */
 		if ((pr == 1 && ru->ip_version == 6) ||
-		    (pr == 58 && ru->ip_version == 4)) {
-			rd_err(r, m, ctx, "%s %s needs ipVersion %d",
+		    (pr == 58 && ru->ip_version == 4))
+			return rd_err(r, m, ctx, "%s %s needs ipVersion %d",
 			    i ? "notProtocol" : "protocol",
 			    pr == 1 ? "ICMP" : "ICMPv6", pr == 1 ? 4 : 6);
-			goto out;
-		}
 	}
-	if (read_entity(r, m, ctx, "source", &ru->src, &fam) < 0 ||
-	    read_entity(r, m, ctx, "destination", &ru->dst, &fam) < 0)
-		goto out;
-	if (fam != 0 && ru->ip_version != 0 && fam != ru->ip_version) {
-		rd_err(r, m, ctx, "CIDRs do not match ipVersion %d",
-		    ru->ip_version);
-		goto out;
-	}
-	/* Ports need a protocol that has ports (VALID.go validateRule). */
+	return 0;
+}
+
+/* Ports need a protocol that has ports (VALID.go validateRule). */
+static int
+check_rule_ports(struct rd *r, yaml_node_t *m, const char *ctx,
+    const struct pe_rule *ru)
+{
+	size_t k;
+	int i;
+
 	for (i = 0; i < 4; i++) {
 		const struct pe_entity *e = i < 2 ? &ru->src : &ru->dst;
 		const struct pe_port *p = i % 2 ? e->not_ports : e->ports;
@@ -944,105 +910,142 @@ read_rule(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru,
 		if (n == 0)
 			continue;
 		if (ru->protocol != -1 && ru->protocol != 6 &&
-		    ru->protocol != 17 && ru->protocol != 132) {
-			rd_err(r, m, ctx, "ports need protocol TCP, UDP or "
-			    "SCTP");
-			goto out;
-		}
-		if (numeric && ru->protocol == -1) {
-			rd_err(r, m, ctx, "numeric ports need protocol TCP, "
-			    "UDP or SCTP");
-			goto out;
-		}
+		    ru->protocol != 17 && ru->protocol != 132)
+			return rd_err(r, m, ctx, "ports need protocol TCP, UDP "
+			    "or SCTP");
+		if (numeric && ru->protocol == -1)
+			return rd_err(r, m, ctx, "numeric ports need protocol "
+			    "TCP, UDP or SCTP");
 	}
-	if (ru->src.has_services && egress) {
-		rd_err(r, m, ctx, "source services are only allowed in ingress "
-		    "rules");
-		goto out;
-	}
-	if (ru->dst.has_services && !egress) {
-		rd_err(r, m, ctx, "destination services are only allowed in "
-		    "egress rules");
-		goto out;
-	}
-	if (ru->dst.has_services && (ru->dst.n_ports || ru->dst.n_not_ports)) {
-		rd_err(r, m, ctx, "destination services cannot have ports");
-		goto out;
-	}
+	return 0;
+}
+
+/* Where services may appear in a rule. */
+static int
+check_rule_services(struct rd *r, yaml_node_t *m, const char *ctx,
+    const struct pe_rule *ru, int egress, enum pe_kind kind)
+{
+	int i;
+
+	if (ru->src.has_services && egress)
+		return rd_err(r, m, ctx, "source services are only allowed in "
+		    "ingress rules");
+	if (ru->dst.has_services && !egress)
+		return rd_err(r, m, ctx, "destination services are only "
+		    "allowed in egress rules");
+	if (ru->dst.has_services && (ru->dst.n_ports || ru->dst.n_not_ports))
+		return rd_err(r, m, ctx, "destination services cannot have "
+		    "ports");
 	for (i = 0; i < 2; i++) {
 		const struct pe_entity *e = i ? &ru->dst : &ru->src;
 
 		if (e->has_services && (kind == PE_GNP || kind == PE_SGNP) &&
-		    (e->svc_namespace == NULL || *e->svc_namespace == '\0')) {
-			rd_err(r, m, ctx, "services need a namespace in a "
+		    (e->svc_namespace == NULL || *e->svc_namespace == '\0'))
+			return rd_err(r, m, ctx, "services need a namespace in a "
 			    "global policy");
-			goto out;
-		}
 	}
-	if ((sub = map_get(r, m, "http")) != NULL) {
-		static const char *const path_fields[] = {
-			"exact", "prefix", NULL
-		};
-		yaml_node_t *paths;
-		char **methods = NULL;
-		size_t nm = 0;
+	return 0;
+}
 
-		ctx_join(c, sizeof(c), ctx, "http");
-		if (map_check(r, sub, c, http_fields) < 0)
-			goto out;
-		i = get_str_list(r, sub, c, "methods", &methods, &nm);
-		for (k = 0; k < nm; k++)
-			free(methods[k]);
-		free(methods);
-		if (i < 0 || get_seq(r, sub, c, "paths", &paths) < 0)
-			goto out;
-		for (k = 0; k < seq_len(paths); k++) {
-			yaml_node_t *pm = seq_at(r, paths, k), *e, *pf;
-			char c2[340];
+/* http: methods and paths are checked, not kept (Felix ignores them). */
+static int
+read_http(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru,
+    int egress)
+{
+	static const char *const http_fields[] = { "methods", "paths", NULL };
+	static const char *const path_fields[] = { "exact", "prefix", NULL };
+	yaml_node_t *sub, *paths;
+	char **methods = NULL, c[300];
+	size_t k, nm = 0;
+	int rc;
 
-			ctx_item(c2, sizeof(c2), c, "paths", k);
-			if (pm == NULL) {
-				rd_err(r, paths, c2, "missing path");
-				goto out;
-			}
-			if (map_check(r, pm, c2, path_fields) < 0)
-				goto out;
-			e = map_get(r, pm, "exact");
-			pf = map_get(r, pm, "prefix");
-			if ((e == NULL) == (pf == NULL)) {
-				rd_err(r, pm, c2, "want exactly one of exact "
-				    "and prefix");
-				goto out;
-			}
-			if ((e ? e : pf)->type != YAML_SCALAR_NODE ||
-			    scalar_kind(e ? e : pf) != SC_STR) {
-				rd_err(r, e ? e : pf, c2, "expected a string");
-				goto out;
-			}
-			if (rd_check_http_path(r, e ? e : pf, c2,
-			    sval(e ? e : pf)) < 0)
-				goto out;
-		}
-		if (ru->action != PE_ACT_ALLOW || egress ||
-		    (ru->protocol != -1 && ru->protocol != 6)) {
-			rd_err(r, sub, c, "http is only allowed on ingress Allow "
-			    "rules with protocol TCP or unset");
-			goto out;
-		}
-		ru->has_http = 1;
+	if ((sub = map_get(r, m, "http")) == NULL)
+		return 0;
+	ctx_join(c, sizeof(c), ctx, "http");
+	if (map_check(r, sub, c, http_fields) < 0)
+		return -1;
+	rc = get_str_list(r, sub, c, "methods", &methods, &nm);
+	for (k = 0; k < nm; k++)
+		free(methods[k]);
+	free(methods);
+	if (rc < 0 || get_seq(r, sub, c, "paths", &paths) < 0)
+		return -1;
+	for (k = 0; k < seq_len(paths); k++) {
+		yaml_node_t *pm = seq_at(r, paths, k), *e, *pf;
+		char c2[340];
+
+		ctx_item(c2, sizeof(c2), c, "paths", k);
+		if (pm == NULL)
+			return rd_err(r, paths, c2, "missing path");
+		if (map_check(r, pm, c2, path_fields) < 0)
+			return -1;
+		e = map_get(r, pm, "exact");
+		pf = map_get(r, pm, "prefix");
+		if ((e == NULL) == (pf == NULL))
+			return rd_err(r, pm, c2, "want exactly one of exact and "
+			    "prefix");
+		if ((e ? e : pf)->type != YAML_SCALAR_NODE ||
+		    scalar_kind(e ? e : pf) != SC_STR)
+			return rd_err(r, e ? e : pf, c2, "expected a string");
+		if (rd_check_http_path(r, e ? e : pf, c2,
+		    sval(e ? e : pf)) < 0)
+			return -1;
 	}
+	if (ru->action != PE_ACT_ALLOW || egress ||
+	    (ru->protocol != -1 && ru->protocol != 6))
+		return rd_err(r, sub, c, "http is only allowed on ingress Allow "
+		    "rules with protocol TCP or unset");
+	ru->has_http = 1;
+	return 0;
+}
+
+static int
+read_rule(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru,
+    int egress, enum pe_kind kind)
+{
+	static const char *const fields[] = {
+		"action", "ipVersion", "protocol", "notProtocol", "icmp",
+		"notICMP", "source", "destination", "http", "metadata", NULL
+	};
+	static const char *const meta_fields[] = { "annotations", NULL };
+	yaml_node_t *sub;
+	char c[300];
+	int present, fam = 0;
+
+	ru->line = (int)m->start_mark.line + 1;
+	ru->protocol = ru->not_protocol = -1;
+	ru->icmp_type = ru->icmp_code = -1;
+	ru->not_icmp_type = ru->not_icmp_code = -1;
+	if (map_check(r, m, ctx, fields) < 0 ||
+	    read_action(r, m, ctx, &ru->action) < 0 ||
+	    get_int(r, m, ctx, "ipVersion", 0, 6, &ru->ip_version,
+	    &present) < 0)
+		return -1;
+	if (present && ru->ip_version != 4 && ru->ip_version != 6)
+		return rd_err(r, map_get(r, m, "ipVersion"), ctx,
+		    "ipVersion must be 4 or 6");
+	if (get_protocol(r, m, ctx, "protocol", &ru->protocol) < 0 ||
+	    get_protocol(r, m, ctx, "notProtocol", &ru->not_protocol) < 0 ||
+	    read_icmp(r, m, ctx, ru) < 0 ||
+	    read_entity(r, m, ctx, "source", &ru->src, &fam) < 0 ||
+	    read_entity(r, m, ctx, "destination", &ru->dst, &fam) < 0)
+		return -1;
+	if (fam != 0 && ru->ip_version != 0 && fam != ru->ip_version)
+		return rd_err(r, m, ctx, "CIDRs do not match ipVersion %d",
+		    ru->ip_version);
+	if (check_rule_ports(r, m, ctx, ru) < 0 ||
+	    check_rule_services(r, m, ctx, ru, egress, kind) < 0 ||
+	    read_http(r, m, ctx, ru, egress) < 0)
+		return -1;
 	if ((sub = map_get(r, m, "metadata")) != NULL) {
 		ctx_join(c, sizeof(c), ctx, "metadata");
 		if (map_check(r, sub, c, meta_fields) < 0 ||
 		    get_labels(r, sub, c, "annotations", NULL) < 0 ||
 		    rd_check_annotations(r, map_get(r, sub, "annotations"),
 		    c) < 0)
-			goto out;
+			return -1;
 	}
-	ret = 0;
-out:
-	free(action);
-	return ret;
+	return 0;
 }
 
 static int
@@ -1160,65 +1163,24 @@ static void policy_release(struct pe_policy *p);
 static void tier_release(struct pe_tier *t);
 static void netset_release(struct pe_netset *s);
 
-static int
-read_policy(struct rd *r, yaml_node_t *doc, enum pe_kind kind,
-    yaml_node_t *kind_node)
+static void
+free_strs(char **v, size_t n)
 {
-	static const char *const gnp_fields[] = {
-		"order", "tier", "selector", "namespaceSelector",
-		"serviceAccountSelector", "types", "ingress", "egress",
-		"doNotTrack", "preDNAT", "applyOnForward", "performanceHints",
-		"stagedAction", NULL
-	};
-	static const char *const np_fields[] = {
-		"order", "tier", "selector", "serviceAccountSelector", "types",
-		"ingress", "egress", "performanceHints", "stagedAction", NULL
-	};
-	const char *const *fields = pe_kind_is_namespaced(kind) ? np_fields :
-	    gnp_fields;
-	struct pe_policyset *ps = r->ps;
-	struct pe_policy *p, *arr;
-	struct meta m = { NULL, NULL, NULL };
-	yaml_node_t *spec, *types;
-	char **hints = NULL, **tl = NULL;
-	size_t nh = 0, nt = 0, i, j;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The scalar fields of a policy's spec, each checked. */
+static int
+read_policy_fields(struct rd *r, yaml_node_t *spec, struct pe_policy *p)
+{
+	char **hints = NULL;
+	size_t nh = 0, i;
 	int ret = -1;
 
-	if ((arr = grow(ps->policies, &ps->a_policies, ps->n_policies,
-	    sizeof(*arr))) == NULL)
-		return rd_err(r, doc, NULL, "out of memory");
-	ps->policies = arr;
-	p = &arr[ps->n_policies++];
-	memset(p, 0, sizeof(*p));
-	p->kind = kind;
-	p->origin = ps->origin;
-	p->line = (int)kind_node->start_mark.line + 1;
-	if ((p->file = strdup(r->file)) == NULL) {
-		rd_err(r, doc, NULL, "out of memory");
-		goto out;
-	}
-	if (read_meta(r, doc, &m, pe_kind_is_namespaced(kind), NULL) < 0)
-		goto out;
-	p->name = m.name;
-	p->namespace = m.namespace;
-	m.name = m.namespace = NULL;
-	if (!valid_policy_name(p->name, pe_kind_is_namespaced(kind))) {
-		rd_err(r, map_get(r, m.node, "name"), "metadata.name",
-		    "invalid policy name '%s' (lower case letters, digits "
-		    "and '-', at most one '.')", fp_clamp(p->name, 64));
-		goto out;
-	}
-	if ((spec = map_get(r, doc, "spec")) == NULL) {
-		rd_err(r, doc, NULL, "spec is required");
-		goto out;
-	}
-	if (map_check(r, spec, "spec", fields) < 0)
-		goto out;
-	if (!pe_kind_is_staged(kind) && map_get(r, spec, "stagedAction")) {
-		rd_err(r, map_get(r, spec, "stagedAction"), "spec",
-		    "unknown field 'stagedAction'");
-		goto out;
-	}
 	if (get_float(r, spec, "spec", "order", &p->order, &p->has_order) < 0 ||
 	    get_str(r, spec, "spec", "tier", &p->tier) < 0 ||
 	    get_str(r, spec, "spec", "selector", &p->selector) < 0 ||
@@ -1274,6 +1236,21 @@ read_policy(struct rd *r, yaml_node_t *doc, enum pe_kind kind,
 			goto out;
 		}
 	}
+	ret = 0;
+out:
+	free_strs(hints, nh);
+	return ret;
+}
+
+/* spec.types: at most Ingress and Egress, each once. */
+static int
+read_policy_types(struct rd *r, yaml_node_t *spec, struct pe_policy *p)
+{
+	yaml_node_t *types;
+	char **tl = NULL;
+	size_t nt = 0, i;
+	int ret = -1;
+
 	if (get_seq(r, spec, "spec", "types", &types) < 0 ||
 	    get_str_list(r, spec, "spec", "types", &tl, &nt) < 0)
 		goto out;
@@ -1297,6 +1274,94 @@ read_policy(struct rd *r, yaml_node_t *doc, enum pe_kind kind,
 		}
 		p->types |= bit;
 	}
+	ret = 0;
+out:
+	free_strs(tl, nt);
+	return ret;
+}
+
+/* The same resource twice is a mistake in the input. */
+static int
+check_policy_unique(struct rd *r, const struct pe_policy *p,
+    yaml_node_t *kind_node)
+{
+	const struct pe_policyset *ps = r->ps;
+	size_t i;
+
+	for (i = 0; i + 1 < ps->n_policies; i++) {
+		const struct pe_policy *o = &ps->policies[i];
+
+		if (o->kind == p->kind && strcmp(o->name, p->name) == 0 &&
+		    same_ns(o->namespace, p->namespace))
+			return rd_err(r, kind_node, NULL, "%s '%s%s%s' is "
+			    "already defined at %s:%d", pe_kind_name(p->kind),
+			    p->namespace ? p->namespace : "",
+			    p->namespace ? "/" : "", p->name,
+			    fp_clamp(o->file, 200), o->line);
+	}
+	return 0;
+}
+
+static int
+read_policy(struct rd *r, yaml_node_t *doc, enum pe_kind kind,
+    yaml_node_t *kind_node)
+{
+	static const char *const gnp_fields[] = {
+		"order", "tier", "selector", "namespaceSelector",
+		"serviceAccountSelector", "types", "ingress", "egress",
+		"doNotTrack", "preDNAT", "applyOnForward", "performanceHints",
+		"stagedAction", NULL
+	};
+	static const char *const np_fields[] = {
+		"order", "tier", "selector", "serviceAccountSelector", "types",
+		"ingress", "egress", "performanceHints", "stagedAction", NULL
+	};
+	const char *const *fields = pe_kind_is_namespaced(kind) ? np_fields :
+	    gnp_fields;
+	struct pe_policyset *ps = r->ps;
+	struct pe_policy *p, *arr;
+	struct meta m = { NULL, NULL, NULL };
+	yaml_node_t *spec;
+	int ret = -1;
+
+	if ((arr = grow(ps->policies, &ps->a_policies, ps->n_policies,
+	    sizeof(*arr))) == NULL)
+		return rd_err(r, doc, NULL, "out of memory");
+	ps->policies = arr;
+	p = &arr[ps->n_policies++];
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	p->origin = ps->origin;
+	p->line = (int)kind_node->start_mark.line + 1;
+	if ((p->file = strdup(r->file)) == NULL) {
+		rd_err(r, doc, NULL, "out of memory");
+		goto out;
+	}
+	if (read_meta(r, doc, &m, pe_kind_is_namespaced(kind), NULL) < 0)
+		goto out;
+	p->name = m.name;
+	p->namespace = m.namespace;
+	m.name = m.namespace = NULL;
+	if (!valid_policy_name(p->name, pe_kind_is_namespaced(kind))) {
+		rd_err(r, map_get(r, m.node, "name"), "metadata.name",
+		    "invalid policy name '%s' (lower case letters, digits "
+		    "and '-', at most one '.')", fp_clamp(p->name, 64));
+		goto out;
+	}
+	if ((spec = map_get(r, doc, "spec")) == NULL) {
+		rd_err(r, doc, NULL, "spec is required");
+		goto out;
+	}
+	if (map_check(r, spec, "spec", fields) < 0)
+		goto out;
+	if (!pe_kind_is_staged(kind) && map_get(r, spec, "stagedAction")) {
+		rd_err(r, map_get(r, spec, "stagedAction"), "spec",
+		    "unknown field 'stagedAction'");
+		goto out;
+	}
+	if (read_policy_fields(r, spec, p) < 0 ||
+	    read_policy_types(r, spec, p) < 0)
+		goto out;
 	if (p->do_not_track && p->pre_dnat) {
 		rd_err(r, spec, "spec", "preDNAT and doNotTrack cannot both "
 		    "be true");
@@ -1315,28 +1380,10 @@ read_policy(struct rd *r, yaml_node_t *doc, enum pe_kind kind,
 		rd_err(r, spec, "spec", "preDNAT policy cannot have egress");
 		goto out;
 	}
-	/* The same resource twice is a mistake in the input. */
-	for (i = 0; i + 1 < ps->n_policies; i++) {
-		const struct pe_policy *o = &ps->policies[i];
-
-		if (o->kind == p->kind && strcmp(o->name, p->name) == 0 &&
-		    same_ns(o->namespace, p->namespace)) {
-			rd_err(r, kind_node, NULL, "%s '%s%s%s' is already "
-			    "defined at %s:%d", pe_kind_name(kind),
-			    p->namespace ? p->namespace : "",
-			    p->namespace ? "/" : "", p->name,
-			    fp_clamp(o->file, 200), o->line);
-			goto out;
-		}
-	}
+	if (check_policy_unique(r, p, kind_node) < 0)
+		goto out;
 	ret = 0;
 out:
-	for (j = 0; j < nh; j++)
-		free(hints[j]);
-	free(hints);
-	for (j = 0; j < nt; j++)
-		free(tl[j]);
-	free(tl);
 	free(m.name);
 	free(m.namespace);
 	if (ret < 0) {
@@ -1632,52 +1679,37 @@ int
 pe_read_buffer(struct pe_policyset *ps, const char *name, const char *buf,
     size_t len)
 {
-	yaml_parser_t parser;
 	yaml_document_t doc;
+	struct yr *y = NULL;
 	struct rd r;
-	int ret = -1, have_doc = 0;
+	int ret = -1, have_doc = 0, got;
 
 	memset(&r, 0, sizeof(r));
 	r.file = name;
 	r.ps = ps;
 	r.doc = &doc;
-	if (!yaml_parser_initialize(&parser))
-		return fp_error("%s: cannot initialise the YAML parser",
-		    fp_clamp(name, 256));
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	for (;;) {
-		yaml_node_t *root;
+	if (yr_new(&y, buf, len, NULL, 0) < 0)
+		return fp_error_prefix("%s", fp_clamp(name, 256));
+	while ((got = yr_load(y, &doc)) > 0) {
+		yaml_node_t *root = yaml_document_get_root_node(&doc);
 
-		if (!yaml_parser_load(&parser, &doc)) {
-			fp_error("%s:%lu: %s%s%s", fp_clamp(name, 256),
-			    (unsigned long)parser.problem_mark.line + 1,
-			    parser.problem ? parser.problem : "YAML error",
-			    parser.context ? " " : "",
-			    parser.context ? parser.context : "");
-			goto out;
-		}
 		have_doc = 1;
-		if ((root = yaml_document_get_root_node(&doc)) == NULL)
-			break;	/* end of stream */
-		r.visits = 0;
-		if (!is_null(root) && read_object(&r, root) < 0) {
-			if (r.over)
-				fp_error("%s:%lu: document too complex (more "
-				    "than %ld node visits; aliases?)",
-				    fp_clamp(name, 256),
-				    (unsigned long)root->start_mark.line + 1,
-				    RD_MAX_VISITS);
+		if (root != NULL && !is_null(root) && read_object(&r, root) < 0)
 			goto out;
-		}
 		yaml_document_delete(&doc);
 		have_doc = 0;
+	}
+	if (got < 0) {
+		fp_error("%s:%zu: %s", fp_clamp(name, 256), yr_error(y)->line,
+		    yr_error(y)->msg);
+		goto out;
 	}
 	ps->n_files++;
 	ret = 0;
 out:
 	if (have_doc)
 		yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	yr_free(y);
 	return ret;
 }
 
@@ -2145,22 +2177,8 @@ rd_policy_drop(struct rd *r)
 int
 rd_policy_check_dup(struct rd *r, yaml_node_t *at)
 {
-	const struct pe_policyset *ps = r->ps;
-	const struct pe_policy *p = &ps->policies[ps->n_policies - 1];
-	size_t i;
-
-	for (i = 0; i + 1 < ps->n_policies; i++) {
-		const struct pe_policy *o = &ps->policies[i];
-
-		if (o->kind == p->kind && strcmp(o->name, p->name) == 0 &&
-		    same_ns(o->namespace, p->namespace))
-			return rd_err(r, at, NULL, "%s '%s%s%s' is already "
-			    "defined at %s:%d", pe_kind_name(p->kind),
-			    p->namespace ? p->namespace : "",
-			    p->namespace ? "/" : "", p->name,
-			    fp_clamp(o->file, 200), o->line);
-	}
-	return 0;
+	return check_policy_unique(r, &r->ps->policies[r->ps->n_policies - 1],
+	    at);
 }
 
 int
@@ -2236,7 +2254,7 @@ rd_check_annotations(struct rd *r, yaml_node_t *map, const char *ctx)
 		size_t i;
 
 		if (k == NULL || v == NULL)
-			return budget(r, map);
+			return rd_err(r, map, c, "malformed mapping");
 		/* IsQualifiedName(strings.ToLower(k)), as validator.go does */
 		if ((low = strdup(sval(k))) == NULL)
 			return rd_err(r, k, c, "out of memory");

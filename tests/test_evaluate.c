@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "common/err.h"
+#include "common/yamlread.h"
 #include "store/store.h"
 #include "policy/evaluate.h"
 #include "review/explain.h"
@@ -682,7 +683,7 @@ seed_workloads(struct seed_wl *out, size_t max, char nslabels[][128],
 	char path[4096], *buf;
 	FILE *f;
 	long len;
-	yaml_parser_t p;
+	struct yr *p = NULL;
 	yaml_document_t d;
 	size_t n = 0;
 
@@ -695,18 +696,17 @@ seed_workloads(struct seed_wl *out, size_t max, char nslabels[][128],
 	assert_non_null(buf = malloc((size_t)len));
 	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
 	fclose(f);
-	assert_true(yaml_parser_initialize(&p));
-	yaml_parser_set_input_string(&p, (unsigned char *)buf, (size_t)len);
+	assert_int_equal(yr_new(&p, buf, (size_t)len, NULL, 0), 0);
 	*nns = 0;
 	for (;;) {
 		yaml_node_t *root, *kind = NULL, *meta = NULL, *spec = NULL;
 		yaml_node_pair_t *q;
+		int got = yr_load(p, &d);
 
-		assert_true(yaml_parser_load(&p, &d));
-		if ((root = yaml_document_get_root_node(&d)) == NULL) {
-			yaml_document_delete(&d);
+		assert_true(got >= 0);
+		if (got == 0)
 			break;
-		}
+		root = yaml_document_get_root_node(&d);
 		kind = yget(&d, root, "kind");
 		meta = yget(&d, root, "metadata");
 		spec = yget(&d, root, "spec");
@@ -758,7 +758,7 @@ seed_workloads(struct seed_wl *out, size_t max, char nslabels[][128],
 		}
 		yaml_document_delete(&d);
 	}
-	yaml_parser_delete(&p);
+	yr_free(p);
 	free(buf);
 	return n;
 }

@@ -177,6 +177,48 @@ db_close(struct db *d)
 	tu_rmdir(d->dir);
 }
 
+/*
+ * Issue 14: a key twice in kubectl's JSON is refused with both lines (it
+ * was accepted, first value winning, where kubectl keeps the last); a
+ * hostile file stops at a named limit.
+ */
+static void
+test_inventory_hostile_json(void **state)
+{
+	struct inv_counts n;
+	size_t i, cap = 400000, len = 0;
+	char *big = malloc(cap);
+
+	(void)state;
+	assert_non_null(big);
+	expect_error("{\n  \"apiVersion\": \"v1\",\n  \"items\": [\n    {\n"
+	    "      \"kind\": \"Namespace\",\n      \"metadata\": {\n"
+	    "        \"name\": \"a\",\n        \"name\": \"b\"\n      }\n"
+	    "    }\n  ],\n  \"kind\": \"List\"\n}\n",
+	    "inventory: 't.json': line 8: items[0].metadata: duplicate key "
+	    "'name' (first at line 7)");
+	expect_error("{\"kind\": \"Namespace\", \"kind\": \"Pod\"}",
+	    "inventory: 't.json': line 1: duplicate key 'kind' (first at line 1)");
+	/* 160 KB of nested flow mappings: refused by the depth limit */
+	for (i = 0; i < 40000; i++)
+		memcpy(big + 4 * i, "{a: ", 4);
+	big[4 * i] = '\0';
+	expect_error(big, "inventory: 't.json': line 1: nested deeper than 64 "
+	    "levels (the depth limit)");
+	/* 2,500 labels read; past the keys-per-mapping limit is refused */
+	len += (size_t)snprintf(big, cap, "kind: Namespace\nmetadata:\n"
+	    "  name: a\n  labels:\n");
+	for (i = 0; i < 2500; i++)
+		len += (size_t)snprintf(big + len, cap - len, "    k%zu: v\n", i);
+	assert_int_equal(parse(big, &n), 0);
+	assert_int_equal(n.namespaces, 1);
+	for (; i <= 10000; i++)
+		len += (size_t)snprintf(big + len, cap - len, "    k%zu: v\n", i);
+	expect_error(big, "inventory: 't.json': line 10005: metadata.labels: "
+	    "mapping has more than 10000 keys (the keys-per-mapping limit)");
+	free(big);
+}
+
 static int
 import(struct db *d, const char *at, const char *text)
 {
@@ -276,6 +318,7 @@ main(void)
 		cmocka_unit_test(test_inventory_names),
 		cmocka_unit_test(test_inventory_shapes),
 		cmocka_unit_test(test_inventory_errors),
+		cmocka_unit_test(test_inventory_hostile_json),
 		cmocka_unit_test(test_inventory_intervals),
 	};
 
