@@ -28,6 +28,10 @@ struct emit_opts {
 	size_t nexempt;
 	int exempt_set;			/* 1: exempt[] replaces the default */
 	const char *dns_selector;	/* NULL: found from the inventory */
+	const char *const *dns_addresses;	/* --dns-address: DNS also at */
+	size_t ndns_addresses;
+	int strict;			/* leave out workloads whose selector
+					   also selects other workloads */
 	int staged;			/* every policy staged */
 	const char *const *enforce;	/* enforce only these; stage the rest */
 	size_t nenforce;
@@ -52,10 +56,12 @@ struct emit_opts {
  */
 int emit_recorded_version(const char *dir, int *version);
 
-/* One rendered document: a policy and its file. */
+/* One rendered document: a policy (or the node set) and its file. */
 struct emit_doc {
 	char *name;		/* metadata.name */
-	char *kind;		/* GlobalNetworkPolicy or StagedGlobalNetworkPolicy */
+	char *kind;		/* GlobalNetworkPolicy, StagedGlobalNetworkPolicy,
+				   or GlobalNetworkSet (the cluster's nodes,
+				   order 0: before every policy) */
 	char *file;		/* "<name>.yaml" */
 	char *text;		/* header comment + YAML body, NUL-terminated */
 	size_t len;
