@@ -9,6 +9,7 @@
 #include "common/ipaddr.h"
 #include "store/store.h"
 #include "emitter/emit.h"
+#include "policy/calver.h"
 #include "common/banned.h"
 
 static const char emit_usage[] =
@@ -16,6 +17,7 @@ static const char emit_usage[] =
     "                    [--exempt-namespace NS]... [--dns-selector SEL]\n"
     "                    [--dns-address ADDR]... [--strict]\n"
     "                    [--staged | --enforce-namespace NS...] [--exempt-silent]\n"
+    "                    [--calico-version 3.28..3.33] [--tier NAME]\n"
     "\n"
     "Writes the least-privilege Calico policy for the learned model, layered\n"
     "from a default deny: flowpol-default-deny (pods outside the exempt\n"
@@ -46,7 +48,14 @@ static const char emit_usage[] =
     "  --enforce-namespace NS enforce in NS only (repeatable); stage the rest\n"
     "  --exempt-silent        leave workloads never seen talking out of the\n"
     "                         default deny (by default it isolates them; each\n"
-    "                         is named on stderr either way)\n";
+    "                         is named on stderr either way)\n"
+    "  --calico-version V     the Calico release written for (3.28 to 3.33),\n"
+    "                         recorded in each file; default: the version the\n"
+    "                         files in --out DIR record, else 3.33\n"
+    "  --tier NAME            put the policies in tier NAME (named NAME.<name>)\n"
+    "                         and write the Tier, ordered ahead of default, so\n"
+    "                         flowpol's default deny decides for the pods it\n"
+    "                         covers whatever other tiers below allow\n";
 
 /*
  * The byte offset of the first byte that is not well-formed UTF-8 (no
@@ -102,6 +111,8 @@ cmd_emit(int argc, char **argv)
 		{ "dns-selector", required_argument, NULL, 's' },
 		{ "staged", no_argument, NULL, 'S' },
 		{ "enforce-namespace", required_argument, NULL, 'e' },
+		{ "calico-version", required_argument, NULL, 'V' },
+		{ "tier", required_argument, NULL, 't' },
 		{ "dns-address", required_argument, NULL, 'a' },
 		{ "strict", no_argument, NULL, 'T' },
 		{ "exempt-silent", no_argument, NULL, 'Q' },
@@ -156,6 +167,26 @@ cmd_emit(int argc, char **argv)
 				    "--dns-selector: byte %ld: not valid UTF-8", bad);
 				goto out;
 			}
+			/*
+			 * It becomes a rule's destination selector: Calico
+			 * refuses "global(" there (master CRD CEL; "global()"
+			 * in validator.go up to v3.32) and, from the master
+			 * CRD on, more than 1024 characters. Emit what every
+			 * release takes.
+			 */
+			if (strstr(optarg, "global(") != NULL) {
+				ret = fp_cli_usage_error("emit", emit_usage,
+				    "--dns-selector: global() is not allowed in "
+				    "a rule selector");
+				goto out;
+			}
+			if (strlen(optarg) > 1024) {
+				ret = fp_cli_usage_error("emit", emit_usage,
+				    "--dns-selector: %zu characters, a rule "
+				    "selector holds at most 1024",
+				    strlen(optarg));
+				goto out;
+			}
 			o.dns_selector = optarg;
 			break;
 		case 'S':
@@ -163,6 +194,16 @@ cmd_emit(int argc, char **argv)
 			break;
 		case 'e':
 			enforce[nenforce++] = optarg;
+			break;
+		case 'V':
+			if (pe_calver_parse(optarg, &o.calico_version) < 0) {
+				fp_error_prefix("emit: --calico-version");
+				ret = fp_report();
+				goto out;
+			}
+			break;
+		case 't':
+			o.tier = optarg;
 			break;
 		case 'a': {
 			struct fp_ip a;
@@ -216,6 +257,12 @@ cmd_emit(int argc, char **argv)
 	o.nenforce = nenforce;
 	if (db == NULL)
 		db = store_default_path();
+	/* A rerun writes for the release the files were written for. */
+	if (o.calico_version == 0 && strcmp(out, "-") != 0 &&
+	    emit_recorded_version(out, &o.calico_version) < 0) {
+		ret = fp_report();
+		goto out;
+	}
 	if (store_open(&st, db, STORE_READONLY) < 0 ||
 	    store_require_learned(st, "emit") < 0 || emit_build(st, &o, &r) < 0 ||
 	    emit_write(&r, out, &removed) < 0) {

@@ -37,7 +37,26 @@ struct emit_opts {
 	size_t nenforce;
 	int exempt_silent;		/* leave silent workloads out of the
 					   default deny (and DNS layer) */
+	int calico_version;		/* policy/calver.h; 0: the default */
+	const char *tier;		/* a tier of flowpol's own, or NULL */
 };
+
+/*
+ * The Tier --tier writes: ahead of default (1,000,000) and after the
+ * admin tier (1000), defaultAction Deny, so flowpol's default deny decides
+ * for the pods it covers whatever allows lie in the tiers below.
+ */
+#define EMIT_TIER_ORDER 100000
+
+/* The second line of every file: the Calico release it was written for. */
+#define EMIT_VERSION_MARK "# For Calico "
+
+/*
+ * The Calico version recorded in the flowpol-generated files of dir, so
+ * that a rerun keeps it: *version 0 when there are none (or dir is not a
+ * directory). Files recording different versions are an error. 0 or -1.
+ */
+int emit_recorded_version(const char *dir, int *version);
 
 /* One rendered document: a policy (or the node set) and its file. */
 struct emit_doc {

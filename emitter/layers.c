@@ -7,6 +7,7 @@
 #include "emitter/emit.h"
 #include "emitter/names.h"
 #include "emitter/policyset.h"
+#include "emitter/target.h"
 #include "store/model.h"
 #include "store/store.h"
 #include "common/k8sname.h"
@@ -2088,6 +2089,17 @@ render_docs(struct build *b, struct emit_result *out)
 	for (i = 0; i < b->npols; i++) {
 		struct emit_doc *d = &r.docs[r.ndocs];
 
+		b->pols[i].calico_version = b->o->calico_version;
+		if (b->o->tier != NULL) {
+			/* "<tier>.<name>": valid in every release (doc/calico-semantics.md 2.2) */
+			char *tn = xfmt(b, "%s.%s", b->o->tier, b->pols[i].name);
+
+			if (tn == NULL)
+				continue;	/* b->oom: reported below */
+			free(b->pols[i].name);
+			b->pols[i].name = tn;
+			b->pols[i].tier = b->o->tier;
+		}
 		if (pset_render(&b->pols[i], &d->text, &d->len) < 0)
 			goto fail;
 		r.ndocs++;
@@ -2097,6 +2109,18 @@ render_docs(struct build *b, struct emit_result *out)
 		d->file = xfmt(b, "%s.yaml", b->pols[i].name);
 		d->order_centi = b->pols[i].order_centi;
 	}
+	if (b->o->tier != NULL) {
+		struct emit_doc *d = &r.docs[r.ndocs];
+
+		if (pset_render_tier(b->o->tier, b->o->calico_version, &d->text,
+		    &d->len) < 0)
+			goto fail;
+		r.ndocs++;
+		d->name = xstrdup(b, b->o->tier);
+		d->kind = xstrdup(b, "Tier");
+		d->file = xfmt(b, "%s.yaml", b->o->tier);
+		d->order_centi = -1;	/* ahead of every policy */
+	}
 	if (b->oom) {
 		fp_error("emit: out of memory");
 		goto fail;
@@ -2104,6 +2128,9 @@ render_docs(struct build *b, struct emit_result *out)
 	if (b->use_nodeset && node_set_doc(b, &r) < 0)
 		goto fail;
 	sort(r.docs, r.ndocs, sizeof(*r.docs), cmp_doc);
+	/* never write what the target release refuses */
+	if (emit_check_target(&r, b->o->calico_version) < 0)
+		goto fail;
 	*out = r;
 	return 0;
 fail:
@@ -2126,9 +2153,9 @@ emit_build_model(struct model *m, const struct emit_opts *o,
 	b.m = m;
 	b.path = store_path(model_store(m));
 	b.nsmode = o->granularity == EMIT_NAMESPACE;
-	if (option_namespaces(&b) < 0 || load_workloads(&b) < 0 ||
-	    find_dns(&b) < 0 || load_addresses(&b) < 0 || load_edges(&b) < 0 ||
-	    find_silent(&b) < 0)
+	if (emit_check_options(o) < 0 || option_namespaces(&b) < 0 ||
+	    load_workloads(&b) < 0 || find_dns(&b) < 0 ||
+	    load_addresses(&b) < 0 || load_edges(&b) < 0 || find_silent(&b) < 0)
 		goto out;
 	/* An enforced namespace with no learned workload is likely a typo. */
 	for (i = 0; i < b.nenforce; i++)

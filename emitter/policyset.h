@@ -49,6 +49,8 @@ struct pset_policy {
 	struct pset_rule *egress;
 	size_t negress;
 	char *about;		/* header: what this policy is for (one line) */
+	int calico_version;	/* recorded in the header (calver.h) */
+	const char *tier;	/* spec.tier, or NULL (default); not owned */
 };
 
 void pset_rule_release(struct pset_rule *r);
@@ -60,6 +62,10 @@ void pset_policy_release(struct pset_policy *p);
  * 0 or -1 (fp_error).
  */
 int pset_render(const struct pset_policy *p, char **text, size_t *len);
+
+/* Render the Tier document for emit --tier, likewise. */
+int pset_render_tier(const char *name, int calico_version, char **text,
+    size_t *len);
 
 /*
  * A GlobalNetworkSet: name, one label (key: value), nets (CIDRs), and a

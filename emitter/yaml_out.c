@@ -9,6 +9,7 @@
 #include "emitter/policyset.h"
 #include "common/err.h"
 #include "common/proto.h"
+#include "policy/calver.h"
 #include "common/banned.h"
 
 /* A growable byte buffer, the emitter's output. */
@@ -332,7 +333,9 @@ header(struct sbuf *b, const struct pset_policy *p, const char *kind)
 	sb_str(b, order);
 	sb_str(b, ": ");
 	sb_comment_text(b, p->about);
-	sb_str(b, "\n# Allows (digest fnv1a64:");
+	sb_str(b, "\n" EMIT_VERSION_MARK);
+	sb_str(b, pe_calver_name(p->calico_version));
+	sb_str(b, ".\n# Allows (digest fnv1a64:");
 	sb_str(b, dig);
 	sb_str(b, p->staged ? "; staged, nothing enforced):\n" : "):\n");
 	for (i = 0; i < p->ningress + p->negress; i++) {
@@ -404,6 +407,39 @@ out:
 }
 
 int
+pset_render_tier(const char *name, int calico_version, char **text,
+    size_t *len)
+{
+	struct sbuf b = { 0 };
+	char order[32];
+
+	/* name is a DNS label (checked by the caller): plain in YAML */
+	snprintf(order, sizeof(order), "%d", EMIT_TIER_ORDER);
+	sb_str(&b, EMIT_HEADER_MARK " Do not edit: the next run rewrites it.\n");
+	sb_str(&b, "# Tier ");
+	sb_str(&b, name);
+	sb_str(&b, ", order ");
+	sb_str(&b, order);
+	sb_str(&b, ": flowpol's policies, ahead of the default tier; what "
+	    "they do not allow is dropped for the pods they select\n");
+	sb_str(&b, EMIT_VERSION_MARK);
+	sb_str(&b, pe_calver_name(calico_version));
+	sb_str(&b, ".\napiVersion: projectcalico.org/v3\nkind: Tier\nmetadata:\n"
+	    "  name: ");
+	sb_str(&b, name);
+	sb_str(&b, "\nspec:\n  order: ");
+	sb_str(&b, order);
+	sb_str(&b, "\n  defaultAction: Deny\n");
+	if (b.oom) {
+		free(b.p);
+		return fp_error("emit: out of memory");
+	}
+	*text = b.p;
+	*len = b.len;
+	return 0;
+}
+
+int
 pset_render(const struct pset_policy *p, char **text, size_t *len)
 {
 	struct sbuf b = { 0 };
@@ -429,6 +465,10 @@ pset_render(const struct pset_policy *p, char **text, size_t *len)
 	ye_map(&y, 0);
 	ye_plain(&y, "spec");
 	ye_map(&y, 1);
+	if (p->tier != NULL) {
+		ye_plain(&y, "tier");
+		ye_plain(&y, p->tier);
+	}
 	ye_plain(&y, "order");
 	order_text(p->order_centi, order, sizeof(order));
 	ye_plain(&y, order);

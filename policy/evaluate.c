@@ -6,6 +6,7 @@
 #include "common/err.h"
 #include "common/proto.h"
 #include "common/strbuf.h"
+#include "policy/calver.h"
 #include "policy/evaluate.h"
 #include "policy/selector.h"
 #include "common/banned.h"
@@ -396,15 +397,35 @@ default_types(const struct pe_policy *p, enum pe_types_mode mode)
 	return PE_TYPE_INGRESS;
 }
 
-static const struct {
-	const char *name;
-	double order;
-	int pass;
-} builtin_tiers[] = {
-	{ "kube-admin", 1000, 1 },
-	{ "default", 1000000, 0 },
-	{ "kube-baseline", 10000000, 1 },
-};
+/*
+ * The tiers a release creates itself (calver.h): an admin tier at 1000
+ * and a baseline tier at 10,000,000, both defaultAction Pass, around
+ * default at 1,000,000 (tier.go).
+ */
+static size_t
+builtin_tiers(const struct pe_policyset *ps, const char *names[3],
+    double orders[3], int pass[3])
+{
+	const struct pe_calver *v = pe_calver_get(ps->calico_version);
+	size_t n = 0;
+
+	if (v == NULL)
+		v = pe_calver_get(0);
+	if (v->admin_tier != NULL) {
+		names[n] = v->admin_tier;
+		orders[n] = 1000;
+		pass[n++] = 1;
+	}
+	names[n] = "default";
+	orders[n] = 1000000;
+	pass[n++] = 0;
+	if (v->baseline_tier != NULL) {
+		names[n] = v->baseline_tier;
+		orders[n] = 10000000;
+		pass[n++] = 1;
+	}
+	return n;
+}
 
 /* SORTER.go TierLess */
 static int
@@ -426,7 +447,18 @@ static const struct pe_policyset *sort_ps;	/* for qsort */
 static void
 policy_key(const struct pe_policy *p, struct strbuf *b)
 {
+	const struct pe_calver *v = pe_calver_get(sort_ps->calico_version);
+
 	b->len = 0;
+	if (v != NULL && !v->tiebreak_kind) {
+		/* up to 3.31 the v1 key's name: "<ns>/<name>" or "<name>" */
+		if (p->namespace != NULL) {
+			sb_adds(b, p->namespace);
+			sb_addc(b, '/');
+		}
+		sb_adds(b, p->name);
+		return;
+	}
 	sb_adds(b, p->name);
 	sb_addc(b, '/');
 	sb_adds(b, p->namespace ? p->namespace : "");
@@ -527,8 +559,11 @@ staged_acts(const struct pe_policy *q)
 int
 pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
 {
-	size_t i, j, cap;
+	size_t i, j, cap, nb;
 	struct pe_ctier *t;
+	const char *bnames[3];
+	double border[3];
+	int bpass[3];
 
 	if (ps->prepared)
 		return 0;
@@ -536,12 +571,13 @@ pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
 	cap = ps->n_tiers + ps->n_policies + 3;
 	if ((ps->c_tiers = calloc(cap, sizeof(*ps->c_tiers))) == NULL)
 		goto oom;
-	for (i = 0; i < 3; i++) {
-		t = add_ctier(ps, builtin_tiers[i].name, cap);
+	nb = builtin_tiers(ps, bnames, border, bpass);
+	for (i = 0; i < nb; i++) {
+		t = add_ctier(ps, bnames[i], cap);
 		t->valid = 1;
 		t->has_order = 1;
-		t->order = builtin_tiers[i].order;
-		t->default_pass = builtin_tiers[i].pass;
+		t->order = border[i];
+		t->default_pass = bpass[i];
 	}
 	for (i = 0; i < ps->n_tiers; i++) {
 		const struct pe_tier *rt = &ps->tiers[i];
@@ -593,7 +629,8 @@ pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
 		struct pe_policy *p = &ps->policies[i];
 
 		p->c_staged_replaced = 0;
-		if (pe_kind_is_staged(p->kind))
+		/* Staged Kubernetes kinds are not read: converted ones stay. */
+		if (pe_kind_is_staged(p->kind) || p->source_kind != NULL)
 			continue;
 		for (j = 0; j < ps->n_policies; j++) {
 			const struct pe_policy *q = &ps->policies[j];
@@ -912,6 +949,7 @@ pe_evaluate_dir(const struct pe_policyset *ps, const struct pe_flow *f,
 	for (ti = 0; ti < ps->n_ctiers; ti++) {
 		const struct pe_ctier *t = &ps->c_tiers[ti];
 		int enforced = 0, passed = 0;
+		unsigned long origins = 0;
 
 		for (pi = 0; pi < t->n_pols && !passed; pi++) {
 			const struct pe_policy *p = &ps->policies[t->pols[pi]];
@@ -929,6 +967,7 @@ pe_evaluate_dir(const struct pe_policyset *ps, const struct pe_flow *f,
 				continue;
 			enforced = 1;
 			d->policies_applied++;
+			origins |= 1UL << (p->origin < 63 ? p->origin : 63);
 			rules = ingress ? p->ingress : p->egress;
 			n = ingress ? p->n_ingress : p->n_egress;
 			for (ri = 0; ri < n; ri++) {
@@ -953,6 +992,8 @@ pe_evaluate_dir(const struct pe_policyset *ps, const struct pe_flow *f,
 					d->tier = t;
 					d->policy = p;
 					d->rule = ri;
+					d->origins = 1UL << (p->origin < 63 ?
+					    p->origin : 63);
 					return;
 				}
 				break;
@@ -963,6 +1004,7 @@ pe_evaluate_dir(const struct pe_policyset *ps, const struct pe_flow *f,
 		d->why = PE_WHY_END_OF_TIER;
 		d->allowed = 0;
 		d->tier = t;
+		d->origins = origins;
 		return;
 	}
 	/* kns.<namespace> profile: allow-all for Kubernetes pods. */

@@ -176,6 +176,12 @@ struct pe_decision {
 	size_t logs;			/* Log rules that matched on the way */
 	size_t policies_applied;	/* enforced policies seen */
 	/*
+	 * Which read paths (pe_policy.origin, bit min(origin, 63)) decided:
+	 * the rule's policy, or the policies that applied in the tier that
+	 * dropped at its end.
+	 */
+	unsigned long origins;
+	/*
 	 * Something could not be decided exactly: a rule needed the source
 	 * port, a named port of an endpoint whose ports are unknown, a
 	 * services match, or an HTTP match (L4 only here).

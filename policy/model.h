@@ -19,7 +19,9 @@ enum pe_kind {
 	PE_GNP,		/* GlobalNetworkPolicy */
 	PE_SGNP,	/* StagedGlobalNetworkPolicy */
 	PE_NP,		/* NetworkPolicy (namespaced) */
-	PE_SNP		/* StagedNetworkPolicy (namespaced) */
+	PE_SNP,		/* StagedNetworkPolicy (namespaced) */
+	PE_KNP,		/* networking.k8s.io/v1 NetworkPolicy, converted (k8snp.h) */
+	PE_KCNP		/* Admin, BaselineAdmin, ClusterNetworkPolicy (k8snp.h) */
 };
 
 enum pe_action { PE_ACT_ALLOW, PE_ACT_DENY, PE_ACT_LOG, PE_ACT_PASS };
@@ -80,6 +82,9 @@ struct pe_policy {
 	int types;			/* PE_TYPE_* bits; 0 when unset */
 	int do_not_track, pre_dnat, apply_on_forward;
 	char *staged_action;		/* staged kinds: Set (default), ... */
+	size_t origin;			/* which path it was read from (0-based) */
+	/* the Kubernetes kind it was converted from (static), or NULL */
+	const char *source_kind;
 	struct pe_rule *ingress, *egress;
 	size_t n_ingress, n_egress;
 
@@ -117,6 +122,13 @@ struct pe_policyset {
 	struct pe_netset *netsets;
 	size_t n_netsets, a_netsets;
 	size_t n_files;			/* files read */
+	int calico_version;		/* calver.h; 0: PE_CALVER_DEFAULT */
+	size_t origin;			/* stamped on what is read next */
+	char **origin_paths;		/* per origin: the path read for it */
+	size_t n_origin_paths;
+	/* Things Calico's API would refuse but a cluster can hold. */
+	char **warnings;
+	size_t n_warnings;
 
 	/* Filled by pe_policyset_prepare (evaluate.c). */
 	int prepared;
@@ -131,10 +143,16 @@ struct pe_policyset {
 /* Frees everything the set holds; it is then empty. */
 void pe_policyset_release(struct pe_policyset *ps);
 
-/* "GlobalNetworkPolicy", "NetworkPolicy", ... */
+/* "GlobalNetworkPolicy", "NetworkPolicy", "KubernetesNetworkPolicy" ... */
 const char *pe_kind_name(enum pe_kind k);
 int pe_kind_is_staged(enum pe_kind k);
 int pe_kind_is_namespaced(enum pe_kind k);
+/*
+ * Record a warning (copied; "FILE:LINE: FIELD: reason"). 0 or -1 (out of
+ * memory, fp_error).
+ */
+int pe_policyset_warn(struct pe_policyset *ps, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Whether the set holds any staged policy. */
 int pe_policyset_has_staged(const struct pe_policyset *ps);
 /* "Allow", "Deny", "Log", "Pass" */

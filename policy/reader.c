@@ -14,7 +14,10 @@
 #include "common/proto.h"
 #include "common/strbuf.h"
 #include "common/yamlread.h"
+#include "policy/calver.h"
 #include "policy/evaluate.h"
+#include "policy/k8snp.h"
+#include "policy/rd.h"
 #include "policy/reader.h"
 #include "policy/selector.h"
 #include "common/banned.h"
@@ -437,10 +440,13 @@ check_selector(struct rd *r, yaml_node_t *at, const char *ctx,
 
 	if (s == NULL)
 		return 0;
+	if (rd_check_selector_len(r, at, ctx, s) < 0)
+		return -1;
 	if (sel_parse(s, &p, &pos) < 0)
 		return rd_err(r, at, ctx, "invalid selector '%s': %s",
 		    fp_clamp(s, 200), fp_errmsg());
-	if (strstr(s, "global()") != NULL &&
+	if (strstr(s, rd_calver(r)->global_paren ? "global(" :
+	    "global()") != NULL &&
 	    !(allow_global && sel_is_global(p))) {
 		sel_free(p);
 		return rd_err(r, at, ctx, allow_global ?
@@ -530,10 +536,9 @@ parse_port(struct rd *r, yaml_node_t *v, const char *ctx, struct pe_port *p)
 		p->hi = (int)hi;
 		return 0;
 	}
-	if (k8s_check_port_name(s) != NULL)
-		return rd_err(r, v, ctx, "invalid named port '%s' (at most 15 "
-		    "lowercase letters, digits and '-', with a letter)",
-		    fp_clamp(s, 64));
+	if (k8s_check_port_name(s) != NULL &&
+	    rd_named_port_outside(r, v, ctx, s) < 0)
+		return -1;
 	if ((p->name = strdup(s)) == NULL)
 		return rd_err(r, v, ctx, "out of memory");
 	return 0;
@@ -551,6 +556,8 @@ get_ports(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
 		return -1;
 	if ((len = seq_len(s)) == 0)
 		return 0;
+	if (rd_check_items(r, s, ctx, key, len, RD_MAX_PORTS) < 0)
+		return -1;
 	if ((*out = calloc(len, sizeof(**out))) == NULL)
 		return rd_err(r, s, ctx, "out of memory");
 	for (i = 0; i < len; i++) {
@@ -590,6 +597,8 @@ get_nets(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
 		return -1;
 	if ((len = seq_len(s)) == 0)
 		return 0;
+	if (rd_check_items(r, s, ctx, key, len, RD_MAX_NETS) < 0)
+		return -1;
 	if ((*out = calloc(len, sizeof(**out))) == NULL)
 		return rd_err(r, s, ctx, "out of memory");
 	for (i = 0; i < len; i++) {
@@ -611,6 +620,8 @@ get_nets(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
 		if (memcmp(m.a, net->ip.a, m.len) != 0)
 			return rd_err(r, v, c, "CIDR '%s' has host bits set "
 			    "(Calico wants it masked)", fp_clamp(sval(v), 64));
+		if (rd_check_net_dup(r, v, c, *out, i) < 0)
+			return -1;
 		(*n)++;
 	}
 	return 0;
@@ -761,11 +772,16 @@ read_icmp(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru)
 			return rd_err(r, sub, c, "ICMP fields need protocol ICMP "
 			    "or ICMPv6");
 	}
-	if ((ru->protocol == 1 && ru->ip_version == 6) ||
-	    (ru->protocol == 58 && ru->ip_version == 4))
-		return rd_err(r, m, ctx, "protocol %s needs ipVersion %d",
-		    ru->protocol == 1 ? "ICMP" : "ICMPv6",
-		    ru->protocol == 1 ? 4 : 6);
+	for (i = 0; i < 2; i++) {
+		int pr = i ? ru->not_protocol : ru->protocol;
+
+		/* validator.go validateRule checks both (and master's CEL). */
+		if ((pr == 1 && ru->ip_version == 6) ||
+		    (pr == 58 && ru->ip_version == 4))
+			return rd_err(r, m, ctx, "%s %s needs ipVersion %d",
+			    i ? "notProtocol" : "protocol",
+			    pr == 1 ? "ICMP" : "ICMPv6", pr == 1 ? 4 : 6);
+	}
 	return 0;
 }
 
@@ -866,6 +882,9 @@ read_http(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru,
 		if ((e ? e : pf)->type != YAML_SCALAR_NODE ||
 		    scalar_kind(e ? e : pf) != SC_STR)
 			return rd_err(r, e ? e : pf, c2, "expected a string");
+		if (rd_check_http_path(r, e ? e : pf, c2,
+		    sval(e ? e : pf)) < 0)
+			return -1;
 	}
 	if (ru->action != PE_ACT_ALLOW || egress ||
 	    (ru->protocol != -1 && ru->protocol != 6))
@@ -916,7 +935,9 @@ read_rule(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru,
 	if ((sub = map_get(r, m, "metadata")) != NULL) {
 		ctx_join(c, sizeof(c), ctx, "metadata");
 		if (map_check(r, sub, c, meta_fields) < 0 ||
-		    get_labels(r, sub, c, "annotations", NULL) < 0)
+		    get_labels(r, sub, c, "annotations", NULL) < 0 ||
+		    rd_check_annotations(r, map_get(r, sub, "annotations"),
+		    c) < 0)
 			return -1;
 	}
 	return 0;
@@ -934,6 +955,8 @@ read_rules(struct rd *r, yaml_node_t *spec, const char *key,
 		return -1;
 	if ((len = seq_len(s)) == 0)
 		return 0;
+	if (rd_check_items(r, s, "spec", key, len, RD_MAX_RULES) < 0)
+		return -1;
 	if ((*out = calloc(len, sizeof(**out))) == NULL)
 		return rd_err(r, s, "spec", "out of memory");
 	for (i = 0; i < len; i++) {
@@ -978,7 +1001,9 @@ read_meta(struct rd *r, yaml_node_t *doc, struct meta *m, int namespaced,
 	    get_str(r, n, "metadata", "name", &m->name) < 0 ||
 	    get_str(r, n, "metadata", "namespace", &m->namespace) < 0 ||
 	    get_labels(r, n, "metadata", "labels", labels) < 0 ||
-	    get_labels(r, n, "metadata", "annotations", NULL) < 0)
+	    get_labels(r, n, "metadata", "annotations", NULL) < 0 ||
+	    rd_check_annotations(r, map_get(r, n, "annotations"),
+	    "metadata") < 0)
 		return -1;
 	if (m->name == NULL || *m->name == '\0')
 		return rd_err(r, n, "metadata.name", "name is required");
@@ -1073,6 +1098,12 @@ read_policy_fields(struct rd *r, yaml_node_t *spec, struct pe_policy *p)
 	} else if (k8s_check_dns_label(p->tier) != NULL) {
 		rd_err(r, map_get(r, spec, "tier"), "spec.tier",
 		    "invalid tier name '%s'", fp_clamp(p->tier, 64));
+		goto out;
+	}
+	if (!rd_calver(r)->has_tiers && strcmp(p->tier, "default") != 0) {
+		rd_err(r, map_get(r, spec, "tier"), "spec.tier", "Calico %s has "
+		    "no tiers (--calico-version)",
+		    pe_calver_name(rd_calver(r)->version));
 		goto out;
 	}
 	if (check_selector(r, map_get(r, spec, "selector"), "spec.selector",
@@ -1195,6 +1226,7 @@ read_policy(struct rd *r, yaml_node_t *doc, enum pe_kind kind,
 	p = &arr[ps->n_policies++];
 	memset(p, 0, sizeof(*p));
 	p->kind = kind;
+	p->origin = ps->origin;
 	p->line = (int)kind_node->start_mark.line + 1;
 	if ((p->file = strdup(r->file)) == NULL) {
 		rd_err(r, doc, NULL, "out of memory");
@@ -1400,6 +1432,8 @@ out:
 }
 
 static int read_object(struct rd *r, yaml_node_t *doc);
+static int kind_in_release(struct rd *r, yaml_node_t *at, int what,
+    const char *kind);
 
 static int
 read_list(struct rd *r, yaml_node_t *doc)
@@ -1472,10 +1506,23 @@ read_object(struct rd *r, yaml_node_t *doc)
 	}
 	calico_api = strcmp(api, "projectcalico.org/v3") == 0 ||
 	    strcmp(api, "crd.projectcalico.org/v1") == 0;
+	if (strcmp(api, PE_K8SNP_API) == 0 &&
+	    strcmp(kind, "NetworkPolicy") == 0) {
+		ret = pe_k8snp_read(r, doc, kind_node);
+		goto out;
+	}
+	if (strncmp(api, PE_K8SADMIN_GROUP, strlen(PE_K8SADMIN_GROUP)) == 0 &&
+	    pe_k8sadmin_kind(kind)) {
+		ret = pe_k8sadmin_read(r, doc, kind_node, api, kind);
+		goto out;
+	}
 	klen = strlen(kind);
 	if (strcmp(kind, "List") == 0 || (klen > 4 &&
 	    strcmp(kind + klen - 4, "List") == 0)) {
-		if (!calico_api && strcmp(api, "v1") != 0) {
+		if (!calico_api && strcmp(api, "v1") != 0 &&
+		    strcmp(api, PE_K8SNP_API) != 0 &&
+		    strncmp(api, PE_K8SADMIN_GROUP,
+		    strlen(PE_K8SADMIN_GROUP)) != 0) {
 			rd_err(r, map_get(r, doc, "apiVersion"), "apiVersion",
 			    "unsupported apiVersion '%s' for a List",
 			    fp_clamp(api, 64));
@@ -1500,7 +1547,8 @@ read_object(struct rd *r, yaml_node_t *doc)
 		    "crd.projectcalico.org/v1)", fp_clamp(api, 64));
 		goto out;
 	}
-	if (map_check(r, doc, "", fields) < 0)
+	if (map_check(r, doc, "", fields) < 0 ||
+	    kind_in_release(r, kind_node, kinds[i].what, kind) < 0)
 		goto out;
 	switch (kinds[i].what) {
 	case 10:
@@ -1559,6 +1607,32 @@ out:
 		yaml_document_delete(&doc);
 	yr_free(y);
 	return ret;
+}
+
+/* Append a copy of s to the string array *v of *n. 0 or -1 (fp_error). */
+static int
+push_copy(char ***v, size_t *n, const char *s)
+{
+	char **nv;
+
+	if ((nv = realloc(*v, (*n + 1) * sizeof(*nv))) == NULL)
+		return fp_error("policies: out of memory");
+	*v = nv;
+	if ((nv[*n] = strdup(s)) == NULL)
+		return fp_error("policies: out of memory");
+	(*n)++;
+	return 0;
+}
+
+/* The first path read for ps->origin names it. */
+static int
+record_origin(struct pe_policyset *ps, const char *path)
+{
+	while (ps->n_origin_paths <= ps->origin)
+		if (push_copy(&ps->origin_paths, &ps->n_origin_paths,
+		    path) < 0)
+			return -1;
+	return 0;
 }
 
 static int
@@ -1659,6 +1733,8 @@ pe_read_path(struct pe_policyset *ps, const char *path)
 {
 	struct stat st;
 
+	if (record_origin(ps, path) < 0)
+		return -1;
 	if (strcmp(path, "-") == 0)
 		return read_file(ps, path);
 	if (stat(path, &st) < 0)
@@ -1758,6 +1834,12 @@ pe_policyset_release(struct pe_policyset *ps)
 	for (i = 0; i < ps->n_netsets; i++)
 		netset_release(&ps->netsets[i]);
 	free(ps->netsets);
+	for (i = 0; i < ps->n_warnings; i++)
+		free(ps->warnings[i]);
+	free(ps->warnings);
+	for (i = 0; i < ps->n_origin_paths; i++)
+		free(ps->origin_paths[i]);
+	free(ps->origin_paths);
 	memset(ps, 0, sizeof(*ps));
 }
 
@@ -1769,6 +1851,8 @@ pe_kind_name(enum pe_kind k)
 	case PE_SGNP: return "StagedGlobalNetworkPolicy";
 	case PE_NP: return "NetworkPolicy";
 	case PE_SNP: return "StagedNetworkPolicy";
+	case PE_KNP: return "KubernetesNetworkPolicy";
+	case PE_KCNP: return "KubernetesClusterNetworkPolicy";
 	}
 	return "?";
 }
@@ -1782,7 +1866,7 @@ pe_kind_is_staged(enum pe_kind k)
 int
 pe_kind_is_namespaced(enum pe_kind k)
 {
-	return k == PE_NP || k == PE_SNP;
+	return k == PE_NP || k == PE_SNP || k == PE_KNP;
 }
 
 int
@@ -1806,4 +1890,328 @@ pe_action_name(enum pe_action a)
 	case PE_ACT_PASS: return "Pass";
 	}
 	return "?";
+}
+
+/* --- what other readers in policy/ use (rd.h) ------------------------- */
+
+int
+rd_error(struct rd *r, const yaml_node_t *n, const char *ctx,
+    const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return rd_err(r, n, ctx, "%s", msg);
+}
+
+struct pe_policyset *
+rd_policyset(struct rd *r)
+{
+	return r->ps;
+}
+
+const char *
+rd_file(struct rd *r)
+{
+	return r->file;
+}
+
+const struct pe_calver *
+rd_calver(struct rd *r)
+{
+	const struct pe_calver *v = pe_calver_get(r->ps->calico_version);
+
+	return v ? v : pe_calver_get(0);
+}
+
+int
+rd_map_check(struct rd *r, yaml_node_t *n, const char *ctx,
+    const char *const *allowed)
+{
+	return map_check(r, n, ctx, allowed);
+}
+
+yaml_node_t *
+rd_map_get(struct rd *r, yaml_node_t *n, const char *key)
+{
+	return map_get(r, n, key);
+}
+
+int
+rd_get_str(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
+    char **out)
+{
+	return get_str(r, map, ctx, key, out);
+}
+
+int
+rd_get_int(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
+    long min, long max, int *out, int *present)
+{
+	return get_int(r, map, ctx, key, min, max, out, present);
+}
+
+int
+rd_get_seq(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
+    yaml_node_t **out)
+{
+	return get_seq(r, map, ctx, key, out);
+}
+
+size_t
+rd_seq_len(const yaml_node_t *s)
+{
+	return seq_len(s);
+}
+
+yaml_node_t *
+rd_seq_at(struct rd *r, yaml_node_t *s, size_t i)
+{
+	return seq_at(r, s, i);
+}
+
+int
+rd_get_str_list(struct rd *r, yaml_node_t *map, const char *ctx,
+    const char *key, char ***out, size_t *n)
+{
+	return get_str_list(r, map, ctx, key, out, n);
+}
+
+int
+rd_get_labels(struct rd *r, yaml_node_t *map, const char *ctx,
+    const char *key, struct labels *out)
+{
+	return get_labels(r, map, ctx, key, out);
+}
+
+int
+rd_scalar_int(const yaml_node_t *n, long *out)
+{
+	if (n == NULL || n->type != YAML_SCALAR_NODE)
+		return -1;
+	if (scalar_kind(n) != SC_INT)
+		return 0;
+	errno = 0;
+	*out = strtol(sval(n), NULL, 10);
+	return errno == 0 ? 1 : 0;
+}
+
+const char *
+rd_scalar(const yaml_node_t *n)
+{
+	return n != NULL && n->type == YAML_SCALAR_NODE ? sval(n) : NULL;
+}
+
+void
+rd_mask_net(struct fp_ip *ip, int prefix)
+{
+	mask_net(ip, prefix);
+}
+
+void
+rd_ctx_join(char *buf, size_t len, const char *ctx, const char *key)
+{
+	ctx_join(buf, len, ctx, key);
+}
+
+void
+rd_ctx_item(char *buf, size_t len, const char *ctx, const char *key, size_t i)
+{
+	ctx_item(buf, len, ctx, key, i);
+}
+
+int
+rd_read_meta(struct rd *r, yaml_node_t *doc, int namespaced, char **name,
+    char **ns, yaml_node_t **node)
+{
+	struct meta m = { NULL, NULL, NULL };
+
+	if (read_meta(r, doc, &m, namespaced, NULL) < 0) {
+		free(m.name);
+		free(m.namespace);
+		return -1;
+	}
+	*name = m.name;
+	*ns = m.namespace;
+	*node = m.node;
+	return 0;
+}
+
+struct pe_policy *
+rd_policy_add(struct rd *r, yaml_node_t *at)
+{
+	struct pe_policyset *ps = r->ps;
+	struct pe_policy *arr, *p;
+
+	if ((arr = grow(ps->policies, &ps->a_policies, ps->n_policies,
+	    sizeof(*arr))) == NULL) {
+		rd_err(r, at, NULL, "out of memory");
+		return NULL;
+	}
+	ps->policies = arr;
+	p = &arr[ps->n_policies++];
+	memset(p, 0, sizeof(*p));
+	p->origin = ps->origin;
+	return p;
+}
+
+void
+rd_policy_drop(struct rd *r)
+{
+	policy_release(&r->ps->policies[--r->ps->n_policies]);
+}
+
+int
+rd_policy_check_dup(struct rd *r, yaml_node_t *at)
+{
+	return check_policy_unique(r, &r->ps->policies[r->ps->n_policies - 1],
+	    at);
+}
+
+int
+rd_check_items(struct rd *r, yaml_node_t *at, const char *ctx,
+    const char *key, size_t len, size_t max)
+{
+	const struct pe_calver *v = rd_calver(r);
+
+	if (v->rule_limits && len > max)
+		return rd_err(r, at, ctx, "%s: %zu items, Calico %s allows at "
+		    "most %zu", key, len, pe_calver_name(v->version), max);
+	return 0;
+}
+
+int
+rd_check_selector_len(struct rd *r, yaml_node_t *at, const char *ctx,
+    const char *s)
+{
+	const struct pe_calver *v = rd_calver(r);
+	size_t len = strlen(s);
+
+	if (v->rule_limits && len > RD_MAX_SELECTOR)
+		return rd_err(r, at, ctx, "selector of %zu characters, Calico "
+		    "%s allows at most %d", len, pe_calver_name(v->version),
+		    RD_MAX_SELECTOR);
+	return 0;
+}
+
+int
+rd_check_net_dup(struct rd *r, yaml_node_t *at, const char *ctx,
+    const struct pe_net *nets, size_t i)
+{
+	size_t j;
+
+	if (!rd_calver(r)->rule_limits)
+		return 0;
+	for (j = 0; j < i; j++)
+		if (nets[j].prefix == nets[i].prefix &&
+		    nets[j].ip.len == nets[i].ip.len &&
+		    memcmp(nets[j].ip.a, nets[i].ip.a, nets[i].ip.len) == 0)
+			return rd_err(r, at, ctx, "repeats entry %zu (Calico "
+			    "%s holds nets as a set)", j,
+			    pe_calver_name(rd_calver(r)->version));
+	return 0;
+}
+
+int
+rd_check_http_path(struct rd *r, yaml_node_t *at, const char *ctx,
+    const char *path)
+{
+	if (path[0] != '/' || strpbrk(path, "? #") != NULL)
+		return rd_err(r, at, ctx, "invalid path '%s' (must start with "
+		    "'/' and not contain '?', '#' or a space)",
+		    fp_clamp(path, 64));
+	return 0;
+}
+
+int
+rd_check_annotations(struct rd *r, yaml_node_t *map, const char *ctx)
+{
+	yaml_node_pair_t *p;
+	size_t total = 0;
+	char c[300];
+
+	if (map == NULL || map->type != YAML_MAPPING_NODE)
+		return 0;
+	rd_ctx_join(c, sizeof(c), ctx, "annotations");
+	for (p = map->data.mapping.pairs.start;
+	    p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node_at(r, p->key), *v = node_at(r, p->value);
+		const char *why;
+		char *low;
+		size_t i;
+
+		if (k == NULL || v == NULL)
+			return rd_err(r, map, c, "malformed mapping");
+		/* IsQualifiedName(strings.ToLower(k)), as validator.go does */
+		if ((low = strdup(sval(k))) == NULL)
+			return rd_err(r, k, c, "out of memory");
+		for (i = 0; low[i]; i++)
+			if (low[i] >= 'A' && low[i] <= 'Z')
+				low[i] = (char)(low[i] - 'A' + 'a');
+		why = k8s_check_label_key(low);
+		free(low);
+		if (why != NULL)
+			return rd_err(r, k, c, "invalid key '%s': %s",
+			    fp_clamp(sval(k), 64), why);
+		total += k->data.scalar.length + (v->type == YAML_SCALAR_NODE ?
+		    v->data.scalar.length : 0);
+	}
+	if (total > 256 * 1024)
+		return rd_err(r, map, c, "%zu bytes in all, at most 262144",
+		    total);
+	return 0;
+}
+
+int
+rd_named_port_outside(struct rd *r, yaml_node_t *at, const char *ctx,
+    const char *name)
+{
+	size_t i, len = strlen(name);
+
+	for (i = 0; i < len; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= 'A' && name[i] <= 'Z') ||
+		    (name[i] >= '0' && name[i] <= '9') || name[i] == '_' ||
+		    name[i] == '.' || name[i] == '-'))
+			break;
+	if (len == 0 || len > 128 || i < len)
+		return rd_err(r, at, ctx, "invalid named port '%s' (letters, "
+		    "digits, '_', '.' and '-', at most 128)",
+		    fp_clamp(name, 64));
+	if (pe_policyset_warn(r->ps, "%s:%lu: %s: named port '%s' is not a "
+	    "Kubernetes port name (at most 15 lowercase letters, digits and "
+	    "'-', with a letter): calicoctl and the Calico API server refuse "
+	    "it; read as Felix reads it", fp_clamp(r->file, 256),
+	    (unsigned long)at->start_mark.line + 1, ctx,
+	    fp_clamp(name, 64)) < 0)
+		return rd_err(r, at, ctx, "out of memory");
+	return 0;
+}
+
+static int
+kind_in_release(struct rd *r, yaml_node_t *at, int what, const char *kind)
+{
+	const struct pe_calver *v = rd_calver(r);
+
+	if ((what == 10 && !v->has_tiers) ||
+	    (what < 10 && pe_kind_is_staged((enum pe_kind)what) &&
+	    !v->has_staged))
+		return rd_err(r, at, "kind", "Calico %s has no %s (--calico-"
+		    "version)", pe_calver_name(v->version), kind);
+	return 0;
+}
+
+int
+pe_policyset_warn(struct pe_policyset *ps, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return push_copy(&ps->warnings, &ps->n_warnings, buf);
 }

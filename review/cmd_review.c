@@ -16,20 +16,91 @@
 #include "policy/evaluate.h"
 #include "review/explain.h"
 #include "common/labels.h"
+#include "policy/calver.h"
 #include "policy/reader.h"
 #include "policy/selector.h"
 #include "common/banned.h"
 
+#define MAX_PATHS 64	/* --policies given at most this often */
+
+/*
+ * Read every --policies path in order for Calico version, stamping each
+ * policy with the index of its path; print what the reader warned about.
+ */
+static int
+read_paths(struct pe_policyset *ps, const char *cmd, char *const *paths,
+    size_t n, int version)
+{
+	size_t i;
+
+	ps->calico_version = version;
+	for (i = 0; i < n; i++) {
+		ps->origin = i;
+		if (pe_read_path(ps, paths[i]) < 0)
+			return strcmp(cmd, "explain") == 0 ? -1 :
+			    fp_error_prefix("%s", cmd);
+	}
+	for (i = 0; i < ps->n_warnings; i++)
+		fp_warn("%s: warning: %s", cmd, ps->warnings[i]);
+	return 0;
+}
+
+/* "--calico-version V" into *version. 0 or -1 (fp_error). */
+static int
+calico_version_opt(const char *cmd, const char *arg, int *version)
+{
+	if (pe_calver_parse(arg, version) < 0)
+		return fp_error_prefix("%s: --calico-version", cmd);
+	return 0;
+}
+
+/* --policies PATH, collected; "given too often" past MAX_PATHS. */
+static int
+add_path(const char *cmd, char **paths, size_t *n, char *arg)
+{
+	if (*n == MAX_PATHS)
+		return fp_error("%s: --policies given more than %d times", cmd,
+		    MAX_PATHS);
+	paths[(*n)++] = arg;
+	return 0;
+}
+
+/* Which --policies path(s) decided (explain and diff, several paths). */
+static void
+print_sides(FILE *out, const char *dir, const struct pe_decision *d,
+    char *const *paths, size_t n)
+{
+	size_t i;
+	int first = 1;
+
+	if (n < 2 || d->origins == 0)
+		return;
+	fprintf(out, "%s decided by: ", dir);
+	for (i = 0; i < n && i < 64; i++) {
+		if (!(d->origins & (1UL << i)))
+			continue;
+		fprintf(out, "%s--policies %s", first ? "" : ", ", paths[i]);
+		first = 0;
+	}
+	fputc('\n', out);
+}
+
 static const char explain_usage[] =
     "usage: flowpol explain --policies PATH [--policies PATH...] [--db PATH]\n"
     "                       [--staged] [--missing-types api|felix]\n"
+    "                       [--calico-version 3.28..3.33]\n"
     "                       [--sport PORT] SRC DST PROTO[/PORT]\n"
     "\n"
     "Evaluate one flow against Calico policies the way Felix does and say\n"
     "which tier, policy and rule decided each direction (egress at the\n"
     "source, ingress at the destination).\n"
     "\n"
-    "  --policies PATH   policy YAML/JSON file or directory (recursive)\n"
+    "  --policies PATH   policy YAML/JSON file or directory (recursive):\n"
+    "                    Calico kinds and Kubernetes NetworkPolicy; give\n"
+    "                    it again to evaluate several sets together (the\n"
+    "                    cluster's and flowpol's), each decision then\n"
+    "                    names the path that decided it\n"
+    "  --calico-version V  the Calico release to model (default 3.33)\n"
     "  --db PATH         learned database (default $FLOWPOL_DB, else\n"
     "                    ./flowpol.db; used only if it exists)\n"
     "  --staged          what if staged policies were enforced (Set replaces\n"
@@ -59,9 +130,13 @@ cmd_explain(int argc, char **argv)
 		{ "staged", no_argument, NULL, 's' },
 		{ "missing-types", required_argument, NULL, 't' },
 		{ "sport", required_argument, NULL, 'P' },
+		{ "calico-version", required_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pe_policyset ps = PE_POLICYSET_INIT;
+	char *paths[MAX_PATHS];
+	size_t npaths = 0;
+	int version = 0;
 	struct pe_endpoint src, dst;
 	struct pe_resolved rs, rd;
 	struct pe_flow f;
@@ -81,11 +156,18 @@ cmd_explain(int argc, char **argv)
 		case 'h':
 			return fp_cli_help(explain_usage);
 		case 'p':
-			if (pe_read_path(&ps, optarg) < 0) {
+			if (add_path("explain", paths, &npaths, optarg) < 0) {
 				ret = fp_report();
 				goto out;
 			}
 			npol++;
+			break;
+		case 'V':
+			if (calico_version_opt("explain", optarg,
+			    &version) < 0) {
+				ret = fp_report();
+				goto out;
+			}
 			break;
 		case 'd':
 			db = optarg;
@@ -125,6 +207,10 @@ cmd_explain(int argc, char **argv)
 		    "want SRC DST PROTO[/PORT]");
 		goto out;
 	}
+	if (read_paths(&ps, "explain", paths, npaths, version) < 0) {
+		ret = fp_report();
+		goto out;
+	}
 	if (db == NULL) {
 		db = store_default_path();
 		if (access(db, F_OK) != 0)
@@ -162,6 +248,8 @@ cmd_explain(int argc, char **argv)
 		goto out;
 	}
 	pe_explain_print(stdout, &f, &v);
+	print_sides(stdout, "egress", &v.egress, paths, npaths);
+	print_sides(stdout, "ingress", &v.ingress, paths, npaths);
 	if (!(flags & PE_EVAL_STAGED) && pe_policyset_has_staged(&ps)) {
 		struct pe_verdict sv;
 
@@ -187,7 +275,8 @@ out:
 }
 
 static const char diff_usage[] =
-    "usage: flowpol diff [--db PATH] --policies PATH [--since T]\n"
+    "usage: flowpol diff [--db PATH] --policies PATH [--policies PATH...]\n"
+    "                    [--calico-version 3.28..3.33] [--since T]\n"
     "                    [--stale-after DURATION] [--now T]\n"
     "                    [--format text|json|markdown] [--no-proposals] [--staged]\n"
     "\n"
@@ -209,7 +298,12 @@ static const char diff_usage[] =
     "  --db PATH             learned database (default $FLOWPOL_DB, else\n"
     "                        ./flowpol.db)\n"
     "  --policies PATH       committed policy YAML/JSON file or directory\n"
-    "                        (recursive)\n"
+    "                        (recursive), Calico kinds and Kubernetes\n"
+    "                        NetworkPolicy; again for several sets\n"
+    "                        evaluated together (each denial then names\n"
+    "                        the path that decided it: \"side\"); the\n"
+    "                        last one is compared with the proposals\n"
+    "  --calico-version V    the Calico release to model (default 3.33)\n"
     "  --since T             only edges last seen at or after T (RFC 3339,\n"
     "                        @UNIXSECONDS, or a duration before --now such\n"
     "                        as 2h30m or 14d); default: all\n"
@@ -259,8 +353,12 @@ cmd_diff(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "no-proposals", no_argument, NULL, 'P' },
 		{ "staged", no_argument, NULL, 'S' },
+		{ "calico-version", required_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
+	char *paths[MAX_PATHS];
+	size_t npaths = 0;
+	int version = 0;
 	struct pe_policyset ps = PE_POLICYSET_INIT;
 	struct diff_result *res = NULL;
 	struct diff_opts o;
@@ -281,10 +379,13 @@ cmd_diff(int argc, char **argv)
 			db = optarg;
 			break;
 		case 'p':
-			if (o.policies != NULL)
-				return fp_cli_usage_error("diff", diff_usage,
-				    "--policies given twice");
+			if (add_path("diff", paths, &npaths, optarg) < 0)
+				return fp_report();
 			o.policies = optarg;
+			break;
+		case 'V':
+			if (calico_version_opt("diff", optarg, &version) < 0)
+				return fp_report();
 			break;
 		case 's':
 			since = optarg;	/* relative to --now: parsed after it */
@@ -332,8 +433,7 @@ cmd_diff(int argc, char **argv)
 	}
 	if (db == NULL)
 		db = store_default_path();
-	if (pe_read_path(&ps, o.policies) < 0) {
-		fp_error_prefix("diff");
+	if (read_paths(&ps, "diff", paths, npaths, version) < 0) {
 		ret = fp_report();
 		goto out;
 	}

@@ -838,7 +838,10 @@ propose(struct model *m, struct diff_result *r)
 	if (stat(r->o.policies, &sb) < 0)
 		return fp_error("diff: '%s': %s", fp_clamp(r->o.policies, 256),
 		    strerror(errno));
-	if (emit_build_model(m, &eo, &er) < 0) {
+	/* compare like with like: the release the files were written for */
+	if ((S_ISDIR(sb.st_mode) &&
+	    emit_recorded_version(r->o.policies, &eo.calico_version) < 0) ||
+	    emit_build_model(m, &eo, &er) < 0) {
 		fp_error_prefix("diff: proposals");
 		goto out;
 	}
@@ -919,6 +922,49 @@ policy_label(const struct pe_policy *p, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The policy set being printed, for the sides of a decision (several
+ * --policies paths); set by diff_print only.
+ */
+static const struct pe_policyset *print_ps;
+
+/* " [side: PATH, ...]" when the set was read from several paths. */
+static void
+sides_text(struct strbuf *sb, const struct pe_decision *d)
+{
+	size_t i;
+	int first = 1;
+
+	if (print_ps == NULL || print_ps->n_origin_paths < 2)
+		return;
+	sb_adds(sb, " [side: ");
+	for (i = 0; i < print_ps->n_origin_paths && i < 64; i++)
+		if (d->origins & (1UL << i)) {
+			sb_addf(sb, "%s%s", first ? "" : ", ",
+			    print_ps->origin_paths[i]);
+			first = 0;
+		}
+	sb_addc(sb, ']');
+}
+
+static void
+sides_json(FILE *f, const struct pe_decision *d)
+{
+	size_t i;
+	int first = 1;
+
+	if (print_ps == NULL || print_ps->n_origin_paths < 2)
+		return;
+	fputs("\"sides\": [", f);
+	for (i = 0; i < print_ps->n_origin_paths && i < 64; i++)
+		if (d->origins & (1UL << i)) {
+			fputs(first ? "" : ", ", f);
+			fp_json_str(f, print_ps->origin_paths[i]);
+			first = 0;
+		}
+	fputs("], ", f);
+}
+
 /* "end of tier T (N policies applied, none allowed)" or the rule. */
 static char *
 decision_text(const struct pe_decision *d, int ingress)
@@ -940,6 +986,7 @@ decision_text(const struct pe_decision *d, int ingress)
 		    "allowed)", d->tier ? d->tier->name : "?",
 		    d->policies_applied, d->policies_applied == 1 ? "y" : "ies");
 	}
+	sides_text(&sb, d);
 	return sb_detach(&sb);
 }
 
@@ -1005,13 +1052,16 @@ decision_json(FILE *f, const struct d_edge *e, const struct d_dir *dd,
 		fp_json_str(f, d->policy->name);
 		fprintf(f, ", \"rule\": %zu, \"rule_text\": ", d->rule);
 		fp_json_str(f, t ? t : "?");
-		fputs(", \"tier\": ", f);
+		fputs(", ", f);
+		sides_json(f, d);
+		fputs("\"tier\": ", f);
 		fp_json_str(f, d->tier->name);
 		fputs(", \"why\": \"rule\"}", f);
 		free(t);
 	} else {
-		fprintf(f, "\"policies_applied\": %zu, \"tier\": ",
-		    d->policies_applied);
+		fprintf(f, "\"policies_applied\": %zu, ", d->policies_applied);
+		sides_json(f, d);
+		fputs("\"tier\": ", f);
 		fp_json_str(f, d->tier ? d->tier->name : "?");
 		fputs(", \"why\": \"end-of-tier\"}", f);
 	}
@@ -1440,10 +1490,12 @@ print_markdown(FILE *f, const struct diff_result *r)
 void
 diff_print(FILE *out, const struct diff_result *r, enum fp_format fmt)
 {
+	print_ps = r->ps;
 	if (fmt == FP_FMT_JSON)
 		print_json(out, r);
 	else if (fmt == FP_FMT_MARKDOWN)
 		print_markdown(out, r);
 	else
 		print_text(out, r);
+	print_ps = NULL;
 }

@@ -8,6 +8,7 @@
 #include "common/proto.h"
 #include "store/model.h"
 #include "store/store.h"
+#include "policy/k8snp.h"
 #include "review/explain.h"
 #include "common/banned.h"
 
@@ -474,6 +475,20 @@ print_endpoint(FILE *out, const struct pe_endpoint *ep)
 static void
 print_policy(FILE *out, const char *label, const struct pe_policy *p)
 {
+	if (p->source_kind != NULL) {
+		/* the object the user wrote, then what Calico made of it */
+		const char *obj = pe_k8snp_object_name(p);
+
+		fprintf(out, "  %s: %s %s%s%s (%s, %s:%d), as Calico %s %s%s%s\n",
+		    label, p->source_kind, p->namespace ? p->namespace : "",
+		    p->namespace ? "/" : "", obj, p->kind == PE_KNP ?
+		    PE_K8SNP_API : "policy.networking.k8s.io", p->file,
+		    p->line, obj == p->name ? pe_kind_name(p->kind) :
+		    p->namespace ? "NetworkPolicy" : "GlobalNetworkPolicy",
+		    p->namespace ? p->namespace : "", p->namespace ? "/" : "",
+		    p->name);
+		return;
+	}
 	fprintf(out, "  %s: %s %s%s%s (%s:%d)\n", label, pe_kind_name(p->kind),
 	    p->namespace ? p->namespace : "", p->namespace ? "/" : "",
 	    p->name, p->file, p->line);

@@ -25,6 +25,7 @@
 #include "emitter/names.h"
 #include "review/peers.h"
 #include "review/report.h"
+#include "policy/calver.h"
 #include "policy/evaluate.h"
 #include "policy/reader.h"
 #include "common/banned.h"
@@ -459,7 +460,10 @@ build_policies(struct rep *r)
 	int ret = -1;
 
 	memset(&eo, 0, sizeof(eo));
-	if (emit_build_model(r->m, &eo, &r->er) < 0)
+	eo.calico_version = r->o->calico_version;
+	if ((eo.calico_version == 0 && r->o->policies != NULL &&
+	    emit_recorded_version(r->o->policies, &eo.calico_version) < 0) ||
+	    emit_build_model(r->m, &eo, &r->er) < 0)
 		return -1;
 	for (i = 0; i < r->er.ndocs; i++)
 		if (pe_read_buffer(&r->ps, r->er.docs[i].file, r->er.docs[i].text,
@@ -1693,6 +1697,7 @@ out:
 static const char report_usage[] =
     "usage: flowpol report [--db PATH] [--policies DIR] [--details FILE]\n"
     "                      [-n NS]... [-A] [--since T] [--now T] [-o markdown]\n"
+    "                      [--calico-version 3.28..3.33]\n"
     "\n"
     "Write Markdown for a pull-request description. The summary (always\n"
     "under 60,000 characters) gives the learned period and counts; with\n"
@@ -1717,7 +1722,9 @@ static const char report_usage[] =
     "  --now T          the time that \"ago\" is measured from (default: the\n"
     "                   clock); also printed, so that runs compare equal\n"
     "  --no-record      accepted for older scripts: nothing is recorded\n"
-    "  -o, --output markdown  the only format; --format is an alias\n";
+    "  -o, --output markdown  the only format; --format is an alias\n"
+    "  --calico-version V  the Calico release emit writes for (default:\n"
+    "                   what the files in --policies record, else 3.33)\n";
 
 int
 cmd_report(int argc, char **argv)
@@ -1733,6 +1740,7 @@ cmd_report(int argc, char **argv)
 		{ "no-record", no_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'o' },
+		{ "calico-version", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1780,6 +1788,12 @@ cmd_report(int argc, char **argv)
 			break;
 		case 'N':
 			break;	/* nothing is ever recorded now */
+		case 'V':
+			if (pe_calver_parse(optarg, &o.calico_version) < 0) {
+				fp_error_prefix("report: --calico-version");
+				return fp_report();
+			}
+			break;
 		case 'h':
 			return fp_cli_help(report_usage);
 		default:

@@ -28,6 +28,8 @@ struct report_opts {
 	int64_t since;		/* with have_since: "new" = first_seen >= since */
 	int have_now;
 	int64_t now;		/* for "time since"; else the clock */
+	int calico_version;	/* policy/calver.h; 0: what the committed
+				   files record, else the default */
 };
 
 /*

@@ -3,7 +3,11 @@ fp_unit_test(test_selector test_selector.c)
 fp_script_test(policy_selector_vectors policy/selector_vectors.sh)
 fp_unit_test(test_reader test_reader.c)
 fp_unit_test(test_evaluate test_evaluate.c)
+fp_unit_test(test_k8snp test_k8snp.c)
+fp_unit_test(test_calver test_calver.c)
 fp_script_test(policy_explain policy/explain.sh)
+fp_script_test(policy_k8snp policy/k8snp.sh)
+fp_script_test(policy_k8sadmin policy/k8sadmin.sh)
 
 # Fuzz harnesses for the selector parser and the policy reader.
 fp_fuzz_harness(selector)

@@ -28,6 +28,17 @@ grep -q "nosuch.db" err.txt || fail "missing db not named: $(cat err.txt)"
 grep -q "^flowpol: emit: --dns-selector: byte 15: not valid UTF-8$" err.txt ||
 	fail "non-UTF-8 --dns-selector: message: $(head -1 err.txt)"
 [ -s out.txt ] && fail "non-UTF-8 --dns-selector wrote to stdout"
+# --dns-selector lands in a rule selector: Calico refuses global( there,
+# and more than 1024 characters (the master CRD's maxLength).
+"$FLOWPOL" emit --db seed.db --dns-selector "k == 'global(x'" >out.txt 2>err.txt
+[ $? = 2 ] || fail "--dns-selector with global( accepted"
+grep -q "^flowpol: emit: --dns-selector: global() is not allowed in a rule selector$" err.txt ||
+	fail "--dns-selector global(: $(head -1 err.txt)"
+long="k == '$(printf '%01100d' 0)'"
+"$FLOWPOL" emit --db seed.db --dns-selector "$long" >out.txt 2>err.txt
+[ $? = 2 ] || fail "--dns-selector of 1107 characters accepted"
+grep -q "^flowpol: emit: --dns-selector: 1107 characters, a rule selector holds at most 1024$" err.txt ||
+	fail "--dns-selector length: $(head -1 err.txt)"
 expect_exit 0 "$FLOWPOL" emit --db seed.db --dns-selector $'k8s-app == \'d\xc3\xa9ns\'' >out.txt 2>/dev/null
 grep -q $'k8s-app == \'d\xc3\xa9ns\'' out.txt || fail "UTF-8 --dns-selector not written"
 # A store with flows that learn never ran on: exit 2 and nothing written,

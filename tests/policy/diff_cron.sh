@@ -21,6 +21,23 @@ expect_exit 0 "$FLOWPOL" diff --policies repo/policies --now "$NOW" >first.txt
 grep -q "^flowpol diff: 0 of 6 observed edges would be denied" first.txt || fail "first diff: $(cat first.txt)"
 grep -q "^Proposed by emit (compared with repo/policies): 0 added, 0 changed, 0 removed$" first.txt ||
 	fail "first diff proposes changes: $(cat first.txt)"
+# Two sides: a set ahead of flowpol's; each denial names the path that
+# decided it.
+cat >extra.yaml <<'Y'
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: deny-ns1}
+spec:
+  order: 1
+  selector: projectcalico.org/namespace == 'namespace1'
+  types: [Ingress]
+  ingress: [{action: Deny}]
+Y
+expect_exit 1 "$FLOWPOL" diff --policies extra.yaml --policies repo/policies --now "$NOW" --no-proposals >sides.txt
+grep -q "GlobalNetworkPolicy deny-ns1 ingress\[0\] (extra.yaml:8): Deny \[side: extra.yaml\]" sides.txt ||
+	fail "sides: $(cat sides.txt)"
+"$FLOWPOL" diff --policies extra.yaml --policies repo/policies --now "$NOW" --no-proposals --format json >sides.json
+grep -q '"sides": \["extra.yaml"\]' sides.json || fail "sides json: $(cat sides.json)"
 
 # New traffic, an hour later, seen by another node: one known edge again
 # (namespace1 busybox -> nginx and its DNS), two new edges (namespace2

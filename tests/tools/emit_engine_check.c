@@ -12,7 +12,11 @@
  * 2 an error.
  *
  * ENDPOINTS.tsv: key, kind (pod|node|external), namespace, ip,
- * labels "k=v,k=v", namespace labels "k=v,...".
+ * labels "k=v,k=v", namespace labels "k=v,...", and optionally the pod's
+ * named ports "name/proto/port,..." (then they count as known).
+ *
+ * "-V VERSION" first reads and evaluates for that Calico release
+ * (policy/calver.h), as the peer suites do.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +24,7 @@
 
 #include "common/err.h"
 #include "common/ipaddr.h"
+#include "policy/calver.h"
 #include "policy/evaluate.h"
 #include "policy/reader.h"
 #include "common/banned.h"
@@ -61,6 +66,25 @@ add_labels(struct labels *l, char *text)
 	return 0;
 }
 
+/* "name/proto/port,...": the pod's named ports, now known. */
+static int
+add_named_ports(struct pe_endpoint *e, char *text)
+{
+	char *f[256], *p[3];
+	size_t n, i;
+
+	e->named_ports_known = 1;
+	if (*text == '\0')
+		return 0;
+	n = split(text, f, 256, ',');
+	for (i = 0; i < n; i++)
+		if (split(f[i], p, 3, '/') != 3 ||
+		    pe_endpoint_add_named_port(e, p[0], atoi(p[1]),
+		    atoi(p[2])) < 0)
+			return fp_error("bad named port '%s'", f[i]);
+	return 0;
+}
+
 static struct pe_endpoint *
 find(const char *key)
 {
@@ -75,8 +99,9 @@ find(const char *key)
 static int
 read_endpoints(const char *path)
 {
-	char line[8192], *f[6];
+	char line[8192], *f[7];
 	FILE *fp = fopen(path, "r");
+	size_t nf;
 	struct ep *v;
 	int ret = -1;
 
@@ -84,7 +109,7 @@ read_endpoints(const char *path)
 		return fp_error("'%s': cannot open", path);
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		line[strcspn(line, "\n")] = '\0';
-		if (split(line, f, 6, '\t') != 6) {
+		if ((nf = split(line, f, 7, '\t')) < 6) {
 			fp_error("'%s': bad line", path);
 			goto out;
 		}
@@ -100,7 +125,8 @@ read_endpoints(const char *path)
 			v->e.namespace = strdup(f[2]);
 			v->e.name = strdup(f[0]);
 			if (add_labels(&v->e.labels, f[4]) < 0 ||
-			    add_labels(&v->e.ns_labels, f[5]) < 0)
+			    add_labels(&v->e.ns_labels, f[5]) < 0 ||
+			    (nf == 7 && add_named_ports(&v->e, f[6]) < 0))
 				goto out;
 		} else {
 			v->e.kind = strcmp(f[1], "node") == 0 ? PE_EP_NODE :
@@ -132,8 +158,17 @@ main(int argc, char **argv)
 	size_t n = 0, bad = 0, unsure = 0, i;
 	int k, ret = 2, want, proto, port;
 
+	if (argc > 2 && strcmp(argv[1], "-V") == 0) {
+		if (pe_calver_parse(argv[2], &ps.calico_version) < 0) {
+			fp_report();
+			return 2;
+		}
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: emit_engine_check ENDPOINTS PROBES POLICYPATH...\n");
+		fprintf(stderr, "usage: emit_engine_check [-V VERSION] ENDPOINTS "
+		    "PROBES POLICYPATH...\n");
 		return 2;
 	}
 	for (k = 3; k < argc; k++)
