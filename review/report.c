@@ -670,6 +670,54 @@ last_new_edge(struct rep *r, int64_t *out)
 	return 0;
 }
 
+/*
+ * The cluster's DNS as learn found it (learn prints the same text), and
+ * what each LoadBalancer Service's clients become.
+ */
+static int
+sec_cluster(struct rep *r)
+{
+	FILE *f = r->f;
+	struct model_lb *lbs = NULL;
+	char *dns = NULL;
+	size_t i, n = 0;
+
+	if (model_dns_found(r->m, &dns) < 0 ||
+	    model_lbs_of(r->m, NULL, 0, 0, &lbs, &n) < 0) {
+		free(dns);
+		return fp_error_prefix("report");
+	}
+	fputs("| Cluster DNS | ", f);
+	md(f, *dns ? dns : "none found (no kube-dns, node-local-dns or "
+	    "openshift-dns in the inventory)");
+	fputs(" |\n", f);
+	free(dns);
+	if (n > 0)
+		fputs("\n## Load balancers\n\n", f);
+	for (i = 0; i < n; i++) {
+		fputs("- ", f);
+		md(f, lbs[i].ns);
+		fputc('/', f);
+		md(f, lbs[i].name);
+		if (strcmp(lbs[i].traffic_policy, "Local") == 0) {
+			fputs(" (externalTrafficPolicy: Local): clients keep their "
+			    "addresses; where external clients were seen, its "
+			    "backends allow the target port from ", f);
+			md(f, *lbs[i].source_ranges ? lbs[i].source_ranges :
+			    "anywhere outside the cluster's pod and service ranges");
+			fputs(".\n", f);
+		} else {
+			fputs(" (externalTrafficPolicy: Cluster): kube-proxy "
+			    "translates its clients to node addresses, so they "
+			    "arrive as nodes and are covered by the node set "
+			    "(GlobalNetworkSet flowpol-nodes); no client address "
+			    "gets a rule.\n", f);
+		}
+	}
+	model_lbs_free(lbs, n);
+	return 0;
+}
+
 static int
 sec_summary(struct rep *r)
 {
@@ -741,7 +789,7 @@ sec_summary(struct rep *r)
 	fprintf(f, "| Edges the generated policies would not allow | %zu |\n",
 	    denied);
 	fprintf(f, "| Edges no generated policy governs | %zu |\n", ungoverned);
-	return 0;
+	return sec_cluster(r);
 }
 
 static void

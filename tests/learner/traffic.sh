@@ -14,7 +14,8 @@
 # after emit finds no drift; the engine allows every observed flow (and
 # probes from a pod's new node, a new load balancer client) and denies
 # what was not seen; rescheduling the pods changes nothing and replacing
-# the nodes changes only the node set.
+# the nodes changes only the node set. report names the DNS found and
+# what each load balancer's clients become.
 set -u
 . "$(dirname "$0")/../lib.sh"
 S=$FLOWPOL_SRC/samples/traffic
@@ -119,4 +120,17 @@ diff -r out reschedule || fail "rescheduling the pods changed the policies"
 "$FLOWPOL" explain --db reschedule.db --policies out node:10.0.0.1 shop/cart tcp/8081 >x.txt ||
 	fail "probe from cart's new node: $(cat x.txt)"
 "$FLOWPOL" diff --db reschedule.db --policies out >/dev/null || fail "diff after the reschedule"
+# report names the DNS learn found, with its evidence (the same text), and
+# what each load balancer's clients become: kept addresses under Local,
+# node addresses (the node set) under Cluster.
+"$FLOWPOL" report --no-record >report.md || fail "report exited $?"
+grep -qxF "| Cluster DNS | $(sed -n 's/^learn: dns: //p' learn.txt) |" report.md || fail "report's DNS: $(grep DNS report.md)"
+grep -q "^- shop/frontend (externalTrafficPolicy: Local): clients keep their addresses; .* from anywhere outside the cluster's pod and service ranges\.$" report.md ||
+	fail "report's load balancer (Local): $(cat report.md)"
+sed 's/externalTrafficPolicy: Local/externalTrafficPolicy: Cluster/' "$S/inventory.yaml" >etp-cluster.yaml
+cp "$FLOWPOL_DB" etp.db
+"$FLOWPOL" inventory --db etp.db --at 2026-12-01T10:31:00Z etp-cluster.yaml >/dev/null || fail "inventory (Cluster)"
+"$FLOWPOL" report --db etp.db --no-record >etp.md || fail "report (Cluster) exited $?"
+grep -q "^- shop/frontend (externalTrafficPolicy: Cluster): kube-proxy translates its clients to node addresses, so they arrive as nodes and are covered by the node set" etp.md ||
+	fail "report's load balancer (Cluster): $(grep -A3 'Load balancers' etp.md)"
 pass
