@@ -190,7 +190,7 @@ static const char diff_usage[] =
     "usage: flowpol diff [--db PATH] --policies PATH [--since T]\n"
     "                    [--stale-after DURATION] [--now T]\n"
     "                    [--format text|json|markdown] [--no-proposals]\n"
-    "                    [--strict]\n"
+    "                    [--staged] [--strict]\n"
     "\n"
     "Compare the learned model with the committed policies, for a scheduled\n"
     "job or a pull request:\n"
@@ -224,6 +224,10 @@ static const char diff_usage[] =
     "  --format F            text (default), json or markdown (for a pull\n"
     "                        request description)\n"
     "  --no-proposals        do not run the emitter\n"
+    "  --staged              evaluate staged policies as if enforced (watch a\n"
+    "                        staged rollout before enforcing it); without it\n"
+    "                        they never enforce, and diff says how many it\n"
+    "                        left out\n"
     "  --strict              the policies were emitted with --strict (the\n"
     "                        files do not record it): report such edges as\n"
     "                        left out, not denied, and propose with --strict\n"
@@ -238,7 +242,8 @@ static const char diff_usage[] =
     "   since: T|null, stale_after_seconds, stale_rules: [{direction, file,\n"
     "     index, kind, line, namespace, policy, rule, tier}],\n"
     "   summary: {denied_edges, edges, edges_checked, left_out,\n"
-    "     stale_rules, unattributed}, unattributed: [EDGE],\n"
+    "     staged_evaluated, staged_policies, stale_rules, unattributed},\n"
+    "   unattributed: [EDGE],\n"
     "   workloads: [{egress: [EDGE], ingress: [EDGE], workload}]}\n"
     "  EDGE: {connections, dst, egress: DENIAL|null, first_seen,\n"
     "    ingress: DENIAL|null, last_seen, nodes: [..], port, proto, src}\n"
@@ -261,7 +266,8 @@ cmd_diff(int argc, char **argv)
 		{ "now", required_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "no-proposals", no_argument, NULL, 'P' },
-		{ "strict", no_argument, NULL, 'S' },
+		{ "staged", no_argument, NULL, 'S' },
+		{ "strict", no_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pe_policyset ps = PE_POLICYSET_INIT;
@@ -314,6 +320,9 @@ cmd_diff(int argc, char **argv)
 			o.propose = 0;
 			break;
 		case 'S':
+			o.staged = 1;
+			break;
+		case 'T':
 			o.strict = 1;
 			break;
 		default:
