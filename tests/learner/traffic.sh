@@ -63,6 +63,7 @@ grep -q "^crd_validate: 9 documents, 0 invalid" v.txt || fail "validation: $(cat
 grep -l "10\.0\.0\.[12]/32\|fd00:10::[12]/128" out/*.yaml | grep -qv flowpol-nodes.yaml &&
 	fail "a node address outside the node set"
 [ -e out/flowpol-monitoring-node-exporter.yaml ] && fail "a policy for a hostNetwork workload"
+grep -q "node-exporter: never seen talking" emit.err && fail "a hostNetwork workload its peers call counted as silent"
 # diff right after emit: no drift.
 "$FLOWPOL" diff --policies out >diff.txt || fail "diff after emit exited $?: $(cat diff.txt)"
 # The engine's proof: what must be allowed and what must be denied.
