@@ -217,6 +217,12 @@ found:
 	return 0;
 }
 
+size_t
+agg_windows(const struct agg *a)
+{
+	return a->nhealth;
+}
+
 uint64_t
 agg_counter_total(const struct agg *a, enum agg_counter c)
 {

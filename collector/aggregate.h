@@ -45,6 +45,8 @@ int agg_count(struct agg *a, int64_t ts_us, enum agg_counter c, uint64_t n);
 
 /* Distinct flows held now. */
 size_t agg_flows(const struct agg *a);
+/* Windows held now (each has a health row). */
+size_t agg_windows(const struct agg *a);
 /* Sum of a counter over the windows held now (for messages and tests). */
 uint64_t agg_counter_total(const struct agg *a, enum agg_counter c);
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "collector/aggregate.h"
@@ -18,6 +19,7 @@
 #include "common/ipaddr.h"
 #include "common/out.h"
 #include "common/proto.h"
+#include "common/rows.h"
 #include "store/store.h"
 #include "common/timeutil.h"
 #include "common/banned.h"
@@ -85,7 +87,42 @@ struct collect {
 	int seq_known;
 	const char *source;	/* for the first-malformed warning */
 	int warned_malformed;
+	/* replay: totals for the summary line, progress on a terminal */
+	uint64_t events, malformed, lost;
+	size_t flows, windows, files;
+	int64_t start_us, last_progress_us;
+	int progress_shown;
 };
+
+/* A clock that only moves forward, in microseconds. */
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * FP_USEC + ts.tv_nsec / 1000;
+}
+
+/*
+ * Progress on stderr, only when it is a terminal and the replay has taken
+ * over two seconds; once a second at most, overwriting one line.
+ */
+static void
+replay_progress(struct collect *c, const char *path, size_t off, size_t size,
+    uint64_t events)
+{
+	int64_t now = mono_us();
+
+	if (now - c->start_us < 2 * FP_USEC ||
+	    now - c->last_progress_us < FP_USEC || !isatty(STDERR_FILENO))
+		return;
+	c->last_progress_us = now;
+	c->progress_shown = 1;
+	fprintf(stderr, "\rflowpol: collect: pcap '%s': %llu events, %.0f%%\033[K",
+	    fp_clamp(path, 128), (unsigned long long)events,
+	    size > 0 ? 100.0 * (double)off / (double)size : 100.0);
+}
 
 static int
 collect_event(struct collect *c, const uint8_t *msg, size_t len, int flags,
@@ -145,7 +182,7 @@ replay_file(struct collect *c, struct store *st, const char *path,
 	struct pcap_reader *r = NULL;
 	const uint8_t *data;
 	size_t len, off, size;
-	uint64_t h;
+	uint64_t h, events = 0;
 	int64_t ts;
 	char src[600];
 	int n, ret = -1;
@@ -174,11 +211,19 @@ replay_file(struct collect *c, struct store *st, const char *path,
 		if (collect_event(c, data, len, pcap_decode_flags(r), ts,
 		    off + PCAP_RECHDR) < 0)
 			goto out;
+		if ((++events & 0xffff) == 0)
+			replay_progress(c, path, off, size, events);
 	}
 	if (n < 0)
 		goto out;
+	c->events += agg_counter_total(c->agg, AGG_RECEIVED);
+	c->malformed += agg_counter_total(c->agg, AGG_MALFORMED);
+	c->lost += agg_counter_total(c->agg, AGG_LOST);
+	c->flows += agg_flows(c->agg);
+	c->windows += agg_windows(c->agg);
 	if (agg_flush(c->agg, st, node) < 0)
 		goto out;
+	c->files++;
 	/* After the flush: an interrupted run is not marked, so it can be
 	 * replayed again in full. */
 	if (store_meta_set(st, key, fp_time_format(fp_now_us(), when)) < 0)
@@ -388,7 +433,7 @@ cmd_collect(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	memset(&ro, 0, sizeof(ro));
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = fp_getopt(argc, argv, "", opts)) != -1) {
 		switch (opt) {
 		case 'd':
 			db = optarg;
@@ -500,9 +545,22 @@ cmd_collect(int argc, char **argv)
 	if (store_open(&st, db, STORE_CREATE) < 0)
 		goto out;
 	if (pcap) {
+		c.start_us = mono_us();
 		for (i = optind; i < argc; i++)
 			if (replay_file(&c, st, argv[i], node, reimport) < 0)
 				goto out;
+		if (c.progress_shown)
+			fputs("\r\033[K", stderr);
+		/* One line, as inventory and learn print. */
+		printf("collect: %zu of %d capture%s replayed: %llu events, %zu flows "
+		    "in %zu window%s, %llu malformed, %llu lost, %.1f s\n", c.files,
+		    argc - optind, argc - optind == 1 ? "" : "s",
+		    (unsigned long long)c.events, c.flows, c.windows,
+		    c.windows == 1 ? "" : "s",
+		    (unsigned long long)c.malformed, (unsigned long long)c.lost,
+		    (double)(mono_us() - c.start_us) / (double)FP_USEC);
+		if (fp_out_flush("collect") < 0)
+			goto out;
 	} else if (run_live(&c, st, group, flush * FP_USEC, node, &ro) < 0) {
 		goto out;
 	}
@@ -516,35 +574,47 @@ out:
 }
 
 static const char flows_usage[] =
-    "usage: flowpol flows [--db PATH] [--format tsv|json]\n"
+    "usage: flowpol flows [--db PATH] [-o table|tsv|json|yaml]\n"
     "\n"
     "Print the stored flows sorted by window, node, source, destination,\n"
-    "protocol and port. TSV has the header\n"
-    "window_start node src dst proto dport packets first_seen last_seen;\n"
-    "times are RFC 3339 UTC, dport is TYPE/CODE for ICMP and ICMPv6, empty\n"
-    "for protocols without ports.\n";
+    "protocol and port. Columns: window_start node src dst proto dport\n"
+    "packets first_seen last_seen; times are RFC 3339 UTC, dport is TYPE/CODE\n"
+    "for ICMP and ICMPv6, empty for protocols without ports. json and yaml\n"
+    "(kind FlowList) give dport as a number (null without ports), icmp_type\n"
+    "and icmp_code.\n"
+    "\n"
+    "  --db PATH            database (default $FLOWPOL_DB or ./flowpol.db)\n"
+    "  -o, --output FORMAT  table (default on a terminal), tsv (default when\n"
+    "                       piped), json or yaml; --format is an alias\n";
+
+static const struct fp_col flow_cols[] = {
+	{ "window_start", FP_COL_TIME, 0 },
+	{ "node", FP_COL_STR, 0 },
+	{ "src", FP_COL_STR, 0 },
+	{ "dst", FP_COL_STR, 0 },
+	{ "proto", FP_COL_STR, 0 },
+	FP_COLS_PORT("dport"),
+	{ "packets", FP_COL_INT, 0 },
+	{ "first_seen", FP_COL_TIME, 0 },
+	{ "last_seen", FP_COL_TIME, 0 },
+};
 
 static int
 print_flows(struct store *st, enum fp_format fmt)
 {
 	sqlite3_stmt *s = NULL;
+	struct fp_rows *r = NULL;
 	struct fp_ip src, dst;
-	char sbuf[FP_IPSTRLEN], dbuf[FP_IPSTRLEN], pbuf[16], portbuf[16];
-	char wbuf[FP_TIMESTRLEN], fbuf[FP_TIMESTRLEN], lbuf[FP_TIMESTRLEN];
-	const char *node, *pname;
-	int rc, proto, first = 1, ret = -1;
+	char sbuf[FP_IPSTRLEN], dbuf[FP_IPSTRLEN], pbuf[16];
+	int rc, proto, ret = -1;
 	long long row = 0;
 
 	if (store_prepare(st, &s, "SELECT window_start, node, src, dst, proto,"
 	    " dport, packets, first_seen, last_seen FROM flows ORDER BY"
 	    " window_start, node, length(src), src, length(dst), dst, proto,"
-	    " dport") < 0)
-		return -1;
-	if (fmt == FP_FMT_TSV)
-		fputs("window_start\tnode\tsrc\tdst\tproto\tdport\tpackets\t"
-		    "first_seen\tlast_seen\n", stdout);
-	else
-		fputs("[", stdout);
+	    " dport") < 0 || fp_rows_begin(&r, stdout, fmt, "FlowList") < 0)
+		goto out;
+	fp_rows_list(r, "items", flow_cols, sizeof(flow_cols) / sizeof(flow_cols[0]));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		row++;
 		if (fp_ip_from_blob(&src, sqlite3_column_blob(s, 2),
@@ -555,42 +625,25 @@ print_flows(struct store *st, enum fp_format fmt)
 			    "bytes", store_path(st), row);
 			goto out;
 		}
-		node = (const char *)sqlite3_column_text(s, 1);
 		proto = sqlite3_column_int(s, 4);
-		pname = fp_proto_name(proto, pbuf, sizeof(pbuf));
-		fp_port_format(proto, sqlite3_column_int(s, 5), portbuf,
-		    sizeof(portbuf));
-		fp_time_format(sqlite3_column_int64(s, 0) * FP_USEC, wbuf);
-		fp_time_format(sqlite3_column_int64(s, 7), fbuf);
-		fp_time_format(sqlite3_column_int64(s, 8), lbuf);
-		fp_ip_format(&src, sbuf);
-		fp_ip_format(&dst, dbuf);
-		if (fmt == FP_FMT_TSV) {
-			printf("%s\t", wbuf);
-			fp_tsv_str(stdout, node ? node : "");
-			printf("\t%s\t%s\t%s\t%s\t%lld\t%s\t%s\n", sbuf, dbuf, pname,
-			    portbuf, (long long)sqlite3_column_int64(s, 6), fbuf,
-			    lbuf);
-		} else {
-			printf("%s\n {\"window_start\": \"%s\", \"node\": ",
-			    first ? "" : ",", wbuf);
-			fp_json_str(stdout, node ? node : "");
-			printf(", \"src\": \"%s\", \"dst\": \"%s\", \"proto\": \"%s\","
-			    " \"dport\": \"%s\", \"packets\": %lld, \"first_seen\":"
-			    " \"%s\", \"last_seen\": \"%s\"}", sbuf, dbuf, pname,
-			    portbuf, (long long)sqlite3_column_int64(s, 6), fbuf,
-			    lbuf);
-			first = 0;
-		}
+		fp_rows_time(r, sqlite3_column_int64(s, 0) * FP_USEC);
+		fp_rows_str(r, (const char *)sqlite3_column_text(s, 1));
+		fp_rows_str(r, fp_ip_format(&src, sbuf));
+		fp_rows_str(r, fp_ip_format(&dst, dbuf));
+		fp_rows_str(r, fp_proto_name(proto, pbuf, sizeof(pbuf)));
+		fp_rows_port(r, proto, sqlite3_column_int(s, 5));
+		fp_rows_int(r, (long long)sqlite3_column_int64(s, 6));
+		fp_rows_time(r, sqlite3_column_int64(s, 7));
+		fp_rows_time(r, sqlite3_column_int64(s, 8));
 	}
 	if (rc != SQLITE_DONE) {
 		store_sqlerr(st, "reading flows");
 		goto out;
 	}
-	if (fmt == FP_FMT_JSON)
-		fputs(first ? "]\n" : "\n]\n", stdout);
-	ret = 0;
+	ret = fp_rows_end(r);
+	r = NULL;
 out:
+	fp_rows_end(r);
 	sqlite3_finalize(s);
 	return ret;
 }
@@ -600,22 +653,24 @@ cmd_flows(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'f' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct store *st = NULL;
 	const char *db = NULL;
-	enum fp_format fmt = FP_FMT_TSV;
+	enum fp_format fmt = fp_cli_listing_format();
 	int opt, ret = FP_EXIT_ERR;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = fp_getopt(argc, argv, "o:", opts)) != -1) {
 		switch (opt) {
 		case 'd':
 			db = optarg;
 			break;
+		case 'o':
 		case 'f':
-			if (fp_cli_format(optarg, "tsv,json", &fmt) < 0)
+			if (fp_cli_format(optarg, FP_LISTING_FORMATS, &fmt) < 0)
 				return fp_cli_usage_error("flows", flows_usage, "%s",
 				    fp_errmsg());
 			break;

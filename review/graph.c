@@ -14,8 +14,7 @@
 #include "common/banned.h"
 
 static const char usage[] =
-    "usage: flowpol graph [--db PATH] [--format dot|mermaid] [--namespace NS]...\n"
-    "                     [--dns]\n"
+    "usage: flowpol graph [--db PATH] [-o dot|mermaid] [-n NS]... [--dns]\n"
     "\n"
     "Write the learned traffic graph: namespaces as clusters, workloads as\n"
     "nodes, one arrow per pair labelled with its protocols/ports. Nodes,\n"
@@ -26,9 +25,9 @@ static const char usage[] =
     "is folded into one node per namespace, and graph says so.\n"
     "\n"
     "  --db PATH        database (default $FLOWPOL_DB or ./flowpol.db)\n"
-    "  --format F       dot (default) or mermaid\n"
-    "  --namespace NS   only edges with an end in NS, and the workloads of NS\n"
-    "                   (repeatable)\n"
+    "  -o, --output F   dot (default) or mermaid; --format is an alias\n"
+    "  -n, --namespace NS  only edges with an end in NS, and the workloads of\n"
+    "                   NS (repeatable)\n"
     "  --dns            draw DNS edges too (port 53 to a workload); by default\n"
     "                   they are folded into a count on each DNS workload\n";
 
@@ -779,6 +778,7 @@ cmd_graph(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'f' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "namespace", required_argument, NULL, 'n' },
 		{ "dns", no_argument, NULL, 'D' },
@@ -793,14 +793,16 @@ cmd_graph(int argc, char **argv)
 	int c, ret = FP_EXIT_ERR;
 
 	memset(&g, 0, sizeof(g));
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = fp_getopt(argc, argv, "ho:n:", opts)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
 			break;
+		case 'o':
 		case 'f':
 			if (fp_cli_format(optarg, "dot,mermaid", &fmt) < 0)
-				return fp_report();
+				return fp_cli_usage_error("graph", usage, "%s",
+				    fp_errmsg());
 			break;
 		case 'n':
 			if (g.nnss >= GRAPH_MAX_NS)

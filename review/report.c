@@ -1032,7 +1032,7 @@ sec_workloads(struct rep *r)
 		md(f, wl[i].selector);
 		fprintf(f, " | %lld |\n", (long long)wl[i].pods);
 	}
-	if (n == 0)
+	if (shown == 0)
 		fputs("No workloads learned: run `flowpol inventory` and "
 		    "`flowpol learn` first.\n", f);
 	return 0;
@@ -1754,7 +1754,7 @@ out:
 
 static const char report_usage[] =
     "usage: flowpol report [--db PATH] [--policies DIR] [--details FILE]\n"
-    "                      [--namespace NS]... [--since T] [--now T]\n"
+    "                      [-n NS]... [-A] [--since T] [--now T] [-o markdown]\n"
     "\n"
     "Write Markdown for a pull-request description. The summary (always\n"
     "under 60,000 characters) gives the learned period and counts; with\n"
@@ -1770,15 +1770,16 @@ static const char report_usage[] =
     "  --db PATH        the store (default $FLOWPOL_DB, else ./flowpol.db)\n"
     "  --policies DIR   the committed policy files to compare with\n"
     "  --details FILE   write the details to FILE and link it\n"
-    "  --namespace NS   only edges with an end in NS, its workloads and\n"
+    "  -n, --namespace NS  only edges with an end in NS, its workloads and\n"
     "                   their policies (repeatable)\n"
+    "  -A, --all-namespaces  every namespace (the default)\n"
     "  --since T        list the edges first seen at or after T (RFC 3339,\n"
-    "                   @SECONDS or -DURATION), and those quiet since T\n"
+    "                   @SECONDS or a duration before --now: 2h, 14d), and\n"
+    "                   those quiet since T\n"
     "  --now T          the time that \"ago\" is measured from (default: the\n"
     "                   clock); also printed, so that runs compare equal\n"
-    "  --no-record      accepted for older scripts: nothing is recorded\n";
-
-#define REPORT_MAX_NS 256
+    "  --no-record      accepted for older scripts: nothing is recorded\n"
+    "  -o, --output markdown  the only format; --format is an alias\n";
 
 int
 cmd_report(int argc, char **argv)
@@ -1787,21 +1788,43 @@ cmd_report(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "policies", required_argument, NULL, 'p' },
 		{ "details", required_argument, NULL, 'D' },
-		{ "namespace", required_argument, NULL, 'x' },
+		{ "namespace", required_argument, NULL, 'S' },
+		{ "all-namespaces", no_argument, NULL, 'A' },
 		{ "since", required_argument, NULL, 's' },
-		{ "now", required_argument, NULL, 'n' },
+		{ "now", required_argument, NULL, 'T' },
 		{ "no-record", no_argument, NULL, 'N' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct report_opts o;
+	struct fp_nsfilter ns;
 	struct store *st = NULL;
-	const char *db = NULL, *since = NULL, *now = NULL, *nss[REPORT_MAX_NS];
+	const char *db = NULL, *since = NULL, *now = NULL;
 	int c, ret = FP_EXIT_ERR;
 
 	memset(&o, 0, sizeof(o));
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	memset(&ns, 0, sizeof(ns));
+	while ((c = fp_getopt(argc, argv, ":hn:Ao:", longopts)) != -1) {
 		switch (c) {
+		case 'o': {
+			enum fp_format fmt;
+
+			if (fp_cli_format(optarg, "markdown", &fmt) < 0)
+				return fp_cli_usage_error("report", report_usage, "%s",
+				    fp_errmsg());
+			break;
+		}
+		case 'n':
+		case 'S':
+			if (fp_ns_add(&ns, optarg) < 0)
+				return fp_cli_usage_error("report", report_usage, "%s",
+				    fp_errmsg());
+			break;
+		case 'A':
+			ns.n = 0;
+			break;
 		case 'd':
 			db = optarg;
 			break;
@@ -1811,20 +1834,10 @@ cmd_report(int argc, char **argv)
 		case 'D':
 			o.details = optarg;
 			break;
-		case 'x':
-			if (o.nnamespaces >= REPORT_MAX_NS)
-				return fp_cli_usage_error("report", report_usage,
-				    "--namespace: more than %d", REPORT_MAX_NS);
-			if (k8s_check_dns_label(optarg) != NULL)
-				return fp_cli_usage_error("report", report_usage,
-				    "--namespace '%s': not a namespace name",
-				    fp_clamp(optarg, 64));
-			nss[o.nnamespaces++] = optarg;
-			break;
 		case 's':
 			since = optarg;
 			break;
-		case 'n':
+		case 'T':
 			now = optarg;
 			break;
 		case 'N':
@@ -1836,7 +1849,8 @@ cmd_report(int argc, char **argv)
 			    argv);
 		}
 	}
-	o.namespaces = nss;
+	o.namespaces = ns.ns;
+	o.nnamespaces = ns.n;
 	if (optind < argc)
 		return fp_cli_usage_error("report", report_usage,
 		    "unexpected argument '%s'", fp_clamp(argv[optind], 64));
@@ -1856,12 +1870,8 @@ cmd_report(int argc, char **argv)
 		o.have_now = 1;
 	}
 	if (since != NULL) {
-		int64_t d;
-
-		if (o.have_now && since[0] == '-' &&
-		    fp_duration_parse(since + 1, &d) == 0) {
-			o.since = o.now - d;
-		} else if (fp_time_parse(since, &o.since) < 0) {
+		if (fp_time_parse_rel(since, o.have_now ? o.now : fp_now_us(),
+		    &o.since) < 0) {
 			fp_error_prefix("--since");
 			return fp_cli_usage_error("report", report_usage, "%s",
 			    fp_errmsg());

@@ -99,6 +99,135 @@ test_common_cli_numbers_and_formats(void **state)
 	/* An empty name matches everywhere in the list: it must not loop. */
 	assert_int_equal(fp_cli_format("", "tsv,json", &fmt), -1);
 	assert_int_equal(fp_cli_format("ts", "tsv,json", &fmt), -1);
+	assert_string_equal(fp_errmsg(),
+	    "option -o/--output: 'ts' is not one of tsv or json");
+	assert_int_equal(fp_cli_format("svg", "table,tsv,json,yaml", &fmt), -1);
+	assert_string_equal(fp_errmsg(),
+	    "option -o/--output: 'svg' is not one of table, tsv, json or yaml");
+}
+
+#define S FP_USEC
+#define DAY (86400 * S)
+
+static void
+test_common_duration_table(void **state)
+{
+	static const struct {
+		const char *in;
+		int64_t us;	/* -1: refused */
+		const char *msg;	/* part of the refusal */
+	} cases[] = {
+		{ "90s", 90 * S, NULL },
+		{ "10m", 600 * S, NULL },
+		{ "1h", 3600 * S, NULL },
+		{ "2h30m", 9000 * S, NULL },
+		{ "1h2m3s", 3723 * S, NULL },
+		{ "1.5h", 5400 * S, NULL },
+		{ ".5s", S / 2, NULL },
+		{ "14d", 14 * DAY, NULL },
+		{ "2w", 14 * DAY, NULL },
+		{ "1w2d", 9 * DAY, NULL },
+		{ "250ms", 250000, NULL },
+		{ "3us", 3, NULL },
+		{ "3\xc2\xb5s", 3, NULL },
+		{ "1500ns", 1, NULL },
+		{ "0s", 0, NULL },
+		{ "14", -1, "a number needs a unit: units ns" },
+		{ "0", -1, "a number needs a unit" },
+		{ "1.5", -1, "a number needs a unit" },
+		{ "2h30", -1, "the last number needs a unit" },
+		{ "2x", -1, "unknown unit 'x'" },
+		{ "1y", -1, "unknown unit 'y'" },
+		{ "-1h", -1, "expected a number" },
+		{ "+1h", -1, "expected a number" },
+		{ "h", -1, "expected a number" },
+		{ "", -1, "a number with a unit" },
+		{ "1h ", -1, "unknown unit" },
+		{ " 1h", -1, "expected a number" },
+		{ "1.h", 3600 * S, NULL },
+		{ ".h", -1, "expected a number" },
+		{ "101y", -1, "unknown unit" },
+		{ "5300w", -1, "out of range" },
+		{ "99999999999999999999s", -1, "out of range" },
+	};
+	size_t i;
+	int64_t us;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		us = -2;
+		rc = fp_duration_parse(cases[i].in, &us);
+		if (cases[i].us >= 0) {
+			if (rc != 0 || us != cases[i].us)
+				fail_msg("'%s': rc %d, %lld us, want %lld (%s)",
+				    cases[i].in, rc, (long long)us,
+				    (long long)cases[i].us, fp_errmsg());
+		} else if (rc != -1 || strstr(fp_errmsg(), cases[i].msg) == NULL) {
+			fail_msg("'%s': rc %d, message '%s', want '%s'", cases[i].in,
+			    rc, fp_errmsg(), cases[i].msg);
+		}
+	}
+}
+
+/* --since and --until: a duration with or without '-' is before --now. */
+static void
+test_common_time_relative_to_now(void **state)
+{
+	static const struct {
+		const char *in;
+		int64_t back;	/* now - result; -1: refused */
+	} cases[] = {
+		{ "2h", 2 * 3600 * S },
+		{ "-2h", 2 * 3600 * S },
+		{ "-2h30m", 9000 * S },
+		{ "14d", 14 * DAY },
+		{ "2w", 14 * DAY },
+		{ "now", 0 },
+		{ "14", -1 },
+		{ "-14", -1 },
+		{ "--1h", -1 },
+		{ "yesterday", -1 },
+	};
+	int64_t now = 1795000000 * S, us;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = fp_time_parse_rel(cases[i].in, now, &us);
+
+		if (cases[i].back >= 0 && (rc != 0 || now - us != cases[i].back))
+			fail_msg("'%s': rc %d (%s)", cases[i].in, rc, fp_errmsg());
+		if (cases[i].back < 0 && rc != -1)
+			fail_msg("'%s' accepted", cases[i].in);
+	}
+	assert_int_equal(fp_time_parse_rel("14", now, &us), -1);
+	assert_non_null(strstr(fp_errmsg(), "a number needs a unit: units ns, us"));
+	assert_int_equal(fp_time_parse_rel("2026-11-26T11:10:47Z", now, &us), 0);
+	assert_int_equal(fp_time_parse("@600", &us), 0);
+	assert_int_equal(us, 600 * S);
+	/* The wall clock when no --now is given. */
+	assert_int_equal(fp_time_parse("1h", &us), 0);
+	assert_true(fp_now_us() - us >= 3600 * S && fp_now_us() - us < 3700 * S);
+}
+
+static void
+test_common_suggest_closest(void **state)
+{
+	static const char *const cmds[] = { "collect", "flows", "inventory",
+	    "learn", "workloads", "edges", "status", "emit", "diff", "report",
+	    "graph", "merge", "version", "completion" };
+	size_t n = sizeof(cmds) / sizeof(cmds[0]);
+
+	(void)state;
+	assert_string_equal(fp_cli_suggest("colect", cmds, n), "collect");
+	assert_string_equal(fp_cli_suggest("collcet", cmds, n), "collect");
+	assert_string_equal(fp_cli_suggest("edgse", cmds, n), "edges");
+	assert_string_equal(fp_cli_suggest("worklods", cmds, n), "workloads");
+	assert_string_equal(fp_cli_suggest("stat", cmds, n), "status");
+	assert_string_equal(fp_cli_suggest("grahp", cmds, n), "graph");
+	assert_null(fp_cli_suggest("frobnicate", cmds, n));
+	assert_null(fp_cli_suggest("", cmds, n));
 }
 
 static void
@@ -118,6 +247,9 @@ main(void)
 		cmocka_unit_test(test_common_proto_names_and_ports),
 		cmocka_unit_test(test_common_cli_numbers_and_formats),
 		cmocka_unit_test(test_common_clamp_strips_control_characters),
+		cmocka_unit_test(test_common_duration_table),
+		cmocka_unit_test(test_common_time_relative_to_now),
+		cmocka_unit_test(test_common_suggest_closest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -191,7 +191,7 @@ grep -q "^## injected" e.md && fail "a database value started a heading"
 "$FLOWPOL" report --db "$WORK/missing.db" >out.md 2>err.txt
 [ $? -eq 2 ] || fail "missing database: want exit 2"
 [ ! -s out.md ] || fail "output written on error"
-grep -q "^flowpol: store '.*missing.db': no such database" err.txt || fail "missing database: $(cat err.txt)"
+grep -q "^flowpol: report: store '.*missing.db': no such database" err.txt || fail "missing database: $(cat err.txt)"
 expect_exit 2 "$FLOWPOL" report --policies "$WORK/nope" >/dev/null 2>&1
 expect_exit 2 "$FLOWPOL" report --now yesterday-ish >/dev/null 2>&1
 expect_exit 2 "$FLOWPOL" report --bogus >/dev/null 2>&1
