@@ -13,6 +13,7 @@
 #include "collector/nftrule.h"
 #include "collector/dataplane.h"
 #include "collector/pcap.h"
+#include "collector/privs.h"
 #include "commands.h"
 #include "common/cli.h"
 #include "common/err.h"
@@ -38,8 +39,9 @@ static const char collect_usage[] =
     "\n"
     "  --db PATH               database (default $FLOWPOL_DB, else ./flowpol.db)\n"
     "  --group N               NFLOG group to bind, 0..65535; there is no\n"
-    "                          default. Groups 1 and 2 belong to Calico's flow\n"
-    "                          logs and are refused unless --force is given\n"
+    "                          default. Groups 1 and 2 (flow logs) and 3 (DNS\n"
+    "                          logging) belong to Calico's Felix and are\n"
+    "                          refused unless --force is given\n"
     "  --pcap FILE...          replay captures; each file is stored in one\n"
     "                          transaction, or not at all if it is damaged\n"
     "                          (a capture already replayed into this\n"
@@ -51,7 +53,7 @@ static const char collect_usage[] =
     "                          net.core.rmem_max only as root). Events lost to\n"
     "                          a full buffer are counted in the health table\n"
     "  --node NAME             node label of the rows (default: the hostname)\n"
-    "  --force                 allow binding NFLOG group 1 or 2\n"
+    "  --force                 allow binding NFLOG group 1, 2 or 3\n"
     "  --install-rule          with --group: install the nftables table\n"
     "                          'inet flowpol' (never Calico's tables) whose\n"
     "                          chains on the forward, input and output hooks,\n"
@@ -174,35 +176,101 @@ collect_event(struct collect *c, const uint8_t *msg, size_t len, int flags,
 	return 0;
 }
 
+/* The replay marker, written in the transaction that stores the rows. */
+struct marker {
+	const char *key;
+	int reimport;
+	int seen;		/* OUT: another run marked it first */
+};
+
+/*
+ * Test hook, for the race test only: with FLOWPOL_TEST_MARKER_HOOK=PATH
+ * the collector creates PATH at the moment it writes the marker (holding
+ * the transaction with the rows) and waits, up to a minute, until PATH is
+ * removed. The test tries to write meanwhile from another connection.
+ */
+static void
+marker_hook(void)
+{
+	const char *p = getenv("FLOWPOL_TEST_MARKER_HOOK");
+	FILE *f;
+	int i;
+
+	if (p == NULL || *p == '\0' || (f = fopen(p, "wx")) == NULL)
+		return;
+	fclose(f);
+	for (i = 0; i < 6000 && access(p, F_OK) == 0; i++)
+		usleep(10000);
+}
+
+static int
+write_marker(void *arg, struct store *st)
+{
+	struct marker *m = arg;
+	char *seen = NULL, when[FP_TIMESTRLEN];
+
+	/* Checked again under the write lock: a concurrent replay of the
+	 * same capture that committed first wins, this one stores nothing. */
+	if (store_meta_get(st, m->key, &seen) < 0)
+		return -1;
+	if (seen != NULL && !m->reimport) {
+		free(seen);
+		m->seen = 1;
+		return 1;
+	}
+	free(seen);
+	marker_hook();
+	return store_meta_set(st, m->key, fp_time_format(fp_now_us(), when));
+}
+
 static int
 replay_file(struct collect *c, struct store *st, const char *path,
     const char *node, int reimport)
 {
-	char key[64], *seen = NULL, when[FP_TIMESTRLEN];
+	char key[96], oldkey[64], hex[SHA256_HEXLEN], *seen = NULL;
 	struct pcap_reader *r = NULL;
+	struct marker m;
+	struct {
+		uint64_t events, malformed, lost, flows, windows;
+	} got;
 	const uint8_t *data;
 	size_t len, off, size;
-	uint64_t h, events = 0;
+	uint64_t events = 0;
 	int64_t ts;
 	char src[600];
-	int n, ret = -1;
+	int n, rc, ret = -1;
 
 	if (pcap_open(&r, path) < 0)
 		goto out;
-	h = pcap_fingerprint(r, &size);
-	snprintf(key, sizeof(key), "replayed:%016llx:%lld",
-	    (unsigned long long)h, (long long)size);
+	pcap_fingerprint(r, hex);
+	size = pcap_size(r);
+	snprintf(key, sizeof(key), "replayed:sha256:%s", hex);
+	/* Markers of older releases: FNV-1a of both ends and the size. */
+	snprintf(oldkey, sizeof(oldkey), "replayed:%016llx:%lld",
+	    (unsigned long long)pcap_fingerprint_v1(r), (long long)pcap_size(r));
 	if (store_meta_get(st, key, &seen) < 0)
 		goto out;
 	if (seen != NULL && !reimport) {
 		fp_warn("pcap '%s': already replayed into this database (%s, same "
-		    "size and content); skipped: --reimport adds its events again",
+		    "SHA-256); skipped: --reimport adds its events again",
 		    fp_clamp(path, 256), seen);
 		free(seen);
 		ret = 0;
 		goto out;
 	}
 	free(seen);
+	seen = NULL;
+	if (!reimport && store_meta_get(st, oldkey, &seen) < 0)
+		goto out;
+	if (seen != NULL) {
+		fp_warn("pcap '%s': an older flowpol replayed a capture of this size "
+		    "with the same first and last MiB into this database (%s); it "
+		    "may be this one, so it is not replayed: --reimport replays it",
+		    fp_clamp(path, 256), seen);
+		free(seen);
+		ret = 0;
+		goto out;
+	}
 	snprintf(src, sizeof(src), "pcap '%s'", path);
 	c->source = src;
 	c->warned_malformed = 0;
@@ -216,18 +284,30 @@ replay_file(struct collect *c, struct store *st, const char *path,
 	}
 	if (n < 0)
 		goto out;
-	c->events += agg_counter_total(c->agg, AGG_RECEIVED);
-	c->malformed += agg_counter_total(c->agg, AGG_MALFORMED);
-	c->lost += agg_counter_total(c->agg, AGG_LOST);
-	c->flows += agg_flows(c->agg);
-	c->windows += agg_windows(c->agg);
-	if (agg_flush(c->agg, st, node) < 0)
+	/* Rows, health and the marker: one transaction, all or nothing. */
+	m.key = key;
+	m.reimport = reimport;
+	m.seen = 0;
+	got.events = agg_counter_total(c->agg, AGG_RECEIVED);
+	got.malformed = agg_counter_total(c->agg, AGG_MALFORMED);
+	got.lost = agg_counter_total(c->agg, AGG_LOST);
+	got.flows = agg_flows(c->agg);
+	got.windows = agg_windows(c->agg);
+	if ((rc = agg_flush_with(c->agg, st, node, write_marker, &m)) < 0)
 		goto out;
-	c->files++;
-	/* After the flush: an interrupted run is not marked, so it can be
-	 * replayed again in full. */
-	if (store_meta_set(st, key, fp_time_format(fp_now_us(), when)) < 0)
-		goto out;
+	if (rc > 0) {
+		agg_reset(c->agg);
+		fp_warn("pcap '%s': replayed into this database by another run "
+		    "meanwhile (same SHA-256); nothing of this run was stored",
+		    fp_clamp(path, 256));
+	} else {
+		c->events += got.events;
+		c->malformed += got.malformed;
+		c->lost += got.lost;
+		c->flows += got.flows;
+		c->windows += got.windows;
+		c->files++;
+	}
 	ret = 0;
 out:
 	if (ret < 0) {
@@ -321,6 +401,8 @@ run_live(struct collect *c, struct store *st, long long group,
 	struct sigaction sa;
 	char rmerr[FP_ERRMAX] = "", saved[FP_ERRMAX];
 	int64_t next_flush;
+	size_t pflows;
+	uint64_t pevents;
 	int ret = -1, rc;
 
 	memset(&sa, 0, sizeof(sa));
@@ -330,6 +412,13 @@ run_live(struct collect *c, struct store *st, long long group,
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (nflog_reader_open(&nr, (int)group, (int)c->rcvbuf) < 0)
+		goto out;
+	/*
+	 * The socket is bound: from here on only CAP_NET_ADMIN is kept (for
+	 * nft, which installs and removes the table, as an ambient
+	 * capability), and nothing can be regained.
+	 */
+	if (privs_keep_net_admin() < 0)
 		goto out;
 	/*
 	 * The group is bound before the table logs to it: the first logged
@@ -396,7 +485,15 @@ out:
 	}
 	nflog_reader_free(nr);
 	/* Whatever happened, what was received is stored before exiting. */
+	agg_pending(c->agg, &pflows, &pevents);
 	if (agg_flush(c->agg, st, node) < 0) {
+		/* Say exactly what is lost, on every path. */
+		char msg[FP_ERRMAX];
+
+		snprintf(msg, sizeof(msg), "%s", fp_errmsg());
+		fp_error("%s; dropped: %zu flows from %llu events received since "
+		    "the last write were not stored", msg, pflows,
+		    (unsigned long long)pevents);
 		if (ret == 0)
 			return -1;
 		fp_warn("%s", fp_errmsg());
@@ -513,10 +610,11 @@ cmd_collect(int argc, char **argv)
 		memcpy(ro.globs[0], "cali*", sizeof("cali*"));
 		ro.nglobs = 1;
 	}
-	if (!pcap && (group == 1 || group == 2) && !force)
-		return fp_fail("collect: nflog group %lld is one of Calico's flow "
-		    "log groups (1 inbound, 2 outbound); pick another group for "
-		    "your own log rule, or give --force", group);
+	if (!pcap && group >= 1 && group <= 3 && !force)
+		return fp_fail("collect: nflog group %lld is one of Calico's groups "
+		    "(Felix: 1 inbound and 2 outbound flow logs, 3 DNS logging); "
+		    "pick another group for your own log rule, or give --force",
+		    group);
 	if (node == NULL) {
 		if (gethostname(host, sizeof(host)) < 0)
 			return fp_fail("collect: hostname: %s; give --node",

@@ -164,6 +164,33 @@ digits(const char **p, int n, int *out)
 	return 0;
 }
 
+static int
+days_in_month(int y, int mo)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	if (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return days[mo - 1];
+}
+
+int
+fp_time_parse_past(const char *s, int64_t *us)
+{
+	int64_t now = fp_now_us();
+
+	if (fp_time_parse(s, us) < 0)
+		return -1;
+	if (*us > now + FP_CLOCK_SKEW_US)
+		return fp_error("time '%s' is %lld minutes in the future (more than "
+		    "the %d minutes of clock skew allowed): a snapshot from the "
+		    "future would make every later one look older", fp_clamp(s, 64),
+		    (long long)((*us - now) / (60 * FP_USEC)),
+		    (int)(FP_CLOCK_SKEW_US / (60 * FP_USEC)));
+	return 0;
+}
+
 int
 fp_time_parse(const char *s, int64_t *us)
 {
@@ -216,6 +243,10 @@ fp_time_parse(const char *s, int64_t *us)
 	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
 	    mi > 59 || sec > 60 || oh > 23 || om > 59)
 		goto bad;
+	/* timegm would turn 2026-02-30 into 2026-03-02: refuse it instead. */
+	if (d > days_in_month(y, mo))
+		return fp_error("time '%s': %04d-%02d has %d days", fp_clamp(s, 64),
+		    y, mo, days_in_month(y, mo));
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;

@@ -30,6 +30,13 @@ const char *fp_period_format(int64_t since, int64_t until, char *buf);
 int fp_time_parse(const char *s, int64_t *us);
 int fp_time_parse_rel(const char *s, int64_t now, int64_t *us);
 /*
+ * fp_time_parse, refusing a time more than FP_CLOCK_SKEW_US after now: for
+ * times that are stored and ordered (a snapshot's --at), where one far in
+ * the future would poison every later import. 0 or -1 (fp_error).
+ */
+#define FP_CLOCK_SKEW_US (10 * 60 * FP_USEC)
+int fp_time_parse_past(const char *s, int64_t *us);
+/*
  * Parse a Go-style duration extended with days and weeks: one or more
  * numbers (a fraction allowed), each with a unit ns, us (or µs), ms, s, m,
  * h, d (24h) or w (7d): "90s", "2h30m", "1.5h", "14d", "2w". A bare number

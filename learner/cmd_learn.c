@@ -390,6 +390,15 @@ watch_streams(struct store *st, char **paths, int npaths, int64_t fixed_at)
 	}
 	if (watch_flush(&wa) < 0)
 		goto out;
+	if (watch_stop) {
+		int partial = 0;
+
+		for (i = 0; i < npaths; i++)
+			partial |= ws[i].len > 0;
+		fprintf(stderr, "flowpol: inventory: stopped by a signal; every "
+		    "complete object was stored%s\n", partial ?
+		    " (the one arriving was not complete)" : "");
+	}
 	printf("inventory: watched %zu objects in %zu batches", wa.objects,
 	    wa.batches);
 	if (wa.listings > 0)
@@ -435,7 +444,7 @@ cmd_inventory(int argc, char **argv)
 			db = optarg;
 			break;
 		case 'a':
-			if (fp_time_parse(optarg, &at) < 0)
+			if (fp_time_parse_past(optarg, &at) < 0)
 				return fp_cli_usage_error(argv[0], inventory_usage,
 				    "option --at: %s", fp_errmsg());
 			have_at = 1;

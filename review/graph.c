@@ -9,6 +9,7 @@
 #include "common/err.h"
 #include "common/k8sname.h"
 #include "common/proto.h"
+#include "common/strbuf.h"
 #include "store/model.h"
 #include "store/store.h"
 #include "common/banned.h"
@@ -148,12 +149,6 @@ add_other(struct graph *g, size_t *cap, const char *p)
 	return 0;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
  * Edges in scope, one arrow per pair. DNS (port 53 over UDP or TCP to a
  * workload) is folded into a count on the DNS workload unless --dns: every
@@ -264,7 +259,7 @@ load_edges(struct model *m, struct graph *g)
 			goto out;
 	}
 	if (g->nothers > 1)
-		qsort(g->others, g->nothers, sizeof(*g->others), cmp_str);
+		qsort(g->others, g->nothers, sizeof(*g->others), fp_cmp_str);
 	for (i = k = 0; i < g->nothers; i++) {
 		if (k > 0 && strcmp(g->others[k - 1], g->others[i]) == 0)
 			free(g->others[i]);
@@ -483,7 +478,7 @@ mm_node(const struct graph *g, const char *peer)
 	if (w != NULL)
 		return (long)(w - g->wls);
 	o = g->nothers ? bsearch(&peer, g->others, g->nothers,
-	    sizeof(*g->others), cmp_str) : NULL;
+	    sizeof(*g->others), fp_cmp_str) : NULL;
 	return o != NULL ? (long)(g->nwls + (size_t)(o - g->others)) : -1;
 }
 
@@ -677,7 +672,7 @@ write_mermaid_folded(FILE *f, const struct graph *g, const struct folded *fo,
 		names[nn++] = fo->v[i].src;
 		names[nn++] = fo->v[i].dst;
 	}
-	qsort(names, nn, sizeof(*names), cmp_str);
+	qsort(names, nn, sizeof(*names), fp_cmp_str);
 	for (i = k = 0; i < nn; i++)
 		if (k == 0 || strcmp(names[k - 1], names[i]) != 0)
 			names[k++] = names[i];
@@ -705,8 +700,8 @@ write_mermaid_folded(FILE *f, const struct graph *g, const struct folded *fo,
 
 		if (!fo->v[i].kept)
 			continue;
-		a = bsearch(&fo->v[i].src, names, nn, sizeof(*names), cmp_str);
-		b = bsearch(&fo->v[i].dst, names, nn, sizeof(*names), cmp_str);
+		a = bsearch(&fo->v[i].src, names, nn, sizeof(*names), fp_cmp_str);
+		b = bsearch(&fo->v[i].dst, names, nn, sizeof(*names), fp_cmp_str);
 		fprintf(f, "  n%zu -->|\"%zu\"| n%zu\n", (size_t)(a - names),
 		    fo->v[i].n, (size_t)(b - names));
 	}

@@ -13,7 +13,9 @@ static const char usage[] =
     "       flowpol merge --db OUT.db IN.db...\n"
     "\n"
     "Merge per-node databases (flows, collector health, inventory) into OUT.db,\n"
-    "created if missing, so that learn can run centrally. Rows are keyed by\n"
+    "created if missing (in rollback-journal mode, so that it reads from a\n"
+    "read-only place or a network volume), so that learn can run centrally.\n"
+    "Rows are keyed by\n"
     "node, so each node's records are taken once: merging the same input twice,\n"
     "or a database into itself, changes nothing. The whole merge is one\n"
     "transaction: on any error OUT.db is left as it was. With --db, every\n"
@@ -256,14 +258,19 @@ cmd_merge(int argc, char **argv)
 	first = optind;
 	if (first >= argc)
 		return fp_cli_usage_error("merge", usage, "need at least one IN.db");
-	/* Every input is checked before OUT.db is created or touched. */
+	/*
+	 * Every input is checked before OUT.db is created or touched, and
+	 * again when it is read (store_open: defensively, its schema compared
+	 * with its version's, so node names come only from its own rows).
+	 */
 	for (i = first; i < argc; i++) {
 		if (store_open(&out, argv[i], STORE_READONLY) < 0)
 			return fp_report();
 		store_free(out);
 		out = NULL;
 	}
-	if (store_open(&out, db, STORE_CREATE) < 0)
+	/* Published for others to read: rollback journal, readable anywhere. */
+	if (store_open(&out, db, STORE_CREATE | STORE_PUBLISH) < 0)
 		return fp_report();
 	/*
 	 * One transaction for all inputs, so that on any error OUT.db is left

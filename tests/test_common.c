@@ -10,6 +10,9 @@
 #include "common/proto.h"
 #include "common/timeutil.h"
 #include "common/cli.h"
+#include "common/sha256.h"
+#include "common/k8sname.h"
+#include "common/strbuf.h"
 
 static void
 test_common_ip_parse_format_and_nets(void **state)
@@ -57,9 +60,50 @@ test_common_time_round_trip(void **state)
 	assert_int_equal(fp_time_parse("2026-13-01T00:00:00Z", &us), -1);
 	assert_non_null(strstr(fp_errmsg(), "RFC 3339"));
 	assert_int_equal(fp_time_parse("yesterday", &us), -1);
+	/* Impossible dates are refused, not normalized into the next month. */
+	assert_int_equal(fp_time_parse("2026-02-30T00:00:00Z", &us), -1);
+	assert_non_null(strstr(fp_errmsg(), "2026-02 has 28 days"));
+	assert_int_equal(fp_time_parse("2028-02-29T00:00:00Z", &us), 0);
+	assert_int_equal(fp_time_parse("2100-02-29T00:00:00Z", &us), -1);
+	assert_int_equal(fp_time_parse("2026-04-31T00:00:00Z", &us), -1);
+	/* A stored time may be at most 10 minutes ahead of the clock. */
+	assert_int_equal(fp_time_parse_past("9999-12-31T23:59:59Z", &us), -1);
+	assert_non_null(strstr(fp_errmsg(), "in the future"));
+	assert_int_equal(fp_time_parse_past("now", &us), 0);
 	assert_int_equal(fp_duration_parse("7d", &us), 0);
 	assert_int_equal(us, 7 * 86400 * FP_USEC);
 	assert_int_equal(fp_duration_parse("10x", &us), -1);
+}
+
+/* FIPS 180-4 examples (NIST CSRC "SHA256.pdf", "SHA2_Additional.pdf"). */
+static void
+test_common_sha256_vectors(void **state)
+{
+	char hex[SHA256_HEXLEN], block[1000];
+	struct sha256 c;
+	uint8_t d[SHA256_LEN];
+	size_t i;
+
+	(void)state;
+	sha256_hex("", 0, hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+	    "27ae41e4649b934ca495991b7852b855");
+	sha256_hex("abc", 3, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56,
+	    hex);
+	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039"
+	    "a33ce45964ff2167f6ecedd419db06c1");
+	/* One million 'a', streamed in uneven pieces. */
+	memset(block, 'a', sizeof(block));
+	sha256_init(&c);
+	for (i = 0; i < 1000000; i += 997)
+		sha256_update(&c, block, 1000000 - i < 997 ? 1000000 - i : 997);
+	sha256_final(&c, d);
+	sha256_tohex(d, hex);
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67"
+	    "f1809a48a497200e046d39ccc7112cd0");
 }
 
 static void
@@ -75,6 +119,15 @@ test_common_proto_names_and_ports(void **state)
 	assert_int_equal(fp_proto_parse("132"), 132);
 	assert_int_equal(fp_proto_parse("256"), -1);
 	assert_int_equal(fp_proto_parse("bogus"), -1);
+	assert_int_equal(fp_proto_parse("UDPLite"), 136);
+	assert_string_equal(fp_proto_name(136, buf, sizeof(buf)), "udplite");
+	/* Calico's names are case-sensitive. */
+	assert_string_equal(fp_proto_calico_name(58), "ICMPv6");
+	assert_string_equal(fp_proto_calico_name(136), "UDPLite");
+	assert_null(fp_proto_calico_name(47));
+	assert_int_equal(fp_proto_calico_parse("SCTP"), 132);
+	assert_int_equal(fp_proto_calico_parse("tcp"), -1);
+	assert_int_equal(fp_proto_calico_parse("6"), -1);
 	assert_string_equal(fp_port_format(1, 8 * 256 + 0, buf, sizeof(buf)), "8/0");
 	assert_string_equal(fp_port_format(6, 443, buf, sizeof(buf)), "443");
 	assert_string_equal(fp_port_format(47, 0, buf, sizeof(buf)), "");
@@ -238,18 +291,65 @@ test_common_clamp_strips_control_characters(void **state)
 	assert_string_equal(fp_clamp("abcdef", 3), "abc...");
 }
 
+static void
+test_common_name_rules(void **state)
+{
+	char big[260];
+
+	(void)state;
+	/* IANA_SVC_NAME: named ports */
+	assert_null(k8s_check_port_name("http"));
+	assert_null(k8s_check_port_name("metrics-9090"));
+	assert_non_null(k8s_check_port_name("9090"));
+	assert_non_null(k8s_check_port_name("a--b"));
+	assert_non_null(k8s_check_port_name("-http"));
+	assert_non_null(k8s_check_port_name("Http"));
+	assert_non_null(k8s_check_port_name("abcdefghijklmnop"));
+	/* Calico policy names: one dot at most, no per-label limit */
+	memset(big, 'a', sizeof(big));
+	big[100] = '.';
+	big[253] = '\0';
+	assert_null(calico_check_policy_name(big, 0));
+	big[253] = 'a';
+	big[254] = '\0';
+	assert_non_null(calico_check_policy_name(big, 0));
+	assert_non_null(calico_check_policy_name("knp.default.x", 0));
+	assert_null(calico_check_policy_name("knp.default.x", 1));
+	assert_null(calico_check_policy_name("ossg.default.Any_thing", 1));
+	assert_non_null(calico_check_policy_name("a..b", 1));
+}
+
+static void
+test_common_cmp_str_sorts_strings(void **state)
+{
+	const char *v[] = { "b", "a-b", "a", "a/b" };
+	const char *key = "a/b";
+
+	(void)state;
+	qsort(v, 4, sizeof(*v), fp_cmp_str);
+	assert_string_equal(v[0], "a");
+	assert_string_equal(v[1], "a-b");
+	assert_string_equal(v[2], "a/b");
+	assert_string_equal(v[3], "b");
+	assert_ptr_equal(*(const char **)bsearch(&key, v, 4, sizeof(*v),
+	    fp_cmp_str), v[2]);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_common_ip_parse_format_and_nets),
 		cmocka_unit_test(test_common_time_round_trip),
+		cmocka_unit_test(test_common_sha256_vectors),
 		cmocka_unit_test(test_common_proto_names_and_ports),
 		cmocka_unit_test(test_common_cli_numbers_and_formats),
 		cmocka_unit_test(test_common_clamp_strips_control_characters),
 		cmocka_unit_test(test_common_duration_table),
 		cmocka_unit_test(test_common_time_relative_to_now),
 		cmocka_unit_test(test_common_suggest_closest),
+		cmocka_unit_test(test_common_name_rules),
+		cmocka_unit_test(test_common_cmp_str_sorts_strings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
