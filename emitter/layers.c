@@ -731,9 +731,10 @@ load_edges(struct build *b)
 		if (to_peer(b, &e.src, &src, e.row) < 0 ||
 		    to_peer(b, &e.dst, &dst, e.row) < 0)
 			goto out;
-		if (src.kind == PEER_POD)
+		/* A hostNetwork workload talks too (its peers see the node set). */
+		if (src.w != NULL)
 			src.w->talks = 1;
-		if (dst.kind == PEER_POD)
+		if (dst.w != NULL)
 			dst.w->talks = 1;
 		if (!edge_writable(b, &e, &src, &dst))
 			continue;

@@ -278,7 +278,8 @@ static const char diff_usage[] =
     "usage: flowpol diff [--db PATH] --policies PATH [--policies PATH...]\n"
     "                    [--calico-version 3.28..3.33] [--since T]\n"
     "                    [--stale-after DURATION] [--now T]\n"
-    "                    [--format text|json|markdown] [--no-proposals] [--staged]\n"
+    "                    [--format text|json|markdown] [--no-proposals]\n"
+    "                    [--staged] [--strict]\n"
     "\n"
     "Compare the learned model with the committed policies, for a scheduled\n"
     "job or a pull request:\n"
@@ -290,10 +291,14 @@ static const char diff_usage[] =
     "             peer are listed apart (unattributed) and not counted.\n"
     "  stale      Allow rules that decided no edge last seen within the\n"
     "             stale period, with policy, file:line, index and rendering\n"
-    "  proposed   what a plain `flowpol emit` would write, compared file by\n"
-    "             file with the flowpol-generated files under --policies\n"
-    "             (the directory holding most of them): added, changed\n"
-    "             (with a unified diff), removed\n"
+    "  proposed   what a plain `flowpol emit` (with --strict, `emit --strict`)\n"
+    "             would write, compared file by file with the flowpol-\n"
+    "             generated files under --policies (the directory holding\n"
+    "             most of them): added, changed (with a unified diff),\n"
+    "             removed\n"
+    "  left out   with --strict: edges denied only at a workload that\n"
+    "             `emit --strict` writes no policy for (its selector also\n"
+    "             selects other workloads), listed apart and not counted\n"
     "\n"
     "  --db PATH             learned database (default $FLOWPOL_DB, else\n"
     "                        ./flowpol.db)\n"
@@ -318,17 +323,22 @@ static const char diff_usage[] =
     "                        staged rollout before enforcing it); without it\n"
     "                        they never enforce, and diff says how many it\n"
     "                        left out\n"
+    "  --strict              the policies were emitted with --strict (the\n"
+    "                        files do not record it): report such edges as\n"
+    "                        left out, not denied, and propose with --strict\n"
     "\n"
     "JSON (format_version 1; keys sorted; lists in text order):\n"
-    "  {denied_edges: [EDGE], format_version, now, policies,\n"
+    "  {denied_edges: [EDGE], format_version, left_out: [EDGE], now,\n"
+    "   policies,\n"
     "   proposed: null | {added, changed, directory, files: [{change:\n"
     "     added|changed|removed, diff: TEXT|null, file, lines_added,\n"
     "     lines_removed}], removed},\n"
     "   proposed_error: null | why the emitter could not run,\n"
     "   since: T|null, stale_after_seconds, stale_rules: [{direction, file,\n"
     "     index, kind, line, namespace, policy, rule, tier}],\n"
-    "   summary: {denied_edges, edges, edges_checked, staged_evaluated,\n"
-    "     staged_policies, stale_rules, unattributed}, unattributed: [EDGE],\n"
+    "   summary: {denied_edges, edges, edges_checked, left_out,\n"
+    "     staged_evaluated, staged_policies, stale_rules, unattributed},\n"
+    "   unattributed: [EDGE],\n"
     "   workloads: [{egress: [EDGE], ingress: [EDGE], workload}]}\n"
     "  EDGE: {connections, dst, egress: DENIAL|null, first_seen,\n"
     "    ingress: DENIAL|null, last_seen, nodes: [..], port, proto, src}\n"
@@ -354,6 +364,7 @@ cmd_diff(int argc, char **argv)
 		{ "no-proposals", no_argument, NULL, 'P' },
 		{ "staged", no_argument, NULL, 'S' },
 		{ "calico-version", required_argument, NULL, 'V' },
+		{ "strict", no_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char *paths[MAX_PATHS];
@@ -411,6 +422,9 @@ cmd_diff(int argc, char **argv)
 			break;
 		case 'S':
 			o.staged = 1;
+			break;
+		case 'T':
+			o.strict = 1;
 			break;
 		default:
 			return fp_cli_bad_option("diff", diff_usage, opts, argv);

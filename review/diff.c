@@ -43,6 +43,8 @@ struct d_edge {
 	size_t si, di;			/* into peers */
 	int checked;			/* last >= since: evaluated for denial */
 	int unattributed;		/* an unknown: peer, or no pods */
+	int left_out;			/* denied only where emit --strict
+					   writes no policy */
 	size_t combos;
 	struct d_dir eg, in;
 };
@@ -80,7 +82,8 @@ struct diff_result {
 	size_t ngroups;
 	struct d_stale *stale;
 	size_t nstale;
-	size_t ndenied, nunattributed, nchecked;
+	size_t ndenied, nunattributed, nchecked, nleft_out;
+	unsigned char *strict_out;	/* per peer: --strict leaves it out */
 	size_t nstaged;			/* staged policies in the set */
 	int64_t lsince, luntil;		/* the learned period */
 	/* proposals */
@@ -132,6 +135,7 @@ diff_result_free(struct diff_result *r)
 	free(r->edges);
 	free(r->groups);
 	free(r->stale);
+	free(r->strict_out);
 	props_clear(r);
 	free(r->prop_error);
 	free(r);
@@ -236,6 +240,20 @@ load_peers(struct model *m, const struct pe_policyset *ps,
 		    r->npeers, sizeof(*r->peers), peer_cmp) - r->peers);
 		e->di = (size_t)((struct rv_peer *)bsearch(e->dst, r->peers,
 		    r->npeers, sizeof(*r->peers), peer_cmp) - r->peers);
+	}
+	/*
+	 * emit --strict writes no policy for a workload whose selector also
+	 * selects other workloads: its own policy denies all its traffic.
+	 */
+	if ((r->strict_out = calloc(r->npeers + 1, 1)) == NULL) {
+		fp_error("diff: out of memory");
+		goto out;
+	}
+	for (i = 0; r->o.strict && i < r->npeers; i++) {
+		const struct model_workload *w;
+
+		w = model_workload_find(m, r->peers[i].text);
+		r->strict_out[i] = w != NULL && !w->exact && !w->host_network;
 	}
 	ret = 0;
 out:
@@ -406,6 +424,7 @@ evaluate_all(struct pe_policyset *ps, struct diff_result *r)
 	}
 	for (i = 0; i < r->nedges; i++) {
 		struct d_edge *e = &r->edges[i];
+		int eg, in;
 
 		if (!e->checked)
 			continue;
@@ -414,12 +433,18 @@ evaluate_all(struct pe_policyset *ps, struct diff_result *r)
 			r->nunattributed++;
 			continue;
 		}
-		if (e->eg.denied || e->in.denied)
+		/* Denied at a workload emit --strict left out: not drift. */
+		eg = e->eg.denied && !r->strict_out[e->si];
+		in = e->in.denied && !r->strict_out[e->di];
+		e->left_out = (e->eg.denied || e->in.denied) && !eg && !in;
+		if (e->left_out)
+			r->nleft_out++;
+		if (eg || in)
 			r->ndenied++;
 		/* Only a pod side has a policy that can deny. */
-		if (e->eg.denied)
+		if (eg)
 			r->groups[ng++] = (struct d_group_ent){ e->si, 0, i };
-		if (e->in.denied)
+		if (in)
 			r->groups[ng++] = (struct d_group_ent){ e->di, 1, i };
 	}
 	r->ngroups = ng;
@@ -835,6 +860,7 @@ propose(struct model *m, struct diff_result *r)
 
 	memset(&eo, 0, sizeof(eo));
 	memset(&er, 0, sizeof(er));
+	eo.strict = r->o.strict;
 	if (stat(r->o.policies, &sb) < 0)
 		return fp_error("diff: '%s': %s", fp_clamp(r->o.policies, 256),
 		    strerror(errno));
@@ -1113,14 +1139,22 @@ print_json(FILE *f, const struct diff_result *r)
 	for (i = j = 0; i < r->nedges; i++) {
 		const struct d_edge *e = &r->edges[i];
 
-		if (!e->checked || e->unattributed ||
+		if (!e->checked || e->unattributed || e->left_out ||
 		    !(e->eg.denied || e->in.denied))
 			continue;
 		fputs(j++ ? ",\n    " : "\n    ", f);
 		edge_json(f, e);
 	}
 	fputs(j ? "\n  ],\n" : "],\n", f);
-	fputs("  \"format_version\": 1,\n  \"now\": ", f);
+	fputs("  \"format_version\": 1,\n  \"left_out\": [", f);
+	for (i = j = 0; i < r->nedges; i++) {
+		if (!r->edges[i].checked || !r->edges[i].left_out)
+			continue;
+		fputs(j++ ? ",\n    " : "\n    ", f);
+		edge_json(f, &r->edges[i]);
+	}
+	fputs(j ? "\n  ],\n" : "],\n", f);
+	fputs("  \"now\": ", f);
 	fp_json_str(f, fp_time_format(r->o.now, tb));
 	fputs(",\n  \"policies\": ", f);
 	fp_json_str(f, r->o.policies ? r->o.policies : "");
@@ -1186,10 +1220,10 @@ print_json(FILE *f, const struct diff_result *r)
 	}
 	fputs(r->nstale ? "\n  ],\n" : "],\n", f);
 	fprintf(f, "  \"summary\": {\"denied_edges\": %zu, \"edges\": %zu, "
-	    "\"edges_checked\": %zu, \"staged_evaluated\": %s, "
-	    "\"staged_policies\": %zu, \"stale_rules\": %zu, \"unattributed\": "
-	    "%zu},\n", r->ndenied, r->nedges, r->nchecked,
-	    r->o.staged ? "true" : "false", r->nstaged, r->nstale,
+	    "\"edges_checked\": %zu, \"left_out\": %zu, \"staged_evaluated\": "
+	    "%s, \"staged_policies\": %zu, \"stale_rules\": %zu, "
+	    "\"unattributed\": %zu},\n", r->ndenied, r->nedges, r->nchecked,
+	    r->nleft_out, r->o.staged ? "true" : "false", r->nstaged, r->nstale,
 	    r->nunattributed);
 	fputs("  \"unattributed\": [", f);
 	for (i = j = 0; i < r->nedges; i++) {
@@ -1300,6 +1334,18 @@ print_text(FILE *f, const struct diff_result *r)
 			    "");
 			evidence_text(f, e, "    ");
 		}
+	}
+	if (r->nleft_out)
+		fprintf(f, "\nLeft out by emit (--strict: a selector that also "
+		    "selects other workloads; not counted): %zu\n", r->nleft_out);
+	for (i = 0; i < r->nedges; i++) {
+		const struct d_edge *e = &r->edges[i];
+
+		if (!e->checked || !e->left_out)
+			continue;
+		fprintf(f, "  %s -> %s %s\n", e->src, e->dst,
+		    proto_port(e, pp, sizeof(pp)));
+		evidence_text(f, e, "    ");
 	}
 	fprintf(f, "\nStale allow rules (no observed edge since %s): %zu\n",
 	    fp_time_format(r->o.now - r->o.stale_after, tb), r->nstale);
@@ -1432,6 +1478,10 @@ print_markdown(FILE *f, const struct diff_result *r)
 			    fp_time_format(e->last, tb));
 		}
 	}
+	if (r->nleft_out)
+		fprintf(f, "\n%zu edge%s left out by emit (--strict: a selector "
+		    "that also selects other workloads); not counted as "
+		    "denied.\n", r->nleft_out, r->nleft_out == 1 ? "" : "s");
 	fprintf(f, "\n### Stale allow rules\n\nNo observed edge since %s.\n",
 	    fp_time_format(r->o.now - r->o.stale_after, tb));
 	if (r->nstale)

@@ -33,6 +33,9 @@
  *              file by file with the flowpol-generated files under the
  *              policies path: added, changed (with a unified diff),
  *              removed.
+ *   left out   with strict: edges denied only at a workload emit --strict
+ *              writes no policy for (its selector also selects other
+ *              workloads); listed apart and not counted as denied.
  */
 
 struct store;
@@ -47,6 +50,10 @@ struct diff_opts {
 	int staged;		/* evaluate staged policies as if enforced
 				   (a staged rollout is watched before it
 				   is enforced); else they only count */
+	int strict;		/* the set was emitted with --strict: edges
+				   denied only at a workload whose selector
+				   also selects others are left out, not
+				   denied; proposals run emit --strict */
 };
 
 /*

@@ -812,6 +812,61 @@ list_silent(struct rep *r, size_t total)
 	more_rows(f, shown, total);
 }
 
+/* The cluster's DNS as learn found it, and from what evidence (learn
+ * prints the same text): a summary row. */
+static int
+dns_row(struct rep *r)
+{
+	char *dns = NULL;
+
+	if (model_dns_found(r->m, &dns) < 0)
+		return fp_error_prefix("report");
+	fputs("| Cluster DNS | ", r->f);
+	md(r->f, *dns ? dns : "none found (no kube-dns, node-local-dns or "
+	    "openshift-dns in the inventory)");
+	fputs(" |\n", r->f);
+	free(dns);
+	return 0;
+}
+
+/* What each LoadBalancer Service's clients become. */
+static int
+list_lbs(struct rep *r)
+{
+	FILE *f = r->f;
+	struct model_lb *lbs = NULL;
+	size_t i, n = 0;
+
+	if (model_lbs_of(r->m, NULL, 0, 0, &lbs, &n) < 0)
+		return fp_error_prefix("report");
+	if (n > 0)
+		fputs("\n### Load balancers\n\n", f);
+	for (i = 0; i < n && i < SUMMARY_ROWS; i++) {
+		fputs("- ", f);
+		md(f, lbs[i].ns);
+		fputc('/', f);
+		md(f, lbs[i].name);
+		if (strcmp(lbs[i].traffic_policy, "Local") == 0) {
+			fputs(" (externalTrafficPolicy: Local): clients keep their "
+			    "addresses; where external clients were seen, its "
+			    "backends allow the target port from ", f);
+			md(f, *lbs[i].source_ranges ? lbs[i].source_ranges :
+			    "anywhere outside the cluster's pod and service ranges");
+			fputs(".\n", f);
+		} else {
+			fputs(" (externalTrafficPolicy: Cluster): kube-proxy "
+			    "translates its clients to node addresses, so they "
+			    "arrive as nodes and are covered by the node set "
+			    "(GlobalNetworkSet flowpol-nodes); no client address "
+			    "gets a rule.\n", f);
+		}
+	}
+	if (n > SUMMARY_ROWS)
+		fprintf(f, "\n... and %zu more.\n", n - SUMMARY_ROWS);
+	model_lbs_free(lbs, n);
+	return 0;
+}
+
 static int
 sec_summary(struct rep *r)
 {
@@ -886,6 +941,8 @@ sec_summary(struct rep *r)
 	fprintf(f, "| Edges the generated policies would not allow | %zu |\n",
 	    denied);
 	fprintf(f, "| Edges no generated policy governs | %zu |\n", ungoverned);
+	if (dns_row(r) < 0)
+		return -1;
 	if (r->o->policies != NULL) {
 		fputs("| Compared with ", f);
 		md(f, r->o->policies);
@@ -908,7 +965,7 @@ sec_summary(struct rep *r)
 		list_committed_denied(r, cdenied);
 	}
 	list_silent(r, silent);
-	return 0;
+	return list_lbs(r);
 }
 
 /* --since: the edges first seen since then, and those quiet since then. */

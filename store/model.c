@@ -18,7 +18,7 @@
 enum {
 	Q_POD_UID, Q_POD_NAME, Q_POD_WORKLOAD, Q_POD_LABELS, Q_POD_ADDRS,
 	Q_NS_LABELS, Q_OWNER_LATEST, Q_OWNER_AT, Q_LABELLED, Q_NODE_ADDRS,
-	Q_NODE_ADDRS_OF, Q_LBS, Q_COUNT
+	Q_NODE_ADDRS_OF, Q_LBS, Q_LBS_ALL, Q_COUNT
 };
 
 static const char *const q_sql[Q_COUNT] = {
@@ -44,6 +44,8 @@ static const char *const q_sql[Q_COUNT] = {
 	    "FROM service_backends b JOIN services s USING (namespace, name) "
 	    "WHERE b.workload = ?1 AND b.proto = ?2 AND b.port = ?3 AND "
 	    "s.type = 'LoadBalancer' ORDER BY s.namespace, s.name",
+	[Q_LBS_ALL] = "SELECT namespace, name, source_ranges, traffic_policy "
+	    "FROM services WHERE type = 'LoadBalancer' ORDER BY namespace, name",
 	[Q_OWNER_LATEST] = "SELECT owner_kind, owner FROM endpoints "
 	    "WHERE ip = ?1 ORDER BY valid_to IS NULL DESC, valid_from DESC "
 	    "LIMIT 1",
@@ -774,7 +776,7 @@ int
 model_lbs_of(struct model *m, const char *workload, int proto, int port,
     struct model_lb **v, size_t *n)
 {
-	sqlite3_stmt *s = stmt(m, Q_LBS);
+	sqlite3_stmt *s = stmt(m, workload ? Q_LBS : Q_LBS_ALL);
 	struct model_lb *p;
 	int rc;
 
@@ -782,9 +784,11 @@ model_lbs_of(struct model *m, const char *workload, int proto, int port,
 	*n = 0;
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, workload, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(s, 2, proto);
-	sqlite3_bind_int(s, 3, port);
+	if (workload != NULL) {
+		sqlite3_bind_text(s, 1, workload, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(s, 2, proto);
+		sqlite3_bind_int(s, 3, port);
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if ((p = realloc(*v, (*n + 1) * sizeof(*p))) == NULL)
 			goto oom;
@@ -836,6 +840,12 @@ int
 model_dns_addresses(struct model *m, char **out)
 {
 	return meta_text(m, "learn.dns_addresses", out);
+}
+
+int
+model_dns_found(struct model *m, char **out)
+{
+	return meta_text(m, "learn.dns", out);
 }
 
 /* --- coverage and health ------------------------------------------------- */

@@ -193,7 +193,8 @@ int model_node_addresses(struct model *m, const char *node, struct fp_ip **v,
 
 /*
  * The Services of type LoadBalancer that workload ("namespace/name") backs
- * on proto/port (its target port), with their loadBalancerSourceRanges.
+ * on proto/port (its target port), with their loadBalancerSourceRanges;
+ * every LoadBalancer Service when workload is NULL.
  */
 struct model_lb {
 	char *ns, *name;
@@ -209,6 +210,9 @@ void model_lbs_free(struct model_lb *v, size_t n);
 int model_cluster_cidrs(struct model *m, char **out);
 /* Extra DNS addresses learn found (meta learn.dns_addresses), as above. */
 int model_dns_addresses(struct model *m, char **out);
+/* What learn found the cluster's DNS to be, and from what evidence (meta
+ * learn.dns, the text learn prints): malloc'd, "" when none was found. */
+int model_dns_found(struct model *m, char **out);
 
 /*
  * The node that holds ip now (its name, malloc'd into *node): 1, 0 when ip

@@ -141,7 +141,7 @@ static char *
 run(struct fixture *fx, int64_t since, enum fp_format fmt, size_t *denied)
 {
 	struct diff_opts o = { since, T0 + 10 * FP_USEC, 3600 * FP_USEC, NULL,
-	    0, 0 };
+	    0, 0, 0 };
 	struct diff_result *r = NULL;
 	char *buf = NULL;
 	size_t len = 0;
@@ -167,7 +167,8 @@ run_extra(struct fixture *fx, const char *name, const char *extra,
     int64_t now, size_t *denied)
 {
 	struct pe_policyset ps = PE_POLICYSET_INIT;
-	struct diff_opts o = { INT64_MIN, now, 3600 * FP_USEC, NULL, 0, 0 };
+	struct diff_opts o = { INT64_MIN, now, 3600 * FP_USEC, NULL, 0, 0,
+	    0 };
 	struct diff_result *r = NULL;
 	char *buf = NULL;
 	size_t len = 0;
@@ -271,8 +272,9 @@ test_diff_grouping_json(void **state)
 	    "\"rule_text\": \"Deny source.selector="));
 	assert_non_null(strstr(t, "\"nodes\": [\"n1\", \"n2\"]"));
 	assert_non_null(strstr(t, "\"summary\": {\"denied_edges\": 3, "
-	    "\"edges\": 5, \"edges_checked\": 4, \"staged_evaluated\": false, "
-	    "\"staged_policies\": 0, \"stale_rules\": 1, \"unattributed\": 1}"));
+	    "\"edges\": 5, \"edges_checked\": 4, \"left_out\": 0, "
+	    "\"staged_evaluated\": false, \"staged_policies\": 0, "
+	    "\"stale_rules\": 1, \"unattributed\": 1}"));
 	assert_non_null(strstr(t, "\"proposed\": null"));
 	free(t);
 }
@@ -305,7 +307,7 @@ test_diff_stale_period(void **state)
 {
 	struct fixture *fx = *state;
 	struct diff_opts o = { INT64_MIN, T0 + 7200 * FP_USEC, 3600 * FP_USEC,
-	    NULL, 0, 0 };
+	    NULL, 0, 0, 0 };
 	struct diff_result *r = NULL;
 	char *buf = NULL;
 	size_t len = 0;
@@ -399,6 +401,60 @@ test_diff_staged_rules(void **state)
 	free(buf);
 }
 
+/*
+ * emit --strict writes no policy for a workload whose selector also selects
+ * others (a/beta here): with diff --strict, an edge denied only at it is
+ * left out, not drift; one also denied elsewhere still counts, there only.
+ * Without --strict the same model is drift.
+ */
+static void
+test_diff_strict_left_out(void **state)
+{
+	struct fixture *fx = *state;
+	struct diff_opts o = { T0, T0 + 10 * FP_USEC, 3600 * FP_USEC, NULL, 0,
+	    0, 1 };
+	struct diff_result *r = NULL;
+	struct store *w = NULL;
+	char *buf = NULL, *t;
+	size_t len = 0, denied;
+	FILE *f;
+	static const char *const want[] = {
+		"flowpol diff: 2 of 4 observed edges would be denied",
+		"\n  a/alpha\n",
+		"    egress  a/alpha -> a/beta tcp/443\n",
+		"\n  b/zeta\n",
+		"Left out by emit (--strict: a selector that also selects other "
+		    "workloads; not counted): 1\n",
+		"  a/beta -> external:192.0.2.1 udp/53\n",
+		"Stale allow rules",
+	};
+
+	if (store_open(&w, fx->db, 0) < 0 || store_exec(w, "INSERT INTO "
+	    "workload_notes (namespace, name, members, exact) VALUES "
+	    "('a', 'beta', '', 0)") < 0)
+		fail_msg("%s", fp_errmsg());
+	store_free(w);
+	assert_int_equal(diff_run(fx->st, &fx->ps, &o, &r), 0);
+	assert_non_null(f = open_memstream(&buf, &len));
+	diff_print(f, r, FP_FMT_TEXT);
+	diff_print(f, r, FP_FMT_JSON);
+	fclose(f);
+	assert_int_equal(diff_denied_edges(r), 2);
+	in_order(buf, want, sizeof(want) / sizeof(want[0]));
+	/* beta's own policy is left out: nothing is grouped under it. */
+	assert_null(strstr(buf, "\n  a/beta\n"));
+	assert_non_null(strstr(buf, "\"edges_checked\": 4, \"left_out\": 1, "));
+	assert_non_null(strstr(buf, "\"left_out\": [\n    {\"connections\": 2, "
+	    "\"dst\": \"external:192.0.2.1\""));
+	diff_result_free(r);
+	free(buf);
+	/* Without --strict it is drift. */
+	t = run(fx, T0, FP_FMT_TEXT, &denied);
+	assert_int_equal(denied, 3);
+	assert_null(strstr(t, "Left out"));
+	free(t);
+}
+
 int
 main(void)
 {
@@ -414,6 +470,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_diff_host_only_not_stale,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_staged_rules, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_diff_strict_left_out, setup,
 		    teardown),
 	};
 

@@ -14,7 +14,9 @@
 # after emit finds no drift; the engine allows every observed flow (and
 # probes from a pod's new node, a new load balancer client) and denies
 # what was not seen; rescheduling the pods changes nothing and replacing
-# the nodes changes only the node set.
+# the nodes changes only the node set. report names the DNS found and
+# what each load balancer's clients become; after emit --strict, diff
+# --strict lists a left-out workload's edges apart, not as drift.
 set -u
 . "$(dirname "$0")/../lib.sh"
 S=$FLOWPOL_SRC/samples/traffic
@@ -61,6 +63,7 @@ grep -q "^crd_validate: 9 documents, 0 invalid" v.txt || fail "validation: $(cat
 grep -l "10\.0\.0\.[12]/32\|fd00:10::[12]/128" out/*.yaml | grep -qv flowpol-nodes.yaml &&
 	fail "a node address outside the node set"
 [ -e out/flowpol-monitoring-node-exporter.yaml ] && fail "a policy for a hostNetwork workload"
+grep -q "node-exporter: never seen talking" emit.err && fail "a hostNetwork workload its peers call counted as silent"
 # diff right after emit: no drift.
 "$FLOWPOL" diff --policies out >diff.txt || fail "diff after emit exited $?: $(cat diff.txt)"
 # The engine's proof: what must be allowed and what must be denied.
@@ -119,4 +122,45 @@ diff -r out reschedule || fail "rescheduling the pods changed the policies"
 "$FLOWPOL" explain --db reschedule.db --policies out node:10.0.0.1 shop/cart tcp/8081 >x.txt ||
 	fail "probe from cart's new node: $(cat x.txt)"
 "$FLOWPOL" diff --db reschedule.db --policies out >/dev/null || fail "diff after the reschedule"
+# emit --strict leaves out batch/report when its pods lose their own label
+# (its selector falls back to the service account, which batch/worker
+# shares): plain diff calls its edge drift; diff --strict lists it as left
+# out by emit, exits 0 and proposes nothing.
+/usr/bin/python3 -c '
+import sys, yaml, copy
+d = yaml.safe_load(open(sys.argv[1]))
+for it in d["items"]:
+    if it["kind"] == "Pod" and it["metadata"]["name"].startswith("report-"):
+        del it["metadata"]["labels"]["app"]
+        w = copy.deepcopy(it)
+w["metadata"].update(name="worker", uid="uid-batch-worker", labels={"app": "worker"})
+del w["metadata"]["ownerReferences"]
+w["status"] = {"phase": "Running", "podIP": "10.42.1.80", "podIPs": [{"ip": "10.42.1.80"}]}
+d["items"].append(w)
+yaml.safe_dump(d, sys.stdout, sort_keys=True)' "$S/inventory.yaml" >inexact.yaml || fail "inexact variant"
+"$FLOWPOL" inventory --db strict.db --at 2026-12-01T10:30:00Z inexact.yaml >/dev/null || fail "strict: inventory"
+"$FLOWPOL" collect --db strict.db --pcap "$S/capture.pcap" --node node-a >/dev/null 2>&1 || fail "strict: collect"
+"$FLOWPOL" learn --db strict.db >/dev/null 2>&1 || fail "strict: learn"
+"$FLOWPOL" emit --db strict.db --strict --out strict 2>/dev/null || fail "strict: emit"
+[ -e strict/flowpol-batch-report.yaml ] && fail "emit --strict wrote batch/report's policy"
+"$FLOWPOL" diff --db strict.db --policies strict >strict1.txt; rc=$?
+[ $rc -eq 1 ] || fail "plain diff of a --strict set: want drift (1), got $rc"
+"$FLOWPOL" diff --db strict.db --strict --policies strict >strict2.txt || fail "diff --strict exited $?: $(cat strict2.txt)"
+grep -q "^flowpol diff: 0 of 13 observed edges would be denied" strict2.txt || fail "diff --strict: $(head -1 strict2.txt)"
+grep -A1 "^Left out by emit (--strict" strict2.txt | grep -qx "  batch/report -> shop/cart tcp/8081" ||
+	fail "diff --strict: left out: $(cat strict2.txt)"
+grep -q "^Proposed by emit (compared with strict): 0 added, 0 changed, 0 removed" strict2.txt || fail "diff --strict proposals"
+# report names the DNS learn found, with its evidence (the same text), and
+# what each load balancer's clients become: kept addresses under Local,
+# node addresses (the node set) under Cluster.
+"$FLOWPOL" report --no-record >report.md || fail "report exited $?"
+grep -qxF "| Cluster DNS | $(sed -n 's/^learn: dns: //p' learn.txt) |" report.md || fail "report's DNS: $(grep DNS report.md)"
+grep -q "^- shop/frontend (externalTrafficPolicy: Local): clients keep their addresses; .* from anywhere outside the cluster's pod and service ranges\.$" report.md ||
+	fail "report's load balancer (Local): $(cat report.md)"
+sed 's/externalTrafficPolicy: Local/externalTrafficPolicy: Cluster/' "$S/inventory.yaml" >etp-cluster.yaml
+cp "$FLOWPOL_DB" etp.db
+"$FLOWPOL" inventory --db etp.db --at 2026-12-01T10:31:00Z etp-cluster.yaml >/dev/null || fail "inventory (Cluster)"
+"$FLOWPOL" report --db etp.db --no-record >etp.md || fail "report (Cluster) exited $?"
+grep -q "^- shop/frontend (externalTrafficPolicy: Cluster): kube-proxy translates its clients to node addresses, so they arrive as nodes and are covered by the node set" etp.md ||
+	fail "report's load balancer (Cluster): $(grep -A3 'Load balancers' etp.md)"
 pass
