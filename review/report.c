@@ -1062,7 +1062,8 @@ policy_selects(struct rep *r, size_t pidx)
 		const struct peer *p = &r->peers[i];
 
 		if (!p->ok || p->ep.kind != PE_EP_POD || p->ep.bound != &r->ps ||
-		    p->ep.applies[pidx] == 0 || strchr(p->name, ':') != NULL)
+		    pe_endpoint_applies(&p->ep, pidx) == 0 ||
+		    strchr(p->name, ':') != NULL)
 			continue;
 		fputs(n++ ? ", " : "", f);
 		md(f, p->name);
