@@ -62,6 +62,10 @@ extern const size_t emit_default_nexempt;
  */
 int emit_build(struct store *st, const struct emit_opts *opts,
     struct emit_result *out);
+/* The same from a read model (store/model.h) the caller already has. */
+struct model;
+int emit_build_model(struct model *m, const struct emit_opts *opts,
+    struct emit_result *out);
 void emit_result_free(struct emit_result *r);
 
 /* The first line of every file flowpol writes; how stale files are found. */

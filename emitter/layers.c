@@ -7,6 +7,8 @@
 #include "emitter/emit.h"
 #include "emitter/names.h"
 #include "emitter/policyset.h"
+#include "store/model.h"
+#include "store/store.h"
 #include "common/k8sname.h"
 #include "common/err.h"
 #include "common/ipaddr.h"
@@ -68,7 +70,8 @@ struct dnspeer {
 
 struct build {
 	const struct emit_opts *o;
-	struct store *st;
+	struct model *m;
+	const char *path;	/* the store's, for messages */
 	int nsmode;
 	char **exempt;		/* sorted, unique */
 	size_t nexempt;
@@ -275,57 +278,62 @@ cmp_wl(const void *a, const void *b)
 	return c ? c : strcmp(x->name, y->name);
 }
 
+/* The namespaces of the workloads, sorted and unique (borrowed names). */
+static int
+index_namespaces(struct build *b)
+{
+	size_t i;
+	char **v;
+
+	for (i = 0; i < b->nwl; i++) {
+		if (b->nns == 0 || strcmp(b->nss[b->nns - 1], b->wls[i].ns) != 0) {
+			if ((v = realloc(b->nss, (b->nns + 1) * sizeof(*v))) == NULL)
+				return fp_error("emit: out of memory");
+			b->nss = v;
+			b->nss[b->nns++] = b->wls[i].ns;
+		}
+		b->wls[i].nsidx = b->nns - 1;
+	}
+	return 0;
+}
+
 static int
 load_workloads(struct build *b)
 {
-	sqlite3_stmt *s = NULL;
+	const struct model_workload *v;
 	struct wl *w;
-	size_t cap = 0, i, errpos;
+	size_t cap = 0, i, n, errpos;
 	const char *ns, *name, *sel;
-	int rc, ret = -1;
 
-	if (store_prepare(b->st, &s, "SELECT w.namespace, w.name, w.selector, "
-	    "coalesce(n.exact, 1) FROM workloads w LEFT JOIN workload_notes n "
-	    "USING (namespace, name) ORDER BY w.namespace, w.name") < 0)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		ns = (const char *)sqlite3_column_text(s, 0);
-		name = (const char *)sqlite3_column_text(s, 1);
-		sel = (const char *)sqlite3_column_text(s, 2);
-		if (ns == NULL || name == NULL || sel == NULL) {
-			fp_error("emit: store '%s': workloads: NULL column",
-			    store_path(b->st));
-			goto out;
-		}
+	if (model_workloads(b->m, &v, &n) < 0)
+		return fp_error_prefix("emit");
+	for (i = 0; i < n; i++) {
+		ns = v[i].ns;
+		name = v[i].name;
+		sel = v[i].selector;
 		/* Names go into selectors and file names: refuse what
 		 * Kubernetes would not accept rather than quote it. */
-		if (k8s_check_dns_label(ns) != NULL) {
-			fp_error("emit: store '%s': workload '%s/%s': invalid "
-			    "namespace name", store_path(b->st), fp_clamp(ns, 64),
+		if (k8s_check_dns_label(ns) != NULL)
+			return fp_error("emit: store '%s': workload '%s/%s': "
+			    "invalid namespace name", b->path, fp_clamp(ns, 64),
 			    fp_clamp(name, 64));
-			goto out;
-		}
-		if (k8s_check_dns_subdomain(name) != NULL) {
-			fp_error("emit: store '%s': workload '%s/%s': invalid "
-			    "workload name", store_path(b->st), ns,
+		if (k8s_check_dns_subdomain(name) != NULL)
+			return fp_error("emit: store '%s': workload '%s/%s': "
+			    "invalid workload name", b->path, ns,
 			    fp_clamp(name, 64));
-			goto out;
-		}
 		/* all() (or empty): the learner found no label to tell the
 		 * workload apart, nor needed one: it is the whole namespace.
 		 * Never write all() itself (it would reach host endpoints). */
 		if (strcmp(sel, "all()") == 0)
 			sel = "";
 		if ((*sel != '\0' && emit_selector_check(sel, &errpos) < 0) ||
-		    strlen(sel) > 900) {
-			fp_error("emit: store '%s': workload '%s/%s': selector "
-			    "'%s' is not a valid Calico selector%s", store_path(b->st),
-			    ns, name, fp_clamp(sel, 128),
+		    strlen(sel) > 900)
+			return fp_error("emit: store '%s': workload '%s/%s': "
+			    "selector '%s' is not a valid Calico selector%s",
+			    b->path, ns, name, fp_clamp(sel, 128),
 			    strlen(sel) > 900 ? " (too long)" : "");
-			goto out;
-		}
 		if ((w = xgrow(b, b->wls, &cap, b->nwl + 1, sizeof(*w))) == NULL)
-			goto oom;
+			return fp_error("emit: out of memory");
 		b->wls = w;
 		w = &b->wls[b->nwl++];
 		memset(w, 0, sizeof(*w));
@@ -333,40 +341,17 @@ load_workloads(struct build *b)
 		w->name = xstrdup(b, name);
 		w->sel = xstrdup(b, sel);
 		if (b->oom)
-			goto oom;
+			return fp_error("emit: out of memory");
 		w->exempt = in_sorted(b->exempt, b->nexempt, ns);
 		/* The learner could not find labels that select this workload
 		 * alone: its policy also applies to the other pods. */
-		if (!w->exempt && sqlite3_column_int(s, 3) == 0)
+		if (!w->exempt && !v[i].exact)
 			note(b, "workload %s/%s: selector %s also selects other pods "
 			    "of the namespace; its policy applies to them too", ns,
 			    name, fp_clamp(sel, 128));
 	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(b->st, "reading workloads");
-		goto out;
-	}
-	/* ORDER BY uses SQLite's BINARY collation = strcmp order, but sort
-	 * again so lookups never depend on it. */
-	sort(b->wls, b->nwl, sizeof(*b->wls), cmp_wl);
-	for (i = 0; i < b->nwl; i++) {
-		if (b->nns == 0 || strcmp(b->nss[b->nns - 1], b->wls[i].ns) != 0) {
-			char **v = realloc(b->nss, (b->nns + 1) * sizeof(*v));
-
-			if (v == NULL)
-				goto oom;
-			b->nss = v;
-			b->nss[b->nns++] = b->wls[i].ns;	/* borrowed */
-		}
-		b->wls[i].nsidx = b->nns - 1;
-	}
-	ret = 0;
-	goto out;
-oom:
-	fp_error("emit: out of memory");
-out:
-	sqlite3_finalize(s);
-	return ret;
+	/* The model hands them sorted by namespace, name (cmp_wl's order). */
+	return index_namespaces(b);
 }
 
 static struct wl *
@@ -381,6 +366,34 @@ find_wl(struct build *b, const char *ns, const char *name)
 	return bsearch(&key, b->wls, b->nwl, sizeof(*b->wls), cmp_wl);
 }
 
+/* --dns-selector: keep the namespace found, replace the pods' selector. */
+static int
+dns_override(struct build *b)
+{
+	struct dnspeer *d;
+	size_t i, errpos;
+	char *tmp;
+
+	if (emit_selector_check(b->o->dns_selector, &errpos) < 0)
+		return fp_error("emit: --dns-selector '%s': invalid selector at "
+		    "byte %zu", fp_clamp(b->o->dns_selector, 128), errpos);
+	tmp = xstrdup(b, b->ndns > 0 ? b->dns[0].ns : DNS_DEFAULT_NS);
+	for (i = 0; i < b->ndns; i++) {
+		free(b->dns[i].ns);
+		free(b->dns[i].sel);
+	}
+	b->ndns = 0;
+	if ((d = realloc(b->dns, sizeof(*d))) == NULL) {
+		free(tmp);
+		return fp_error("emit: out of memory");
+	}
+	b->dns = d;
+	b->dns[0].ns = tmp;
+	b->dns[0].sel = xstrdup(b, b->o->dns_selector);
+	b->ndns = 1;
+	return 0;
+}
+
 /*
  * The DNS pods: the workloads in kube-system whose pods carry
  * k8s-app=kube-dns (DESIGN.md), or --dns-selector. Without either, the
@@ -389,70 +402,37 @@ find_wl(struct build *b, const char *ns, const char *name)
 static int
 find_dns(struct build *b)
 {
-	sqlite3_stmt *s = NULL;
-	const char *w;
-	char *slash, *tmp;
+	char **found = NULL, *slash;
 	struct wl *x;
 	struct dnspeer *d;
-	int rc, ret = -1;
-	size_t i, errpos;
+	int ret = -1;
+	size_t i, nfound = 0;
 
 	/* Only kube-system: a pod elsewhere that copies the label must not
 	 * receive every pod's DNS traffic. */
-	if (store_prepare(b->st, &s, "SELECT DISTINCT workload FROM pods "
-	    "WHERE workload IS NOT NULL AND namespace = '" DNS_DEFAULT_NS "' "
-	    "AND instr(char(10) || labels, "
-	    "char(10) || 'k8s-app=kube-dns' || char(10)) > 0 "
-	    "ORDER BY workload") < 0)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		w = (const char *)sqlite3_column_text(s, 0);
-		if (w == NULL || (tmp = xstrdup(b, w)) == NULL)
-			continue;
-		if ((slash = strchr(tmp, '/')) != NULL) {
-			*slash = '\0';
-			x = find_wl(b, tmp, slash + 1);
-			if (x != NULL && b->o->dns_selector == NULL)
-				x->dns = 1;
-			if (x != NULL) {
-				d = realloc(b->dns, (b->ndns + 1) * sizeof(*d));
-				if (d == NULL) {
-					free(tmp);
-					goto oom;
-				}
-				b->dns = d;
-				b->dns[b->ndns].ns = xstrdup(b, x->ns);
-				b->dns[b->ndns].sel = xstrdup(b, x->sel);
-				b->ndns++;
-			}
-		}
-		free(tmp);
-	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(b->st, "reading pods");
+	if (model_workloads_labelled(b->m, DNS_DEFAULT_NS, "k8s-app", "kube-dns",
+	    &found, &nfound) < 0) {
+		fp_error_prefix("emit");
 		goto out;
 	}
-	if (b->o->dns_selector != NULL) {
-		if (emit_selector_check(b->o->dns_selector, &errpos) < 0) {
-			fp_error("emit: --dns-selector '%s': invalid selector at "
-			    "byte %zu", fp_clamp(b->o->dns_selector, 128), errpos);
-			goto out;
-		}
-		/* keep the namespace found, replace the pods' selector */
-		tmp = xstrdup(b, b->ndns > 0 ? b->dns[0].ns : DNS_DEFAULT_NS);
-		for (i = 0; i < b->ndns; i++) {
-			free(b->dns[i].ns);
-			free(b->dns[i].sel);
-		}
-		b->ndns = 0;
-		if ((d = realloc(b->dns, sizeof(*d))) == NULL) {
-			free(tmp);
+	for (i = 0; i < nfound; i++) {
+		if ((slash = strchr(found[i], '/')) == NULL)
+			continue;
+		*slash = '\0';
+		if ((x = find_wl(b, found[i], slash + 1)) == NULL)
+			continue;
+		if (b->o->dns_selector == NULL)
+			x->dns = 1;
+		if ((d = realloc(b->dns, (b->ndns + 1) * sizeof(*d))) == NULL)
 			goto oom;
-		}
 		b->dns = d;
-		b->dns[0].ns = tmp;
-		b->dns[0].sel = xstrdup(b, b->o->dns_selector);
-		b->ndns = 1;
+		b->dns[b->ndns].ns = xstrdup(b, x->ns);
+		b->dns[b->ndns].sel = xstrdup(b, x->sel);
+		b->ndns++;
+	}
+	if (b->o->dns_selector != NULL) {
+		if (dns_override(b) < 0)
+			goto out;
 	} else if (b->ndns == 0) {
 		note(b, "dns: no pods labelled k8s-app=kube-dns in the inventory; "
 		    "assuming %s pods with %s", DNS_DEFAULT_NS, DNS_DEFAULT_SEL);
@@ -479,7 +459,9 @@ find_dns(struct build *b)
 oom:
 	fp_error("emit: out of memory");
 out:
-	sqlite3_finalize(s);
+	for (i = 0; i < nfound; i++)
+		free(found[i]);
+	free(found);
 	return ret;
 }
 
@@ -491,40 +473,34 @@ struct peer {
 	struct fp_ip ip;
 };
 
+/* A parsed edge side to the emitter's peer: workloads must be known. */
 static int
-parse_peer(struct build *b, const char *text, struct peer *p, long row)
+to_peer(struct build *b, const struct model_peer *mp, struct peer *p, long row)
 {
-	char buf[600];
-	const char *ipt = NULL;
-	char *slash;
+	char ns[256];
 
 	memset(p, 0, sizeof(*p));
-	if (strncmp(text, "node:", 5) == 0) {
+	switch (mp->kind) {
+	case MODEL_PEER_NODE:
 		p->kind = PEER_NODE;
-		ipt = text + 5;
-	} else if (strncmp(text, "external:", 9) == 0) {
+		p->ip = mp->ip;
+		return 0;
+	case MODEL_PEER_EXTERNAL:
 		p->kind = PEER_EXT;
-		ipt = text + 9;
-	} else if (strncmp(text, "unknown:", 8) == 0) {
+		p->ip = mp->ip;
+		return 0;
+	case MODEL_PEER_UNKNOWN:
 		p->kind = -1;
 		return 0;
-	} else {
-		if (strlen(text) >= sizeof(buf) ||
-		    (slash = strchr(memcpy(buf, text, strlen(text) + 1), '/')) == NULL)
-			return fp_error("emit: store '%s': edge %ld: peer '%s' is "
-			    "not namespace/name, node:IP, external:IP or unknown:IP",
-			    store_path(b->st), row, fp_clamp(text, 128));
-		*slash = '\0';
-		p->kind = PEER_POD;
-		if ((p->w = find_wl(b, buf, slash + 1)) == NULL)
-			return fp_error("emit: store '%s': edge %ld: workload '%s' "
-			    "is not in the workloads table", store_path(b->st), row,
-			    fp_clamp(text, 128));
-		return 0;
+	case MODEL_PEER_WORKLOAD:
+		break;
 	}
-	if (fp_ip_parse(&p->ip, ipt) < 0)
-		return fp_error("emit: store '%s': edge %ld: peer '%s': not an IP "
-		    "address", store_path(b->st), row, fp_clamp(text, 128));
+	p->kind = PEER_POD;
+	if (mp->nslen >= sizeof(ns) || (p->w = find_wl(b, model_peer_ns(mp, ns,
+	    sizeof(ns)), model_peer_name(mp))) == NULL)
+		return fp_error("emit: store '%s': edge %ld: workload '%s' "
+		    "is not in the workloads table", b->path, row,
+		    fp_clamp(mp->text, 128));
 	return 0;
 }
 
@@ -551,61 +527,66 @@ add_item(struct build *b, size_t subject, int dir, const struct peer *peer,
 	it->port = port;
 }
 
+/* Whether an edge can become a rule; a note says why not. */
+static int
+edge_writable(struct build *b, const struct model_edge *e,
+    const struct peer *src, const struct peer *dst)
+{
+	const char *st = e->src.text, *dt = e->dst.text;
+	int proto = e->proto, port = e->port;
+	char pb[16], pf[16];
+
+	fp_port_format(proto, port, pf, sizeof(pf));
+	if (src->kind < 0 || dst->kind < 0) {
+		note(b, "edge %s -> %s %s/%s: unknown peer, not allowed",
+		    fp_clamp(st, 64), fp_clamp(dt, 64),
+		    proto_lc(proto, pb, sizeof(pb)), pf);
+		return 0;
+	}
+	if (proto < 1 || proto > 255 ||
+	    (calico_ports(proto) && (port < 1 || port > 65535)) ||
+	    (is_icmp(proto) && (port < 0 || (port >> 8) > 254 ||
+	    port > 0xffff))) {
+		note(b, "edge %s -> %s proto %d port %d: cannot be written "
+		    "as a Calico rule, not allowed", fp_clamp(st, 64),
+		    fp_clamp(dt, 64), proto, port);
+		return 0;
+	}
+	/* One address family per ICMP flavour. */
+	if (is_icmp(proto) && ((src->kind != PEER_POD &&
+	    (src->ip.len == 16) != (proto == FP_PROTO_ICMPV6)) ||
+	    (dst->kind != PEER_POD &&
+	    (dst->ip.len == 16) != (proto == FP_PROTO_ICMPV6)))) {
+		note(b, "edge %s -> %s %s: protocol does not match the "
+		    "address family, not allowed", fp_clamp(st, 64),
+		    fp_clamp(dt, 64), proto_lc(proto, pb, sizeof(pb)));
+		return 0;
+	}
+	return 1;
+}
+
 static int
 load_edges(struct build *b)
 {
-	sqlite3_stmt *s = NULL;
-	const char *st, *dt;
+	struct model_edges *it = NULL;
+	struct model_edge e;
 	struct peer src, dst;
-	char pb[16], pf[16];
 	int rc, proto, port, ret = -1;
-	long row = 0;
 
-	if (store_prepare(b->st, &s, "SELECT src, dst, proto, port FROM edges "
-	    "ORDER BY src, dst, proto, port") < 0)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row++;
-		st = (const char *)sqlite3_column_text(s, 0);
-		dt = (const char *)sqlite3_column_text(s, 1);
-		proto = sqlite3_column_int(s, 2);
-		port = sqlite3_column_int(s, 3);
-		if (st == NULL || dt == NULL) {
-			fp_error("emit: store '%s': edge %ld: NULL peer",
-			    store_path(b->st), row);
+	if (model_edges_open(b->m, &it) < 0) {
+		fp_error_prefix("emit");
+		goto out;
+	}
+	while ((rc = model_edges_next(it, &e)) == 1) {
+		if (to_peer(b, &e.src, &src, e.row) < 0 ||
+		    to_peer(b, &e.dst, &dst, e.row) < 0)
 			goto out;
-		}
-		if (parse_peer(b, st, &src, row) < 0 ||
-		    parse_peer(b, dt, &dst, row) < 0)
-			goto out;
-		fp_port_format(proto, port, pf, sizeof(pf));
-		if (src.kind < 0 || dst.kind < 0) {
-			note(b, "edge %s -> %s %s/%s: unknown peer, not allowed",
-			    fp_clamp(st, 64), fp_clamp(dt, 64),
-			    proto_lc(proto, pb, sizeof(pb)), pf);
+		if (!edge_writable(b, &e, &src, &dst))
 			continue;
-		}
-		if (proto < 1 || proto > 255 ||
-		    (calico_ports(proto) && (port < 1 || port > 65535)) ||
-		    (is_icmp(proto) && (port < 0 || (port >> 8) > 254 ||
-		    port > 0xffff))) {
-			note(b, "edge %s -> %s proto %d port %d: cannot be written "
-			    "as a Calico rule, not allowed", fp_clamp(st, 64),
-			    fp_clamp(dt, 64), proto, port);
-			continue;
-		}
+		proto = e.proto;
+		port = e.port;
 		if (!calico_ports(proto) && !is_icmp(proto))
 			port = 0;	/* Calico cannot match it */
-		/* One address family per ICMP flavour. */
-		if (is_icmp(proto) && ((src.kind != PEER_POD &&
-		    (src.ip.len == 16) != (proto == FP_PROTO_ICMPV6)) ||
-		    (dst.kind != PEER_POD &&
-		    (dst.ip.len == 16) != (proto == FP_PROTO_ICMPV6)))) {
-			note(b, "edge %s -> %s %s: protocol does not match the "
-			    "address family, not allowed", fp_clamp(st, 64),
-			    fp_clamp(dt, 64), proto_lc(proto, pb, sizeof(pb)));
-			continue;
-		}
 		if (src.kind != PEER_POD && dst.kind != PEER_POD)
 			continue;	/* not pod traffic: no pod policy applies */
 		if (src.kind == PEER_POD && dst.kind == PEER_POD && dst.w->dns &&
@@ -622,13 +603,13 @@ load_edges(struct build *b)
 			goto out;
 		}
 	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(b->st, "reading edges");
+	if (rc < 0) {
+		fp_error_prefix("emit");
 		goto out;
 	}
 	ret = 0;
 out:
-	sqlite3_finalize(s);
+	model_edges_close(it);
 	return ret;
 }
 
@@ -1083,12 +1064,44 @@ enforced_ns(struct build *b, const char *ns)
 	return b->nenforce == 0 || in_sorted(b->enforce, b->nenforce, ns);
 }
 
+/* The first DNS peer outside the exempt namespaces gets one ingress
+ * policy from every pod. */
+static void
+dns_ingress_policy(struct build *b)
+{
+	struct pset_policy *p;
+	struct dnspeer *save = b->dns;
+	size_t k, nsave = b->ndns;
+	char *nsc;
+
+	for (k = 0; k < b->ndns; k++)
+		if (!in_sorted(b->exempt, b->nexempt, b->dns[k].ns))
+			break;
+	if (k == b->ndns || (p = new_policy(b)) == NULL)
+		return;
+	p->name = xfmt(b, "flowpol-allow-dns-ingress");
+	p->staged = !enforced_ns(b, b->dns[k].ns);
+	p->order_centi = ORDER_DNS_IN;
+	p->types = PSET_INGRESS;
+	nsc = xfmt(b, "projectcalico.org/namespace == '%s'", b->dns[k].ns);
+	p->selector = nsc ? and_selector(b, nsc, b->dns[k].sel) : NULL;
+	free(nsc);
+	p->about = xfmt(b, "DNS from every pod to the kube-dns pods of "
+	    "namespace %s, which is not exempt", b->dns[k].ns);
+	/* one policy for all DNS peers: rules for this one only */
+	b->dns = &save[k];
+	b->ndns = 1;
+	dns_rules(b, p, PSET_INGRESS);
+	b->dns = save;
+	b->ndns = nsave;
+}
+
 static void
 layer_policies(struct build *b)
 {
 	struct pset_policy *p;
 	char **outside = NULL, *ex, *en;
-	size_t nout = 0, i, k;
+	size_t nout = 0, i;
 	int split = b->nenforce > 0 && !b->o->staged;
 
 	ex = list_text(b, b->exempt, b->nexempt);
@@ -1140,37 +1153,7 @@ layer_policies(struct build *b)
 		dns_rules(b, p, PSET_EGRESS);
 	}
 	/* kube-dns under the default deny needs its ingress opened too */
-	for (k = 0; k < b->ndns; k++) {
-		if (in_sorted(b->exempt, b->nexempt, b->dns[k].ns))
-			continue;
-		if ((p = new_policy(b)) == NULL)
-			goto out;
-		p->name = xfmt(b, "flowpol-allow-dns-ingress");
-		p->staged = !enforced_ns(b, b->dns[k].ns);
-		p->order_centi = ORDER_DNS_IN;
-		p->types = PSET_INGRESS;
-		{
-			char *nsc = xfmt(b, "projectcalico.org/namespace == '%s'",
-			    b->dns[k].ns);
-
-			p->selector = nsc ? and_selector(b, nsc, b->dns[k].sel) : NULL;
-			free(nsc);
-		}
-		p->about = xfmt(b, "DNS from every pod to the kube-dns pods of "
-		    "namespace %s, which is not exempt", b->dns[k].ns);
-		{
-			/* one policy for all DNS peers: rules for this one only */
-			struct dnspeer *save = b->dns;
-			size_t nsave = b->ndns;
-
-			b->dns = &save[k];
-			b->ndns = 1;
-			dns_rules(b, p, PSET_INGRESS);
-			b->dns = save;
-			b->ndns = nsave;
-		}
-		break;	/* one DNS ingress policy (first non-exempt DNS peer) */
-	}
+	dns_ingress_policy(b);
 out:
 	free(outside);
 	free(ex);
@@ -1453,6 +1436,100 @@ cmp_doc(const void *a, const void *b)
 int
 emit_build(struct store *st, const struct emit_opts *o, struct emit_result *out)
 {
+	struct model *m = NULL;
+	int ret;
+
+	if (model_open(&m, st) < 0)
+		return fp_error_prefix("emit");
+	ret = emit_build_model(m, o, out);
+	model_free(m);
+	return ret;
+}
+
+/* The exempt and enforced namespaces of the options, checked and sorted. */
+static int
+option_namespaces(struct build *b)
+{
+	const struct emit_opts *o = b->o;
+	size_t i;
+
+	if (o->exempt_set) {
+		for (i = 0; i < o->nexempt; i++)
+			if (k8s_check_dns_label(o->exempt[i]) != NULL)
+				return fp_error("emit: --exempt-namespace '%s': not "
+				    "a namespace name", fp_clamp(o->exempt[i], 64));
+		if (sorted_set(b, o->exempt, o->nexempt, &b->exempt,
+		    &b->nexempt) < 0)
+			return -1;
+	} else if (sorted_set(b, emit_default_exempt, emit_default_nexempt,
+	    &b->exempt, &b->nexempt) < 0) {
+		return -1;
+	}
+	for (i = 0; i < o->nenforce; i++) {
+		if (k8s_check_dns_label(o->enforce[i]) != NULL)
+			return fp_error("emit: --enforce-namespace '%s': not a "
+			    "namespace name", fp_clamp(o->enforce[i], 64));
+		if (in_sorted(b->exempt, b->nexempt, o->enforce[i]))
+			return fp_error("emit: --enforce-namespace '%s': the "
+			    "namespace is exempt", o->enforce[i]);
+	}
+	return sorted_set(b, o->enforce, o->nenforce, &b->enforce, &b->nenforce);
+}
+
+/* Sort the items and drop duplicates (namespace granularity merges
+ * workloads). */
+static void
+sort_items(struct build *b)
+{
+	size_t i, k = 0;
+
+	sort(b->items, b->nitems, sizeof(*b->items), cmp_item);
+	for (i = 0; i < b->nitems; i++)
+		if (k == 0 || cmp_item(&b->items[k - 1], &b->items[i]) != 0)
+			b->items[k++] = b->items[i];
+	b->nitems = k;
+}
+
+/* Every policy rendered as a document of r, in the set's order. */
+static int
+render_docs(struct build *b, struct emit_result *out)
+{
+	struct emit_result r;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	if ((r.docs = calloc(b->npols ? b->npols : 1, sizeof(*r.docs))) == NULL) {
+		fp_error("emit: out of memory");
+		goto fail;
+	}
+	for (i = 0; i < b->npols; i++) {
+		struct emit_doc *d = &r.docs[r.ndocs];
+
+		if (pset_render(&b->pols[i], &d->text, &d->len) < 0)
+			goto fail;
+		r.ndocs++;
+		d->name = xstrdup(b, b->pols[i].name);
+		d->kind = xstrdup(b, b->pols[i].staged ?
+		    "StagedGlobalNetworkPolicy" : "GlobalNetworkPolicy");
+		d->file = xfmt(b, "%s.yaml", b->pols[i].name);
+		d->order_centi = b->pols[i].order_centi;
+	}
+	if (b->oom) {
+		fp_error("emit: out of memory");
+		goto fail;
+	}
+	sort(r.docs, r.ndocs, sizeof(*r.docs), cmp_doc);
+	*out = r;
+	return 0;
+fail:
+	emit_result_free(&r);
+	return -1;
+}
+
+int
+emit_build_model(struct model *m, const struct emit_opts *o,
+    struct emit_result *out)
+{
 	struct build b;
 	struct emit_result r;
 	size_t i, first_learned;
@@ -1461,58 +1538,19 @@ emit_build(struct store *st, const struct emit_opts *o, struct emit_result *out)
 	memset(&b, 0, sizeof(b));
 	memset(&r, 0, sizeof(r));
 	b.o = o;
-	b.st = st;
+	b.m = m;
+	b.path = store_path(model_store(m));
 	b.nsmode = o->granularity == EMIT_NAMESPACE;
-	if (o->exempt_set) {
-		for (i = 0; i < o->nexempt; i++)
-			if (k8s_check_dns_label(o->exempt[i]) != NULL) {
-				fp_error("emit: --exempt-namespace '%s': not a "
-				    "namespace name", fp_clamp(o->exempt[i], 64));
-				goto out;
-			}
-		if (sorted_set(&b, o->exempt, o->nexempt, &b.exempt, &b.nexempt) < 0)
-			goto out;
-	} else if (sorted_set(&b, emit_default_exempt, emit_default_nexempt,
-	    &b.exempt, &b.nexempt) < 0) {
-		goto out;
-	}
-	for (i = 0; i < o->nenforce; i++) {
-		if (k8s_check_dns_label(o->enforce[i]) != NULL) {
-			fp_error("emit: --enforce-namespace '%s': not a namespace "
-			    "name", fp_clamp(o->enforce[i], 64));
-			goto out;
-		}
-		if (in_sorted(b.exempt, b.nexempt, o->enforce[i])) {
-			fp_error("emit: --enforce-namespace '%s': the namespace is "
-			    "exempt", o->enforce[i]);
-			goto out;
-		}
-	}
-	if (sorted_set(&b, o->enforce, o->nenforce, &b.enforce, &b.nenforce) < 0)
-		goto out;
-	if (load_workloads(&b) < 0 || find_dns(&b) < 0 || load_edges(&b) < 0)
+	if (option_namespaces(&b) < 0 || load_workloads(&b) < 0 ||
+	    find_dns(&b) < 0 || load_edges(&b) < 0)
 		goto out;
 	/* An enforced namespace with no learned workload is likely a typo. */
-	for (i = 0; i < b.nenforce; i++) {
-		size_t w;
-
-		for (w = 0; w < b.nwl && strcmp(b.wls[w].ns, b.enforce[i]) != 0; w++)
-			;
-		if (w == b.nwl)
+	for (i = 0; i < b.nenforce; i++)
+		if (!in_sorted(b.nss, b.nns, b.enforce[i]))
 			note(&b, "--enforce-namespace %s: no learned workload in that "
 			    "namespace; its pods are enforced when they appear",
 			    b.enforce[i]);
-	}
-	sort(b.items, b.nitems, sizeof(*b.items), cmp_item);
-	/* drop duplicates (namespace granularity merges workloads) */
-	{
-		size_t k = 0;
-
-		for (i = 0; i < b.nitems; i++)
-			if (k == 0 || cmp_item(&b.items[k - 1], &b.items[i]) != 0)
-				b.items[k++] = b.items[i];
-		b.nitems = k;
-	}
+	sort_items(&b);
 	layer_policies(&b);
 	first_learned = b.npols;
 	learned_policies(&b);
@@ -1520,30 +1558,9 @@ emit_build(struct store *st, const struct emit_opts *o, struct emit_result *out)
 		fp_error("emit: out of memory");
 		goto out;
 	}
-	if (finish_names_orders(&b, first_learned) < 0)
+	if (finish_names_orders(&b, first_learned) < 0 ||
+	    render_docs(&b, &r) < 0)
 		goto out;
-
-	if ((r.docs = calloc(b.npols ? b.npols : 1, sizeof(*r.docs))) == NULL) {
-		fp_error("emit: out of memory");
-		goto out;
-	}
-	for (i = 0; i < b.npols; i++) {
-		struct emit_doc *d = &r.docs[r.ndocs];
-
-		if (pset_render(&b.pols[i], &d->text, &d->len) < 0)
-			goto out;
-		r.ndocs++;
-		d->name = xstrdup(&b, b.pols[i].name);
-		d->kind = xstrdup(&b, b.pols[i].staged ?
-		    "StagedGlobalNetworkPolicy" : "GlobalNetworkPolicy");
-		d->file = xfmt(&b, "%s.yaml", b.pols[i].name);
-		d->order_centi = b.pols[i].order_centi;
-	}
-	if (b.oom) {
-		fp_error("emit: out of memory");
-		goto out;
-	}
-	sort(r.docs, r.ndocs, sizeof(*r.docs), cmp_doc);
 	sort(b.notes, b.nnotes, sizeof(*b.notes), cmp_str);
 	r.notes = b.notes;
 	r.nnotes = b.nnotes;

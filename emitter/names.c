@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "emitter/names.h"
+#include "policy/selector.h"
 #include "common/banned.h"
 
 static int
@@ -116,210 +117,16 @@ emit_name_valid(const char *s)
 	return name_char((unsigned char)s[0]) && name_char((unsigned char)s[n - 1]);
 }
 
-/* --- selector syntax check (SELECTOR-GRAMMAR.md) ----------------------- */
-
-struct sc {
-	const char *s;
-	size_t i;
-	int depth;
-};
-
-static int
-sc_id(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '/' || c == '-';
-}
-
-static void
-sc_ws(struct sc *p)
-{
-	while (p->s[p->i] == ' ' || p->s[p->i] == '\t')
-		p->i++;
-}
-
-static int
-sc_label(struct sc *p)
-{
-	size_t st = p->i;
-
-	while (sc_id((unsigned char)p->s[p->i]))
-		p->i++;
-	return p->i > st && p->i - st <= 512 ? 0 : -1;
-}
-
-static int
-sc_string(struct sc *p)
-{
-	char q = p->s[p->i];
-	const char *e;
-
-	if (q != '"' && q != '\'')
-		return -1;
-	if ((e = strchr(p->s + p->i + 1, q)) == NULL)
-		return -1;
-	p->i = (size_t)(e - p->s) + 1;
-	return 0;
-}
-
-/* A word operator must end at a word boundary. */
-static int
-sc_word(struct sc *p, const char *w)
-{
-	size_t n = strlen(w);
-
-	if (strncmp(p->s + p->i, w, n) != 0 || sc_id((unsigned char)p->s[p->i + n]))
-		return 0;
-	p->i += n;
-	return 1;
-}
-
-/* "a" ws* "b" or "ab", e.g. "starts with" / "startswith". */
-static int
-sc_word2(struct sc *p, const char *a, const char *b)
-{
-	size_t save = p->i, n = strlen(a);
-
-	if (strncmp(p->s + p->i, a, n) != 0)
-		return 0;
-	p->i += n;
-	sc_ws(p);
-	if (sc_word(p, b))
-		return 1;
-	p->i = save;
-	return 0;
-}
-
-static int
-sc_func(struct sc *p, const char *f, int arg)
-{
-	size_t n = strlen(f);
-
-	if (strncmp(p->s + p->i, f, n) != 0)
-		return 0;
-	p->i += n;
-	sc_ws(p);
-	if (arg) {
-		if (sc_label(p) < 0)
-			return -1;
-		sc_ws(p);
-	}
-	if (p->s[p->i] != ')')
-		return -1;
-	p->i++;
-	return 1;
-}
-
-static int sc_or(struct sc *p);
-
-static int
-sc_primary(struct sc *p)
-{
-	int r;
-
-	while (p->s[p->i] == '!' && p->s[p->i + 1] != '=') {
-		p->i++;
-		sc_ws(p);
-	}
-	if (p->s[p->i] == '(') {
-		if (++p->depth > 100)
-			return -1;
-		p->i++;
-		sc_ws(p);
-		if (sc_or(p) < 0)
-			return -1;
-		sc_ws(p);
-		if (p->s[p->i] != ')')
-			return -1;
-		p->i++;
-		p->depth--;
-		return 0;
-	}
-	if ((r = sc_func(p, "has(", 1)) != 0 || (r = sc_func(p, "all(", 0)) != 0 ||
-	    (r = sc_func(p, "global(", 0)) != 0)
-		return r < 0 ? -1 : 0;
-	if (sc_label(p) < 0)
-		return -1;
-	sc_ws(p);
-	if (strncmp(p->s + p->i, "==", 2) == 0 || strncmp(p->s + p->i, "!=", 2) == 0) {
-		p->i += 2;
-	} else if (sc_word(p, "contains") || sc_word2(p, "starts", "with") ||
-	    sc_word2(p, "ends", "with")) {
-		;
-	} else if (sc_word(p, "in") || sc_word2(p, "not", "in")) {
-		sc_ws(p);
-		if (p->s[p->i++] != '{')
-			return -1;
-		sc_ws(p);
-		while (p->s[p->i] != '}') {
-			if (sc_string(p) < 0)
-				return -1;
-			sc_ws(p);
-			if (p->s[p->i] == ',') {
-				p->i++;
-				sc_ws(p);
-			} else if (p->s[p->i] != '}') {
-				return -1;
-			}
-		}
-		p->i++;
-		return 0;
-	} else {
-		return -1;
-	}
-	sc_ws(p);
-	return sc_string(p);
-}
-
-/* operand (op operand)*: "&&" binds operands, "||" binds "&&" chains. */
-static int
-sc_chain(struct sc *p, const char *op, int (*operand)(struct sc *))
-{
-	if (operand(p) < 0)
-		return -1;
-	for (;;) {
-		size_t save = p->i;
-
-		sc_ws(p);
-		if (strncmp(p->s + p->i, op, 2) != 0) {
-			p->i = save;
-			return 0;
-		}
-		p->i += 2;
-		sc_ws(p);
-		if (operand(p) < 0)
-			return -1;
-	}
-}
-
-static int
-sc_and(struct sc *p)
-{
-	return sc_chain(p, "&&", sc_primary);
-}
-
-static int
-sc_or(struct sc *p)
-{
-	return sc_chain(p, "||", sc_and);
-}
+/* --- selector syntax check ----------------------------------------------- */
 
 int
 emit_selector_check(const char *s, size_t *errpos)
 {
-	struct sc p = { s, 0, 0 };
+	struct sel *p = NULL;
 
-	sc_ws(&p);
-	if (s[p.i] != '\0') {
-		if (sc_or(&p) < 0)
-			goto bad;
-		sc_ws(&p);
-		if (s[p.i] != '\0')
-			goto bad;
-	}
+	/* The engine's parser: one grammar for what we write and read. */
+	if (sel_parse(s, &p, errpos) < 0)
+		return -1;
+	sel_free(p);
 	return 0;
-bad:
-	if (errpos != NULL)
-		*errpos = p.i;
-	return -1;
 }

@@ -25,10 +25,9 @@ char *emit_name_with_hash(const char *name, const char *key);
 int emit_name_valid(const char *s);
 
 /*
- * Syntax check of a Calico selector (SELECTOR-GRAMMAR.md sections 1-2).
- * 0 if valid; -1 and *errpos (byte offset) if not. Used to refuse a model
- * whose selectors Calico would reject; the policy engine's parser is the
- * full implementation and the tests check both agree on what we emit.
+ * Syntax check of a Calico selector with the policy engine's parser
+ * (policy/selector.h). 0 if valid; -1 and *errpos (byte offset, may be
+ * NULL) if not. Used to refuse a model whose selectors Calico would reject.
  */
 int emit_selector_check(const char *s, size_t *errpos);
 

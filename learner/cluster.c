@@ -652,6 +652,168 @@ lower_dup(const char *s)
 	return d;
 }
 
+/* Groups: one per (namespace, controller name, kind), pods in `order`. */
+static int
+make_groups(struct ctx *c, struct cl_pod *pods, const size_t *order)
+{
+	size_t i;
+
+	for (i = 0; i < c->npods; i++) {
+		struct cl_pod *p = &pods[order[i]], *q = i ? &pods[order[i - 1]] : NULL;
+
+		if (q == NULL || strcmp(p->ns, q->ns) != 0 ||
+		    strcmp(p->ctrl_name, q->ctrl_name) != 0 ||
+		    strcmp(p->ctrl_kind, q->ctrl_kind) != 0) {
+			struct grp *g = &c->g[c->ng];
+
+			g->ns = p->ns;
+			g->kind = p->ctrl_kind;
+			g->parent = c->ng;
+			/* Same name, another kind: "<name>-<kind>". */
+			if (q != NULL && strcmp(p->ns, q->ns) == 0 &&
+			    strcmp(p->ctrl_name, q->ctrl_name) == 0) {
+				char *lk = lower_dup(p->ctrl_kind);
+				size_t n = strlen(p->ctrl_name) + (lk ? strlen(lk) : 0) + 2;
+
+				if (lk == NULL || (g->name = malloc(n)) == NULL) {
+					free(lk);
+					return fp_error("learn: out of memory");
+				}
+				snprintf(g->name, n, "%s-%s", p->ctrl_name, lk);
+				free(lk);
+			} else if ((g->name = strdup(p->ctrl_name)) == NULL) {
+				return fp_error("learn: out of memory");
+			}
+			c->ng++;
+		}
+		p->wl = c->ng - 1;
+		c->g[c->ng - 1].npods++;
+	}
+	return 0;
+}
+
+/* States in pod order (grouped by namespace through `order`). */
+static int
+states_in_order(struct ctx *c, struct cl_pod *pods, const size_t *order)
+{
+	struct cl_pod *sorted = malloc((c->npods + 1) * sizeof(*sorted));
+	size_t i;
+	int ret;
+
+	if (sorted == NULL)
+		return fp_error("learn: out of memory");
+	for (i = 0; i < c->npods; i++)
+		sorted[i] = pods[order[i]];
+	c->pods = sorted;
+	ret = make_states(c);
+	c->pods = pods;
+	free(sorted);
+	return ret;
+}
+
+/* The next namespace's groups [g0, *g1) and states [s0, *s1). */
+static void
+ns_span(const struct ctx *c, size_t g0, size_t s0, size_t *g1, size_t *s1)
+{
+	for (*g1 = g0; *g1 < c->ng && strcmp(c->g[*g1].ns, c->g[g0].ns) == 0;
+	    (*g1)++)
+		;
+	for (*s1 = s0; *s1 < c->ns && c->s[*s1].grp < *g1; (*s1)++)
+		;
+}
+
+/* Scratch for naming a workload from its groups (c->ng entries each). */
+struct wl_scratch {
+	char **names, **kinds, **mems;
+};
+
+/*
+ * Workload x from root group gi and the groups of [g0, g1) merged into it:
+ * its selector (searched over the namespace's states [s0, s1)), name,
+ * kind, members and pods; the learner's notes say when it is inexact or
+ * merged.
+ */
+static int
+make_workload(struct ctx *c, size_t gi, size_t g0, size_t g1, size_t s0,
+    size_t s1, struct wl_scratch *sc, struct cl_workload *x)
+{
+	const struct cl_opts *o = c->o;
+	char mem[600];
+	size_t j, m = 0;
+	int ret = -1;
+
+	if (common_of(c, gi, s0, s1) < 0 ||
+	    search_selector(c, gi, s0, s1, &x->selector, &x->exact) < 0)
+		return -1;
+	for (j = g0; j < g1; j++) {
+		if (root(c, j) != gi)
+			continue;
+		sc->names[m] = c->g[j].name;
+		sc->kinds[m] = (char *)c->g[j].kind;
+		snprintf(mem, sizeof(mem), "%s/%s", c->g[j].kind, c->g[j].name);
+		if ((sc->mems[m] = strdup(mem)) == NULL)
+			goto oom;
+		x->pods += c->g[j].npods;
+		m++;
+	}
+	if ((x->ns = strdup(c->g[gi].ns)) == NULL ||
+	    (x->name = merged_name(sc->names, m)) == NULL ||
+	    (x->kind = join_sorted(sc->kinds, m, "+")) == NULL ||
+	    (x->members = join_sorted(sc->mems, m, ",")) == NULL)
+		goto oom;
+	if (!x->exact && o->notes != NULL)
+		fprintf(o->notes, "flowpol: learn: namespace '%s': no label "
+		    "set selects workload '%s' alone: its selector %s also "
+		    "matches pods of other workloads\n", x->ns, x->name,
+		    x->selector);
+	if (m > 1 && o->notes != NULL)
+		fprintf(o->notes, "flowpol: learn: namespace '%s': no stable "
+		    "label set tells %s%s apart: merged into workload '%s' "
+		    "(selector %s)\n", x->ns, fp_clamp(x->members, 300),
+		    strlen(x->members) > 300 ? "..." : "", x->name,
+		    x->selector);
+	ret = 0;
+	goto out;
+oom:
+	fp_error("learn: out of memory");
+out:
+	for (j = 0; j < m; j++) {
+		free(sc->mems[j]);
+		sc->mems[j] = NULL;
+	}
+	return ret;
+}
+
+/* Sort the workloads and remap the pods' indices into them. */
+static int
+sort_workloads(struct cl_workload *w, size_t nw, struct cl_pod *pods,
+    size_t npods)
+{
+	size_t *perm = malloc((nw + 1) * sizeof(*perm)), i;
+	struct cl_workload *tmp = malloc((nw + 1) * sizeof(*tmp));
+
+	if (perm == NULL || tmp == NULL) {
+		free(perm);
+		free(tmp);
+		return fp_error("learn: out of memory");
+	}
+	for (i = 0; i < nw; i++) {
+		tmp[i] = w[i];
+		tmp[i].pods = i;	/* remember the old index */
+	}
+	qsort(tmp, nw, sizeof(*tmp), wl_cmp);
+	for (i = 0; i < nw; i++) {
+		perm[tmp[i].pods] = i;
+		tmp[i].pods = w[tmp[i].pods].pods;
+	}
+	memcpy(w, tmp, nw * sizeof(*w));
+	for (i = 0; i < npods; i++)
+		pods[i].wl = perm[pods[i].wl];
+	free(perm);
+	free(tmp);
+	return 0;
+}
+
 int
 cluster_build(struct cl_pod *pods, size_t npods, const struct cl_ctrl *ctrls,
     size_t nctrls, const struct cl_opts *o, struct cl_workload **out,
@@ -659,8 +821,8 @@ cluster_build(struct cl_pod *pods, size_t npods, const struct cl_ctrl *ctrls,
 {
 	struct ctx c;
 	struct cl_workload *w = NULL;
-	size_t *order = NULL, *wl_of = NULL, i, j, g0, s0, s1, nw = 0, gi, m;
-	char **names = NULL, **kinds = NULL, **mems = NULL, mem[600];
+	struct wl_scratch sc = { NULL, NULL, NULL };
+	size_t *order = NULL, *wl_of = NULL, i, g0, g1, s0, s1, nw = 0, gi;
 	const struct cl_ctrl **cidx = NULL;
 	int ret = -1;
 
@@ -685,152 +847,35 @@ cluster_build(struct cl_pod *pods, size_t npods, const struct cl_ctrl *ctrls,
 	}
 	qsort_pods = pods;
 	qsort(order, npods, sizeof(*order), pod_order);
-	/* Groups: one per (namespace, controller name, kind). */
-	for (i = 0; i < npods; i++) {
-		struct cl_pod *p = &pods[order[i]], *q = i ? &pods[order[i - 1]] : NULL;
-
-		if (q == NULL || strcmp(p->ns, q->ns) != 0 ||
-		    strcmp(p->ctrl_name, q->ctrl_name) != 0 ||
-		    strcmp(p->ctrl_kind, q->ctrl_kind) != 0) {
-			struct grp *g = &c.g[c.ng];
-
-			g->ns = p->ns;
-			g->kind = p->ctrl_kind;
-			g->parent = c.ng;
-			/* Same name, another kind: "<name>-<kind>". */
-			if (q != NULL && strcmp(p->ns, q->ns) == 0 &&
-			    strcmp(p->ctrl_name, q->ctrl_name) == 0) {
-				char *lk = lower_dup(p->ctrl_kind);
-				size_t n = strlen(p->ctrl_name) + (lk ? strlen(lk) : 0) + 2;
-
-				if (lk == NULL || (g->name = malloc(n)) == NULL) {
-					free(lk);
-					goto oom;
-				}
-				snprintf(g->name, n, "%s-%s", p->ctrl_name, lk);
-				free(lk);
-			} else if ((g->name = strdup(p->ctrl_name)) == NULL) {
-				goto oom;
-			}
-			c.ng++;
-		}
-		p->wl = c.ng - 1;
-		c.g[c.ng - 1].npods++;
-	}
-	/* States in pod order (grouped by namespace through `order`). */
-	{
-		struct cl_pod *sorted = malloc((npods + 1) * sizeof(*sorted));
-
-		if (sorted == NULL)
-			goto oom;
-		for (i = 0; i < npods; i++)
-			sorted[i] = pods[order[i]];
-		c.pods = sorted;
-		if (make_states(&c) < 0) {
-			free(sorted);
-			goto out;
-		}
-		c.pods = pods;
-		free(sorted);
-	}
+	if (make_groups(&c, pods, order) < 0 ||
+	    states_in_order(&c, pods, order) < 0)
+		goto out;
 	/* Per namespace: merge, then search selectors. */
-	for (g0 = 0, s0 = 0; g0 < c.ng;) {
-		size_t g1 = g0;
-
-		while (g1 < c.ng && strcmp(c.g[g1].ns, c.g[g0].ns) == 0)
-			g1++;
-		for (s1 = s0; s1 < c.ns && c.s[s1].grp < g1; s1++)
-			;
+	for (g0 = 0, s0 = 0; g0 < c.ng; g0 = g1, s0 = s1) {
+		ns_span(&c, g0, s0, &g1, &s1);
 		if (merge_ns(&c, g0, g1, s0, s1, nmerged) < 0)
 			goto out;
-		g0 = g1;
-		s0 = s1;
 	}
 	if ((w = calloc(c.ng + 1, sizeof(*w))) == NULL ||
 	    (wl_of = malloc((c.ng + 1) * sizeof(*wl_of))) == NULL ||
-	    (names = calloc(c.ng + 1, sizeof(*names))) == NULL ||
-	    (kinds = calloc(c.ng + 1, sizeof(*kinds))) == NULL ||
-	    (mems = calloc(c.ng + 1, sizeof(*mems))) == NULL)
+	    (sc.names = calloc(c.ng + 1, sizeof(*sc.names))) == NULL ||
+	    (sc.kinds = calloc(c.ng + 1, sizeof(*sc.kinds))) == NULL ||
+	    (sc.mems = calloc(c.ng + 1, sizeof(*sc.mems))) == NULL)
 		goto oom;
-	for (g0 = 0, s0 = 0; g0 < c.ng;) {
-		size_t g1 = g0;
-
-		while (g1 < c.ng && strcmp(c.g[g1].ns, c.g[g0].ns) == 0)
-			g1++;
-		for (s1 = s0; s1 < c.ns && c.s[s1].grp < g1; s1++)
-			;
+	for (g0 = 0, s0 = 0; g0 < c.ng; g0 = g1, s0 = s1) {
+		ns_span(&c, g0, s0, &g1, &s1);
 		for (gi = g0; gi < g1; gi++) {
-			struct cl_workload *x;
-
 			if (root(&c, gi) != gi)
 				continue;
-			x = &w[nw];
-			wl_of[gi] = nw++;
-			if (common_of(&c, gi, s0, s1) < 0 ||
-			    search_selector(&c, gi, s0, s1, &x->selector, &x->exact) < 0)
+			wl_of[gi] = nw;
+			if (make_workload(&c, gi, g0, g1, s0, s1, &sc, &w[nw++]) < 0)
 				goto out;
-			for (j = g0, m = 0; j < g1; j++) {
-				if (root(&c, j) != gi)
-					continue;
-				names[m] = c.g[j].name;
-				kinds[m] = (char *)c.g[j].kind;
-				snprintf(mem, sizeof(mem), "%s/%s", c.g[j].kind, c.g[j].name);
-				if ((mems[m] = strdup(mem)) == NULL)
-					goto oom;
-				x->pods += c.g[j].npods;
-				m++;
-			}
-			if ((x->ns = strdup(c.g[gi].ns)) == NULL ||
-			    (x->name = merged_name(names, m)) == NULL ||
-			    (x->kind = join_sorted(kinds, m, "+")) == NULL ||
-			    (x->members = join_sorted(mems, m, ",")) == NULL)
-				goto oom;
-			for (j = 0; j < m; j++) {
-				free(mems[j]);
-				mems[j] = NULL;
-			}
-			if (!x->exact && o->notes != NULL)
-				fprintf(o->notes, "flowpol: learn: namespace '%s': no label "
-				    "set selects workload '%s' alone: its selector %s also "
-				    "matches pods of other workloads\n", x->ns, x->name,
-				    x->selector);
-			if (m > 1 && o->notes != NULL)
-				fprintf(o->notes, "flowpol: learn: namespace '%s': no stable "
-				    "label set tells %s%s apart: merged into workload '%s' "
-				    "(selector %s)\n", x->ns, fp_clamp(x->members, 300),
-				    strlen(x->members) > 300 ? "..." : "", x->name,
-				    x->selector);
 		}
-		g0 = g1;
-		s0 = s1;
 	}
 	for (i = 0; i < npods; i++)
 		pods[i].wl = wl_of[root(&c, pods[i].wl)];
-	/* Sort the output and remap the pods' indices. */
-	{
-		size_t *perm = malloc((nw + 1) * sizeof(*perm));
-		struct cl_workload *tmp = malloc((nw + 1) * sizeof(*tmp));
-
-		if (perm == NULL || tmp == NULL) {
-			free(perm);
-			free(tmp);
-			goto oom;
-		}
-		for (i = 0; i < nw; i++) {
-			tmp[i] = w[i];
-			tmp[i].pods = i;	/* remember the old index */
-		}
-		qsort(tmp, nw, sizeof(*tmp), wl_cmp);
-		for (i = 0; i < nw; i++) {
-			perm[tmp[i].pods] = i;
-			tmp[i].pods = w[tmp[i].pods].pods;
-		}
-		memcpy(w, tmp, nw * sizeof(*w));
-		for (i = 0; i < npods; i++)
-			pods[i].wl = perm[pods[i].wl];
-		free(perm);
-		free(tmp);
-	}
+	if (sort_workloads(w, nw, pods, npods) < 0)
+		goto out;
 	*out = w;
 	*nout = nw;
 	w = NULL;
@@ -841,12 +886,9 @@ oom:
 out:
 	if (w != NULL)
 		cluster_free(w, nw);
-	if (mems != NULL)
-		for (i = 0; i < c.ng; i++)
-			free(mems[i]);
-	free(mems);
-	free(names);
-	free(kinds);
+	free(sc.mems);
+	free(sc.names);
+	free(sc.kinds);
 	free(wl_of);
 	free(order);
 	free(cidx);

@@ -11,6 +11,7 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/fileio.h"
+#include "store/model.h"
 #include "store/store.h"
 #include "common/timeutil.h"
 #include "common/ipaddr.h"
@@ -491,23 +492,48 @@ static const char workloads_usage[] =
     "Print the learned workloads, sorted by namespace and name. TSV columns:\n"
     "namespace, name, kind, selector (Calico syntax), pods.\n";
 
+static void
+workload_row(const struct model_workload *w, enum fp_format fmt, int first)
+{
+	static const char *const keys[] = { "namespace", "name", "kind",
+	    "selector" };
+	const char *vals[] = { w->ns, w->name, w->kind, w->selector };
+	size_t i;
+
+	if (fmt == FP_FMT_TSV) {
+		for (i = 0; i < 4; i++) {
+			fp_tsv_str(stdout, vals[i]);
+			fputc('\t', stdout);
+		}
+		printf("%lld\n", (long long)w->pods);
+		return;
+	}
+	fputs(first ? "\n  {" : ",\n  {", stdout);
+	for (i = 0; i < 4; i++) {
+		printf("%s\"%s\": ", i ? ", " : "", keys[i]);
+		fp_json_str(stdout, vals[i]);
+	}
+	printf(", \"pods\": %lld, \"members\": ", (long long)w->pods);
+	fp_json_str(stdout, w->members);
+	printf(", \"exact\": %s}", w->exact ? "true" : "false");
+}
+
 int
 cmd_workloads(int argc, char **argv)
 {
 	const char *db;
 	enum fp_format fmt;
 	struct store *st = NULL;
-	sqlite3_stmt *s = NULL;
-	int rc, ret, n = 0;
+	struct model *m = NULL;
+	const struct model_workload *wl;
+	size_t i, n;
+	int rc, ret;
 
 	if ((rc = list_args(argc, argv, workloads_usage, &db, &fmt, "tsv,json",
 	    NULL)) != 0)
 		return rc == 1 ? FP_EXIT_OK : rc;
-	if (store_open(&st, db, STORE_READONLY) < 0 ||
-	    store_prepare(st, &s, "SELECT namespace, name, kind, selector, pods, "
-	    "coalesce(n.members, ''), coalesce(n.exact, 1) FROM workloads w "
-	    "LEFT JOIN workload_notes n USING (namespace, name) "
-	    "ORDER BY namespace, name") < 0) {
+	if (store_open(&st, db, STORE_READONLY) < 0 || model_open(&m, st) < 0 ||
+	    model_workloads(m, &wl, &n) < 0) {
 		ret = fp_report();
 		goto out;
 	}
@@ -515,48 +541,13 @@ cmd_workloads(int argc, char **argv)
 		fputs("namespace\tname\tkind\tselector\tpods\n", stdout);
 	else
 		fputs("[", stdout);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *f[6];
-		int i;
-
-		for (i = 0; i < 6; i++) {
-			f[i] = (const char *)sqlite3_column_text(s, i);
-			if (f[i] == NULL)
-				f[i] = "";
-		}
-		if (fmt == FP_FMT_TSV) {
-			for (i = 0; i < 4; i++) {
-				fp_tsv_str(stdout, f[i]);
-				fputc('\t', stdout);
-			}
-			printf("%lld\n", (long long)sqlite3_column_int64(s, 4));
-		} else {
-			fputs(n++ ? ",\n  {" : "\n  {", stdout);
-			fputs("\"namespace\": ", stdout);
-			fp_json_str(stdout, f[0]);
-			fputs(", \"name\": ", stdout);
-			fp_json_str(stdout, f[1]);
-			fputs(", \"kind\": ", stdout);
-			fp_json_str(stdout, f[2]);
-			fputs(", \"selector\": ", stdout);
-			fp_json_str(stdout, f[3]);
-			printf(", \"pods\": %lld, \"members\": ",
-			    (long long)sqlite3_column_int64(s, 4));
-			fp_json_str(stdout, f[5]);
-			printf(", \"exact\": %s}", sqlite3_column_int(s, 6) ?
-			    "true" : "false");
-		}
-	}
+	for (i = 0; i < n; i++)
+		workload_row(&wl[i], fmt, i == 0);
 	if (fmt == FP_FMT_JSON)
 		fputs(n ? "\n]\n" : "]\n", stdout);
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(st, "reading workloads");
-		ret = fp_report();
-		goto out;
-	}
 	ret = fflush(stdout) == 0 ? FP_EXIT_OK : fp_fail("workloads: write error");
 out:
-	sqlite3_finalize(s);
+	model_free(m);
 	store_free(st);
 	return ret;
 }
@@ -568,24 +559,51 @@ static const char edges_usage[] =
     "connections, first_seen, last_seen. A peer is namespace/workload,\n"
     "node:IP, external:IP or unknown:IP.\n";
 
+static void
+edge_row(const struct model_edge *e, enum fp_format fmt, int first)
+{
+	char pbuf[32], portb[32], t1[FP_TIMESTRLEN], t2[FP_TIMESTRLEN];
+	const char *pb = fp_proto_name(e->proto, pbuf, sizeof(pbuf));
+
+	fp_port_format(e->proto, e->port, portb, sizeof(portb));
+	fp_time_format(e->first_seen, t1);
+	fp_time_format(e->last_seen, t2);
+	if (fmt == FP_FMT_TSV) {
+		fp_tsv_str(stdout, e->src.text);
+		fputc('\t', stdout);
+		fp_tsv_str(stdout, e->dst.text);
+		printf("\t%s\t%s\t%lld\t%s\t%s\n", pb, portb,
+		    (long long)e->connections, t1, t2);
+		return;
+	}
+	fputs(first ? "\n  {" : ",\n  {", stdout);
+	fputs("\"src\": ", stdout);
+	fp_json_str(stdout, e->src.text);
+	fputs(", \"dst\": ", stdout);
+	fp_json_str(stdout, e->dst.text);
+	printf(", \"proto\": \"%s\", \"port\": \"%s\", \"connections\": %lld, "
+	    "\"first_seen\": \"%s\", \"last_seen\": \"%s\", \"nodes\": ",
+	    pb, portb, (long long)e->connections, t1, t2);
+	fp_json_str(stdout, e->nodes);
+	fputs("}", stdout);
+}
+
 int
 cmd_edges(int argc, char **argv)
 {
 	const char *db;
 	enum fp_format fmt;
 	struct store *st = NULL;
-	sqlite3_stmt *s = NULL;
-	char pbuf[32], portb[32], t1[FP_TIMESTRLEN], t2[FP_TIMESTRLEN];
-	const char *pb;
-	int rc, ret, n = 0, proto, port;
+	struct model *m = NULL;
+	struct model_edges *it = NULL;
+	struct model_edge e;
+	int rc, ret, n = 0;
 
 	if ((rc = list_args(argc, argv, edges_usage, &db, &fmt, "tsv,json",
 	    NULL)) != 0)
 		return rc == 1 ? FP_EXIT_OK : rc;
-	if (store_open(&st, db, STORE_READONLY) < 0 ||
-	    store_prepare(st, &s, "SELECT src, dst, proto, port, connections, "
-	    "first_seen, last_seen, nodes FROM edges "
-	    "ORDER BY src, dst, proto, port") < 0) {
+	if (store_open(&st, db, STORE_READONLY) < 0 || model_open(&m, st) < 0 ||
+	    model_edges_open(m, &it) < 0) {
 		ret = fp_report();
 		goto out;
 	}
@@ -594,46 +612,18 @@ cmd_edges(int argc, char **argv)
 		    stdout);
 	else
 		fputs("[", stdout);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *src = (const char *)sqlite3_column_text(s, 0);
-		const char *dst = (const char *)sqlite3_column_text(s, 1);
-		const char *nodes = (const char *)sqlite3_column_text(s, 7);
-
-		proto = sqlite3_column_int(s, 2);
-		port = sqlite3_column_int(s, 3);
-		pb = fp_proto_name(proto, pbuf, sizeof(pbuf));
-		fp_port_format(proto, port, portb, sizeof(portb));
-		fp_time_format(sqlite3_column_int64(s, 5), t1);
-		fp_time_format(sqlite3_column_int64(s, 6), t2);
-		if (fmt == FP_FMT_TSV) {
-			fp_tsv_str(stdout, src ? src : "");
-			fputc('\t', stdout);
-			fp_tsv_str(stdout, dst ? dst : "");
-			printf("\t%s\t%s\t%lld\t%s\t%s\n", pb, portb,
-			    (long long)sqlite3_column_int64(s, 4), t1, t2);
-		} else {
-			fputs(n++ ? ",\n  {" : "\n  {", stdout);
-			fputs("\"src\": ", stdout);
-			fp_json_str(stdout, src ? src : "");
-			fputs(", \"dst\": ", stdout);
-			fp_json_str(stdout, dst ? dst : "");
-			printf(", \"proto\": \"%s\", \"port\": \"%s\", \"connections\": %lld, "
-			    "\"first_seen\": \"%s\", \"last_seen\": \"%s\", \"nodes\": ",
-			    pb, portb, (long long)sqlite3_column_int64(s, 4), t1, t2);
-			fp_json_str(stdout, nodes ? nodes : "");
-			fputs("}", stdout);
-		}
-	}
+	while ((rc = model_edges_next(it, &e)) == 1)
+		edge_row(&e, fmt, n++ == 0);
 	if (fmt == FP_FMT_JSON)
 		fputs(n ? "\n]\n" : "]\n", stdout);
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(st, "reading edges");
+	if (rc < 0) {
 		ret = fp_report();
 		goto out;
 	}
 	ret = fflush(stdout) == 0 ? FP_EXIT_OK : fp_fail("edges: write error");
 out:
-	sqlite3_finalize(s);
+	model_edges_close(it);
+	model_free(m);
 	store_free(st);
 	return ret;
 }
@@ -649,16 +639,88 @@ static const char status_usage[] =
     "lost (NFLOG sequence gaps, ENOBUFS), malformed. Namespace '-' holds\n"
     "flows that touch no namespace.\n";
 
+static void
+coverage_row(const struct model_coverage *c, enum fp_format fmt, int64_t now,
+    int first)
+{
+	const char *ns = *c->ns == '\0' ? "-" : c->ns;
+	long long age = c->has_last_new_edge ?
+	    (long long)((now - c->last_new_edge) / FP_USEC) : -1;
+	char tb[FP_TIMESTRLEN];
+
+	if (fmt == FP_FMT_TSV) {
+		fp_tsv_str(stdout, ns);
+		printf("\t%lld\t%lld\t%lld\t%lld\t%s\t", (long long)c->flows,
+		    (long long)c->resolved, (long long)c->ambiguous,
+		    (long long)c->unknown, c->has_last_new_edge ?
+		    fp_time_format(c->last_new_edge, tb) : "-");
+		if (c->has_last_new_edge)
+			printf("%lld\n", age);
+		else
+			fputs("-\n", stdout);
+		return;
+	}
+	fputs(first ? "\n  {" : ",\n  {", stdout);
+	fputs("\"namespace\": ", stdout);
+	fp_json_str(stdout, ns);
+	printf(", \"flows\": %lld, \"resolved\": %lld, \"ambiguous\": %lld, "
+	    "\"unknown\": %lld, ", (long long)c->flows, (long long)c->resolved,
+	    (long long)c->ambiguous, (long long)c->unknown);
+	if (c->has_last_new_edge)
+		printf("\"last_new_edge\": \"%s\", \"since_last_new_edge\": %lld}",
+		    fp_time_format(c->last_new_edge, tb), age);
+	else
+		fputs("\"last_new_edge\": null, \"since_last_new_edge\": null}",
+		    stdout);
+}
+
+static void
+health_row(const struct model_health *h, enum fp_format fmt, int first)
+{
+	long long rec = h->received, lost = h->lost;
+	double pct = rec + lost > 0 ? 100.0 * (double)lost /
+	    (double)(rec + lost) : 0.0;
+
+	if (fmt == FP_FMT_TSV) {
+		fp_tsv_str(stdout, h->node);
+		printf("\t%lld\t%lld\t%lld\t%lld\t%.3f\n", (long long)h->windows,
+		    rec, lost, (long long)h->malformed, pct);
+		return;
+	}
+	fputs(first ? "\n  {" : ",\n  {", stdout);
+	fputs("\"node\": ", stdout);
+	fp_json_str(stdout, h->node);
+	printf(", \"windows\": %lld, \"received\": %lld, \"lost\": %lld, "
+	    "\"malformed\": %lld, \"loss_percent\": %.3f}", (long long)h->windows,
+	    rec, lost, (long long)h->malformed, pct);
+}
+
+/* A time learn recorded in meta (unix µs), else dflt. */
+static int
+meta_time(struct store *st, const char *key, int64_t dflt, int64_t *out)
+{
+	char *v = NULL;
+
+	if (store_meta_get(st, key, &v) < 0)
+		return -1;
+	*out = v != NULL ? strtoll(v, NULL, 10) : dflt;
+	free(v);
+	return 0;
+}
+
 int
 cmd_status(int argc, char **argv)
 {
 	const char *db;
 	enum fp_format fmt;
 	struct store *st = NULL;
-	sqlite3_stmt *s = NULL;
+	struct model *m = NULL;
+	struct model_coverage *cov = NULL;
+	struct model_health *h = NULL;
 	char *learned = NULL, tb[FP_TIMESTRLEN];
-	int64_t now = fp_now_us(), t;
-	int rc, ret, n = 0;
+	int64_t now = fp_now_us(), t, since, until;
+	size_t i, k, ncov = 0, nh = 0;
+	int rc, ret;
 
 	if ((rc = list_args(argc, argv, status_usage, &db, &fmt, "tsv,json",
 	    &now)) != 0)
@@ -672,9 +734,11 @@ cmd_status(int argc, char **argv)
 		ret = fp_fail("status: nothing learned yet: run 'flowpol learn' first");
 		goto out;
 	}
-	if (store_prepare(st, &s, "SELECT CASE namespace WHEN '' THEN '-' ELSE "
-	    "namespace END, flows, resolved, ambiguous, unknown, last_new_edge "
-	    "FROM coverage ORDER BY namespace = '', namespace") < 0) {
+	/* Loss within the learning period only. */
+	if (model_open(&m, st) < 0 || model_coverage(m, &cov, &ncov) < 0 ||
+	    meta_time(st, "learn.since", INT64_MIN + 1, &since) < 0 ||
+	    meta_time(st, "learn.until", INT64_MAX, &until) < 0 ||
+	    model_health(m, since, until, &h, &nh) < 0) {
 		ret = fp_report();
 		goto out;
 	}
@@ -687,97 +751,28 @@ cmd_status(int argc, char **argv)
 		printf("{\"learned_at\": \"%s\", \"namespaces\": [",
 		    fp_time_format(t, tb));
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *ns = (const char *)sqlite3_column_text(s, 0);
-		int has = sqlite3_column_type(s, 5) != SQLITE_NULL;
-		int64_t last = sqlite3_column_int64(s, 5);
-		long long age = has ? (long long)((now - last) / FP_USEC) : -1;
-
-		if (fmt == FP_FMT_TSV) {
-			fp_tsv_str(stdout, ns ? ns : "");
-			printf("\t%lld\t%lld\t%lld\t%lld\t%s\t", (long long)
-			    sqlite3_column_int64(s, 1), (long long)sqlite3_column_int64(s, 2),
-			    (long long)sqlite3_column_int64(s, 3),
-			    (long long)sqlite3_column_int64(s, 4),
-			    has ? fp_time_format(last, tb) : "-");
-			if (has)
-				printf("%lld\n", age);
-			else
-				fputs("-\n", stdout);
-		} else {
-			fputs(n++ ? ",\n  {" : "\n  {", stdout);
-			fputs("\"namespace\": ", stdout);
-			fp_json_str(stdout, ns ? ns : "");
-			printf(", \"flows\": %lld, \"resolved\": %lld, \"ambiguous\": %lld, "
-			    "\"unknown\": %lld, ", (long long)sqlite3_column_int64(s, 1),
-			    (long long)sqlite3_column_int64(s, 2),
-			    (long long)sqlite3_column_int64(s, 3),
-			    (long long)sqlite3_column_int64(s, 4));
-			if (has)
-				printf("\"last_new_edge\": \"%s\", \"since_last_new_edge\": %lld}",
-				    fp_time_format(last, tb), age);
-			else
-				fputs("\"last_new_edge\": null, \"since_last_new_edge\": null}",
-				    stdout);
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(st, "reading coverage");
-		ret = fp_report();
-		goto out;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	/* Loss within the learning period only. */
-	if (store_prepare(st, &s, "SELECT node, count(*), sum(received), sum(lost), "
-	    "sum(malformed) FROM health WHERE "
-	    "(window_start + window_len) * 1000000 > coalesce((SELECT CAST(value "
-	    "AS INTEGER) FROM meta WHERE key = 'learn.since'), -9223372036854775807) "
-	    "AND window_start * 1000000 <= coalesce((SELECT CAST(value AS INTEGER) "
-	    "FROM meta WHERE key = 'learn.until'), 9223372036854775807) "
-	    "GROUP BY node ORDER BY node") < 0) {
-		ret = fp_report();
-		goto out;
-	}
+	/* Namespaces by name, the flows that touch none ("-") last. */
+	for (i = 0, k = 0; i < ncov; i++)
+		if (*cov[i].ns != '\0')
+			coverage_row(&cov[i], fmt, now, k++ == 0);
+	for (i = 0; i < ncov; i++)
+		if (*cov[i].ns == '\0')
+			coverage_row(&cov[i], fmt, now, k++ == 0);
 	if (fmt == FP_FMT_TSV)
 		fputs("\nnode\twindows\treceived\tlost\tmalformed\tloss_percent\n",
 		    stdout);
 	else
-		fputs(n ? "\n], \"collector\": [" : "], \"collector\": [", stdout);
-	n = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *node = (const char *)sqlite3_column_text(s, 0);
-		long long win = sqlite3_column_int64(s, 1);
-		long long rec = sqlite3_column_int64(s, 2);
-		long long lost = sqlite3_column_int64(s, 3);
-		long long bad = sqlite3_column_int64(s, 4);
-		double pct = rec + lost > 0 ? 100.0 * (double)lost /
-		    (double)(rec + lost) : 0.0;
-
-		if (fmt == FP_FMT_TSV) {
-			fp_tsv_str(stdout, node ? node : "");
-			printf("\t%lld\t%lld\t%lld\t%lld\t%.3f\n", win, rec, lost, bad,
-			    pct);
-		} else {
-			fputs(n++ ? ",\n  {" : "\n  {", stdout);
-			fputs("\"node\": ", stdout);
-			fp_json_str(stdout, node ? node : "");
-			printf(", \"windows\": %lld, \"received\": %lld, \"lost\": %lld, "
-			    "\"malformed\": %lld, \"loss_percent\": %.3f}", win, rec, lost,
-			    bad, pct);
-		}
-	}
+		fputs(ncov ? "\n], \"collector\": [" : "], \"collector\": [", stdout);
+	for (i = 0; i < nh; i++)
+		health_row(&h[i], fmt, i == 0);
 	if (fmt == FP_FMT_JSON)
-		fputs(n ? "\n]}\n" : "]}\n", stdout);
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(st, "reading health");
-		ret = fp_report();
-		goto out;
-	}
+		fputs(nh ? "\n]}\n" : "]}\n", stdout);
 	ret = fflush(stdout) == 0 ? FP_EXIT_OK : fp_fail("status: write error");
 out:
 	free(learned);
-	sqlite3_finalize(s);
+	model_coverage_free(cov, ncov);
+	model_health_free(h, nh);
+	model_free(m);
 	store_free(st);
 	return ret;
 }

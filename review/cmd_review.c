@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "common/cli.h"
 #include "common/err.h"
+#include "store/model.h"
 #include "store/store.h"
 #include "common/timeutil.h"
 #include "review/diff.h"
@@ -62,9 +63,11 @@ cmd_explain(int argc, char **argv)
 	};
 	struct pe_policyset ps = PE_POLICYSET_INIT;
 	struct pe_endpoint src, dst;
+	struct pe_resolved rs, rd;
 	struct pe_flow f;
 	struct pe_verdict v;
 	struct store *st = NULL;
+	struct model *m = NULL;
 	const char *db = NULL;
 	enum pe_types_mode mode = PE_TYPES_API;
 	int c, ret = FP_EXIT_ERR, npol = 0, flags = 0;
@@ -127,16 +130,17 @@ cmd_explain(int argc, char **argv)
 		if (access(db, F_OK) != 0)
 			db = NULL;
 	}
-	if (db != NULL && store_open(&st, db, STORE_READONLY) < 0) {
+	if (db != NULL && (store_open(&st, db, STORE_READONLY) < 0 ||
+	    model_open(&m, st) < 0)) {
 		ret = fp_report();
 		goto out;
 	}
-	if (pe_resolve_endpoint(st, argv[optind], &src) < 0) {
+	if (pe_resolve_endpoint_ex(m, argv[optind], &src, &rs) < 0) {
 		fp_error_prefix("explain: source");
 		ret = fp_report();
 		goto out;
 	}
-	if (pe_resolve_endpoint(st, argv[optind + 1], &dst) < 0) {
+	if (pe_resolve_endpoint_ex(m, argv[optind + 1], &dst, &rd) < 0) {
 		fp_error_prefix("explain: destination");
 		ret = fp_report();
 		goto out;
@@ -146,6 +150,9 @@ cmd_explain(int argc, char **argv)
 		ret = fp_report();
 		goto out;
 	}
+	/* A pod named by name is all of its addresses: one of the flow's
+	 * family (a dual-stack pod talking IPv6 uses its IPv6 address). */
+	pe_resolve_family(&f, &src, &rs, &dst, &rd);
 	f.src = &src;
 	f.dst = &dst;
 	f.sport = (int)sport;
@@ -174,6 +181,7 @@ out:
 	pe_endpoint_release(&src);
 	pe_endpoint_release(&dst);
 	pe_policyset_release(&ps);
+	model_free(m);
 	store_free(st);
 	return ret;
 }

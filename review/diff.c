@@ -12,31 +12,24 @@
 #include "common/ipaddr.h"
 #include "common/out.h"
 #include "common/proto.h"
+#include "store/model.h"
 #include "store/store.h"
 #include "common/strbuf.h"
 #include "common/timeutil.h"
 #include "emitter/emit.h"
 #include "review/diff.h"
+#include "review/peers.h"
 #include "policy/evaluate.h"
 #include "policy/reader.h"
 #include "common/banned.h"
 
 /* --- the model: peers and edges --------------------------------------- */
 
-enum d_peer_kind { DP_WORKLOAD, DP_NODE, DP_EXTERNAL, DP_UNKNOWN };
-
 /*
- * One side of an edge as the edges table names it. A workload holds one
- * endpoint per distinct (namespace, service account, label set) of its
- * pods; a node or external address holds one endpoint with its IP.
+ * One side of an edge: review/peers.h models it (a workload is every
+ * distinct namespace, service account and label set of its pods, with all
+ * their addresses), as report does, so both judge an edge alike.
  */
-struct d_peer {
-	char *text;
-	enum d_peer_kind kind;
-	struct pe_endpoint *eps;
-	size_t neps;
-};
-
 /* What one direction of an edge came to, over every combination. */
 struct d_dir {
 	size_t denied;			/* combinations denied */
@@ -79,7 +72,7 @@ struct d_prop {
 struct diff_result {
 	const struct pe_policyset *ps;
 	struct diff_opts o;
-	struct d_peer *peers;
+	struct rv_peer *peers;
 	size_t npeers;
 	struct d_edge *edges;
 	size_t nedges;
@@ -101,17 +94,6 @@ static const char *
 dir_name(int ingress)
 {
 	return ingress ? "ingress" : "egress";
-}
-
-static void
-peer_release(struct d_peer *p)
-{
-	size_t i;
-
-	free(p->text);
-	for (i = 0; i < p->neps; i++)
-		pe_endpoint_release(&p->eps[i]);
-	free(p->eps);
 }
 
 static void
@@ -138,7 +120,7 @@ diff_result_free(struct diff_result *r)
 	if (r == NULL)
 		return;
 	for (i = 0; i < r->npeers; i++)
-		peer_release(&r->peers[i]);
+		rv_peer_release(&r->peers[i]);
 	free(r->peers);
 	for (i = 0; i < r->nedges; i++) {
 		free(r->edges[i].src);
@@ -159,27 +141,17 @@ diff_denied_edges(const struct diff_result *r)
 	return r->ndenied;
 }
 
-static char *
-col_dup(sqlite3_stmt *q, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(q, i);
-
-	return strdup(s != NULL ? s : "");
-}
-
 static int
-load_edges(struct store *st, struct diff_result *r)
+load_edges(struct model *m, struct diff_result *r)
 {
-	sqlite3_stmt *q = NULL;
+	struct model_edges *it = NULL;
+	struct model_edge me;
 	size_t alloc = 0;
 	int rc, ret = -1;
 
-	/* BINARY collation: byte order, as every other listing. */
-	if (store_prepare(st, &q, "SELECT src, dst, proto, port, connections, "
-	    "first_seen, last_seen, nodes FROM edges "
-	    "ORDER BY src, dst, proto, port") < 0)
-		return -1;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	if (model_edges_open(m, &it) < 0)
+		goto fail;
+	while ((rc = model_edges_next(it, &me)) == 1) {
 		struct d_edge *e;
 
 		if (r->nedges == alloc) {
@@ -193,27 +165,28 @@ load_edges(struct store *st, struct diff_result *r)
 		e = &r->edges[r->nedges];
 		memset(e, 0, sizeof(*e));
 		r->nedges++;
-		e->src = col_dup(q, 0);
-		e->dst = col_dup(q, 1);
-		e->nodes = col_dup(q, 7);
+		e->src = strdup(me.src.text);
+		e->dst = strdup(me.dst.text);
+		e->nodes = strdup(me.nodes);
 		if (e->src == NULL || e->dst == NULL || e->nodes == NULL)
 			goto oom;
-		e->proto = sqlite3_column_int(q, 2);
-		e->port = sqlite3_column_int(q, 3);
-		e->conns = sqlite3_column_int64(q, 4);
-		e->first = sqlite3_column_int64(q, 5);
-		e->last = sqlite3_column_int64(q, 6);
+		e->proto = me.proto;
+		e->port = me.port;
+		e->conns = me.connections;
+		e->first = me.first_seen;
+		e->last = me.last_seen;
 	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(st, "reading edges");
+	if (rc == 0) {
+		ret = 0;
 		goto out;
 	}
-	ret = 0;
+fail:
+	fp_error_prefix("diff");
 	goto out;
 oom:
 	fp_error("diff: out of memory");
 out:
-	sqlite3_finalize(q);
+	model_edges_close(it);
 	return ret;
 }
 
@@ -226,163 +199,14 @@ str_cmp(const void *a, const void *b)
 static int
 peer_cmp(const void *key, const void *elem)
 {
-	return strcmp((const char *)key, ((const struct d_peer *)elem)->text);
+	return strcmp((const char *)key, ((const struct rv_peer *)elem)->text);
 }
 
-/* Prepared once, bound per workload (STYLE: prepare once). */
-struct d_loader {
-	struct store *st;
-	sqlite3_stmt *states, *ip, *ns;
-};
-
+/* Every distinct peer of the edges, loaded once and bound to ps. */
 static int
-loader_ns_labels(struct d_loader *l, struct pe_endpoint *ep)
-{
-	int rc, ret = -1;
-
-	sqlite3_reset(l->ns);
-	sqlite3_bind_text(l->ns, 1, ep->namespace, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(l->ns);
-	if (rc == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(l->ns, 0);
-
-		if (t != NULL && labels_parse_lines(&ep->ns_labels, t) < 0) {
-			fp_error_prefix("diff: namespace '%s'",
-			    fp_clamp(ep->namespace, 64));
-			goto out;
-		}
-	} else if (rc != SQLITE_DONE) {
-		store_sqlerr(l->st, "reading namespaces");
-		goto out;
-	}
-	ret = 0;
-out:
-	sqlite3_reset(l->ns);
-	return ret;
-}
-
-static int
-loader_ip(struct d_loader *l, const char *uid, struct pe_endpoint *ep)
-{
-	int rc, ret = -1;
-
-	sqlite3_reset(l->ip);
-	sqlite3_bind_text(l->ip, 1, uid, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(l->ip);
-	if (rc == SQLITE_ROW) {
-		if (fp_ip_from_blob(&ep->ip, sqlite3_column_blob(l->ip, 0),
-		    (size_t)sqlite3_column_bytes(l->ip, 0)) == 0)
-			ep->has_ip = 1;
-	} else if (rc != SQLITE_DONE) {
-		store_sqlerr(l->st, "reading endpoints");
-		goto out;
-	}
-	ret = 0;
-out:
-	sqlite3_reset(l->ip);
-	return ret;
-}
-
-/*
- * Every distinct (namespace, service account, label set) of the
- * workload's pods, from each pod's latest labels and every label set
- * pod_labels kept; one endpoint each, its IP that of the lowest uid.
- */
-static int
-load_workload(struct d_loader *l, const struct pe_policyset *ps,
-    struct d_peer *p)
-{
-	size_t alloc = 0;
-	int rc, ret = -1;
-	char *uid = NULL;
-
-	sqlite3_reset(l->states);
-	sqlite3_bind_text(l->states, 1, p->text, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(l->states)) == SQLITE_ROW) {
-		struct pe_endpoint *ep;
-		const char *t;
-
-		if (p->neps == alloc) {
-			size_t na = alloc ? 2 * alloc : 2;
-
-			if ((ep = realloc(p->eps, na * sizeof(*ep))) == NULL)
-				goto oom;
-			p->eps = ep;
-			alloc = na;
-		}
-		ep = &p->eps[p->neps++];
-		pe_endpoint_init(ep);
-		ep->kind = PE_EP_POD;
-		free(uid);
-		if ((ep->namespace = col_dup(l->states, 0)) == NULL ||
-		    (ep->service_account = col_dup(l->states, 1)) == NULL ||
-		    (ep->name = strdup(p->text)) == NULL ||
-		    (uid = col_dup(l->states, 3)) == NULL)
-			goto oom;
-		t = (const char *)sqlite3_column_text(l->states, 2);
-		if (labels_parse_lines(&ep->labels, t ? t : "") < 0) {
-			fp_error_prefix("diff: workload '%s'",
-			    fp_clamp(p->text, 128));
-			goto out;
-		}
-		if (loader_ns_labels(l, ep) < 0 || loader_ip(l, uid, ep) < 0 ||
-		    pe_endpoint_prepare(ep) < 0 || pe_endpoint_bind(ep, ps) < 0)
-			goto out;
-	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(l->st, "reading pods");
-		goto out;
-	}
-	ret = 0;
-	goto out;
-oom:
-	fp_error("diff: out of memory");
-out:
-	free(uid);
-	sqlite3_reset(l->states);
-	return ret;
-}
-
-/* node:IP, external:IP, unknown:IP, else a workload. */
-static int
-load_peer(struct d_loader *l, const struct pe_policyset *ps,
-    struct d_peer *p)
-{
-	static const struct { const char *prefix; enum d_peer_kind k; } pf[] = {
-		{ "node:", DP_NODE }, { "external:", DP_EXTERNAL },
-		{ "unknown:", DP_UNKNOWN }
-	};
-	struct pe_endpoint *ep;
-	size_t i, n;
-
-	for (i = 0; i < sizeof(pf) / sizeof(pf[0]); i++) {
-		n = strlen(pf[i].prefix);
-		if (strncmp(p->text, pf[i].prefix, n) != 0)
-			continue;
-		p->kind = pf[i].k;
-		if ((p->eps = calloc(1, sizeof(*p->eps))) == NULL)
-			return fp_error("diff: out of memory");
-		ep = &p->eps[0];
-		p->neps = 1;
-		pe_endpoint_init(ep);
-		ep->kind = p->kind == DP_NODE ? PE_EP_NODE : PE_EP_EXTERNAL;
-		if ((ep->name = strdup(p->text)) == NULL)
-			return fp_error("diff: out of memory");
-		if (fp_ip_parse(&ep->ip, p->text + n) < 0)
-			return fp_error("diff: edge peer '%s': not an IP address",
-			    fp_clamp(p->text, 128));
-		ep->has_ip = 1;
-		return pe_endpoint_prepare(ep);
-	}
-	p->kind = DP_WORKLOAD;
-	return load_workload(l, ps, p);
-}
-
-static int
-load_peers(struct store *st, const struct pe_policyset *ps,
+load_peers(struct model *m, const struct pe_policyset *ps,
     struct diff_result *r)
 {
-	struct d_loader l = { st, NULL, NULL, NULL };
 	char **names = NULL;
 	size_t i, n = 0;
 	int ret = -1;
@@ -403,43 +227,22 @@ load_peers(struct store *st, const struct pe_policyset *ps,
 		if (r->npeers > 0 &&
 		    strcmp(r->peers[r->npeers - 1].text, names[i]) == 0)
 			continue;
-		if ((r->peers[r->npeers].text = strdup(names[i])) == NULL) {
-			fp_error("diff: out of memory");
+		r->npeers++;
+		if (rv_peer_load(m, ps, names[i], &r->peers[r->npeers - 1]) < 0) {
+			fp_error_prefix("diff");
 			goto out;
 		}
-		r->npeers++;
 	}
-	/* Starts from the workload's pods (index pods_workload), then their
-	 * label history by uid, so the cost follows the workload's size. */
-	if (store_prepare(st, &l.states, "SELECT namespace, service_account, "
-	    "labels, MIN(uid) FROM (SELECT p.namespace, p.service_account, "
-	    "p.labels, p.uid FROM pods p WHERE p.workload = ?1 AND "
-	    "p.host_network = 0 UNION ALL SELECT p.namespace, "
-	    "p.service_account, h.labels, p.uid FROM pods p JOIN pod_labels h "
-	    "ON h.uid = p.uid WHERE p.workload = ?1 AND p.host_network = 0) "
-	    "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3") < 0 ||
-	    store_prepare(st, &l.ip, "SELECT ip FROM endpoints WHERE "
-	    "owner_kind = 'pod' AND owner = ?1 "
-	    "ORDER BY valid_to IS NULL DESC, valid_from DESC LIMIT 1") < 0 ||
-	    store_prepare(st, &l.ns, "SELECT labels FROM namespaces "
-	    "WHERE name = ?1") < 0)
-		goto out;
-	for (i = 0; i < r->npeers; i++)
-		if (load_peer(&l, ps, &r->peers[i]) < 0)
-			goto out;
 	for (i = 0; i < r->nedges; i++) {
 		struct d_edge *e = &r->edges[i];
 
-		e->si = (size_t)((struct d_peer *)bsearch(e->src, r->peers,
+		e->si = (size_t)((struct rv_peer *)bsearch(e->src, r->peers,
 		    r->npeers, sizeof(*r->peers), peer_cmp) - r->peers);
-		e->di = (size_t)((struct d_peer *)bsearch(e->dst, r->peers,
+		e->di = (size_t)((struct rv_peer *)bsearch(e->dst, r->peers,
 		    r->npeers, sizeof(*r->peers), peer_cmp) - r->peers);
 	}
 	ret = 0;
 out:
-	sqlite3_finalize(l.states);
-	sqlite3_finalize(l.ip);
-	sqlite3_finalize(l.ns);
 	free(names);
 	return ret;
 }
@@ -466,57 +269,40 @@ mark_used(const struct pe_policyset *ps, struct d_used *u,
 		u[pi].eg[d->rule] = 1;
 }
 
+struct d_mark {
+	const struct pe_policyset *ps;
+	struct d_used *u;
+};
+
 static void
-edge_flow(const struct d_edge *e, struct pe_flow *f)
+mark_cb(const struct pe_decision *d, int ingress, void *arg)
 {
-	memset(f, 0, sizeof(*f));
-	f->proto = e->proto;
-	f->icmp_type = f->icmp_code = -1;
-	if (fp_proto_is_icmp(e->proto)) {
-		/* The collector stores ICMP as type * 256 + code. */
-		f->icmp_type = (e->port >> 8) & 0xff;
-		f->icmp_code = e->port & 0xff;
-	} else if (fp_proto_has_ports(e->proto)) {
-		f->dport = e->port;
-	}
+	struct d_mark *mk = arg;
+
+	mark_used(mk->ps, mk->u, d, ingress);
 }
 
 static void
 eval_edge(const struct pe_policyset *ps, struct diff_result *r,
     struct d_edge *e, struct d_used *u, int staged)
 {
-	const struct d_peer *s = &r->peers[e->si], *d = &r->peers[e->di];
+	const struct rv_peer *s = &r->peers[e->si], *d = &r->peers[e->di];
 	int fresh = e->last >= r->o.now - r->o.stale_after;
-	struct pe_decision dec;
-	struct pe_flow f;
-	size_t i, j;
-	int dir;
+	struct d_mark mk = { ps, u };
+	struct rv_eval ev, sev;
 
 	e->checked = e->last >= r->o.since;
-	e->unattributed = s->kind == DP_UNKNOWN || d->kind == DP_UNKNOWN ||
-	    s->neps == 0 || d->neps == 0;
-	edge_flow(e, &f);
-	for (i = 0; i < s->neps; i++) {
-		for (j = 0; j < d->neps; j++) {
-			f.src = &s->eps[i];
-			f.dst = &d->eps[j];
-			e->combos++;
-			for (dir = 0; dir < 2; dir++) {
-				struct d_dir *dd = dir ? &e->in : &e->eg;
-
-				pe_evaluate_dir(ps, &f, dir, 0, &dec);
-				if (!dec.allowed && dd->denied++ == 0)
-					dd->first = dec;
-				if (fresh)
-					mark_used(ps, u, &dec, dir);
-				if (fresh && staged) {
-					pe_evaluate_dir(ps, &f, dir,
-					    PE_EVAL_STAGED, &dec);
-					mark_used(ps, u, &dec, dir);
-				}
-			}
-		}
-	}
+	e->unattributed = s->mp.kind == MODEL_PEER_UNKNOWN ||
+	    d->mp.kind == MODEL_PEER_UNKNOWN || s->nstates == 0 ||
+	    d->nstates == 0;
+	rv_eval_edge(ps, s, d, e->proto, e->port, 0, fresh ? mark_cb : NULL,
+	    &mk, &ev);
+	e->combos = ev.combos;
+	e->eg = (struct d_dir){ ev.eg.denied, ev.eg.first_denied };
+	e->in = (struct d_dir){ ev.in.denied, ev.in.first_denied };
+	if (fresh && staged)
+		rv_eval_edge(ps, s, d, e->proto, e->port, PE_EVAL_STAGED,
+		    mark_cb, &mk, &sev);
 }
 
 static int
@@ -1041,7 +827,7 @@ out:
 }
 
 static int
-propose(struct store *st, struct diff_result *r)
+propose(struct model *m, struct diff_result *r)
 {
 	struct emit_opts eo;
 	struct emit_result er;
@@ -1053,7 +839,7 @@ propose(struct store *st, struct diff_result *r)
 	if (stat(r->o.policies, &sb) < 0)
 		return fp_error("diff: '%s': %s", fp_clamp(r->o.policies, 256),
 		    strerror(errno));
-	if (emit_build(st, &eo, &er) < 0) {
+	if (emit_build_model(m, &eo, &er) < 0) {
 		fp_error_prefix("diff: proposals");
 		goto out;
 	}
@@ -1072,21 +858,22 @@ diff_run(struct store *st, struct pe_policyset *ps,
     const struct diff_opts *o, struct diff_result **out)
 {
 	struct diff_result *r;
+	struct model *m = NULL;
 	int ret = -1;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return fp_error("diff: out of memory");
 	r->ps = ps;
 	r->o = *o;
-	if (pe_policyset_prepare(ps, PE_TYPES_API) < 0 ||
-	    load_edges(st, r) < 0 || load_peers(st, ps, r) < 0 ||
+	if (model_open(&m, st) < 0 || pe_policyset_prepare(ps, PE_TYPES_API) < 0 ||
+	    load_edges(m, r) < 0 || load_peers(m, ps, r) < 0 ||
 	    evaluate_all(ps, r) < 0)
 		goto out;
 	/*
 	 * A failed proposal (the emitter refuses this model, say) must not
 	 * hide what would be denied: it is reported, and the rest stands.
 	 */
-	if (o->propose && o->policies != NULL && propose(st, r) < 0) {
+	if (o->propose && o->policies != NULL && propose(m, r) < 0) {
 		if ((r->prop_error = strdup(fp_errmsg())) == NULL) {
 			fp_error("diff: out of memory");
 			goto out;
@@ -1100,6 +887,7 @@ diff_run(struct store *st, struct pe_policyset *ps,
 	ret = 0;
 out:
 	diff_result_free(r);
+	model_free(m);
 	return ret;
 }
 

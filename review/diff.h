@@ -15,8 +15,10 @@
  *              policies would deny at the source's egress or at the
  *              destination's ingress. A workload side is evaluated for
  *              every distinct (namespace, service account, label set) its
- *              pods were seen with; the edge is denied in a direction when
- *              any combination is. Grouped by the workload whose policy
+ *              pods were seen with, in every address family the edge can
+ *              have (review/peers.h: a dual-stack pod is all of its
+ *              addresses); the edge is denied in a direction when any
+ *              combination is. report judges edges the same way. Grouped by the workload whose policy
  *              denies it (the source for egress, the destination for
  *              ingress), so an edge denied both ways shows under both.
  *              Edges with an `unknown:` peer (an in-cluster address the

@@ -6,6 +6,7 @@
 #include "common/err.h"
 #include "common/ipaddr.h"
 #include "common/proto.h"
+#include "store/model.h"
 #include "store/store.h"
 #include "review/explain.h"
 #include "common/banned.h"
@@ -93,122 +94,65 @@ out:
 }
 
 static int
-load_ns_labels(struct store *st, struct pe_endpoint *ep)
+load_ns_labels(struct model *m, struct pe_endpoint *ep)
 {
-	sqlite3_stmt *q = NULL;
+	char *l = NULL;
 	int rc, ret = -1;
 
-	if (store_prepare(st, &q, "SELECT labels FROM namespaces "
-	    "WHERE name = ?1") < 0)
+	if ((rc = model_namespace_labels(m, ep->namespace, &l)) < 0)
 		return -1;
-	sqlite3_bind_text(q, 1, ep->namespace, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		const char *l = (const char *)sqlite3_column_text(q, 0);
-
-		if (l != NULL && labels_parse_lines(&ep->ns_labels, l) < 0) {
-			fp_error_prefix("namespace '%s'",
-			    fp_clamp(ep->namespace, 64));
-			goto out;
-		}
-	} else if (rc != SQLITE_DONE) {
-		store_sqlerr(st, "namespaces");
+	if (rc == 1 && labels_parse_lines(&ep->ns_labels, l) < 0) {
+		fp_error_prefix("namespace '%s'", fp_clamp(ep->namespace, 64));
 		goto out;
 	}
 	ret = 0;
 out:
-	sqlite3_finalize(q);
-	return ret;
-}
-
-/* The pod's current (else latest) IP, if any. */
-static int
-load_pod_ip(struct store *st, const char *uid, struct pe_endpoint *ep)
-{
-	sqlite3_stmt *q = NULL;
-	int rc, ret = -1;
-
-	if (store_prepare(st, &q, "SELECT ip FROM endpoints WHERE "
-	    "owner_kind = 'pod' AND owner = ?1 "
-	    "ORDER BY valid_to IS NULL DESC, valid_from DESC LIMIT 1") < 0)
-		return -1;
-	sqlite3_bind_text(q, 1, uid, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		if (fp_ip_from_blob(&ep->ip, sqlite3_column_blob(q, 0),
-		    (size_t)sqlite3_column_bytes(q, 0)) == 0)
-			ep->has_ip = 1;
-	} else if (rc != SQLITE_DONE) {
-		store_sqlerr(st, "endpoints");
-		goto out;
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(q);
+	free(l);
 	return ret;
 }
 
 /*
- * Load one pod row selected by sql (bound with a and b) into ep.
- * Returns 1 found, 0 not found, -1 error.
+ * ep from a pod of the model: labels, service account, namespace labels and
+ * its newest address (hostNetwork pods become PE_EP_NODE); res, when not
+ * NULL, gets its newest address of each family.
  */
 static int
-load_pod(struct store *st, const char *sql, const char *a, const char *b,
-    struct pe_endpoint *ep)
+from_pod(struct model *m, const struct model_pod *pod, struct pe_endpoint *ep,
+    struct pe_resolved *res)
 {
-	sqlite3_stmt *q = NULL;
-	int rc, ret = -1;
-	char *uid = NULL;
+	const struct fp_ip *ip;
+	int f;
 
-	if (store_prepare(st, &q, sql) < 0)
+	if (set_str(&ep->namespace, pod->ns) < 0 ||
+	    set_str(&ep->name, pod->name) < 0 ||
+	    set_str(&ep->service_account, pod->service_account) < 0)
 		return -1;
-	sqlite3_bind_text(q, 1, a, -1, SQLITE_STATIC);
-	if (b != NULL)
-		sqlite3_bind_text(q, 2, b, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_DONE) {
-		ret = 0;
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		store_sqlerr(st, "pods");
-		goto out;
-	}
-	/* uid, namespace, name, service_account, labels, host_network */
-	if (set_str(&uid, (const char *)sqlite3_column_text(q, 0)) < 0 ||
-	    set_str(&ep->namespace, (const char *)sqlite3_column_text(q, 1)) < 0 ||
-	    set_str(&ep->name, (const char *)sqlite3_column_text(q, 2)) < 0 ||
-	    set_str(&ep->service_account,
-	    (const char *)sqlite3_column_text(q, 3)) < 0)
-		goto out;
-	ep->kind = sqlite3_column_int(q, 5) ? PE_EP_NODE : PE_EP_POD;
-	if (labels_parse_lines(&ep->labels,
-	    (const char *)sqlite3_column_text(q, 4)) < 0) {
-		fp_error_prefix("pod '%s/%s'", fp_clamp(ep->namespace, 64),
+	ep->kind = pod->host_network ? PE_EP_NODE : PE_EP_POD;
+	if (labels_parse_lines(&ep->labels, pod->labels) < 0)
+		return fp_error_prefix("pod '%s/%s'", fp_clamp(ep->namespace, 64),
 		    fp_clamp(ep->name, 64));
-		goto out;
+	if (load_ns_labels(m, ep) < 0)
+		return -1;
+	if (pod->naddrs > 0) {
+		ep->ip = pod->addrs[0].ip;
+		ep->has_ip = 1;
 	}
-	sqlite3_finalize(q);
-	q = NULL;
-	if (load_ns_labels(st, ep) < 0 || load_pod_ip(st, uid, ep) < 0)
-		goto out;
-	ret = 1;
-out:
-	free(uid);
-	sqlite3_finalize(q);
-	return ret;
+	for (f = 0; res != NULL && f < 2; f++) {
+		if ((ip = model_pod_addr(pod, f ? 6 : 4)) != NULL) {
+			res->addr[f] = *ip;
+			res->has[f] = 1;
+		}
+	}
+	return 0;
 }
 
-#define POD_COLS "SELECT uid, namespace, name, service_account, labels, " \
-	"host_network FROM pods "
-
 static int
-resolve_ip(struct store *st, const char *arg, struct pe_endpoint *ep)
+resolve_ip(struct model *m, const char *arg, struct pe_endpoint *ep)
 {
-	sqlite3_stmt *q = NULL;
-	unsigned char blob[16];
-	int rc, ret = -1, found;
-	char *owner = NULL, *kind = NULL;
+	struct model_pod *pod = NULL;
+	enum model_owner_kind kind;
+	char *owner = NULL;
+	int rc, ret = -1;
 
 	if (fp_ip_parse(&ep->ip, arg) < 0)
 		return fp_error("'%s': not an IP address", fp_clamp(arg, 64));
@@ -216,44 +160,27 @@ resolve_ip(struct store *st, const char *arg, struct pe_endpoint *ep)
 	ep->kind = PE_EP_EXTERNAL;
 	if (set_str(&ep->name, arg) < 0)
 		return -1;
-	if (st == NULL)
+	if (m == NULL)
 		return 0;
-	memcpy(blob, ep->ip.a, ep->ip.len);
-	if (store_prepare(st, &q, "SELECT owner_kind, owner FROM endpoints "
-	    "WHERE ip = ?1 ORDER BY valid_to IS NULL DESC, valid_from DESC "
-	    "LIMIT 1") < 0)
-		return -1;
-	sqlite3_bind_blob(q, 1, blob, ep->ip.len, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_DONE) {
-		ret = 0;
+	if ((rc = model_ip_owner(m, &ep->ip, MODEL_AT_LATEST, &kind, &owner)) <= 0) {
+		ret = rc;
 		goto out;
 	}
-	if (rc != SQLITE_ROW) {
-		store_sqlerr(st, "endpoints");
-		goto out;
-	}
-	if (set_str(&kind, (const char *)sqlite3_column_text(q, 0)) < 0 ||
-	    set_str(&owner, (const char *)sqlite3_column_text(q, 1)) < 0)
-		goto out;
-	sqlite3_finalize(q);
-	q = NULL;
-	if (strcmp(kind, "node") == 0) {
+	if (kind == MODEL_OWNER_NODE) {
 		ep->kind = PE_EP_NODE;
 		ret = set_str(&ep->name, owner);
 		goto out;
 	}
-	found = load_pod(st, POD_COLS "WHERE uid = ?1", owner, NULL, ep);
-	if (found < 0)
+	if ((rc = model_pod_get(m, owner, &pod)) < 0 ||
+	    (rc == 1 && from_pod(m, pod, ep, NULL) < 0))
 		goto out;
 	/* The IP asked about wins over the pod's latest one. */
 	fp_ip_parse(&ep->ip, arg);
 	ep->has_ip = 1;
 	ret = 0;
 out:
+	model_pod_free(pod);
 	free(owner);
-	free(kind);
-	sqlite3_finalize(q);
 	return ret;
 }
 
@@ -261,42 +188,89 @@ int
 pe_endpoint_load_pod(struct store *st, const char *uid,
     struct pe_endpoint *ep)
 {
-	int ret = load_pod(st, POD_COLS "WHERE uid = ?1", uid, NULL, ep);
+	struct model *m = NULL;
+	struct model_pod *pod = NULL;
+	int ret = -1;
 
-	if (ret == 1 && pe_endpoint_prepare(ep) < 0)
-		return -1;
+	if (model_open(&m, st) < 0 || (ret = model_pod_get(m, uid, &pod)) < 0)
+		goto out;
+	if (ret == 1 && (from_pod(m, pod, ep, NULL) < 0 ||
+	    pe_endpoint_prepare(ep) < 0))
+		ret = -1;
+out:
+	model_pod_free(pod);
+	model_free(m);
+	return ret;
+}
+
+/* A workload's pod with the lowest name, else the pod ns/name: 1, 0, -1. */
+static int
+resolve_named(struct model *m, const char *arg, const char *slash,
+    struct pe_endpoint *ep, struct pe_resolved *res)
+{
+	struct model_pod **pods = NULL, *pod = NULL, *use = NULL;
+	size_t n = 0, i;
+	char *ns = NULL;
+	int ret = -1;
+
+	if (model_workload_pods(m, arg, &pods, &n) < 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (use == NULL || strcmp(pods[i]->name, use->name) < 0)
+			use = pods[i];
+	if (use != NULL) {
+		if (from_pod(m, use, ep, res) < 0 || set_str(&ep->name, arg) < 0)
+			goto out;
+		ret = 1;
+		goto out;
+	}
+	if ((ns = strndup(arg, (size_t)(slash - arg))) == NULL) {
+		fp_error("out of memory");
+		goto out;
+	}
+	if ((ret = model_pod_find(m, ns, slash + 1, &pod)) == 1 &&
+	    from_pod(m, pod, ep, res) < 0)
+		ret = -1;
+out:
+	free(ns);
+	model_pod_free(pod);
+	model_pods_free(pods, n);
 	return ret;
 }
 
 int
-pe_resolve_endpoint(struct store *st, const char *arg,
-    struct pe_endpoint *ep)
+pe_resolve_endpoint_ex(struct model *m, const char *arg,
+    struct pe_endpoint *ep, struct pe_resolved *res)
 {
 	struct fp_ip ip;
 	const char *slash;
 	int ret;
 
+	memset(res, 0, sizeof(*res));
+	/* node:IP and external:IP as edges name them (store/model.h). */
 	if (strncmp(arg, "node:", 5) == 0 || strncmp(arg, "external:", 9) == 0) {
-		int node = arg[0] == 'n';
-		const char *a = arg + (node ? 5 : 9);
+		struct model_peer mp;
 
-		if (fp_ip_parse(&ep->ip, a) < 0)
-			return fp_error("'%s': not an IP address",
-			    fp_clamp(a, 64));
+		if (model_peer_parse(arg, &mp) < 0)
+			return -1;
+		ep->ip = mp.ip;
 		ep->has_ip = 1;
-		ep->kind = node ? PE_EP_NODE : PE_EP_EXTERNAL;
+		res->fixed = 1;
+		ep->kind = mp.kind == MODEL_PEER_NODE ? PE_EP_NODE : PE_EP_EXTERNAL;
 		if (set_str(&ep->name, arg) < 0)
 			return -1;
 		return pe_endpoint_prepare(ep);
 	}
 	if (fp_ip_parse(&ip, arg) == 0) {
-		if (resolve_ip(st, arg, ep) < 0)
+		res->fixed = 1;
+		if (resolve_ip(m, arg, ep) < 0)
 			return -1;
 		return pe_endpoint_prepare(ep);
 	}
 	if (strchr(arg, '=') != NULL || strncmp(arg, "ns:", 3) == 0) {
 		if (parse_spec(arg, ep) < 0)
 			return -1;
+		res->fixed = ep->has_ip;
 		return pe_endpoint_prepare(ep);
 	}
 	slash = strchr(arg, '/');
@@ -305,39 +279,70 @@ pe_resolve_endpoint(struct store *st, const char *arg,
 		return fp_error("'%s': want NAMESPACE/NAME, an IP, node:IP, "
 		    "external:IP or a label spec (ns:NAMESPACE,KEY=VALUE,...)",
 		    fp_clamp(arg, 128));
-	if (st == NULL)
+	if (m == NULL)
 		return fp_error("'%s': naming a workload or pod needs the "
 		    "learned database (--db); or give a label spec "
 		    "(ns:NAMESPACE,KEY=VALUE,...)", fp_clamp(arg, 128));
-	{
-		char *ns = strndup(arg, (size_t)(slash - arg));
-
-		if (ns == NULL)
-			return fp_error("out of memory");
-		/* A workload: its pod with the lowest name stands for it. */
-		ret = load_pod(st, POD_COLS "WHERE workload = ?1 "
-		    "ORDER BY name LIMIT 1", arg, NULL, ep);
-		if (ret == 1) {
-			char *wl = strdup(arg);
-
-			if (wl == NULL) {
-				free(ns);
-				return fp_error("out of memory");
-			}
-			free(ep->name);
-			ep->name = wl;
-		}
-		if (ret == 0)
-			ret = load_pod(st, POD_COLS "WHERE namespace = ?1 AND "
-			    "name = ?2", ns, slash + 1, ep);
-		free(ns);
-	}
-	if (ret < 0)
+	if ((ret = resolve_named(m, arg, slash, ep, res)) < 0)
 		return -1;
 	if (ret == 0)
 		return fp_error("'%s': no such workload or pod in '%s'",
-		    fp_clamp(arg, 128), fp_clamp(store_path(st), 200));
+		    fp_clamp(arg, 128), fp_clamp(store_path(model_store(m)), 200));
 	return pe_endpoint_prepare(ep);
+}
+
+int
+pe_resolve_endpoint(struct model *m, const char *arg, struct pe_endpoint *ep)
+{
+	struct pe_resolved res;
+
+	return pe_resolve_endpoint_ex(m, arg, ep, &res);
+}
+
+static int
+ip_family(const struct pe_endpoint *ep)
+{
+	return ep->ip.len == 16 ? 1 : 0;
+}
+
+/* Give a pod resolved by name its address of family f (0 v4, 1 v6). */
+static void
+use_family(struct pe_endpoint *ep, const struct pe_resolved *r, int f)
+{
+	if (r->fixed || (!r->has[0] && !r->has[1]))
+		return;
+	ep->has_ip = r->has[f];
+	if (r->has[f])
+		ep->ip = r->addr[f];
+}
+
+void
+pe_resolve_family(struct pe_flow *fl, struct pe_endpoint *src,
+    const struct pe_resolved *rs, struct pe_endpoint *dst,
+    const struct pe_resolved *rd)
+{
+	int f;
+
+	if (fl->proto == FP_PROTO_ICMP)
+		f = 0;
+	else if (fl->proto == FP_PROTO_ICMPV6)
+		f = 1;
+	else if (rs->fixed && src->has_ip)
+		f = ip_family(src);
+	else if (rd->fixed && dst->has_ip)
+		f = ip_family(dst);
+	else if (src->has_ip && (rd->fixed || rd->has[ip_family(src)] ||
+	    (!rd->has[0] && !rd->has[1])))
+		f = ip_family(src);
+	else if ((rs->has[0] || rs->fixed) && rd->has[0])
+		f = 0;
+	else if ((rs->has[1] || rs->fixed) && rd->has[1])
+		f = 1;
+	else
+		return;	/* no family in common: as resolved */
+	use_family(src, rs, f);
+	use_family(dst, rd, f);
+	fl->family = f ? 6 : 4;
 }
 
 int

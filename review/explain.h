@@ -6,12 +6,13 @@
 #include "policy/evaluate.h"
 
 struct store;
+struct model;
 
 /*
  * Resolve a command-line endpoint into ep (initialised by the caller,
  * released by the caller), then pe_endpoint_prepare it:
  *   NAMESPACE/NAME   a learned workload (its pod with the lowest name
- *                    gives the labels), else a pod; needs the store
+ *                    gives the labels), else a pod; needs the model
  *   IP               the endpoints table says whose it is (pod or node);
  *                    without a store or owner it is external
  *   node:IP, external:IP
@@ -21,10 +22,37 @@ struct store;
  *                    port:NAME/PROTO/NUMBER (named ports; when any is
  *                    given the pod's named ports count as known), and
  *                    KEY=VALUE pod labels
- * st may be NULL. 0 or -1 (fp_error).
+ * m (the read model, store/model.h) may be NULL. 0 or -1 (fp_error).
  */
-int pe_resolve_endpoint(struct store *st, const char *arg,
+int pe_resolve_endpoint(struct model *m, const char *arg,
     struct pe_endpoint *ep);
+
+/*
+ * The addresses a resolved endpoint may use. A pod named by NAMESPACE/NAME
+ * is all of its addresses (dual stack): its newest of each family; an
+ * argument that names an address (IP, node:, external:, ip: in a spec)
+ * fixes it.
+ */
+struct pe_resolved {
+	struct fp_ip addr[2];	/* [0] IPv4, [1] IPv6 */
+	int has[2];
+	int fixed;
+};
+
+/* pe_resolve_endpoint, also saying which addresses the endpoint may use. */
+int pe_resolve_endpoint_ex(struct model *m, const char *arg,
+    struct pe_endpoint *ep, struct pe_resolved *res /* OUT */);
+
+/*
+ * Before evaluating f (protocol parsed): give both sides addresses of one
+ * family, the one an address argument or ICMP/ICMPv6 fixes, else the
+ * source's if the destination has it, else one both have; and set
+ * f->family. A pod without an address of that family evaluates without
+ * one. Leaves everything as resolved when no family fits.
+ */
+void pe_resolve_family(struct pe_flow *f, struct pe_endpoint *src,
+    const struct pe_resolved *rs, struct pe_endpoint *dst,
+    const struct pe_resolved *rd);
 
 /*
  * Load the pod with this uid from the store (labels, service account,

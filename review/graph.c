@@ -8,6 +8,7 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/proto.h"
+#include "store/model.h"
 #include "store/store.h"
 #include "common/banned.h"
 
@@ -55,30 +56,20 @@ dot_id_join(FILE *f, const char *a, const char *b)
 }
 
 static int
-write_workloads(struct store *st, FILE *f)
+write_workloads(struct model *m, FILE *f)
 {
-	sqlite3_stmt *s = NULL;
-	char *open_ns = NULL;
-	int rc, ret = -1;
+	const struct model_workload *wl;
+	size_t i, n;
+	char id[1024];
 
-	if (store_prepare(st, &s, "SELECT namespace, name, kind, selector FROM "
-	    "workloads ORDER BY namespace, name") < 0)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *ns = (const char *)sqlite3_column_text(s, 0);
-		const char *name = (const char *)sqlite3_column_text(s, 1);
-		const char *kind = (const char *)sqlite3_column_text(s, 2);
-		const char *sel = (const char *)sqlite3_column_text(s, 3);
-		char id[1024];
+	if (model_workloads(m, &wl, &n) < 0)
+		return fp_error_prefix("graph");
+	for (i = 0; i < n; i++) {
+		const char *ns = wl[i].ns;
 
-		if (open_ns == NULL || strcmp(open_ns, ns) != 0) {
-			if (open_ns != NULL)
+		if (i == 0 || strcmp(wl[i - 1].ns, ns) != 0) {
+			if (i > 0)
 				fputs("  }\n", f);
-			free(open_ns);
-			if ((open_ns = strdup(ns)) == NULL) {
-				fp_error("graph: out of memory");
-				goto out;
-			}
 			fputs("  subgraph ", f);
 			snprintf(id, sizeof(id), "cluster_%s", ns);
 			dot_id(f, id);
@@ -86,95 +77,135 @@ write_workloads(struct store *st, FILE *f)
 			dot_id(f, ns);
 			fputs(";\n    style=rounded;\n", f);
 		}
-		snprintf(id, sizeof(id), "%s/%s", ns, name);
+		snprintf(id, sizeof(id), "%s/%s", ns, wl[i].name);
 		fputs("    ", f);
 		dot_id(f, id);
 		/* name, a DOT line break, kind: each part escaped */
 		fputs(" [label=", f);
-		dot_id_join(f, name, kind);
+		dot_id_join(f, wl[i].name, wl[i].kind);
 		fputs(", tooltip=", f);
-		dot_id(f, sel);
+		dot_id(f, wl[i].selector);
 		fputs("];\n", f);
 	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(st, "reading workloads");
-		goto out;
-	}
-	if (open_ns != NULL)
+	if (n > 0)
 		fputs("  }\n", f);
-	ret = 0;
-out:
-	free(open_ns);
-	sqlite3_finalize(s);
-	return ret;
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Add a peer that is not a learned workload to v (duplicates kept). */
+static int
+add_other(struct model *m, const struct model_peer *p, char ***v, size_t *n,
+    size_t *cap)
+{
+	char **nv;
+
+	if (p->kind == MODEL_PEER_WORKLOAD &&
+	    model_workload_find(m, p->text) != NULL)
+		return 0;
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		if ((nv = realloc(*v, *cap * sizeof(*nv))) == NULL)
+			return fp_error("graph: out of memory");
+		*v = nv;
+	}
+	if (((*v)[*n] = strdup(p->text)) == NULL)
+		return fp_error("graph: out of memory");
+	(*n)++;
+	return 0;
 }
 
 /* Peers that are not workloads: one node each, shaped by kind. */
 static int
-write_other_peers(struct store *st, FILE *f)
+write_other_peers(struct model *m, FILE *f)
 {
-	sqlite3_stmt *s = NULL;
-	int rc;
+	struct model_edges *it = NULL;
+	struct model_edge e;
+	char **v = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc, ret = -1;
 
-	if (store_prepare(st, &s, "SELECT p FROM (SELECT src AS p FROM edges "
-	    "UNION SELECT dst FROM edges) WHERE p NOT IN (SELECT namespace || '/' "
-	    "|| name FROM workloads) ORDER BY p") < 0)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *p = (const char *)sqlite3_column_text(s, 0);
-		const char *shape = strncmp(p, "node:", 5) == 0 ? "box" :
-		    strncmp(p, "external:", 9) == 0 ? "octagon" : "diamond";
-
-		fputs("  ", f);
-		dot_id(f, p);
-		fprintf(f, " [shape=%s%s];\n", shape,
-		    strncmp(p, "unknown:", 8) == 0 ? ", color=red" : "");
+	if (model_edges_open(m, &it) < 0) {
+		fp_error_prefix("graph");
+		goto out;
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(st, "reading edges");
-	return 0;
+	while ((rc = model_edges_next(it, &e)) == 1)
+		if (add_other(m, &e.src, &v, &n, &cap) < 0 ||
+		    add_other(m, &e.dst, &v, &n, &cap) < 0)
+			goto out;
+	if (rc < 0) {
+		fp_error_prefix("graph");
+		goto out;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_str);
+	for (i = 0; i < n; i++) {
+		struct model_peer mp;
+
+		if (i > 0 && strcmp(v[i - 1], v[i]) == 0)
+			continue;
+		if (model_peer_parse(v[i], &mp) < 0) {
+			fp_error_prefix("graph");
+			goto out;
+		}
+		fputs("  ", f);
+		dot_id(f, v[i]);
+		fprintf(f, " [shape=%s%s];\n", mp.kind == MODEL_PEER_NODE ? "box" :
+		    mp.kind == MODEL_PEER_EXTERNAL ? "octagon" : "diamond",
+		    mp.kind == MODEL_PEER_UNKNOWN ? ", color=red" : "");
+	}
+	ret = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	model_edges_close(it);
+	return ret;
 }
 
 /* One arrow per (src, dst), labelled with every proto/port, sorted. */
 static int
-write_edges(struct store *st, FILE *f)
+write_edges(struct model *m, FILE *f)
 {
-	sqlite3_stmt *s = NULL;
-	int rc;
+	struct model_edges *it = NULL;
+	struct model_edge e;
+	char src[512] = "", dst[512] = "", pb[16], portb[16];
+	int rc, open = 0;
 
-	if (store_prepare(st, &s, "SELECT src, dst, proto, port FROM edges "
-	    "ORDER BY src, dst, proto, port") < 0)
-		return -1;
-	rc = sqlite3_step(s);
-	while (rc == SQLITE_ROW) {
-		char src[512], dst[512], pb[16], portb[16];
-		int first = 1;
+	if (model_edges_open(m, &it) < 0)
+		return fp_error_prefix("graph");
+	while ((rc = model_edges_next(it, &e)) == 1) {
+		const char *pn = fp_proto_name(e.proto, pb, sizeof(pb));
+		const char *po = fp_port_format(e.proto, e.port, portb,
+		    sizeof(portb));
 
-		snprintf(src, sizeof(src), "%s", sqlite3_column_text(s, 0));
-		snprintf(dst, sizeof(dst), "%s", sqlite3_column_text(s, 1));
+		if (open && strcmp(src, e.src.text) == 0 &&
+		    strcmp(dst, e.dst.text) == 0) {
+			fprintf(f, "\\n%s%s%s", pn, *po ? "/" : "", po);
+			continue;
+		}
+		if (open)
+			fputs("\"];\n", f);
+		snprintf(src, sizeof(src), "%s", e.src.text);
+		snprintf(dst, sizeof(dst), "%s", e.dst.text);
 		fputs("  ", f);
 		dot_id(f, src);
 		fputs(" -> ", f);
 		dot_id(f, dst);
 		fputs(" [label=\"", f);
-		do {
-			int proto = sqlite3_column_int(s, 2);
-			int port = sqlite3_column_int(s, 3);
-			const char *pn = fp_proto_name(proto, pb, sizeof(pb));
-			const char *po = fp_port_format(proto, port, portb, sizeof(portb));
-
-			fprintf(f, "%s%s%s%s", first ? "" : "\\n", pn, *po ? "/" : "", po);
-			first = 0;
-			rc = sqlite3_step(s);
-		} while (rc == SQLITE_ROW &&
-		    strcmp(src, (const char *)sqlite3_column_text(s, 0)) == 0 &&
-		    strcmp(dst, (const char *)sqlite3_column_text(s, 1)) == 0);
-		fputs("\"];\n", f);
+		fprintf(f, "%s%s%s", pn, *po ? "/" : "", po);
+		open = 1;
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(st, "reading edges");
+	if (open)
+		fputs("\"];\n", f);
+	model_edges_close(it);
+	if (rc < 0)
+		return fp_error_prefix("graph");
 	return 0;
 }
 
@@ -190,6 +221,7 @@ cmd_graph(int argc, char **argv)
 	const char *db = NULL;
 	enum fp_format fmt = FP_FMT_DOT;
 	struct store *st = NULL;
+	struct model *m = NULL;
 	int c, ret = FP_EXIT_ERR;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -210,13 +242,15 @@ cmd_graph(int argc, char **argv)
 	if (optind != argc)
 		return fp_cli_usage_error("graph", usage, "unexpected argument '%s'",
 		    argv[optind]);
-	if (store_open(&st, db, STORE_READONLY) < 0)
-		return fp_report();
+	if (store_open(&st, db, STORE_READONLY) < 0 || model_open(&m, st) < 0) {
+		ret = fp_report();
+		goto out;
+	}
 	fputs("digraph flowpol {\n  rankdir=LR;\n  node [shape=ellipse, "
 	    "fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", "
 	    "fontsize=10];\n", stdout);
-	if (write_workloads(st, stdout) < 0 || write_other_peers(st, stdout) < 0 ||
-	    write_edges(st, stdout) < 0) {
+	if (write_workloads(m, stdout) < 0 || write_other_peers(m, stdout) < 0 ||
+	    write_edges(m, stdout) < 0) {
 		fp_report();
 		goto out;
 	}
@@ -228,6 +262,7 @@ cmd_graph(int argc, char **argv)
 	}
 	ret = FP_EXIT_OK;
 out:
+	model_free(m);
 	store_free(st);
 	return ret;
 }

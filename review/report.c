@@ -15,13 +15,14 @@
 #include "common/fileio.h"
 #include "common/ipaddr.h"
 #include "common/proto.h"
+#include "store/model.h"
 #include "store/store.h"
 #include "common/timeutil.h"
 #include "emitter/emit.h"
 #include "emitter/names.h"
+#include "review/peers.h"
 #include "review/report.h"
 #include "policy/evaluate.h"
-#include "review/explain.h"
 #include "policy/reader.h"
 #include "common/banned.h"
 
@@ -29,7 +30,9 @@
  * report.c: `flowpol report`. The policy evidence is not re-derived here:
  * the emitter builds the set exactly as `flowpol emit` would, the policy
  * engine reads the rendered YAML back, and every learned edge is evaluated
- * against it. The rule that allows an edge on each side is its evidence,
+ * against it, each peer modelled as diff models it (review/peers.h), so
+ * both give an edge the same verdict. The rule that allows an edge on each
+ * side (in its first label-set and address combination) is its evidence,
  * so the report shows what Calico would do with the files under review,
  * including edges an inexact selector lets through another policy.
  */
@@ -54,15 +57,16 @@ struct rule_hit {
 	int ingress;
 };
 
+/* An edge peer or a workload, modelled as diff models it (review/peers.h). */
 struct peer {
-	char *name;
-	struct pe_endpoint ep;
+	struct rv_peer p;	/* p.text is the name */
 	int ok;
-	char *err;		/* why it could not be resolved */
+	char *err;		/* why it cannot be evaluated */
 };
 
 struct rep {
 	struct store *st;
+	struct model *m;
 	const struct report_opts *o;
 	FILE *f;
 	int64_t now;
@@ -95,14 +99,6 @@ static int
 cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static const char *
-col_text(sqlite3_stmt *s, int i)
-{
-	const char *t = (const char *)sqlite3_column_text(s, i);
-
-	return t != NULL ? t : "";
 }
 
 static char *
@@ -224,16 +220,15 @@ edge_key(const char *src, const char *dst, int proto, int port)
 static int
 load_edges(struct rep *r)
 {
-	sqlite3_stmt *s = NULL;
+	struct model_edges *it = NULL;
+	struct model_edge me;
 	struct redge *v;
 	size_t cap = 0;
 	int rc, ret = -1;
 
-	if (store_prepare(r->st, &s, "SELECT src, dst, proto, port, connections, "
-	    "first_seen, last_seen, nodes FROM edges "
-	    "ORDER BY src, dst, proto, port") < 0)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	if (model_edges_open(r->m, &it) < 0)
+		goto fail;
+	while ((rc = model_edges_next(it, &me)) == 1) {
 		struct redge *e;
 
 		if (r->nedges == cap) {
@@ -247,26 +242,27 @@ load_edges(struct rep *r)
 		e = &r->edges[r->nedges];
 		memset(e, 0, sizeof(*e));
 		r->nedges++;
-		e->proto = sqlite3_column_int(s, 2);
-		e->port = sqlite3_column_int(s, 3);
-		e->conns = sqlite3_column_int64(s, 4);
-		e->first = sqlite3_column_int64(s, 5);
-		e->last = sqlite3_column_int64(s, 6);
-		if ((e->src = xstrdup(col_text(s, 0))) == NULL ||
-		    (e->dst = xstrdup(col_text(s, 1))) == NULL ||
-		    (e->nodes = xstrdup(col_text(s, 7))) == NULL ||
+		e->proto = me.proto;
+		e->port = me.port;
+		e->conns = me.connections;
+		e->first = me.first_seen;
+		e->last = me.last_seen;
+		if ((e->src = xstrdup(me.src.text)) == NULL ||
+		    (e->dst = xstrdup(me.dst.text)) == NULL ||
+		    (e->nodes = xstrdup(me.nodes)) == NULL ||
 		    (e->key = edge_key(e->src, e->dst, e->proto, e->port)) == NULL)
 			goto out;
 		if (e->last > r->model_at)
 			r->model_at = e->last;
 	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(r->st, "reading edges");
+	if (rc == 0) {
+		ret = 0;
 		goto out;
 	}
-	ret = 0;
+fail:
+	fp_error_prefix("report");
 out:
-	sqlite3_finalize(s);
+	model_edges_close(it);
 	return ret;
 }
 
@@ -358,7 +354,8 @@ out:
 static int
 cmp_peer(const void *a, const void *b)
 {
-	return strcmp(((const struct peer *)a)->name, ((const struct peer *)b)->name);
+	return strcmp(((const struct peer *)a)->p.text,
+	    ((const struct peer *)b)->p.text);
 }
 
 static struct peer *
@@ -367,11 +364,12 @@ find_peer(struct rep *r, const char *name)
 	struct peer key;
 
 	memset(&key, 0, sizeof(key));
-	key.name = (char *)(uintptr_t)name;
+	key.p.text = (char *)(uintptr_t)name;
 	return r->npeers ? bsearch(&key, r->peers, r->npeers, sizeof(*r->peers),
 	    cmp_peer) : NULL;
 }
 
+/* A name to load; p.text is set, the rest when loaded. */
 static int
 add_peer_name(struct rep *r, size_t *cap, const char *name)
 {
@@ -384,41 +382,46 @@ add_peer_name(struct rep *r, size_t *cap, const char *name)
 		r->peers = v;
 	}
 	memset(&r->peers[r->npeers], 0, sizeof(*r->peers));
-	pe_endpoint_init(&r->peers[r->npeers].ep);
-	if ((r->peers[r->npeers].name = xstrdup(name)) == NULL)
+	if ((r->peers[r->npeers].p.text = xstrdup(name)) == NULL)
 		return -1;
 	r->npeers++;
 	return 0;
 }
 
-/* Every edge peer and every workload, resolved once and bound to the set. */
+/* Why a loaded peer cannot be evaluated, or NULL. */
+static const char *
+peer_unusable(const struct peer *p)
+{
+	if (p->p.mp.kind == MODEL_PEER_UNKNOWN)
+		return "address not resolved to a pod, node or external peer";
+	if (p->p.nstates == 0)
+		return "no pod of the workload in the inventory";
+	return NULL;
+}
+
+/* Every edge peer and every workload, loaded once and bound to the set. */
 static int
 load_peers(struct rep *r)
 {
-	sqlite3_stmt *s = NULL;
-	size_t cap = 0, i, k;
-	int rc, ret = -1;
+	const struct model_workload *wl;
+	size_t cap = 0, i, k, nwl;
+	char *name;
+	const char *why;
 
 	for (i = 0; i < r->nedges; i++)
 		if (add_peer_name(r, &cap, r->edges[i].src) < 0 ||
 		    add_peer_name(r, &cap, r->edges[i].dst) < 0)
-			goto out;
-	if (store_prepare(r->st, &s, "SELECT namespace || '/' || name FROM "
-	    "workloads ORDER BY namespace, name") < 0)
-		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (add_peer_name(r, &cap, col_text(s, 0)) < 0)
-			goto out;
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(r->st, "reading workloads");
-		goto out;
-	}
+			return -1;
+	if (model_workloads(r->m, &wl, &nwl) < 0)
+		return fp_error_prefix("report");
+	for (i = 0; i < nwl; i++)
+		if (add_peer_name(r, &cap, wl[i].text) < 0)
+			return -1;
 	if (r->npeers > 1)
 		qsort(r->peers, r->npeers, sizeof(*r->peers), cmp_peer);
 	for (i = k = 0; i < r->npeers; i++) {
-		if (k > 0 && strcmp(r->peers[k - 1].name, r->peers[i].name) == 0) {
-			free(r->peers[i].name);
-			pe_endpoint_release(&r->peers[i].ep);
+		if (k > 0 && strcmp(r->peers[k - 1].p.text, r->peers[i].p.text) == 0) {
+			free(r->peers[i].p.text);
 			continue;
 		}
 		r->peers[k++] = r->peers[i];
@@ -427,24 +430,36 @@ load_peers(struct rep *r)
 	for (i = 0; i < r->npeers; i++) {
 		struct peer *p = &r->peers[i];
 
-		if (strncmp(p->name, "unknown:", 8) == 0) {
-			p->err = xstrdup("address not resolved to a pod, node or "
-			    "external peer");
-		} else if (pe_resolve_endpoint(r->st, p->name, &p->ep) < 0) {
-			p->err = xstrdup(fp_errmsg());
-			fp_error_clear();
-		} else if (pe_endpoint_bind(&p->ep, &r->ps) < 0) {
-			goto out;
+		name = p->p.text;
+		p->p.text = NULL;
+		if (rv_peer_load(r->m, &r->ps, name, &p->p) < 0) {
+			free(name);
+			return fp_error_prefix("report");
+		}
+		free(name);
+		if ((why = peer_unusable(p)) != NULL) {
+			if ((p->err = xstrdup(why)) == NULL)
+				return -1;
 		} else {
 			p->ok = 1;
 		}
-		if (!p->ok && p->err == NULL)
-			goto out;
 	}
-	ret = 0;
-out:
-	sqlite3_finalize(s);
-	return ret;
+	return 0;
+}
+
+/* The verdict over every combination, shown as its deciding decisions. */
+static void
+evaluate_edge(struct rep *r, struct redge *e, const struct peer *a,
+    const struct peer *b)
+{
+	struct rv_eval ev;
+
+	rv_eval_edge(&r->ps, &a->p, &b->p, e->proto, e->port, 0, NULL, NULL,
+	    &ev);
+	e->v.egress = *rv_dir_decision(&ev.eg);
+	e->v.ingress = *rv_dir_decision(&ev.in);
+	e->v.allowed = ev.eg.denied == 0 && ev.in.denied == 0;
+	e->evaluated = 1;
 }
 
 static int
@@ -456,31 +471,17 @@ evaluate_edges(struct rep *r)
 	for (i = 0; i < r->nedges; i++) {
 		struct redge *e = &r->edges[i];
 		struct peer *a = find_peer(r, e->src), *b = find_peer(r, e->dst);
-		struct pe_flow fl;
 
 		if (a == NULL || b == NULL || !a->ok || !b->ok) {
 			struct peer *bad = a == NULL || !a->ok ? a : b;
 
-			if (asprintf(&w, "%s: %s", bad != NULL ? bad->name : "?",
+			if (asprintf(&w, "%s: %s", bad != NULL ? bad->p.text : "?",
 			    bad != NULL && bad->err ? bad->err : "not resolved") < 0)
 				return fp_error("report: out of memory");
 			e->why = w;
 			continue;
 		}
-		memset(&fl, 0, sizeof(fl));
-		fl.src = &a->ep;
-		fl.dst = &b->ep;
-		fl.proto = e->proto;
-		fl.icmp_type = fl.icmp_code = -1;
-		if (fp_proto_is_icmp(e->proto)) {
-			fl.icmp_type = (e->port >> 8) & 0xff;
-			fl.icmp_code = e->port & 0xff;
-		} else if (fp_proto_has_ports(e->proto)) {
-			fl.dport = e->port;
-		}
-		if (pe_evaluate(&r->ps, &fl, 0, &e->v) < 0)
-			return -1;
-		e->evaluated = 1;
+		evaluate_edge(r, e, a, b);
 	}
 	return 0;
 }
@@ -502,7 +503,7 @@ build_policies(struct rep *r)
 	int ret = -1;
 
 	memset(&eo, 0, sizeof(eo));
-	if (emit_build(r->st, &eo, &r->er) < 0)
+	if (emit_build_model(r->m, &eo, &r->er) < 0)
 		return -1;
 	for (i = 0; i < r->er.ndocs; i++)
 		if (pe_read_buffer(&r->ps, r->er.docs[i].file, r->er.docs[i].text,
@@ -638,23 +639,6 @@ static const char edge_head[] =
     "Last seen | Nodes |\n"
     "|---|---|---|---:|---|---|---|\n";
 
-/* A count from a query returning one integer. */
-static int
-query_count(struct rep *r, const char *sql, long long *out)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	if (store_prepare(r->st, &s, sql) < 0)
-		return -1;
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_sqlerr(r->st, "counting");
-	return 0;
-}
-
 static size_t
 count_learned(const struct rep *r)
 {
@@ -665,21 +649,44 @@ count_learned(const struct rep *r)
 	return n;
 }
 
+/* The newest of the coverage's last new edges and the edges' first
+ * sightings: when the model last grew. */
+static int
+last_new_edge(struct rep *r, int64_t *out)
+{
+	struct model_coverage *cov = NULL;
+	size_t i, n = 0;
+
+	*out = 0;
+	if (model_coverage(r->m, &cov, &n) < 0)
+		return fp_error_prefix("report");
+	for (i = 0; i < n; i++)
+		if (cov[i].has_last_new_edge && cov[i].last_new_edge > *out)
+			*out = cov[i].last_new_edge;
+	for (i = 0; i < r->nedges; i++)
+		if (r->edges[i].first > *out)
+			*out = r->edges[i].first;
+	model_coverage_free(cov, n);
+	return 0;
+}
+
 static int
 sec_summary(struct rep *r)
 {
 	FILE *f = r->f;
-	long long nwl, nns, npods, lastnew;
-	size_t i, denied = 0, ungoverned = 0;
+	const struct model_workload *wl;
+	long long nwl, nns = 0, npods = 0;
+	int64_t lastnew;
+	size_t i, n, denied = 0, ungoverned = 0;
 
-	if (query_count(r, "SELECT COUNT(*) FROM workloads", &nwl) < 0 ||
-	    query_count(r, "SELECT COUNT(DISTINCT namespace) FROM workloads",
-	    &nns) < 0 ||
-	    query_count(r, "SELECT COALESCE(SUM(pods), 0) FROM workloads",
-	    &npods) < 0 ||
-	    query_count(r, "SELECT COALESCE(MAX(m), 0) FROM (SELECT "
-	    "MAX(last_new_edge) AS m FROM coverage UNION ALL SELECT "
-	    "MAX(first_seen) FROM edges)", &lastnew) < 0)
+	if (model_workloads(r->m, &wl, &n) < 0)
+		return fp_error_prefix("report");
+	nwl = (long long)n;
+	for (i = 0; i < n; i++) {
+		npods += wl[i].pods;
+		nns += i == 0 || strcmp(wl[i].ns, wl[i - 1].ns) != 0;
+	}
+	if (last_new_edge(r, &lastnew) < 0)
 		return -1;
 	for (i = 0; i < r->nedges; i++) {
 		const struct redge *e = &r->edges[i];
@@ -825,31 +832,26 @@ static int
 sec_workloads(struct rep *r)
 {
 	FILE *f = r->f;
-	sqlite3_stmt *s = NULL;
-	size_t n = 0;
-	int rc;
+	const struct model_workload *wl;
+	size_t i, n;
 
-	if (store_prepare(r->st, &s, "SELECT w.namespace, w.name, w.kind, "
-	    "w.selector, w.pods FROM workloads w ORDER BY w.namespace, w.name") < 0)
-		return -1;
+	if (model_workloads(r->m, &wl, &n) < 0)
+		return fp_error_prefix("report");
 	fputs("\n## Workloads\n\n", f);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n++ == 0)
+	for (i = 0; i < n; i++) {
+		if (i == 0)
 			fputs("| Namespace | Workload | Kind | Selector | Pods |\n"
 			    "|---|---|---|---|---:|\n", f);
 		fputs("| ", f);
-		md(f, col_text(s, 0));
+		md(f, wl[i].ns);
 		fputs(" | ", f);
-		md(f, col_text(s, 1));
+		md(f, wl[i].name);
 		fputs(" | ", f);
-		md(f, col_text(s, 2));
+		md(f, wl[i].kind);
 		fputs(" | ", f);
-		md(f, col_text(s, 3));
-		fprintf(f, " | %lld |\n", (long long)sqlite3_column_int64(s, 4));
+		md(f, wl[i].selector);
+		fprintf(f, " | %lld |\n", (long long)wl[i].pods);
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(r->st, "reading workloads");
 	if (n == 0)
 		fputs("No workloads learned: run `flowpol inventory` and "
 		    "`flowpol learn` first.\n", f);
@@ -876,51 +878,47 @@ sec_edges(struct rep *r)
 	return 0;
 }
 
+/* Flows per namespace: how much of the traffic learn could attribute.
+ * *learned says whether learn recorded any. */
 static int
-sec_coverage(struct rep *r)
+coverage_flows(struct rep *r, int *learned)
 {
 	FILE *f = r->f;
-	sqlite3_stmt *s = NULL;
-	long long tf = 0, tr = 0, ta = 0, tu = 0, nrows = 0;
-	int rc, ret = -1, learned;
+	struct model_coverage *cov = NULL;
+	long long tf = 0, tr = 0, ta = 0, tu = 0;
+	size_t i, n = 0;
 
+	if (model_coverage(r->m, &cov, &n) < 0)
+		return fp_error_prefix("report");
 	fputs("\n## Learning coverage and loss\n\n### Flows per namespace\n\n", f);
-	if (store_prepare(r->st, &s, "SELECT namespace, flows, resolved, "
-	    "ambiguous, unknown, last_new_edge FROM coverage ORDER BY namespace") < 0)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		long long fl = sqlite3_column_int64(s, 1);
-		long long re = sqlite3_column_int64(s, 2);
-		long long am = sqlite3_column_int64(s, 3);
-		long long un = sqlite3_column_int64(s, 4);
+	for (i = 0; i < n; i++) {
+		const struct model_coverage *c = &cov[i];
 
-		if (nrows++ == 0)
+		if (i == 0)
 			fputs("| Namespace | Flows | Resolved | Ambiguous | Unknown | "
 			    "Resolved % | Last new edge |\n"
 			    "|---|---:|---:|---:|---:|---:|---|\n", f);
-		tf += fl;
-		tr += re;
-		ta += am;
-		tu += un;
+		tf += c->flows;
+		tr += c->resolved;
+		ta += c->ambiguous;
+		tu += c->unknown;
 		fputs("| ", f);
-		if (*col_text(s, 0) == '\0')
+		if (*c->ns == '\0')
 			fputs("(no namespace)", f);
 		else
-			md(f, col_text(s, 0));
-		fprintf(f, " | %lld | %lld | %lld | %lld | ", fl, re, am, un);
-		md_percent(f, re, fl);
+			md(f, c->ns);
+		fprintf(f, " | %lld | %lld | %lld | %lld | ", (long long)c->flows,
+		    (long long)c->resolved, (long long)c->ambiguous,
+		    (long long)c->unknown);
+		md_percent(f, c->resolved, c->flows);
 		fputs(" | ", f);
-		if (sqlite3_column_type(s, 5) == SQLITE_NULL)
+		if (!c->has_last_new_edge)
 			fputs("none", f);
 		else
-			md_time(f, sqlite3_column_int64(s, 5));
+			md_time(f, c->last_new_edge);
 		fputs(" |\n", f);
 	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(r->st, "reading coverage");
-		goto out;
-	}
-	if (nrows > 0) {
+	if (n > 0) {
 		fprintf(f, "| **all (a flow may count in two namespaces)** | %lld | "
 		    "%lld | %lld | %lld | ", tf, tr, ta, tu);
 		md_percent(f, tr, tf);
@@ -928,126 +926,131 @@ sec_coverage(struct rep *r)
 	} else {
 		fputs("No coverage recorded: run `flowpol learn` first.\n", f);
 	}
-	learned = nrows > 0;
-	sqlite3_finalize(s);
-	s = NULL;
+	*learned = n > 0;
+	model_coverage_free(cov, n);
+	return 0;
+}
 
+/* What each node's collector received and lost, over all its windows. */
+static int
+coverage_health(struct rep *r)
+{
+	FILE *f = r->f;
+	struct model_health *h = NULL;
+	size_t i, n = 0;
+
+	if (model_health(r->m, INT64_MIN, INT64_MAX, &h, &n) < 0)
+		return fp_error_prefix("report");
 	fputs("\n### Collector health\n\n", f);
-	if (store_prepare(r->st, &s, "SELECT node, COUNT(*), MIN(window_start), "
-	    "MAX(window_start + window_len), SUM(received), SUM(decoded), "
-	    "SUM(malformed), SUM(lost), SUM(fragments), SUM(unsupported) "
-	    "FROM health GROUP BY node ORDER BY node") < 0)
-		goto out;
-	nrows = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		long long rec = sqlite3_column_int64(s, 4);
-		long long lost = sqlite3_column_int64(s, 7);
-
-		if (nrows++ == 0)
+	for (i = 0; i < n; i++) {
+		if (i == 0)
 			fputs("| Node | Windows | From | To | Received | Decoded | "
 			    "Malformed | Lost | Lost % | Fragments | Unsupported |\n"
 			    "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|\n", f);
 		fputs("| ", f);
-		md(f, col_text(s, 0));
-		fprintf(f, " | %lld | ", (long long)sqlite3_column_int64(s, 1));
-		md_time(f, sqlite3_column_int64(s, 2) * FP_USEC);
+		md(f, h[i].node);
+		fprintf(f, " | %lld | ", (long long)h[i].windows);
+		md_time(f, h[i].from * FP_USEC);
 		fputs(" | ", f);
-		md_time(f, sqlite3_column_int64(s, 3) * FP_USEC);
-		fprintf(f, " | %lld | %lld | %lld | %lld | ", rec,
-		    (long long)sqlite3_column_int64(s, 5),
-		    (long long)sqlite3_column_int64(s, 6), lost);
-		md_percent(f, lost, rec + lost);
-		fprintf(f, " | %lld | %lld |\n",
-		    (long long)sqlite3_column_int64(s, 8),
-		    (long long)sqlite3_column_int64(s, 9));
+		md_time(f, h[i].to * FP_USEC);
+		fprintf(f, " | %lld | %lld | %lld | %lld | ", (long long)h[i].received,
+		    (long long)h[i].decoded, (long long)h[i].malformed,
+		    (long long)h[i].lost);
+		md_percent(f, h[i].lost, h[i].received + h[i].lost);
+		fprintf(f, " | %lld | %lld |\n", (long long)h[i].fragments,
+		    (long long)h[i].unsupported);
 	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(r->st, "reading health");
-		goto out;
-	}
-	if (nrows == 0)
+	if (n == 0)
 		fputs("No collector health recorded.\n", f);
-	sqlite3_finalize(s);
-	s = NULL;
+	model_health_free(h, n);
+	return 0;
+}
 
+/* Addresses learn could not attribute, the most frequent first. */
+static int
+coverage_unresolved(struct rep *r, int learned)
+{
+	FILE *f = r->f;
+	struct model_unresolved *u = NULL;
+	size_t i, n = 0, total = 0;
+	char ipb[FP_IPSTRLEN];
+
+	if (model_unresolved(r->m, REPORT_MAX_UNRESOLVED, &u, &n, &total) < 0)
+		return fp_error_prefix("report");
 	fputs("\n### Unresolved addresses\n\n", f);
-	if (store_prepare(r->st, &s, "SELECT ip, reason, flows, first_seen, "
-	    "last_seen FROM unresolved ORDER BY reason, flows DESC, ip") < 0)
-		goto out;
-	nrows = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct fp_ip ip;
-		char ipb[FP_IPSTRLEN];
-
-		if (nrows++ == 0)
+	for (i = 0; i < n; i++) {
+		if (i == 0)
 			fputs("| Address | Reason | Flows | First seen | Last seen |\n"
 			    "|---|---|---:|---|---|\n", f);
-		if (nrows > REPORT_MAX_UNRESOLVED)
-			continue;
 		fputs("| ", f);
-		if (fp_ip_from_blob(&ip, sqlite3_column_blob(s, 0),
-		    (size_t)sqlite3_column_bytes(s, 0)) == 0)
-			fputs(fp_ip_format(&ip, ipb), f);
-		else
-			fputs("(not an address)", f);
+		fputs(u[i].ip_ok ? fp_ip_format(&u[i].ip, ipb) : "(not an address)",
+		    f);
 		fputs(" | ", f);
-		md(f, col_text(s, 1));
-		fprintf(f, " | %lld | ", (long long)sqlite3_column_int64(s, 2));
-		md_time(f, sqlite3_column_int64(s, 3));
+		md(f, u[i].reason);
+		fprintf(f, " | %lld | ", (long long)u[i].flows);
+		md_time(f, u[i].first_seen);
 		fputs(" | ", f);
-		md_time(f, sqlite3_column_int64(s, 4));
+		md_time(f, u[i].last_seen);
 		fputs(" |\n", f);
 	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(r->st, "reading unresolved");
-		goto out;
-	}
-	if (nrows > REPORT_MAX_UNRESOLVED)
-		fprintf(f, "\n... and %lld more addresses.\n",
-		    nrows - REPORT_MAX_UNRESOLVED);
-	if (nrows == 0)
+	if (total > REPORT_MAX_UNRESOLVED)
+		fprintf(f, "\n... and %zu more addresses.\n",
+		    total - REPORT_MAX_UNRESOLVED);
+	if (total == 0)
 		fputs(learned ? "None: every flow's addresses were resolved.\n" :
 		    "None recorded.\n", f);
-	sqlite3_finalize(s);
-	s = NULL;
+	model_unresolved_free(u, n);
+	return 0;
+}
 
+/* Workloads learn merged from several controllers, or selects inexactly. */
+static int
+coverage_inexact(struct rep *r)
+{
+	FILE *f = r->f;
+	const struct model_workload *wl;
+	size_t i, n, rows = 0;
+	int merged;
+
+	if (model_workloads(r->m, &wl, &n) < 0)
+		return fp_error_prefix("report");
 	fputs("\n### Merged or inexact workloads\n\n", f);
-	if (store_prepare(r->st, &s, "SELECT w.namespace, w.name, n.members, "
-	    "n.exact FROM workloads w JOIN workload_notes n USING (namespace, name) "
-	    "WHERE n.exact = 0 OR instr(n.members, ',') > 0 "
-	    "ORDER BY w.namespace, w.name") < 0)
-		goto out;
-	nrows = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (nrows++ == 0)
+	for (i = 0; i < n; i++) {
+		merged = strchr(wl[i].members, ',') != NULL;
+		if (wl[i].exact && !merged)
+			continue;
+		if (rows++ == 0)
 			fputs("| Workload | Controllers | Note |\n|---|---|---|\n", f);
 		fputs("| ", f);
-		md(f, col_text(s, 0));
+		md(f, wl[i].ns);
 		fputs("/", f);
-		md(f, col_text(s, 1));
+		md(f, wl[i].name);
 		fputs(" | ", f);
-		md(f, col_text(s, 2));
+		md(f, wl[i].members);
 		fputs(" | ", f);
-		if (strchr(col_text(s, 2), ',') != NULL)
+		if (merged)
 			fputs("merged: no label set tells these controllers apart", f);
-		if (strchr(col_text(s, 2), ',') != NULL &&
-		    sqlite3_column_int(s, 3) == 0)
+		if (merged && !wl[i].exact)
 			fputs("; ", f);
-		if (sqlite3_column_int(s, 3) == 0)
+		if (!wl[i].exact)
 			fputs("inexact: its selector also matches pods of another "
 			    "workload", f);
 		fputs(" |\n", f);
 	}
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(r->st, "reading workload notes");
-		goto out;
-	}
-	if (nrows == 0)
+	if (rows == 0)
 		fputs("None: every workload is one controller, selected exactly.\n", f);
-	ret = 0;
-out:
-	sqlite3_finalize(s);
-	return ret;
+	return 0;
+}
+
+static int
+sec_coverage(struct rep *r)
+{
+	int learned = 0;
+
+	if (coverage_flows(r, &learned) < 0 || coverage_health(r) < 0 ||
+	    coverage_unresolved(r, learned) < 0 || coverage_inexact(r) < 0)
+		return -1;
+	return 0;
 }
 
 /* The workloads (peers with an endpoint) a policy applies to. */
@@ -1061,12 +1064,11 @@ policy_selects(struct rep *r, size_t pidx)
 	for (i = 0; i < r->npeers; i++) {
 		const struct peer *p = &r->peers[i];
 
-		if (!p->ok || p->ep.kind != PE_EP_POD || p->ep.bound != &r->ps ||
-		    pe_endpoint_applies(&p->ep, pidx) == 0 ||
-		    strchr(p->name, ':') != NULL)
+		if (!p->ok || p->p.mp.kind != MODEL_PEER_WORKLOAD ||
+		    !rv_peer_selected(&p->p, pidx))
 			continue;
 		fputs(n++ ? ", " : "", f);
-		md(f, p->name);
+		md(f, p->p.text);
 	}
 	fputs(n ? ".\n" : "none.\n", f);
 }
@@ -1417,9 +1419,8 @@ rep_release(struct rep *r)
 	}
 	free(r->edges);
 	for (i = 0; i < r->npeers; i++) {
-		free(r->peers[i].name);
 		free(r->peers[i].err);
-		pe_endpoint_release(&r->peers[i].ep);
+		rv_peer_release(&r->peers[i].p);
 	}
 	free(r->peers);
 	emit_result_free(&r->er);
@@ -1434,6 +1435,7 @@ rep_release(struct rep *r)
 	free(r->gone);
 	free(r->prev_model_at);
 	free(r->prev_now);
+	model_free(r->m);
 }
 
 int
@@ -1449,7 +1451,7 @@ report_write(struct store *st, const struct report_opts *o, FILE *out)
 	r.st = st;
 	r.o = o;
 	r.now = o->have_now ? o->now : fp_now_us();
-	if (load_edges(&r) < 0 || load_state(&r) < 0 || build_policies(&r) < 0 ||
+	if (model_open(&r.m, st) < 0 || load_edges(&r) < 0 || load_state(&r) < 0 || build_policies(&r) < 0 ||
 	    load_peers(&r) < 0 || evaluate_edges(&r) < 0)
 		goto out;
 	if ((mf = open_memstream(&buf, &len)) == NULL) {
