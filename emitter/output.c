@@ -91,8 +91,9 @@ push(struct emit_cmp **v, size_t *n, size_t *cap, char *file,
 	return 0;
 }
 
-int
-emit_compare(const struct emit_result *r, const char *dir,
+/* keep_old: keep the old bytes of changed and removed files (for a diff). */
+static int
+compare(const struct emit_result *r, const char *dir, int keep_old,
     struct emit_cmp **out, size_t *nout)
 {
 	struct emit_cmp *v = NULL;
@@ -131,7 +132,7 @@ emit_compare(const struct emit_result *r, const char *dir,
 				goto out;
 			ch = oldlen == doc->len && memcmp(old, doc->text,
 			    oldlen) == 0 ? EMIT_UNCHANGED : EMIT_CHANGED;
-			if (ch == EMIT_UNCHANGED) {
+			if (ch == EMIT_UNCHANGED || !keep_old) {
 				free(old);
 				old = NULL;
 				oldlen = 0;
@@ -167,7 +168,8 @@ emit_compare(const struct emit_result *r, const char *dir,
 		if (lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
 			continue;
 		if (emit_file_is_ours(path)) {
-			if (fp_read_file(path, EMIT_MAX_FILE, &old, &oldlen) < 0)
+			if (keep_old && fp_read_file(path, EMIT_MAX_FILE, &old,
+			    &oldlen) < 0)
 				goto out;
 			ch = EMIT_REMOVED;
 		} else {
@@ -200,6 +202,13 @@ out:
 }
 
 int
+emit_compare(const struct emit_result *r, const char *dir,
+    struct emit_cmp **out, size_t *nout)
+{
+	return compare(r, dir, 1, out, nout);
+}
+
+int
 emit_write(const struct emit_result *r, const char *dir, size_t *removed)
 {
 	struct emit_cmp *c = NULL;
@@ -218,7 +227,9 @@ emit_write(const struct emit_result *r, const char *dir, size_t *removed)
 			return fp_error("emit: stdout: %s", strerror(errno));
 		return 0;
 	}
-	if (fp_mkdirs(dir) < 0 || emit_compare(r, dir, &c, &n) < 0)
+	/* Writing needs only what changed, not the old bytes: those would
+	 * double the memory of a run that changes every file. */
+	if (fp_mkdirs(dir) < 0 || compare(r, dir, 0, &c, &n) < 0)
 		return -1;
 	/* Refuse before writing anything if a file we would write is not
 	 * ours: it may be a hand-written policy under review. */
