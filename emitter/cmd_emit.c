@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "common/cli.h"
 #include "common/err.h"
+#include "common/ipaddr.h"
 #include "store/store.h"
 #include "emitter/emit.h"
 #include "common/banned.h"
@@ -13,6 +14,7 @@
 static const char emit_usage[] =
     "usage: flowpol emit [--db PATH] [--out DIR | -] [--granularity workload|namespace]\n"
     "                    [--exempt-namespace NS]... [--dns-selector SEL]\n"
+    "                    [--dns-address ADDR]... [--strict]\n"
     "                    [--staged | --enforce-namespace NS...]\n"
     "\n"
     "Writes the least-privilege Calico policy for the learned model, layered\n"
@@ -33,6 +35,12 @@ static const char emit_usage[] =
     "                         kube-node-lease; '' for none)\n"
     "  --dns-selector SEL     selector of the DNS pods (default: the workload\n"
     "                         whose pods carry k8s-app=kube-dns)\n"
+    "  --dns-address ADDR     DNS is also served at ADDR (an address or CIDR;\n"
+    "                         repeatable), as NodeLocal DNSCache's 169.254.20.10,\n"
+    "                         which learn finds from a node-local-dns DaemonSet\n"
+    "  --strict               leave out the allows of a workload whose selector\n"
+    "                         also selects other workloads (learn names them and\n"
+    "                         the label to add), rather than widen them\n"
     "  --staged               write every policy as StagedGlobalNetworkPolicy:\n"
     "                         Calico logs what it would deny, enforces nothing\n"
     "  --enforce-namespace NS enforce in NS only (repeatable); stage the rest\n";
@@ -91,6 +99,8 @@ cmd_emit(int argc, char **argv)
 		{ "dns-selector", required_argument, NULL, 's' },
 		{ "staged", no_argument, NULL, 'S' },
 		{ "enforce-namespace", required_argument, NULL, 'e' },
+		{ "dns-address", required_argument, NULL, 'a' },
+		{ "strict", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -98,15 +108,16 @@ cmd_emit(int argc, char **argv)
 	struct emit_result r;
 	struct store *st = NULL;
 	const char *db = NULL, *out = "-";
-	const char **exempt = NULL, **enforce = NULL, **v;
-	size_t nexempt = 0, nenforce = 0, i, removed = 0;
+	const char **exempt = NULL, **enforce = NULL, **dnsaddr = NULL, **v;
+	size_t nexempt = 0, nenforce = 0, ndnsaddr = 0, i, removed = 0;
 	int c, ret = FP_EXIT_ERR;
 	long bad;
 
 	memset(&o, 0, sizeof(o));
 	memset(&r, 0, sizeof(r));
 	if ((exempt = calloc((size_t)argc + 1, sizeof(*exempt))) == NULL ||
-	    (enforce = calloc((size_t)argc + 1, sizeof(*enforce))) == NULL) {
+	    (enforce = calloc((size_t)argc + 1, sizeof(*enforce))) == NULL ||
+	    (dnsaddr = calloc((size_t)argc + 1, sizeof(*dnsaddr))) == NULL) {
 		ret = fp_fail("emit: out of memory");
 		goto out;
 	}
@@ -149,6 +160,22 @@ cmd_emit(int argc, char **argv)
 		case 'e':
 			enforce[nenforce++] = optarg;
 			break;
+		case 'a': {
+			struct fp_ip a;
+			int prefix;
+
+			if (fp_cidr_parse(&a, &prefix, optarg) < 0) {
+				ret = fp_cli_usage_error("emit", emit_usage,
+				    "--dns-address: '%s' is not an address or CIDR",
+				    fp_clamp(optarg, 64));
+				goto out;
+			}
+			dnsaddr[ndnsaddr++] = optarg;
+			break;
+		}
+		case 'T':
+			o.strict = 1;
+			break;
 		case 'h':
 			ret = fp_cli_help(emit_usage);
 			goto out;
@@ -171,6 +198,9 @@ cmd_emit(int argc, char **argv)
 		ret = fp_cli_usage_error("emit", emit_usage, "--out: empty path");
 		goto out;
 	}
+	v = dnsaddr;
+	o.dns_addresses = v;
+	o.ndns_addresses = ndnsaddr;
 	v = exempt;
 	o.exempt = v;
 	o.nexempt = nexempt;
@@ -196,5 +226,6 @@ out:
 	store_free(st);
 	free(exempt);
 	free(enforce);
+	free(dnsaddr);
 	return ret;
 }

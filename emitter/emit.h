@@ -28,15 +28,21 @@ struct emit_opts {
 	size_t nexempt;
 	int exempt_set;			/* 1: exempt[] replaces the default */
 	const char *dns_selector;	/* NULL: found from the inventory */
+	const char *const *dns_addresses;	/* --dns-address: DNS also at */
+	size_t ndns_addresses;
+	int strict;			/* leave out workloads whose selector
+					   also selects other workloads */
 	int staged;			/* every policy staged */
 	const char *const *enforce;	/* enforce only these; stage the rest */
 	size_t nenforce;
 };
 
-/* One rendered document: a policy and its file. */
+/* One rendered document: a policy (or the node set) and its file. */
 struct emit_doc {
 	char *name;		/* metadata.name */
-	char *kind;		/* GlobalNetworkPolicy or StagedGlobalNetworkPolicy */
+	char *kind;		/* GlobalNetworkPolicy, StagedGlobalNetworkPolicy,
+				   or GlobalNetworkSet (the cluster's nodes,
+				   order 0: before every policy) */
 	char *file;		/* "<name>.yaml" */
 	char *text;		/* header comment + YAML body, NUL-terminated */
 	size_t len;

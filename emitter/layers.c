@@ -45,13 +45,28 @@ const size_t emit_default_nexempt =
 #define DNS_DEFAULT_NS "kube-system"
 #define DNS_DEFAULT_SEL "k8s-app == 'kube-dns'"
 
-/* Peers that Calico can name: a workload (or namespace) or an address. */
-enum peer_kind { PEER_POD = 0, PEER_NODE = 1, PEER_EXT = 2 };
+/*
+ * Peers that Calico can name: a workload (or namespace); the cluster's
+ * nodes (one GlobalNetworkSet, by its label: every node address and every
+ * hostNetwork workload); a Service by Calico's services match (the API
+ * server); the clients of a LoadBalancer Service (its source ranges, else
+ * anywhere outside the cluster's ranges); an exact external address.
+ */
+enum peer_kind { PEER_POD = 0, PEER_NODE = 1, PEER_SVC = 2, PEER_LB = 3,
+	PEER_EXT = 4 };
+
+#define NODESET_NAME "flowpol-nodes"
+#define NODESET_KEY "flowpol/node-set"
+#define NODESET_VALUE "cluster-nodes"
 
 struct wl {
 	char *ns, *name, *sel;
 	int exempt;
 	int dns;	/* DNS pods: port 53 to them is the DNS layer's */
+	int hostnet;	/* no Calico endpoint: its peers see the node set */
+	int nodelocal;	/* node-local-dns: port 53 to it is the DNS layer's */
+	int exact;	/* 0: its selector also selects other workloads */
+	char *also;	/* those workloads' names, or "" */
 	size_t nsidx;	/* index into b->nss */
 };
 
@@ -59,9 +74,16 @@ struct item {
 	size_t subject;
 	int dir;
 	int pkind;
-	size_t peer;		/* PEER_POD: workload (or namespace) index */
-	struct fp_ip ip;	/* PEER_NODE / PEER_EXT */
+	size_t peer;		/* PEER_POD: workload (or namespace) index;
+				   PEER_SVC, PEER_LB: index into b->svcs */
+	struct fp_ip ip;	/* PEER_EXT */
 	int proto, port;
+};
+
+/* A Service a rule names: by services match, or a LoadBalancer's clients. */
+struct svcref {
+	char *ns, *name;
+	char *ranges;		/* LoadBalancer: source ranges, "" for none */
 };
 
 struct dnspeer {
@@ -83,6 +105,13 @@ struct build {
 	size_t nns;
 	struct dnspeer *dns;
 	size_t ndns;
+	char **dns_nets;	/* DNS by address: NodeLocal DNSCache, --dns-address */
+	size_t ndns_nets;
+	struct svcref *svcs;
+	size_t nsvcs;
+	char **cluster_nets;	/* notNets of a load balancer's "anywhere" */
+	size_t ncluster_nets;
+	int use_nodeset;
 	struct item *items;
 	size_t nitems, capitems;
 	char **notes;
@@ -343,12 +372,24 @@ load_workloads(struct build *b)
 		if (b->oom)
 			return fp_error("emit: out of memory");
 		w->exempt = in_sorted(b->exempt, b->nexempt, ns);
-		/* The learner could not find labels that select this workload
-		 * alone: its policy also applies to the other pods. */
-		if (!w->exempt && !v[i].exact)
-			note(b, "workload %s/%s: selector %s also selects other pods "
-			    "of the namespace; its policy applies to them too", ns,
-			    name, fp_clamp(sel, 128));
+		w->hostnet = v[i].host_network;
+		w->nodelocal = w->hostnet && strcmp(name, "node-local-dns") == 0;
+		w->exact = v[i].exact;
+		w->also = xstrdup(b, v[i].also_selects);
+		/*
+		 * The learner could not find labels that select this workload
+		 * alone: never widen silently. Say which workloads its policy
+		 * would also reach and which label tells it apart; --strict
+		 * leaves its allows out.
+		 */
+		if (!w->exempt && !w->exact && !w->hostnet)
+			note(b, "workload %s/%s: selector %s also selects %s%s; add a "
+			    "label such as app.kubernetes.io/name: %s to its pod "
+			    "template%s", ns, name, fp_clamp(sel, 128),
+			    *v[i].also_selects ? "workloads " : "other pods of the "
+			    "namespace", fp_clamp(v[i].also_selects, 300), name,
+			    b->o->strict ? " (--strict: its allows are left out)" :
+			    "; its policy applies to them too");
 	}
 	/* The model hands them sorted by namespace, name (cmp_wl's order). */
 	return index_namespaces(b);
@@ -468,10 +509,36 @@ out:
 /* --- edges to items ----------------------------------------------------- */
 
 struct peer {
-	int kind;		/* PEER_POD, PEER_NODE, PEER_EXT, -1 unknown */
-	struct wl *w;
+	int kind;		/* PEER_*, -1 unknown */
+	struct wl *w;		/* PEER_POD; PEER_NODE for a hostNetwork one */
 	struct fp_ip ip;
+	size_t svc;		/* PEER_SVC, PEER_LB */
 };
+
+/* The index of Service ns/name in b->svcs, added if new (ranges: a
+ * LoadBalancer's source ranges, NULL for a services match). */
+static size_t
+svc_index(struct build *b, const char *ns, const char *name,
+    const char *ranges)
+{
+	struct svcref *v;
+	size_t i;
+
+	for (i = 0; i < b->nsvcs; i++)
+		if (strcmp(b->svcs[i].ns, ns) == 0 &&
+		    strcmp(b->svcs[i].name, name) == 0 &&
+		    (ranges == NULL) == (b->svcs[i].ranges == NULL))
+			return i;
+	if ((v = realloc(b->svcs, (b->nsvcs + 1) * sizeof(*v))) == NULL) {
+		b->oom = 1;
+		return 0;
+	}
+	b->svcs = v;
+	v[b->nsvcs].ns = xstrdup(b, ns);
+	v[b->nsvcs].name = xstrdup(b, name);
+	v[b->nsvcs].ranges = ranges ? xstrdup(b, ranges) : NULL;
+	return b->nsvcs++;
+}
 
 /* A parsed edge side to the emitter's peer: workloads must be known. */
 static int
@@ -482,9 +549,17 @@ to_peer(struct build *b, const struct model_peer *mp, struct peer *p, long row)
 	memset(p, 0, sizeof(*p));
 	switch (mp->kind) {
 	case MODEL_PEER_NODE:
-		p->kind = PEER_NODE;
-		p->ip = mp->ip;
+		p->kind = PEER_NODE;	/* any node: the node set */
 		return 0;
+	case MODEL_PEER_SERVICE:
+		p->kind = PEER_SVC;
+		if (mp->nslen >= sizeof(ns))
+			return fp_error("emit: store '%s': edge %ld: peer '%s': "
+			    "namespace too long", b->path, row,
+			    fp_clamp(mp->text, 128));
+		p->svc = svc_index(b, model_peer_ns(mp, ns, sizeof(ns)),
+		    model_peer_name(mp), NULL);
+		return b->oom ? fp_error("emit: out of memory") : 0;
 	case MODEL_PEER_EXTERNAL:
 		p->kind = PEER_EXT;
 		p->ip = mp->ip;
@@ -501,6 +576,9 @@ to_peer(struct build *b, const struct model_peer *mp, struct peer *p, long row)
 		return fp_error("emit: store '%s': edge %ld: workload '%s' "
 		    "is not in the workloads table", b->path, row,
 		    fp_clamp(mp->text, 128));
+	/* A hostNetwork pod is its node's addresses: its peers see the set. */
+	if (p->w->hostnet)
+		p->kind = PEER_NODE;
 	return 0;
 }
 
@@ -521,8 +599,12 @@ add_item(struct build *b, size_t subject, int dir, const struct peer *peer,
 	it->pkind = peer->kind;
 	if (peer->kind == PEER_POD)
 		it->peer = b->nsmode ? peer->w->nsidx : (size_t)(peer->w - b->wls);
-	else
+	else if (peer->kind == PEER_SVC || peer->kind == PEER_LB)
+		it->peer = peer->svc;
+	else if (peer->kind == PEER_EXT)
 		it->ip = peer->ip;
+	if (peer->kind == PEER_NODE)
+		b->use_nodeset = 1;
 	it->proto = proto;
 	it->port = port;
 }
@@ -553,9 +635,9 @@ edge_writable(struct build *b, const struct model_edge *e,
 		return 0;
 	}
 	/* One address family per ICMP flavour. */
-	if (is_icmp(proto) && ((src->kind != PEER_POD &&
+	if (is_icmp(proto) && ((src->kind == PEER_EXT &&
 	    (src->ip.len == 16) != (proto == FP_PROTO_ICMPV6)) ||
-	    (dst->kind != PEER_POD &&
+	    (dst->kind == PEER_EXT &&
 	    (dst->ip.len == 16) != (proto == FP_PROTO_ICMPV6)))) {
 		note(b, "edge %s -> %s %s: protocol does not match the "
 		    "address family, not allowed", fp_clamp(st, 64),
@@ -563,6 +645,41 @@ edge_writable(struct build *b, const struct model_edge *e,
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * Whether a workload gets rules: not exempt, not hostNetwork (Calico gives
+ * it no endpoint, so a policy selecting it would do nothing), and with
+ * --strict not one whose selector also selects other workloads.
+ */
+static int
+subject_ok(struct build *b, const struct wl *w)
+{
+	return !w->exempt && !w->hostnet && (!b->o->strict || w->exact);
+}
+
+/*
+ * src (an external address) calls w on proto/port: when w backs a
+ * LoadBalancer Service there, the client is any client of it.
+ */
+static int
+lb_peer(struct build *b, const struct wl *w, int proto, int port,
+    struct peer *src)
+{
+	struct model_lb *lbs = NULL;
+	char text[600];
+	size_t n = 0;
+
+	snprintf(text, sizeof(text), "%s/%s", w->ns, w->name);
+	if (model_lbs_of(b->m, text, proto, port, &lbs, &n) < 0)
+		return fp_error_prefix("emit");
+	if (n > 0) {
+		src->kind = PEER_LB;
+		src->svc = svc_index(b, lbs[0].ns, lbs[0].name,
+		    lbs[0].source_ranges);
+	}
+	model_lbs_free(lbs, n);
+	return b->oom ? fp_error("emit: out of memory") : 0;
 }
 
 static int
@@ -589,13 +706,18 @@ load_edges(struct build *b)
 			port = 0;	/* Calico cannot match it */
 		if (src.kind != PEER_POD && dst.kind != PEER_POD)
 			continue;	/* not pod traffic: no pod policy applies */
-		if (src.kind == PEER_POD && dst.kind == PEER_POD && dst.w->dns &&
+		if (src.kind == PEER_POD && dst.w != NULL &&
+		    (dst.w->dns || dst.w->nodelocal) &&
 		    port == 53 && (proto == FP_PROTO_UDP || proto == FP_PROTO_TCP))
 			continue;	/* the DNS layer allows it */
-		if (src.kind == PEER_POD && !src.w->exempt)
+		/* An external client of a LoadBalancer the workload backs. */
+		if (src.kind == PEER_EXT && dst.kind == PEER_POD &&
+		    lb_peer(b, dst.w, proto, port, &src) < 0)
+			goto out;
+		if (src.kind == PEER_POD && subject_ok(b, src.w))
 			add_item(b, b->nsmode ? src.w->nsidx : (size_t)(src.w - b->wls),
 			    PSET_EGRESS, &dst, proto, port);
-		if (dst.kind == PEER_POD && !dst.w->exempt)
+		if (dst.kind == PEER_POD && subject_ok(b, dst.w))
 			add_item(b, b->nsmode ? dst.w->nsidx : (size_t)(dst.w - b->wls),
 			    PSET_INGRESS, &src, proto, port);
 		if (b->oom) {
@@ -625,9 +747,9 @@ cmp_item(const void *a, const void *b)
 		return x->dir < y->dir ? -1 : 1;	/* ingress first */
 	if (x->pkind != y->pkind)
 		return x->pkind < y->pkind ? -1 : 1;
-	if (x->pkind == PEER_POD && x->peer != y->peer)
+	if (x->pkind != PEER_EXT && x->peer != y->peer)
 		return x->peer < y->peer ? -1 : 1;
-	if (x->pkind != PEER_POD && (c = fp_ip_cmp(&x->ip, &y->ip)) != 0)
+	if (x->pkind == PEER_EXT && (c = fp_ip_cmp(&x->ip, &y->ip)) != 0)
 		return c;
 	if (x->proto != y->proto)
 		return x->proto < y->proto ? -1 : 1;
@@ -689,8 +811,17 @@ peer_label(struct build *b, const struct item *it)
 	if (it->pkind == PEER_POD)
 		return b->nsmode ? xfmt(b, "namespace %s", b->nss[it->peer]) :
 		    xfmt(b, "%s/%s", b->wls[it->peer].ns, b->wls[it->peer].name);
-	return xfmt(b, "%s:%s", it->pkind == PEER_NODE ? "node" : "external",
-	    fp_ip_format(&it->ip, ip));
+	if (it->pkind == PEER_NODE)
+		return xstrdup(b, "the cluster's nodes (" NODESET_NAME ")");
+	if (it->pkind == PEER_SVC)
+		return xfmt(b, "service %s/%s", b->svcs[it->peer].ns,
+		    b->svcs[it->peer].name);
+	if (it->pkind == PEER_LB)
+		return xfmt(b, "clients of LoadBalancer %s/%s (%s)",
+		    b->svcs[it->peer].ns, b->svcs[it->peer].name,
+		    *b->svcs[it->peer].ranges ? "its loadBalancerSourceRanges" :
+		    "no loadBalancerSourceRanges: anywhere outside the cluster");
+	return xfmt(b, "external:%s", fp_ip_format(&it->ip, ip));
 }
 
 static char *
@@ -732,10 +863,116 @@ new_rule(struct build *b, struct pset_policy *p, int dir)
  * rules of at most MAX_PORTS_PER_RULE entries and nets into rules of at
  * most MAX_NETS_PER_RULE.
  */
+/* Append text to an entity's nets or notNets. */
+static void
+add_net(struct build *b, char ***v, size_t *n, const char *text)
+{
+	char **p;
+
+	if ((p = realloc(*v, (*n + 1) * sizeof(*p))) == NULL) {
+		b->oom = 1;
+		return;
+	}
+	*v = p;
+	p[(*n)++] = xstrdup(b, text);
+}
+
+/*
+ * The entity of a peer that is not a workload: the node set by its label,
+ * a Service by services match, or a LoadBalancer's clients in family fam
+ * (its source ranges of that family, else anywhere, minus the cluster's
+ * own ranges so that other pods do not ride on it).
+ */
+static int
+non_pod_peer(struct build *b, struct pset_rule *r, struct pset_entity *e,
+    const struct item *it, int fam)
+{
+	const struct svcref *v;
+	char buf[64];
+	const char *t;
+	size_t i, n;
+	struct fp_ip ip;
+	int prefix;
+
+	switch (it->pkind) {
+	case PEER_NODE:
+		e->selector = xstrdup(b, NODESET_KEY " == '" NODESET_VALUE "'");
+		return 0;
+	case PEER_SVC:
+		e->svc_ns = xstrdup(b, b->svcs[it->peer].ns);
+		e->svc_name = xstrdup(b, b->svcs[it->peer].name);
+		return 0;
+	case PEER_LB:
+		break;
+	default:
+		return 0;
+	}
+	v = &b->svcs[it->peer];
+	r->ip_version = fam;
+	for (t = v->ranges; t != NULL && *t != '\0';) {
+		n = strcspn(t, ",");
+		if (n < sizeof(buf)) {
+			memcpy(buf, t, n);
+			buf[n] = '\0';
+			if (fp_cidr_parse(&ip, &prefix, buf) == 0 &&
+			    (ip.len == 16 ? 6 : 4) == fam)
+				add_net(b, &e->nets, &e->nnets, buf);
+		}
+		t += n + (t[n] == ',');
+	}
+	if (*v->ranges == '\0') {
+		add_net(b, &e->nets, &e->nnets, fam == 4 ? "0.0.0.0/0" : "::/0");
+		for (i = 0; i < b->ncluster_nets; i++)
+			if (fp_cidr_parse(&ip, &prefix, b->cluster_nets[i]) == 0 &&
+			    (ip.len == 16 ? 6 : 4) == fam)
+				add_net(b, &e->not_nets, &e->nnot_nets,
+				    b->cluster_nets[i]);
+	}
+	return 0;
+}
+
+/* The families a LoadBalancer's clients come in: its ranges', else both. */
+static int
+lb_families(const struct build *b, const struct item *it)
+{
+	const char *r = b->svcs[it->peer].ranges;
+	int fams = 0;
+
+	if (*r == '\0')
+		return 4 | 6 << 4;
+	if (strchr(r, '.') != NULL)
+		fams |= 4;
+	if (strchr(r, ':') != NULL)
+		fams |= 6 << 4;
+	return fams;
+}
+
+static void add_rules1(struct build *b, struct pset_policy *p, int dir,
+    size_t subject, const struct shape *sh, const struct item *pod,
+    const struct item *const *nets, size_t nnets, int ipver_lb);
+
 static void
 add_rules(struct build *b, struct pset_policy *p, int dir, size_t subject,
     const struct shape *sh, const struct item *pod, const struct item *const *nets,
     size_t nnets)
+{
+	int fams;
+
+	if (pod == NULL || pod->pkind != PEER_LB) {
+		add_rules1(b, p, dir, subject, sh, pod, nets, nnets, 0);
+		return;
+	}
+	fams = lb_families(b, pod);
+	if (fams & 4)
+		add_rules1(b, p, dir, subject, sh, pod, nets, nnets, 4);
+	if (fams & (6 << 4))
+		add_rules1(b, p, dir, subject, sh, pod, nets, nnets, 6);
+}
+
+static void
+add_rules1(struct build *b, struct pset_policy *p, int dir, size_t subject,
+    const struct shape *sh, const struct item *pod, const struct item *const *nets,
+    size_t nnets, int ipver_lb)
 {
 	size_t pi, ni, k, pn, nn;
 	struct pset_rule *r;
@@ -762,7 +999,11 @@ add_rules(struct build *b, struct pset_policy *p, int dir, size_t subject,
 			dst = &r->dst;
 			free(plabel);
 			plabel = NULL;
-			if (pod != NULL) {
+			if (pod != NULL && pod->pkind != PEER_POD) {
+				plabel = peer_label(b, pod);
+				if (non_pod_peer(b, r, peer, pod, ipver_lb) < 0)
+					goto out;
+			} else if (pod != NULL) {
 				plabel = peer_label(b, pod);
 				if (b->nsmode) {
 					peer->ns_selector = xfmt(b,
@@ -801,7 +1042,9 @@ add_rules(struct build *b, struct pset_policy *p, int dir, size_t subject,
 				}
 				r->ip_version = ipver;
 			}
-			if (pn > 0) {
+			/* A services match carries the Service's ports. */
+			if (pn > 0 && !(pod != NULL && pod->pkind == PEER_SVC &&
+			    dir == PSET_EGRESS)) {
 				if ((dst->ports = calloc(pn, sizeof(*dst->ports))) == NULL) {
 					b->oom = 1;
 					goto out;
@@ -918,9 +1161,9 @@ direction_rules(struct build *b, struct pset_policy *p, const struct item *it,
 	struct shape sh;
 	size_t i, j, next, nne = 0, k;
 
-	/* pod peers: one group per (peer, protocol) */
-	for (i = 0; i < n && it[i].pkind == PEER_POD; i = j) {
-		for (j = i; j < n && it[j].pkind == PEER_POD &&
+	/* pods, the node set, Services: one group per (peer, protocol) */
+	for (i = 0; i < n && it[i].pkind != PEER_EXT; i = j) {
+		for (j = i; j < n && it[j].pkind == it[i].pkind &&
 		    it[j].peer == it[i].peer && it[j].proto == it[i].proto; j++)
 			;
 		for (k = i; k < j; k = next) {
@@ -1020,13 +1263,162 @@ list_text(struct build *b, char *const *v, size_t n)
 	return s;
 }
 
+/* CIDR text by family, then address, then prefix. */
+static int
+cmp_net(const void *x, const void *y)
+{
+	struct fp_ip a, b;
+	int pa, pb, c;
+
+	if (fp_cidr_parse(&a, &pa, *(char *const *)x) < 0 ||
+	    fp_cidr_parse(&b, &pb, *(char *const *)y) < 0)
+		return strcmp(*(char *const *)x, *(char *const *)y);
+	if (a.len != b.len)
+		return a.len < b.len ? -1 : 1;
+	if ((c = fp_ip_cmp(&a, &b)) != 0)
+		return c;
+	return (pa > pb) - (pa < pb);
+}
+
+/* Comma-separated CIDRs or addresses into a list (bare ones as /32, /128). */
+static int
+split_nets(struct build *b, const char *t, const char *what, char ***v,
+    size_t *n)
+{
+	char buf[64], out[80], ip[FP_IPSTRLEN];
+	struct fp_ip a;
+	size_t k;
+	int prefix;
+
+	while (t != NULL && *t != '\0') {
+		k = strcspn(t, ",");
+		if (k >= sizeof(buf) || (memcpy(buf, t, k), buf[k] = '\0',
+		    fp_cidr_parse(&a, &prefix, buf) < 0))
+			return fp_error("emit: %s '%s': not an address or CIDR", what,
+			    fp_clamp(t, 64));
+		snprintf(out, sizeof(out), "%s/%d", fp_ip_format(&a, ip), prefix);
+		add_net(b, v, n, out);
+		t += k + (t[k] == ',');
+	}
+	return b->oom ? fp_error("emit: out of memory") : 0;
+}
+
+/*
+ * The cluster's pod and service ranges among learn's cluster ranges: single
+ * addresses (nodes) dropped, ranges inside another dropped, sorted by
+ * address. A load balancer's "anywhere" excludes them.
+ */
+static void
+cluster_ranges(struct build *b)
+{
+	struct fp_ip a[2];
+	unsigned char *keep;
+	int pf[2];
+	size_t i, j, k = 0;
+
+	if ((keep = calloc(b->ncluster_nets + 1, 1)) == NULL) {
+		b->oom = 1;
+		return;
+	}
+	for (i = 0; i < b->ncluster_nets; i++) {
+		keep[i] = fp_cidr_parse(&a[0], &pf[0], b->cluster_nets[i]) == 0 &&
+		    pf[0] < a[0].len * 8;
+		for (j = 0; keep[i] && j < b->ncluster_nets; j++) {
+			if (j == i || fp_cidr_parse(&a[1], &pf[1],
+			    b->cluster_nets[j]) < 0 || pf[1] >= a[1].len * 8)
+				continue;
+			if (fp_ip_in_net(&a[0], &a[1], pf[1]) &&
+			    (pf[1] < pf[0] || (pf[1] == pf[0] && j < i)))
+				keep[i] = 0;
+		}
+	}
+	for (i = 0; i < b->ncluster_nets; i++) {
+		if (keep[i])
+			b->cluster_nets[k++] = b->cluster_nets[i];
+		else
+			free(b->cluster_nets[i]);
+	}
+	free(keep);
+	b->ncluster_nets = k;
+	sort(b->cluster_nets, k, sizeof(char *), cmp_net);
+}
+
+/*
+ * DNS the cluster serves by address, not by pods: NodeLocal DNSCache (learn
+ * found its 169.254.20.10 and the kube-dns ClusterIPs it answers on,
+ * untranslated) and --dns-address; and the cluster's ranges for the
+ * notNets of a load balancer's "anywhere".
+ */
+static int
+load_addresses(struct build *b)
+{
+	char *t = NULL;
+	size_t i;
+	int ret = -1;
+
+	if (model_dns_addresses(b->m, &t) < 0) {
+		fp_error_prefix("emit");
+		goto out;
+	}
+	if (split_nets(b, t, "learned DNS address", &b->dns_nets,
+	    &b->ndns_nets) < 0)
+		goto out;
+	for (i = 0; i < b->o->ndns_addresses; i++)
+		if (split_nets(b, b->o->dns_addresses[i], "--dns-address",
+		    &b->dns_nets, &b->ndns_nets) < 0)
+			goto out;
+	sort(b->dns_nets, b->ndns_nets, sizeof(char *), cmp_str);
+	free(t);
+	t = NULL;
+	if (model_cluster_cidrs(b->m, &t) < 0) {
+		fp_error_prefix("emit");
+		goto out;
+	}
+	if (split_nets(b, t, "learned cluster range", &b->cluster_nets,
+	    &b->ncluster_nets) < 0)
+		goto out;
+	cluster_ranges(b);
+	ret = 0;
+out:
+	free(t);
+	return ret;
+}
+
 static void
 dns_rules(struct build *b, struct pset_policy *p, int dir)
 {
 	static const int protos[] = { FP_PROTO_UDP, FP_PROTO_TCP };
 	struct pset_rule *r;
-	size_t k, i;
+	size_t k, i, f, j;
 	char pb[16];
+
+	/* DNS by address (egress only), one rule per family and protocol */
+	for (f = 4; dir == PSET_EGRESS && f <= 6; f += 2) {
+		for (i = 0; i < 2; i++) {
+			r = NULL;
+			for (j = 0; j < b->ndns_nets; j++) {
+				if ((strchr(b->dns_nets[j], ':') != NULL) != (f == 6))
+					continue;
+				if (r == NULL) {
+					if ((r = new_rule(b, p, dir)) == NULL ||
+					    (r->dst.ports = calloc(1,
+					    sizeof(*r->dst.ports))) == NULL) {
+						b->oom = 1;
+						return;
+					}
+					r->proto = protos[i];
+					r->ip_version = (int)f;
+					r->dst.ports[0].lo = r->dst.ports[0].hi = 53;
+					r->dst.nports = 1;
+				}
+				add_net(b, &r->dst.nets, &r->dst.nnets, b->dns_nets[j]);
+			}
+			if (r != NULL)
+				r->summary = xfmt(b, "egress %s/53 to DNS at IPv%zu "
+				    "addresses (NodeLocal DNSCache or --dns-address)",
+				    proto_lc(protos[i], pb, sizeof(pb)), f);
+		}
+	}
 
 	for (k = 0; k < b->ndns; k++) {
 		for (i = 0; i < 2; i++) {
@@ -1246,6 +1638,8 @@ learned_policies(struct build *b)
 
 		if (in_sorted(b->exempt, b->nexempt, ns))
 			continue;
+		if (!b->nsmode && !subject_ok(b, &b->wls[s]))
+			continue;	/* hostNetwork, or --strict and inexact */
 		if ((p = new_policy(b)) == NULL)
 			return;
 		p->staged = !enforced_ns(b, ns);
@@ -1260,8 +1654,16 @@ learned_policies(struct build *b)
 		} else {
 			p->name = emit_policy_name(ns, b->wls[s].name);
 			p->selector = nsc ? and_selector(b, nsc, b->wls[s].sel) : NULL;
-			p->about = xfmt(b, "learned allows for workload %s/%s",
-			    ns, b->wls[s].name);
+			if (b->wls[s].exact)
+				p->about = xfmt(b, "learned allows for workload "
+				    "%s/%s", ns, b->wls[s].name);
+			else
+				p->about = xfmt(b, "learned allows for workload "
+				    "%s/%s; its selector also selects %s: add a label "
+				    "such as app.kubernetes.io/name: %s to its pod "
+				    "template", ns, b->wls[s].name,
+				    *b->wls[s].also ? b->wls[s].also : "other pods",
+				    b->wls[s].name);
 		}
 		free(nsc);
 		if (p->name == NULL)
@@ -1368,23 +1770,39 @@ out:
 	return ret;
 }
 
+/* Free n strings and their array. */
+static void
+free_strv(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 static void
 build_release(struct build *b)
 {
 	size_t i;
 
-	for (i = 0; i < b->nexempt; i++)
-		free(b->exempt[i]);
-	free(b->exempt);
-	for (i = 0; i < b->nenforce; i++)
-		free(b->enforce[i]);
-	free(b->enforce);
+	free_strv(b->exempt, b->nexempt);
+	free_strv(b->enforce, b->nenforce);
 	for (i = 0; i < b->nwl; i++) {
 		free(b->wls[i].ns);
 		free(b->wls[i].name);
 		free(b->wls[i].sel);
+		free(b->wls[i].also);
 	}
 	free(b->wls);
+	free_strv(b->dns_nets, b->ndns_nets);
+	for (i = 0; i < b->nsvcs; i++) {
+		free(b->svcs[i].ns);
+		free(b->svcs[i].name);
+		free(b->svcs[i].ranges);
+	}
+	free(b->svcs);
+	free_strv(b->cluster_nets, b->ncluster_nets);
 	free(b->nss);
 	for (i = 0; i < b->ndns; i++) {
 		free(b->dns[i].ns);
@@ -1431,6 +1849,57 @@ cmp_doc(const void *a, const void *b)
 	if (ox != oy)
 		return ox < oy ? -1 : 1;
 	return strcmp(x->file, y->file);
+}
+
+/*
+ * The cluster's nodes as one GlobalNetworkSet that rules select by its
+ * label: replacing a node pool changes this file only, and a pod moved to
+ * another node needs no new rule.
+ */
+static int
+node_set_doc(struct build *b, struct emit_result *r)
+{
+	struct emit_doc *d = &r->docs[r->ndocs];
+	struct fp_ip *ips = NULL;
+	char **nets = NULL, a[FP_IPSTRLEN];
+	size_t n = 0, i;
+	int ret = -1;
+
+	if (model_node_addresses(b->m, NULL, &ips, &n) < 0) {
+		fp_error_prefix("emit");
+		goto out;
+	}
+	if ((nets = calloc(n + 1, sizeof(*nets))) == NULL) {
+		fp_error("emit: out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		nets[i] = xfmt(b, "%s/%d", fp_ip_format(&ips[i], a),
+		    ips[i].len == 16 ? 128 : 32);
+	if (n == 0)
+		note(b, "the inventory lists no node addresses: the node set "
+		    NODESET_NAME " is empty");
+	if (b->oom) {
+		fp_error("emit: out of memory");
+		goto out;
+	}
+	if (pset_render_netset(NODESET_NAME, NODESET_KEY, NODESET_VALUE, nets, n,
+	    "every address of the cluster's nodes (InternalIP, ExternalIP, "
+	    "Calico's tunnel addresses); rules select it by its label",
+	    &d->text, &d->len) < 0)
+		goto out;
+	r->ndocs++;
+	d->name = xstrdup(b, NODESET_NAME);
+	d->kind = xstrdup(b, "GlobalNetworkSet");
+	d->file = xstrdup(b, NODESET_NAME ".yaml");
+	d->order_centi = 0;
+	ret = b->oom ? fp_error("emit: out of memory") : 0;
+out:
+	for (i = 0; nets != NULL && i < n; i++)
+		free(nets[i]);
+	free(nets);
+	free(ips);
+	return ret;
 }
 
 int
@@ -1498,7 +1967,7 @@ render_docs(struct build *b, struct emit_result *out)
 	size_t i;
 
 	memset(&r, 0, sizeof(r));
-	if ((r.docs = calloc(b->npols ? b->npols : 1, sizeof(*r.docs))) == NULL) {
+	if ((r.docs = calloc(b->npols + 1, sizeof(*r.docs))) == NULL) {
 		fp_error("emit: out of memory");
 		goto fail;
 	}
@@ -1521,6 +1990,8 @@ render_docs(struct build *b, struct emit_result *out)
 		fp_error("emit: out of memory");
 		goto fail;
 	}
+	if (b->use_nodeset && node_set_doc(b, &r) < 0)
+		goto fail;
 	sort(r.docs, r.ndocs, sizeof(*r.docs), cmp_doc);
 	*out = r;
 	return 0;
@@ -1545,7 +2016,7 @@ emit_build_model(struct model *m, const struct emit_opts *o,
 	b.path = store_path(model_store(m));
 	b.nsmode = o->granularity == EMIT_NAMESPACE;
 	if (option_namespaces(&b) < 0 || load_workloads(&b) < 0 ||
-	    find_dns(&b) < 0 || load_edges(&b) < 0)
+	    find_dns(&b) < 0 || load_addresses(&b) < 0 || load_edges(&b) < 0)
 		goto out;
 	/* An enforced namespace with no learned workload is likely a typo. */
 	for (i = 0; i < b.nenforce; i++)

@@ -18,8 +18,12 @@ struct pset_ports {
 struct pset_entity {
 	char *ns_selector;	/* namespaceSelector, NULL: unset */
 	char *selector;		/* selector, NULL: unset */
-	char **nets;		/* CIDRs, /32 or /128 */
+	char **nets;		/* CIDRs: /32 or /128, or a load balancer's
+				   source ranges */
 	size_t nnets;
+	char **not_nets;	/* notNets (the cluster's own ranges) */
+	size_t nnot_nets;
+	char *svc_ns, *svc_name;	/* services: {name, namespace}, or NULL */
 	struct pset_ports *ports;	/* destination ports */
 	size_t nports;
 };
@@ -56,5 +60,13 @@ void pset_policy_release(struct pset_policy *p);
  * 0 or -1 (fp_error).
  */
 int pset_render(const struct pset_policy *p, char **text, size_t *len);
+
+/*
+ * A GlobalNetworkSet: name, one label (key: value), nets (CIDRs), and a
+ * header saying what it is for. *text malloc'd. 0 or -1 (fp_error).
+ */
+int pset_render_netset(const char *name, const char *label_key,
+    const char *label_value, char *const *nets, size_t nnets,
+    const char *about, char **text, size_t *len);
 
 #endif

@@ -81,6 +81,11 @@ pset_rule_release(struct pset_rule *r)
 		for (j = 0; j < e[i]->nnets; j++)
 			free(e[i]->nets[j]);
 		free(e[i]->nets);
+		for (j = 0; j < e[i]->nnot_nets; j++)
+			free(e[i]->not_nets[j]);
+		free(e[i]->not_nets);
+		free(e[i]->svc_ns);
+		free(e[i]->svc_name);
 		free(e[i]->ports);
 	}
 	free(r->evidence);
@@ -204,7 +209,7 @@ emit_entity(struct ye *y, const char *key, const struct pset_entity *e)
 	size_t i;
 
 	if (e->nnets == 0 && e->ns_selector == NULL && e->selector == NULL &&
-	    e->nports == 0)
+	    e->nports == 0 && e->svc_name == NULL)
 		return;
 	ye_plain(y, key);
 	ye_map(y, 1);
@@ -214,6 +219,22 @@ emit_entity(struct ye *y, const char *key, const struct pset_entity *e)
 		for (i = 0; i < e->nnets; i++)
 			ye_scalar(y, e->nets[i], YAML_ANY_SCALAR_STYLE);
 		ye_seq(y, 0);
+	}
+	if (e->nnot_nets > 0) {
+		ye_plain(y, "notNets");
+		ye_seq(y, 1);
+		for (i = 0; i < e->nnot_nets; i++)
+			ye_scalar(y, e->not_nets[i], YAML_ANY_SCALAR_STYLE);
+		ye_seq(y, 0);
+	}
+	if (e->svc_name != NULL) {
+		ye_plain(y, "services");
+		ye_map(y, 1);
+		ye_plain(y, "name");
+		ye_plain(y, e->svc_name);
+		ye_plain(y, "namespace");
+		ye_plain(y, e->svc_ns);
+		ye_map(y, 0);
 	}
 	if (e->ns_selector != NULL) {
 		ye_plain(y, "namespaceSelector");
@@ -346,30 +367,68 @@ header(struct sbuf *b, const struct pset_policy *p, const char *kind)
 		sb_str(b, "#   nothing (what no other policy allows is dropped)\n");
 }
 
+/* Start a one-document YAML stream into b (after its header comment). */
+static int
+doc_begin(struct ye *y, struct sbuf *b)
+{
+	yaml_event_t ev;
+
+	if (!yaml_emitter_initialize(&y->em)) {
+		free(b->p);
+		return fp_error("emit: out of memory");
+	}
+	yaml_emitter_set_output(&y->em, yaml_sink, b);
+	yaml_emitter_set_width(&y->em, -1);	/* never fold long selectors */
+	yaml_emitter_set_unicode(&y->em, 1);
+	yaml_emitter_set_indent(&y->em, 2);
+	ye_emit(y, &ev, yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
+	ye_emit(y, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL,
+	    NULL, 1));
+	return 0;
+}
+
+/* End the document and stream, hand b's text out (what names it in errors). */
+static int
+doc_end(struct ye *y, struct sbuf *b, const char *what, const char *name,
+    char **text, size_t *len)
+{
+	yaml_event_t ev;
+	int ret = -1;
+
+	ye_emit(y, &ev, yaml_document_end_event_initialize(&ev, 1));
+	ye_emit(y, &ev, yaml_stream_end_event_initialize(&ev));
+	if (!y->failed && !yaml_emitter_flush(&y->em))
+		y->failed = 1;
+	if (y->failed || b->oom) {
+		fp_error("emit: %s '%s': %s", what, fp_clamp(name, 64),
+		    b->oom ? "out of memory" : y->em.problem != NULL ?
+		    y->em.problem : "yaml emitter failed");
+		goto out;
+	}
+	*text = b->p;
+	*len = b->len;
+	b->p = NULL;
+	ret = 0;
+out:
+	yaml_emitter_delete(&y->em);
+	free(b->p);
+	return ret;
+}
+
 int
 pset_render(const struct pset_policy *p, char **text, size_t *len)
 {
 	struct sbuf b = { 0 };
 	struct ye y;
-	yaml_event_t ev;
 	const char *kind = p->staged ? "StagedGlobalNetworkPolicy" :
 	    "GlobalNetworkPolicy";
 	char order[32];
 	size_t i;
-	int ret = -1;
 
 	memset(&y, 0, sizeof(y));
 	header(&b, p, kind);
-	if (!yaml_emitter_initialize(&y.em))
-		return fp_error("emit: out of memory");
-	yaml_emitter_set_output(&y.em, yaml_sink, &b);
-	yaml_emitter_set_width(&y.em, -1);	/* never fold long selectors */
-	yaml_emitter_set_unicode(&y.em, 1);
-	yaml_emitter_set_indent(&y.em, 2);
-
-	ye_emit(&y, &ev, yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
-	ye_emit(&y, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL,
-	    NULL, 1));
+	if (doc_begin(&y, &b) < 0)
+		return -1;
 	ye_map(&y, 1);
 	ye_plain(&y, "apiVersion");
 	ye_plain(&y, "projectcalico.org/v3");
@@ -410,22 +469,50 @@ pset_render(const struct pset_policy *p, char **text, size_t *len)
 	}
 	ye_map(&y, 0);	/* spec */
 	ye_map(&y, 0);	/* document */
-	ye_emit(&y, &ev, yaml_document_end_event_initialize(&ev, 1));
-	ye_emit(&y, &ev, yaml_stream_end_event_initialize(&ev));
-	if (!y.failed && !yaml_emitter_flush(&y.em))
-		y.failed = 1;
-	if (y.failed || b.oom) {
-		fp_error("emit: policy '%s': %s", fp_clamp(p->name, 64),
-		    b.oom ? "out of memory" : y.em.problem != NULL ?
-		    y.em.problem : "yaml emitter failed");
-		goto out;
-	}
-	*text = b.p;
-	*len = b.len;
-	b.p = NULL;
-	ret = 0;
-out:
-	yaml_emitter_delete(&y.em);
-	free(b.p);
-	return ret;
+	return doc_end(&y, &b, "policy", p->name, text, len);
+}
+
+int
+pset_render_netset(const char *name, const char *label_key,
+    const char *label_value, char *const *nets, size_t nnets,
+    const char *about, char **text, size_t *len)
+{
+	struct sbuf b = { 0 };
+	struct ye y;
+	size_t i;
+
+	memset(&y, 0, sizeof(y));
+	sb_str(&b, EMIT_HEADER_MARK " Do not edit: the next run rewrites it.\n");
+	sb_str(&b, "# GlobalNetworkSet ");
+	sb_comment_text(&b, name);
+	sb_str(&b, ": ");
+	sb_comment_text(&b, about);
+	sb_str(&b, "\n");
+	if (doc_begin(&y, &b) < 0)
+		return -1;
+	ye_map(&y, 1);
+	ye_plain(&y, "apiVersion");
+	ye_plain(&y, "projectcalico.org/v3");
+	ye_plain(&y, "kind");
+	ye_plain(&y, "GlobalNetworkSet");
+	ye_plain(&y, "metadata");
+	ye_map(&y, 1);
+	ye_plain(&y, "name");
+	ye_plain(&y, name);
+	ye_plain(&y, "labels");
+	ye_map(&y, 1);
+	ye_plain(&y, label_key);
+	ye_quoted(&y, label_value);
+	ye_map(&y, 0);
+	ye_map(&y, 0);
+	ye_plain(&y, "spec");
+	ye_map(&y, 1);
+	ye_plain(&y, "nets");
+	ye_seq(&y, 1);
+	for (i = 0; i < nnets; i++)
+		ye_scalar(&y, nets[i], YAML_ANY_SCALAR_STYLE);
+	ye_seq(&y, 0);
+	ye_map(&y, 0);	/* spec */
+	ye_map(&y, 0);	/* document */
+	return doc_end(&y, &b, "network set", name, text, len);
 }

@@ -761,11 +761,7 @@ make_workload(struct ctx *c, size_t gi, size_t g0, size_t g1, size_t s0,
 	    (x->kind = join_sorted(sc->kinds, m, "+")) == NULL ||
 	    (x->members = join_sorted(sc->mems, m, ",")) == NULL)
 		goto oom;
-	if (!x->exact && o->notes != NULL)
-		fprintf(o->notes, "flowpol: learn: namespace '%s': no label "
-		    "set selects workload '%s' alone: its selector %s also "
-		    "matches pods of other workloads\n", x->ns, x->name,
-		    x->selector);
+	/* learner/graph.c says which others an inexact one selects. */
 	if (m > 1 && o->notes != NULL)
 		fprintf(o->notes, "flowpol: learn: namespace '%s': no stable "
 		    "label set tells %s%s apart: merged into workload '%s' "

@@ -435,6 +435,16 @@ cmd_learn(int argc, char **argv)
 	    "%zu resolved, %zu ambiguous, %zu unknown; %zu edges\n", stats.pods,
 	    stats.workloads, stats.merged, stats.flows, stats.resolved,
 	    stats.ambiguous, stats.unknown, stats.edges);
+	if (stats.host_local > 0)
+		printf("learn: %zu flows from a pod's own node need no rule (Calico "
+		    "does not police host-to-local-workload traffic)\n",
+		    stats.host_local);
+	if (stats.link_local > 0)
+		printf("learn: %zu IPv6 link-local or neighbour discovery flows "
+		    "skipped (Felix allows them before any policy)\n",
+		    stats.link_local);
+	if (stats.dns[0] != '\0')
+		printf("learn: dns: %s\n", stats.dns);
 	ret = FP_EXIT_OK;
 out:
 	store_free(st);

@@ -14,6 +14,12 @@
 
 #define DEFAULT_WINDOW_S 600
 #define NO_NS (-1L)
+#define NODELOCAL_DNS_ADDR "169.254.20.10"	/* NodeLocal DNSCache default */
+
+struct lport {
+	char *name;
+	int proto, port;
+};
 
 struct lpod {
 	char *uid, *ns, *name, *okind, *oname, *sa;
@@ -21,6 +27,64 @@ struct lpod {
 	struct labels *states;
 	size_t nstates, capstates;
 	long kept;		/* index into the cl_pod array, or -1 */
+	long node;		/* node id (lctx.nodes), -1 when unscheduled */
+	int hostnet;
+	struct lport *ports;	/* declared container ports */
+	size_t nports;
+};
+
+/* A hostNetwork pod listening on its node (a declared container port). */
+struct listener {
+	long node, wl;
+	int proto, port;
+	int64_t from, to;
+};
+
+struct sport {
+	char *name, *target;	/* target: number or container port name */
+	int proto, port;
+};
+
+/* A backend address from an EndpointSlice, ready at some time. */
+struct sback {
+	struct fp_ip ip;
+	long slice;		/* index into lsvc.slices */
+};
+
+struct slport {
+	long slice;
+	char *name;
+	int proto, port;
+};
+
+struct lsvc {
+	char *ns, *name, *type;
+	struct labels sel;
+	struct sport *ports;
+	size_t nports;
+	struct strmap *slices;	/* slice names */
+	struct sback *backs;
+	size_t nbacks;
+	struct slport *sports;
+	size_t nsports;
+	size_t *pods;		/* selector services: matching lpod indexes */
+	size_t npods;
+};
+
+/* A ClusterIP, sorted for lookup. */
+struct svcip {
+	struct fp_ip ip;
+	size_t svc;
+};
+
+/* A service flow's share for one backend, added after every direct flow. */
+struct pending {
+	char *src;
+	long wl, src_ns;
+	int proto, port;
+	int64_t packets, first, last, ws;
+	struct fp_ip sip;
+	char *node;
 };
 
 struct edge {
@@ -59,6 +123,23 @@ struct lctx {
 	struct unres *u;
 	size_t capu;
 	struct learn_stats stats;
+	int *wl_hostnet;	/* per workload: all its pods are hostNetwork */
+	struct listener *lis;
+	size_t nlis;
+	struct lsvc *svcs;
+	size_t nsvcs;
+	struct svcip *sips;
+	size_t nsips;
+	long apiserver;		/* default/kubernetes, or -1 */
+	long kubedns;		/* kube-system/kube-dns, or -1 */
+	long nodelocal_wl;	/* the node-local-dns workload, or -1 */
+	struct fp_ip nodelocal_ip;
+	struct strmap *direct;	/* window|src|workload|proto|port of pod flows */
+	struct strmap *hl;	/* host-local edges: node \t dst \t proto \t port */
+	struct edge *hle;
+	size_t caphle;
+	struct pending *pend;
+	size_t npend, cappend;
 };
 
 static char *
@@ -140,8 +221,8 @@ load_pods(struct lctx *c)
 	    "CASE WHEN created IS NOT NULL AND created < first_seen THEN created "
 	    "ELSE first_seen END, "
 	    "CASE WHEN deleted IS NOT NULL AND (gone_at IS NULL OR deleted < gone_at) "
-	    "THEN deleted ELSE gone_at END "
-	    "FROM pods WHERE host_network = 0 AND live = 1 ORDER BY uid") < 0)
+	    "THEN deleted ELSE gone_at END, finished, node, host_network "
+	    "FROM pods WHERE live = 1 ORDER BY uid") < 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (c->npods == cap) {
@@ -161,6 +242,18 @@ load_pods(struct lctx *c)
 		lp->alive_from = sqlite3_column_int64(s, 6);
 		lp->alive_to = sqlite3_column_type(s, 7) == SQLITE_NULL ? INT64_MAX :
 		    sqlite3_column_int64(s, 7);
+		if (sqlite3_column_type(s, 8) != SQLITE_NULL &&
+		    sqlite3_column_int64(s, 8) < lp->alive_to)
+			lp->alive_to = sqlite3_column_int64(s, 8);
+		{
+			const char *nn = (const char *)sqlite3_column_text(s, 9);
+
+			lp->node = nn == NULL || *nn == '\0' ? -1 :
+			    strmap_intern(c->nodes, nn, strlen(nn));
+			if (nn != NULL && *nn != '\0' && lp->node < 0)
+				goto oom;
+		}
+		lp->hostnet = sqlite3_column_int(s, 10) != 0;
 	}
 	if (rc != SQLITE_DONE) {
 		store_sqlerr(c->st, "reading pods");
@@ -197,6 +290,31 @@ load_pods(struct lctx *c)
 		store_sqlerr(c->st, "reading pod labels");
 		goto out;
 	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (store_prepare(c->st, &s, "SELECT uid, port_name, proto, port FROM "
+	    "pod_ports ORDER BY uid, proto, port") < 0)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *uid = (const char *)sqlite3_column_text(s, 0);
+		struct lport *lpt;
+
+		if (uid == NULL || (lp = find_pod(c, uid)) == NULL)
+			continue;
+		if ((p = realloc(lp->ports, (lp->nports + 1) * sizeof(*lp->ports))) ==
+		    NULL)
+			goto oom;
+		lp->ports = p;
+		lpt = &lp->ports[lp->nports++];
+		lpt->proto = sqlite3_column_int(s, 2);
+		lpt->port = sqlite3_column_int(s, 3);
+		if ((lpt->name = col_dup(s, 1)) == NULL)
+			goto oom;
+	}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(c->st, "reading pod ports");
+		goto out;
+	}
 	ret = 0;
 	goto out;
 oom:
@@ -204,6 +322,57 @@ oom:
 out:
 	sqlite3_finalize(s);
 	return ret;
+}
+
+/*
+ * hostNetwork workloads (all their pods hostNetwork), what they listen on
+ * (their declared container ports, which are the node's ports), and
+ * NodeLocal DNSCache (the node-local-dns DaemonSet, which listens on the
+ * nodes' link-local 169.254.20.10 and, with kube-proxy in iptables mode,
+ * on the kube-dns ClusterIP too, untranslated).
+ */
+static int
+mark_host_network(struct lctx *c)
+{
+	size_t i, k;
+	int prefix;
+	void *p;
+
+	if ((c->wl_hostnet = malloc((c->nwl + 1) * sizeof(int))) == NULL)
+		return fp_error("learn: out of memory");
+	for (i = 0; i < c->nwl; i++)
+		c->wl_hostnet[i] = 1;
+	for (i = 0; i < c->npods; i++)
+		if (c->pods[i].kept >= 0 && !c->pods[i].hostnet)
+			c->wl_hostnet[c->cp[c->pods[i].kept].wl] = 0;
+	c->nodelocal_wl = -1;
+	for (i = 0; i < c->npods; i++) {
+		struct lpod *lp = &c->pods[i];
+		const struct cl_pod *q;
+
+		if (lp->kept < 0 || !lp->hostnet)
+			continue;
+		q = &c->cp[lp->kept];
+		if (strcmp(q->ctrl_kind, "DaemonSet") == 0 &&
+		    strcmp(q->ctrl_name, "node-local-dns") == 0)
+			c->nodelocal_wl = (long)q->wl;
+		if (lp->node < 0 || !c->wl_hostnet[q->wl])
+			continue;
+		for (k = 0; k < lp->nports; k++) {
+			if ((p = realloc(c->lis, (c->nlis + 1) * sizeof(*c->lis))) == NULL)
+				return fp_error("learn: out of memory");
+			c->lis = p;
+			c->lis[c->nlis].node = lp->node;
+			c->lis[c->nlis].wl = (long)q->wl;
+			c->lis[c->nlis].proto = lp->ports[k].proto;
+			c->lis[c->nlis].port = lp->ports[k].port;
+			c->lis[c->nlis].from = lp->alive_from;
+			c->lis[c->nlis].to = lp->alive_to;
+			c->nlis++;
+		}
+	}
+	fp_cidr_parse(&c->nodelocal_ip, &prefix, NODELOCAL_DNS_ADDR);
+	return 0;
 }
 
 static int
@@ -246,7 +415,7 @@ build_workloads(struct lctx *c)
 			return fp_error("learn: out of memory");
 	c->stats.pods = c->ncp;
 	c->stats.workloads = c->nwl;
-	return 0;
+	return mark_host_network(c);
 }
 
 /* The /16 (IPv4) or /48 (IPv6) around an address (see graph.h). */
@@ -264,7 +433,7 @@ load_endpoints(struct lctx *c)
 	struct lpod *p;
 	const char *kind, *owner;
 	int64_t from, to;
-	long peer;
+	long peer, node;
 	size_t i;
 	const struct fp_ip *nets;
 	const int *prefixes;
@@ -285,8 +454,12 @@ load_endpoints(struct lctx *c)
 		from = sqlite3_column_int64(s, 3);
 		to = sqlite3_column_type(s, 4) == SQLITE_NULL ? INT64_MAX :
 		    sqlite3_column_int64(s, 4);
+		node = -1;
 		if (kind != NULL && strcmp(kind, "node") == 0) {
 			peer = RS_NODE_PEER;
+			if (owner != NULL &&
+			    (node = strmap_intern(c->nodes, owner, strlen(owner))) < 0)
+				goto oom;
 			if (infer && resolver_add_net(c->res, &ip, ip.len * 8) < 0)
 				goto out;
 		} else {
@@ -296,10 +469,11 @@ load_endpoints(struct lctx *c)
 			 */
 			p = owner ? find_pod(c, owner) : NULL;
 			peer = p && p->kept >= 0 ? (long)c->cp[p->kept].wl : -2;
+			node = p ? p->node : -1;
 			if (infer && add_guess(c, &ip) < 0)
 				goto out;
 		}
-		if (resolver_add(c->res, &ip, from, to, peer) < 0)
+		if (resolver_add_on(c->res, &ip, from, to, peer, node) < 0)
 			goto out;
 	}
 	if (rc != SQLITE_DONE) {
@@ -370,9 +544,512 @@ load_endpoints(struct lctx *c)
 	}
 	resolver_ready(c->res);
 	ret = 0;
+	goto out;
+oom:
+	fp_error("learn: out of memory");
 out:
 	sqlite3_finalize(s);
 	return ret;
+}
+
+/* --- Services ------------------------------------------------------------ */
+
+static int
+svc_cmp_key(const char *ns, const char *name, const struct lsvc *v)
+{
+	int k = strcmp(ns, v->ns);
+
+	return k ? k : strcmp(name, v->name);
+}
+
+/* The Service ns/name (services are sorted), or -1. */
+static long
+find_svc(const struct lctx *c, const char *ns, const char *name)
+{
+	size_t lo = 0, hi = c->nsvcs, mid;
+	int k;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		k = svc_cmp_key(ns, name, &c->svcs[mid]);
+		if (k == 0)
+			return (long)mid;
+		if (k < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+static int
+svcip_cmp(const void *a, const void *b)
+{
+	const struct svcip *x = a, *y = b;
+	int k = fp_ip_cmp(&x->ip, &y->ip);
+
+	return k ? k : (x->svc > y->svc) - (x->svc < y->svc);
+}
+
+/* The Service whose ClusterIP ip is, or -1. */
+static long
+find_svc_ip(const struct lctx *c, const struct fp_ip *ip)
+{
+	size_t lo = 0, hi = c->nsips, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (fp_ip_cmp(&c->sips[mid].ip, ip) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nsips && fp_ip_cmp(&c->sips[lo].ip, ip) == 0 ?
+	    (long)c->sips[lo].svc : -1;
+}
+
+static int
+add_cluster_ips(struct lctx *c, size_t svc, const char *t)
+{
+	char buf[64];
+	size_t n;
+	void *p;
+
+	while (t != NULL && *t != '\0') {
+		n = strcspn(t, ",");
+		if (n < sizeof(buf)) {
+			memcpy(buf, t, n);
+			buf[n] = '\0';
+			if ((p = realloc(c->sips, (c->nsips + 1) * sizeof(*c->sips))) ==
+			    NULL)
+				return fp_error("learn: out of memory");
+			c->sips = p;
+			if (fp_ip_parse(&c->sips[c->nsips].ip, buf) == 0)
+				c->sips[c->nsips++].svc = svc;
+		}
+		t += n;
+		if (*t == ',')
+			t++;
+	}
+	return 0;
+}
+
+/* Whether one of the pod's label sets has every label of sel. */
+static int
+pod_selected(const struct lpod *p, const struct labels *sel)
+{
+	size_t i, k;
+	const char *v;
+
+	for (i = 0; i < p->nstates; i++) {
+		for (k = 0; k < sel->n; k++)
+			if ((v = labels_get(&p->states[i], sel->v[k].key)) == NULL ||
+			    strcmp(v, sel->v[k].value) != 0)
+				break;
+		if (k == sel->n)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A row of slice_endpoints or slice_ports (namespace, service, slice, ...):
+ * its Service and the slice's id there. 1, 0 (no such Service), -1 (out of
+ * memory).
+ */
+static int
+slice_row(struct lctx *c, sqlite3_stmt *s, struct lsvc **sv, long *slice)
+{
+	const char *sl = (const char *)sqlite3_column_text(s, 2);
+	long v = find_svc(c, (const char *)sqlite3_column_text(s, 0),
+	    (const char *)sqlite3_column_text(s, 1));
+
+	if (v < 0 || sl == NULL)
+		return 0;
+	*sv = &c->svcs[v];
+	return (*slice = strmap_intern((*sv)->slices, sl, strlen(sl))) < 0 ? -1 : 1;
+}
+
+/*
+ * Services, their ports, their ready EndpointSlice addresses and, for
+ * Services with a selector, the pods it selects (used when the inventory
+ * has no EndpointSlice for the Service).
+ */
+static int
+load_services(struct lctx *c)
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0, i;
+	long v;
+	int rc, k, ret = -1;
+	void *p;
+
+	c->apiserver = c->kubedns = -1;
+	if (store_prepare(c->st, &s, "SELECT namespace, name, selector, cluster_ips, "
+	    "type FROM services ORDER BY namespace, name") < 0)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct lsvc *sv;
+		const char *sel = (const char *)sqlite3_column_text(s, 2);
+
+		if (c->nsvcs == cap) {
+			cap = cap ? cap * 2 : 32;
+			if ((p = realloc(c->svcs, cap * sizeof(*c->svcs))) == NULL)
+				goto oom;
+			c->svcs = p;
+		}
+		sv = &c->svcs[c->nsvcs++];
+		memset(sv, 0, sizeof(*sv));
+		labels_init(&sv->sel);
+		if ((sv->ns = col_dup(s, 0)) == NULL || (sv->name = col_dup(s, 1)) == NULL ||
+		    (sv->type = col_dup(s, 4)) == NULL ||
+		    (sv->slices = strmap_new()) == NULL)
+			goto oom;
+		if (labels_parse_lines(&sv->sel, sel ? sel : "") < 0)
+			goto out;
+		if (add_cluster_ips(c, c->nsvcs - 1,
+		    (const char *)sqlite3_column_text(s, 3)) < 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(c->st, "reading services");
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	c->apiserver = find_svc(c, "default", "kubernetes");
+	c->kubedns = find_svc(c, "kube-system", "kube-dns");
+	if (c->nsips > 1)
+		qsort(c->sips, c->nsips, sizeof(*c->sips), svcip_cmp);
+	if (store_prepare(c->st, &s, "SELECT namespace, name, port_name, proto, port, "
+	    "target_port FROM service_ports ORDER BY namespace, name, proto, port") < 0)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct lsvc *sv;
+		struct sport *sp;
+
+		if ((v = find_svc(c, (const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1))) < 0)
+			continue;
+		sv = &c->svcs[v];
+		if ((p = realloc(sv->ports, (sv->nports + 1) * sizeof(*sv->ports))) ==
+		    NULL)
+			goto oom;
+		sv->ports = p;
+		sp = &sv->ports[sv->nports++];
+		memset(sp, 0, sizeof(*sp));
+		sp->proto = sqlite3_column_int(s, 3);
+		sp->port = sqlite3_column_int(s, 4);
+		if ((sp->name = col_dup(s, 2)) == NULL ||
+		    (sp->target = col_dup(s, 5)) == NULL)
+			goto oom;
+	}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(c->st, "reading service ports");
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (store_prepare(c->st, &s, "SELECT namespace, service, slice, ip FROM "
+	    "slice_endpoints WHERE ready = 1 ORDER BY namespace, service, slice, ip") < 0)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct lsvc *sv;
+		struct sback *b;
+		long slice;
+
+		if ((k = slice_row(c, s, &sv, &slice)) <= 0) {
+			if (k < 0)
+				goto oom;
+			continue;
+		}
+		if ((p = realloc(sv->backs, (sv->nbacks + 1) * sizeof(*sv->backs))) ==
+		    NULL)
+			goto oom;
+		sv->backs = p;
+		b = &sv->backs[sv->nbacks];
+		b->slice = slice;
+		if (fp_ip_from_blob(&b->ip, sqlite3_column_blob(s, 3),
+		    (size_t)sqlite3_column_bytes(s, 3)) == 0)
+			sv->nbacks++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(c->st, "reading endpoint slices");
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (store_prepare(c->st, &s, "SELECT namespace, service, slice, port_name, "
+	    "proto, port FROM slice_ports ORDER BY namespace, service, slice, "
+	    "port_name, proto") < 0)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct lsvc *sv;
+		struct slport *sp;
+		long slice;
+
+		if ((k = slice_row(c, s, &sv, &slice)) <= 0) {
+			if (k < 0)
+				goto oom;
+			continue;
+		}
+		if ((p = realloc(sv->sports, (sv->nsports + 1) * sizeof(*sv->sports))) ==
+		    NULL)
+			goto oom;
+		sv->sports = p;
+		sp = &sv->sports[sv->nsports];
+		sp->proto = sqlite3_column_int(s, 4);
+		sp->port = sqlite3_column_int(s, 5);
+		sp->slice = slice;
+		if ((sp->name = col_dup(s, 3)) == NULL)
+			goto oom;
+		sv->nsports++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(c->st, "reading endpoint slices");
+		goto out;
+	}
+	/* Selector Services without slices: the pods they select. */
+	for (v = 0; v < (long)c->nsvcs; v++) {
+		struct lsvc *sv = &c->svcs[v];
+
+		if (sv->nbacks > 0 || sv->sel.n == 0)
+			continue;
+		for (i = 0; i < c->npods; i++) {
+			struct lpod *lp = &c->pods[i];
+
+			if (lp->kept < 0 || lp->hostnet || strcmp(lp->ns, sv->ns) != 0 ||
+			    !pod_selected(lp, &sv->sel))
+				continue;
+			if ((p = realloc(sv->pods, (sv->npods + 1) * sizeof(size_t))) ==
+			    NULL)
+				goto oom;
+			sv->pods = p;
+			sv->pods[sv->npods++] = i;
+		}
+	}
+	ret = 0;
+	goto out;
+oom:
+	fp_error("learn: out of memory");
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* A target port written as a number, else -1 (a container port name). */
+static int
+numeric_port(const char *t)
+{
+	char *end;
+	long n = strtol(t, &end, 10);
+
+	return *t != '\0' && *end == '\0' && n > 0 && n <= 65535 ? (int)n : -1;
+}
+
+/* The port a pod serves a Service port on, or -1. */
+static int
+pod_target(const struct lpod *p, const struct sport *sp)
+{
+	size_t i;
+	int n = numeric_port(sp->target);
+
+	if (n > 0)
+		return n;
+	for (i = 0; i < p->nports; i++)
+		if (p->ports[i].proto == sp->proto &&
+		    strcmp(p->ports[i].name, sp->target) == 0)
+			return p->ports[i].port;
+	return -1;
+}
+
+/* The port a slice gives for a Service port (matched by name), or -1. */
+static int
+slice_target(const struct lsvc *v, long slice, const struct sport *sp)
+{
+	size_t i;
+
+	for (i = 0; i < v->nsports; i++)
+		if (v->sports[i].slice == slice && v->sports[i].proto == sp->proto &&
+		    strcmp(v->sports[i].name, sp->name) == 0)
+			return v->sports[i].port;
+	return numeric_port(sp->target);
+}
+
+static const struct sport *
+svc_port(const struct lsvc *v, int proto, int port)
+{
+	size_t i;
+
+	for (i = 0; i < v->nports; i++)
+		if (v->ports[i].proto == proto && v->ports[i].port == port)
+			return &v->ports[i];
+	return NULL;
+}
+
+struct backend {
+	long wl;
+	int port;
+};
+
+#define MAX_BACKENDS 256
+
+/*
+ * The workloads behind a Service port during [first, last]: ready slice
+ * addresses owned by a workload then, else the selected pods alive then,
+ * each at its target port. Distinct (workload, port) pairs; their count.
+ * any_owner (a whole period, not a flow): an address that changed owners
+ * counts for the first workload that held it, where a flow would be
+ * ambiguous.
+ */
+static size_t
+svc_backends(const struct lctx *c, const struct lsvc *v, const struct sport *sp,
+    int64_t first, int64_t last, int any_owner, struct backend *out)
+{
+	struct rs_result r;
+	size_t i, k, n = 0;
+	long wl;
+	int port;
+
+	for (i = 0; i < v->nbacks + v->npods && n < MAX_BACKENDS; i++) {
+		if (i < v->nbacks) {
+			resolver_lookup(c->res, &v->backs[i].ip, first, last, &r);
+			/* Over a long span an address may have had several
+			 * owners: each that is a workload backed the Service. */
+			if (any_owner && r.cls == RS_AMBIGUOUS && r.ncand > 0 &&
+			    r.cand[0] >= 0)
+				r.peer = r.cand[0];
+			else if (r.cls != RS_WORKLOAD)
+				continue;
+			wl = r.peer;
+			port = slice_target(v, v->backs[i].slice, sp);
+		} else {
+			const struct lpod *lp = &c->pods[v->pods[i - v->nbacks]];
+
+			if (lp->alive_from > last || lp->alive_to <= first)
+				continue;
+			wl = (long)c->cp[lp->kept].wl;
+			port = pod_target(lp, sp);
+		}
+		if (port <= 0)
+			continue;
+		for (k = 0; k < n && (out[k].wl != wl || out[k].port != port); k++)
+			;
+		if (k == n) {
+			out[n].wl = wl;
+			out[n++].port = port;
+		}
+	}
+	return n;
+}
+
+/* Whether ip is a ready address of the API server at port. */
+static int
+apiserver_addr(const struct lctx *c, const struct fp_ip *ip, int proto, int port)
+{
+	const struct lsvc *v;
+	size_t i, k;
+
+	if (c->apiserver < 0)
+		return 0;
+	v = &c->svcs[c->apiserver];
+	for (i = 0; i < v->nbacks; i++) {
+		if (fp_ip_cmp(&v->backs[i].ip, ip) != 0)
+			continue;
+		for (k = 0; k < v->nsports; k++)
+			if (v->sports[k].slice == v->backs[i].slice &&
+			    v->sports[k].proto == proto && v->sports[k].port == port)
+				return 1;
+	}
+	return 0;
+}
+
+/* IPv6 link-local addresses, and the ICMPv6 neighbour discovery and
+ * multicast listener messages Felix accepts before any policy (types 130
+ * to 133, 135 and 136): never a rule. */
+static int
+never_policed(const struct fp_ip *a, const struct fp_ip *b, int proto, int port)
+{
+	int type = port >> 8;
+
+	if ((a->len == 16 && a->a[0] == 0xfe && (a->a[1] & 0xc0) == 0x80) ||
+	    (b->len == 16 && b->a[0] == 0xfe && (b->a[1] & 0xc0) == 0x80))
+		return 1;
+	return proto == 58 && ((type >= 130 && type <= 133) || type == 135 ||
+	    type == 136);
+}
+
+#define SVC_NONE 0
+#define SVC_BACKENDS 1		/* the flow goes to backends[] */
+#define SVC_APISERVER 2		/* the flow goes to the API server */
+
+/*
+ * What the destination of a flow really is, beyond the owner of its
+ * address: NodeLocal DNSCache, a Service's backends (captures are taken
+ * before DNAT), the API server, or a hostNetwork pod listening on its node.
+ * May change rd and *port; returns SVC_*.
+ */
+static int
+classify_dst(const struct lctx *c, const struct fp_ip *dip, int proto,
+    int *port, int64_t first, int64_t last, struct rs_result *rd,
+    struct backend *backs, size_t *nbacks)
+{
+	const struct sport *sp;
+	const struct lsvc *v;
+	long si;
+	size_t i;
+	int t;
+
+	*nbacks = 0;
+	si = find_svc_ip(c, dip);
+	if (c->nodelocal_wl >= 0 && *port == 53 && (proto == 6 || proto == 17) &&
+	    (fp_ip_cmp(dip, &c->nodelocal_ip) == 0 ||
+	    (si >= 0 && si == c->kubedns))) {
+		/* Not DNATed: node-local-dns answers on this node. */
+		memset(rd, 0, sizeof(*rd));
+		rd->cls = RS_WORKLOAD;
+		rd->peer = c->nodelocal_wl;
+		rd->node = -1;
+		return SVC_NONE;
+	}
+	if (si >= 0) {
+		v = &c->svcs[si];
+		if ((sp = svc_port(v, proto, *port)) == NULL)
+			return SVC_NONE;
+		if (si == c->apiserver) {
+			t = v->nbacks > 0 ? slice_target(v, v->backs[0].slice, sp) :
+			    numeric_port(sp->target);
+			if (t <= 0)
+				return SVC_NONE;
+			*port = t;
+			memset(rd, 0, sizeof(*rd));
+			rd->cls = RS_EXTERNAL;
+			return SVC_APISERVER;
+		}
+		*nbacks = svc_backends(c, v, sp, first, last, 0, backs);
+		if (*nbacks == 0)
+			return SVC_NONE;
+		memset(rd, 0, sizeof(*rd));
+		rd->cls = RS_WORKLOAD;
+		rd->peer = backs[0].wl;
+		rd->node = -1;
+		return SVC_BACKENDS;
+	}
+	if (apiserver_addr(c, dip, proto, *port)) {
+		memset(rd, 0, sizeof(*rd));
+		rd->cls = RS_EXTERNAL;
+		return SVC_APISERVER;
+	}
+	if (rd->cls == RS_NODE && rd->node >= 0)
+		for (i = 0; i < c->nlis; i++)
+			if (c->lis[i].node == rd->node && c->lis[i].proto == proto &&
+			    c->lis[i].port == *port && c->lis[i].from <= first &&
+			    c->lis[i].to > last) {
+				rd->cls = RS_WORKLOAD;
+				rd->peer = c->lis[i].wl;
+				return SVC_NONE;
+			}
+	return SVC_NONE;
 }
 
 /* Peer text for one side; buf holds at least 600 bytes. */
@@ -508,6 +1185,145 @@ side_ns(struct lctx *c, const struct rs_result *r)
 	return r->cls == RS_WORKLOAD ? c->wl_ns[r->peer] : NO_NS;
 }
 
+/* Add one flow's packets to an edge, once per node that logged it. */
+static int
+add_flow_edge(struct lctx *c, const char *src, const char *dst, int proto,
+    int port, long src_ns, long dst_ns, int64_t packets, int64_t first,
+    int64_t last, const char *node)
+{
+	/* Node names cannot hold ','; count the packets once. */
+	for (;;) {
+		const char *comma = strchr(node, ',');
+		size_t nl = comma ? (size_t)(comma - node) : strlen(node);
+		char nbuf[256];
+
+		if (nl >= sizeof(nbuf))
+			nl = sizeof(nbuf) - 1;
+		memcpy(nbuf, node, nl);
+		nbuf[nl] = '\0';
+		if (add_edge(c, src, dst, proto, port, src_ns, dst_ns, packets,
+		    first, last, nbuf) < 0)
+			return -1;
+		if (comma == NULL)
+			return 0;
+		packets = 0;
+		node = comma + 1;
+	}
+}
+
+static int
+add_host_local(struct lctx *c, long node, const char *dst, int proto,
+    int port, int64_t packets, int64_t first, int64_t last)
+{
+	char key[800];
+	int n = snprintf(key, sizeof(key), "%s\t%s\t%d\t%d",
+	    strmap_key(c->nodes, node, NULL), dst, proto, port);
+	struct edge *e;
+	long id;
+	void *p;
+
+	if (n < 0 || (size_t)n >= sizeof(key))
+		return fp_error("learn: peer name too long");
+	if ((id = strmap_intern(c->hl, key, (size_t)n)) < 0 ||
+	    (p = grow_zeroed(c->hle, &c->caphle, (size_t)id + 1, sizeof(*c->hle),
+	    64)) == NULL)
+		return fp_error("learn: out of memory");
+	c->hle = p;
+	e = &c->hle[id];
+	if (e->conns == 0 || first < e->first)
+		e->first = first;
+	if (e->conns == 0 || last > e->last)
+		e->last = last;
+	e->conns += packets > 0 ? packets : 1;
+	c->stats.host_local++;
+	return 0;
+}
+
+/* The key of a connection seen at its pod address (after DNAT). */
+static int
+direct_key(char *key, size_t len, int64_t ws, const struct fp_ip *sip, long wl,
+    int proto, int port)
+{
+	char a[FP_IPSTRLEN];
+	int n = snprintf(key, len, "%lld|%s|%ld|%d|%d", (long long)ws,
+	    fp_ip_format(sip, a), wl, proto, port);
+
+	return n < 0 || (size_t)n >= len ? -1 : n;
+}
+
+static int
+note_direct(struct lctx *c, int64_t ws, const struct fp_ip *sip, long wl,
+    int proto, int port)
+{
+	char key[128];
+	int n = direct_key(key, sizeof(key), ws, sip, wl, proto, port);
+
+	if (n < 0 || strmap_intern(c->direct, key, (size_t)n) < 0)
+		return fp_error("learn: out of memory");
+	return 0;
+}
+
+static int
+add_pending(struct lctx *c, const char *src, long src_ns,
+    const struct backend *b, int proto, int64_t packets, int64_t first,
+    int64_t last, int64_t ws, const struct fp_ip *sip, const char *node)
+{
+	struct pending *p;
+
+	if (c->npend == c->cappend) {
+		size_t n = c->cappend ? c->cappend * 2 : 64;
+
+		if ((p = realloc(c->pend, n * sizeof(*p))) == NULL)
+			return fp_error("learn: out of memory");
+		c->pend = p;
+		c->cappend = n;
+	}
+	p = &c->pend[c->npend];
+	memset(p, 0, sizeof(*p));
+	if ((p->src = strdup(src)) == NULL || (p->node = strdup(node)) == NULL) {
+		free(p->src);
+		return fp_error("learn: out of memory");
+	}
+	c->npend++;
+	p->src_ns = src_ns;
+	p->wl = b->wl;
+	p->proto = proto;
+	p->port = b->port;
+	p->packets = packets;
+	p->first = first;
+	p->last = last;
+	p->ws = ws;
+	p->sip = *sip;
+	return 0;
+}
+
+/*
+ * Flows to a ClusterIP become edges to each backend workload at its target
+ * port. With kube-proxy in IPVS mode one connection can be logged twice,
+ * to the ClusterIP and to the pod: the pod's record wins, so it counts once.
+ */
+static int
+add_pendings(struct lctx *c)
+{
+	char key[128], dst[600];
+	size_t i;
+	int n;
+
+	for (i = 0; i < c->npend; i++) {
+		const struct pending *p = &c->pend[i];
+
+		n = direct_key(key, sizeof(key), p->ws, &p->sip, p->wl, p->proto,
+		    p->port);
+		if (n >= 0 && strmap_find(c->direct, key, (size_t)n) >= 0)
+			continue;
+		snprintf(dst, sizeof(dst), "%s/%s", c->wl[p->wl].ns, c->wl[p->wl].name);
+		if (add_flow_edge(c, p->src, dst, p->proto, p->port, p->src_ns,
+		    c->wl_ns[p->wl], p->packets, p->first, p->last, p->node) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 walk_flows(struct lctx *c)
 {
@@ -517,13 +1333,19 @@ walk_flows(struct lctx *c)
 	char sbuf[600], dbuf[600];
 	int64_t ws, first, last, packets, wlen;
 	long touched[2 + 2 * RS_MAXCAND], empty_ns;
-	size_t nt, i, j;
+	size_t nt, i, j, nbacks;
 	const char *node;
-	int rc, ret = -1, proto, port, ambiguous, unknown;
+	int rc, ret = -1, proto, port, ambiguous, unknown, via;
 	struct cov *cv;
+	struct backend *backs;
 
-	if ((empty_ns = strmap_intern(c->nss, "", 0)) < 0)
+	if ((backs = malloc(MAX_BACKENDS * sizeof(*backs))) == NULL)
 		return fp_error("learn: out of memory");
+
+	if ((empty_ns = strmap_intern(c->nss, "", 0)) < 0) {
+		free(backs);
+		return fp_error("learn: out of memory");
+	}
 	/*
 	 * A connection between pods on two nodes is logged by both nodes (on
 	 * the way out and on the way in), so per window and 5-tuple the nodes'
@@ -535,8 +1357,10 @@ walk_flows(struct lctx *c)
 	    "max(f.packets), min(f.first_seen), max(f.last_seen), "
 	    "max(h.window_len) FROM flows f LEFT JOIN health h "
 	    "ON h.window_start = f.window_start AND h.node = f.node "
-	    "GROUP BY f.window_start, f.src, f.dst, f.proto, f.dport") < 0)
+	    "GROUP BY f.window_start, f.src, f.dst, f.proto, f.dport") < 0) {
+		free(backs);
 		return -1;
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		ws = sqlite3_column_int64(s, 0) * FP_USEC;
 		node = (const char *)sqlite3_column_text(s, 1);
@@ -564,17 +1388,24 @@ walk_flows(struct lctx *c)
 		}
 		if (last < c->o->since || first > c->o->until)
 			continue;
+		if (never_policed(&sip, &dip, proto, port)) {
+			c->stats.link_local++;
+			continue;
+		}
 		c->stats.flows++;
 		resolver_lookup(c->res, &sip, first, last, &rs);
 		resolver_lookup(c->res, &dip, first, last, &rd);
+		via = classify_dst(c, &dip, proto, &port, first, last, &rd, backs,
+		    &nbacks);
 		ambiguous = rs.cls == RS_AMBIGUOUS || rd.cls == RS_AMBIGUOUS;
 		unknown = rs.cls == RS_UNKNOWN || rd.cls == RS_UNKNOWN;
 		/* Namespaces the flow touches (for coverage). */
 		nt = 0;
 		if (rs.cls == RS_WORKLOAD)
 			touched[nt++] = side_ns(c, &rs);
-		if (rd.cls == RS_WORKLOAD)
-			touched[nt++] = side_ns(c, &rd);
+		for (i = 0; i < (rd.cls == RS_WORKLOAD ? (nbacks ? nbacks : 1) : 0) &&
+		    nt < 2 + RS_MAXCAND; i++)
+			touched[nt++] = c->wl_ns[nbacks ? backs[i].wl : rd.peer];
 		for (i = 0; i < rs.ncand; i++)
 			if (rs.cand[i] >= 0)
 				touched[nt++] = c->wl_ns[rs.cand[i]];
@@ -620,34 +1451,45 @@ walk_flows(struct lctx *c)
 			c->stats.resolved++;
 		peer_text(c, &rs, &sip, sbuf, sizeof(sbuf));
 		peer_text(c, &rd, &dip, dbuf, sizeof(dbuf));
-		/* Node names cannot hold ','; count the packets once. */
-		for (;;) {
-			const char *comma = strchr(node, ',');
-			size_t nl = comma ? (size_t)(comma - node) : strlen(node);
-			char nbuf[256];
-
-			if (nl >= sizeof(nbuf))
-				nl = sizeof(nbuf) - 1;
-			memcpy(nbuf, node, nl);
-			nbuf[nl] = '\0';
-			if (add_edge(c, sbuf, dbuf, proto, port, side_ns(c, &rs),
-			    side_ns(c, &rd), packets, first, last, nbuf) < 0)
+		if (via == SVC_APISERVER)
+			snprintf(dbuf, sizeof(dbuf), "service:default/kubernetes");
+		/*
+		 * From a pod's own node (kubelet probes, the node's processes):
+		 * Felix never polices it, so it needs no rule; keep it apart.
+		 */
+		if (via == SVC_NONE && rs.cls == RS_NODE && rd.cls == RS_WORKLOAD &&
+		    rs.node >= 0 && rs.node == rd.node) {
+			if (add_host_local(c, rs.node, dbuf, proto, port, packets, first,
+			    last) < 0)
 				goto out;
-			if (comma == NULL)
-				break;
-			packets = 0;
-			node = comma + 1;
+			continue;
 		}
+		if (via == SVC_BACKENDS) {
+			for (i = 0; i < nbacks; i++)
+				if (add_pending(c, sbuf, side_ns(c, &rs), &backs[i], proto,
+				    packets, first, last, ws, &sip, node) < 0)
+					goto out;
+			continue;
+		}
+		if (rd.cls == RS_WORKLOAD && note_direct(c, ws, &sip, rd.peer, proto,
+		    port) < 0)
+			goto out;
+		if (add_flow_edge(c, sbuf, dbuf, proto, port, side_ns(c, &rs),
+		    side_ns(c, &rd), packets, first, last, node) < 0)
+			goto out;
 	}
 	if (rc != SQLITE_DONE) {
 		store_sqlerr(c->st, "reading flows");
 		goto out;
 	}
+	if (add_pendings(c) < 0)
+		goto out;
 	ret = 0;
 	goto out;
 oom:
 	fp_error("learn: out of memory");
 out:
+	free(backs);
 	sqlite3_finalize(s);
 	return ret;
 }
@@ -815,6 +1657,252 @@ out:
 	return ret;
 }
 
+/*
+ * Whether one of the pod's label sets matches a learned selector (the
+ * text cluster.c writes: k == 'v' joined by " && ", or all()); the
+ * projectcalico.org/serviceaccount label is the pod's service account.
+ */
+static int
+selector_selects(const char *sel, const struct lpod *p)
+{
+	char key[400], val[100];
+	const char *t, *q, *v;
+	size_t i, n;
+	int ok;
+
+	for (i = 0; i < p->nstates || (i == 0 && p->nstates == 0); i++) {
+		ok = 1;
+		for (t = sel; ok && *t != '\0' && strcmp(t, "all()") != 0;) {
+			if ((q = strstr(t, " == '")) == NULL ||
+			    (n = (size_t)(q - t)) >= sizeof(key))
+				return 0;
+			memcpy(key, t, n);
+			key[n] = '\0';
+			t = q + 5;
+			if ((q = strchr(t, '\'')) == NULL ||
+			    (n = (size_t)(q - t)) >= sizeof(val))
+				return 0;
+			memcpy(val, t, n);
+			val[n] = '\0';
+			t = q + 1;
+			if (strncmp(t, " && ", 4) == 0)
+				t += 4;
+			if (strcmp(key, "projectcalico.org/serviceaccount") == 0)
+				v = p->sa;
+			else
+				v = i < p->nstates ? labels_get(&p->states[i], key) : NULL;
+			ok = v != NULL && strcmp(v, val) == 0;
+		}
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * For each workload whose selector is not exact: the other workloads of its
+ * namespace it also selects, written to workload_notes.also_selects and
+ * said on the notes stream with the label that would tell it apart.
+ */
+static int
+write_also_selects(struct lctx *c)
+{
+	sqlite3_stmt *s = NULL;
+	char *list = NULL;
+	size_t i, k, used, cap = 0;
+	int ret = -1;
+	void *p;
+
+	if (store_prepare(c->st, &s, "UPDATE workload_notes SET also_selects = ?3 "
+	    "WHERE namespace = ?1 AND name = ?2") < 0)
+		return -1;
+	for (i = 0; i < c->nwl; i++) {
+		if (c->wl[i].exact)
+			continue;
+		used = 0;
+		/* Workloads are sorted by (namespace, name): the list is too. */
+		for (k = 0; k < c->nwl; k++) {
+			size_t j, need;
+
+			if (k == i || strcmp(c->wl[k].ns, c->wl[i].ns) != 0)
+				continue;
+			for (j = 0; j < c->npods; j++)
+				if (c->pods[j].kept >= 0 &&
+				    c->cp[c->pods[j].kept].wl == k &&
+				    selector_selects(c->wl[i].selector, &c->pods[j]))
+					break;
+			if (j == c->npods)
+				continue;
+			need = used + strlen(c->wl[k].name) + 2;
+			if (need > cap) {
+				cap = need * 2;
+				if ((p = realloc(list, cap)) == NULL) {
+					fp_error("learn: out of memory");
+					goto out;
+				}
+				list = p;
+			}
+			used += (size_t)snprintf(list + used, cap - used, "%s%s",
+			    used ? "," : "", c->wl[k].name);
+		}
+		if (used == 0) {
+			if (c->o->notes != NULL)
+				fprintf(c->o->notes, "flowpol: learn: namespace '%s': no "
+				    "label set selects workload '%s' alone: its selector %s "
+				    "also matches pods of other workloads\n", c->wl[i].ns,
+				    c->wl[i].name, c->wl[i].selector);
+			continue;
+		}
+		sqlite3_bind_text(s, 1, c->wl[i].ns, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, c->wl[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, list, -1, SQLITE_STATIC);
+		if (step(c, s, "writing workload notes") < 0)
+			goto out;
+		if (c->o->notes != NULL)
+			fprintf(c->o->notes, "flowpol: learn: namespace '%s': no label "
+			    "set selects workload '%s' alone: its selector %s also "
+			    "selects %s; add a label such as app.kubernetes.io/name: %s "
+			    "to its pod template\n", c->wl[i].ns, c->wl[i].name,
+			    c->wl[i].selector, fp_clamp(list, 300), c->wl[i].name);
+	}
+	ret = 0;
+out:
+	free(list);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/*
+ * The workloads behind each Service port over the whole learning period
+ * (service_backends), at their target ports.
+ */
+static int
+write_service_backends(struct lctx *c)
+{
+	sqlite3_stmt *s = NULL;
+	struct backend *b = NULL;
+	char wl[600];
+	size_t i, k, n;
+	int64_t from = c->o->since == INT64_MIN ? INT64_MIN + 1 : c->o->since;
+	int64_t to = c->o->until == INT64_MAX ? INT64_MAX - 1 : c->o->until;
+	int ret = -1;
+
+	if (store_exec(c->st, "DELETE FROM service_backends") < 0 ||
+	    store_prepare(c->st, &s, "INSERT OR IGNORE INTO service_backends("
+	    "namespace, name, type, workload, proto, port) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6)") < 0)
+		goto out;
+	if ((b = malloc(MAX_BACKENDS * sizeof(*b))) == NULL) {
+		fp_error("learn: out of memory");
+		goto out;
+	}
+	for (i = 0; i < c->nsvcs; i++) {
+		const struct lsvc *v = &c->svcs[i];
+
+		for (k = 0; k < v->nports; k++) {
+			n = svc_backends(c, v, &v->ports[k], from, to, 1, b);
+			while (n-- > 0) {
+				snprintf(wl, sizeof(wl), "%s/%s", c->wl[b[n].wl].ns,
+				    c->wl[b[n].wl].name);
+				sqlite3_bind_text(s, 1, v->ns, -1, SQLITE_STATIC);
+				sqlite3_bind_text(s, 2, v->name, -1, SQLITE_STATIC);
+				sqlite3_bind_text(s, 3, v->type, -1, SQLITE_STATIC);
+				sqlite3_bind_text(s, 4, wl, -1, SQLITE_STATIC);
+				sqlite3_bind_int(s, 5, v->ports[k].proto);
+				sqlite3_bind_int(s, 6, b[n].port);
+				if (step(c, s, "writing service backends") < 0)
+					goto out;
+			}
+		}
+	}
+	ret = 0;
+out:
+	free(b);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/*
+ * host_local rows, workload_notes.host_network, and what the cluster's DNS
+ * was found to be (meta learn.dns, and the stats).
+ */
+static int
+write_host_model(struct lctx *c)
+{
+	sqlite3_stmt *s = NULL;
+	char a[FP_IPSTRLEN], ips[200], all[240] = "";
+	size_t i;
+	long id, v;
+	int ret = -1;
+
+	if (store_exec(c->st, "DELETE FROM host_local") < 0 ||
+	    store_prepare(c->st, &s, "INSERT INTO host_local(node, dst, proto, port, "
+	    "connections, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)") < 0)
+		goto out;
+	for (id = 0; id < (long)strmap_count(c->hl); id++) {
+		const char *key = strmap_key(c->hl, id, NULL);
+		const char *t1 = strchr(key, '\t'), *t2 = strchr(t1 + 1, '\t');
+		const char *t3 = strchr(t2 + 1, '\t');
+
+		sqlite3_bind_text(s, 1, key, (int)(t1 - key), SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, t1 + 1, (int)(t2 - t1 - 1), SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, atoi(t2 + 1));
+		sqlite3_bind_int(s, 4, atoi(t3 + 1));
+		sqlite3_bind_int64(s, 5, c->hle[id].conns);
+		sqlite3_bind_int64(s, 6, c->hle[id].first);
+		sqlite3_bind_int64(s, 7, c->hle[id].last);
+		if (step(c, s, "writing host-local traffic") < 0)
+			goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (store_prepare(c->st, &s, "UPDATE workload_notes SET host_network = 1 "
+	    "WHERE namespace = ?1 AND name = ?2") < 0)
+		goto out;
+	for (i = 0; i < c->nwl; i++) {
+		if (!c->wl_hostnet[i])
+			continue;
+		sqlite3_bind_text(s, 1, c->wl[i].ns, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, c->wl[i].name, -1, SQLITE_STATIC);
+		if (step(c, s, "writing workload notes") < 0)
+			goto out;
+	}
+	if (write_service_backends(c) < 0)
+		goto out;
+	/* The cluster's DNS, and the evidence. */
+	ips[0] = '\0';
+	if (c->nodelocal_wl >= 0) {
+		size_t used = 0;
+
+		for (i = 0; c->kubedns >= 0 && i < c->nsips; i++)
+			if ((long)c->sips[i].svc == c->kubedns && used < sizeof(ips))
+				used += (size_t)snprintf(ips + used, sizeof(ips) - used,
+				    ",%s", fp_ip_format(&c->sips[i].ip, a));
+		snprintf(c->stats.dns, sizeof(c->stats.dns), "NodeLocal DNSCache: "
+		    "workload %s/%s (DaemonSet node-local-dns) at %s%s",
+		    c->wl[c->nodelocal_wl].ns, c->wl[c->nodelocal_wl].name,
+		    NODELOCAL_DNS_ADDR, ips);
+		/* what emit's DNS layer allows by address */
+		snprintf(all, sizeof(all), "%s%s", NODELOCAL_DNS_ADDR, ips);
+	} else if ((v = find_svc(c, "openshift-dns", "dns-default")) >= 0) {
+		const struct sport *sp = svc_port(&c->svcs[v], 17, 53);
+
+		snprintf(c->stats.dns, sizeof(c->stats.dns), "OpenShift DNS: Service "
+		    "openshift-dns/dns-default, target port %s",
+		    sp ? sp->target : "5353");
+	} else if (c->kubedns >= 0) {
+		snprintf(c->stats.dns, sizeof(c->stats.dns), "kube-dns: Service "
+		    "kube-system/kube-dns");
+	}
+	if (store_meta_set(c->st, "learn.dns", c->stats.dns) < 0 ||
+	    store_meta_set(c->st, "learn.dns_addresses", all) < 0)
+		goto out;
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
 static int
 write_meta(struct lctx *c)
 {
@@ -857,7 +1945,8 @@ learn_run(struct store *st, const struct learn_opts *o, struct learn_stats *out)
 	c.st = st;
 	c.o = o;
 	if ((c.edges = strmap_new()) == NULL || (c.nodes = strmap_new()) == NULL ||
-	    (c.nss = strmap_new()) == NULL || (c.unres = strmap_new()) == NULL) {
+	    (c.nss = strmap_new()) == NULL || (c.unres = strmap_new()) == NULL ||
+	    (c.direct = strmap_new()) == NULL || (c.hl = strmap_new()) == NULL) {
 		fp_error("learn: out of memory");
 		goto out;
 	}
@@ -866,7 +1955,9 @@ learn_run(struct store *st, const struct learn_opts *o, struct learn_stats *out)
 	began = 1;
 	if (load_controllers(&c) < 0 || load_pods(&c) < 0 ||
 	    build_workloads(&c) < 0 || load_endpoints(&c) < 0 ||
-	    walk_flows(&c) < 0 || write_model(&c) < 0 || write_meta(&c) < 0)
+	    load_services(&c) < 0 || walk_flows(&c) < 0 || write_model(&c) < 0 ||
+	    write_host_model(&c) < 0 || write_also_selects(&c) < 0 ||
+	    write_meta(&c) < 0)
 		goto out;
 	began = 0;
 	if (store_commit(st) < 0)
@@ -888,7 +1979,41 @@ out:
 		for (j = 0; j < p->nstates; j++)
 			labels_release(&p->states[j]);
 		free(p->states);
+		for (j = 0; j < p->nports; j++)
+			free(p->ports[j].name);
+		free(p->ports);
 	}
+	for (i = 0; i < c.nsvcs; i++) {
+		struct lsvc *v = &c.svcs[i];
+
+		free(v->ns);
+		free(v->name);
+		free(v->type);
+		labels_release(&v->sel);
+		for (j = 0; j < v->nports; j++) {
+			free(v->ports[j].name);
+			free(v->ports[j].target);
+		}
+		free(v->ports);
+		strmap_free(v->slices);
+		free(v->backs);
+		for (j = 0; j < v->nsports; j++)
+			free(v->sports[j].name);
+		free(v->sports);
+		free(v->pods);
+	}
+	free(c.svcs);
+	free(c.sips);
+	free(c.lis);
+	free(c.wl_hostnet);
+	for (i = 0; i < c.npend; i++) {
+		free(c.pend[i].src);
+		free(c.pend[i].node);
+	}
+	free(c.pend);
+	free(c.hle);
+	strmap_free(c.direct);
+	strmap_free(c.hl);
 	free(c.pods);
 	for (i = 0; i < c.nctrls; i++) {
 		free((char *)c.ctrls[i].ns);

@@ -12,6 +12,7 @@
 #include "learner/inventory.h"
 #include "common/k8sname.h"
 #include "common/labels.h"
+#include "common/proto.h"
 #include "common/banned.h"
 
 /*
@@ -24,7 +25,9 @@
  */
 
 #define FIELD_MAX 4096		/* longest scalar kept (names, IPs, labels) */
-#define IPS_MAX 8		/* addresses kept per pod or node */
+#define IPS_MAX 8		/* addresses kept per pod */
+#define NODE_IPS_MAX 24		/* per node: 4 status types, 7 annotations */
+#define PORTS_MAX 256		/* ports kept per pod, Service or slice */
 #define NO_TIME INT64_MIN
 
 enum { YN_SCALAR, YN_MAP, YN_SEQ };
@@ -39,13 +42,24 @@ struct ynode {
 	size_t n, cap;
 };
 
+/* A container port, a Service port or an EndpointSlice port. */
+struct port {
+	char *name;		/* "" when unnamed */
+	int proto, port;
+	char *target;		/* Service: targetPort as text (number or name) */
+	int node_port;
+};
+
 struct pod {
 	char *uid, *ns, *name, *node, *sa, *owner_kind, *owner_name;
 	struct labels labels;
 	int host_network, terminal, from_wep, gone;
 	int64_t created, deleted;
+	int64_t finished;	/* latest containerStatuses finishedAt */
 	struct fp_ip ips[IPS_MAX];
 	size_t nips;
+	struct port *ports;	/* spec.containers[].ports */
+	size_t nports;
 };
 
 struct node {
@@ -53,7 +67,8 @@ struct node {
 	int gone;		/* a watch DELETED event */
 	struct labels labels;
 	int64_t created;
-	struct fp_ip ips[IPS_MAX];
+	struct fp_ip ips[NODE_IPS_MAX];
+	const char *types[NODE_IPS_MAX];	/* static text: where it came from */
 	size_t nips;
 	struct fp_ip cidrs[IPS_MAX];
 	int prefixes[IPS_MAX];
@@ -67,7 +82,25 @@ struct nsobj {
 
 struct svc {
 	char *ns, *name, *ips;
+	char *type, *etp, *ranges;	/* ranges: comma-separated CIDRs */
 	struct labels selector;
+	struct port *ports;
+	size_t nports;
+};
+
+struct slice_ep {
+	struct fp_ip ip;
+	int ready;
+	char *node;
+};
+
+/* An EndpointSlice: the addresses and ports behind one Service. */
+struct slice {
+	char *ns, *name, *svc;
+	struct slice_ep *eps;
+	size_t neps;
+	struct port *ports;
+	size_t nports;
 };
 
 struct ctrl {
@@ -85,6 +118,8 @@ struct inv {
 	size_t nsvcs, capsvcs;
 	struct ctrl *ctrls;
 	size_t nctrls, capctrls;
+	struct slice *slices;
+	size_t nslices, capslices;
 	size_t nweps, ignored;
 	int deleting;		/* parsing the object of a DELETED event */
 };
@@ -107,6 +142,8 @@ struct ystream {
 
 static int read_object(struct inv *inv, struct pctx *c,
     const struct ynode *obj, size_t index);
+static void svc_release(struct svc *s);
+static void slice_release(struct slice *sl);
 
 /* --- the YAML tree ------------------------------------------------------ */
 
@@ -526,6 +563,140 @@ add_ip(struct pctx *c, const struct ynode *at, const char *field,
 	return 0;
 }
 
+/* A whole number in [lo, hi]; *out = -1 when absent and optional. */
+static int
+get_int(struct pctx *c, const struct ynode *parent, const char *key,
+    const char *field, int required, long lo, long hi, long *out)
+{
+	const struct ynode *v = ymap_get(parent, key);
+	char *end;
+	long n;
+
+	*out = -1;
+	if (y_is_null(v)) {
+		if (required)
+			return perr(c, parent, field, "missing");
+		return 0;
+	}
+	if (v->type != YN_SCALAR || v->len == 0 || v->len > 10 ||
+	    v->s[0] < '0' || v->s[0] > '9')
+		return perr(c, v, field, "'%s' is not a number",
+		    v->type == YN_SCALAR ? fp_clamp(v->s, 32) : type_name(v));
+	n = strtol(v->s, &end, 10);
+	if (*end != '\0' || n < lo || n > hi)
+		return perr(c, v, field, "'%s' is not a number from %ld to %ld",
+		    fp_clamp(v->s, 32), lo, hi);
+	*out = n;
+	return 0;
+}
+
+static void
+ports_free(struct port *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(p[i].name);
+		free(p[i].target);
+	}
+	free(p);
+}
+
+enum { PORTS_CONTAINER, PORTS_SERVICE, PORTS_SLICE };
+
+/*
+ * A list of ports: container ports (containerPort), Service ports (port,
+ * targetPort, nodePort) or EndpointSlice ports (port; a null port means
+ * every port and is skipped). protocol defaults to TCP. Appended to *out.
+ */
+static int
+read_ports(struct pctx *c, const struct ynode *seq, const char *field,
+    int what, struct port **out, size_t *nout)
+{
+	char f[96], *proto = NULL, *name = NULL, *target = NULL;
+	const struct ynode *it, *tv;
+	long num, np;
+	struct port *p;
+	size_t i;
+	int pn, ret = -1;
+
+	for (i = 0; seq != NULL && i < seq->n; i++) {
+		it = seq->k[i];
+		if (it->type != YN_MAP)
+			return perr(c, it, field, "item is %s, want a mapping",
+			    type_name(it));
+		snprintf(f, sizeof(f), "%s.%s", field,
+		    what == PORTS_CONTAINER ? "containerPort" : "port");
+		if (get_int(c, it, what == PORTS_CONTAINER ? "containerPort" : "port",
+		    f, what != PORTS_SLICE, 1, 65535, &num) < 0)
+			goto out;
+		snprintf(f, sizeof(f), "%s.protocol", field);
+		if (get_str(c, it, "protocol", f, OPTIONAL, &proto) < 0)
+			goto out;
+		pn = proto == NULL ? 6 : fp_proto_parse(proto);
+		if (pn != 6 && pn != 17 && pn != 132) {
+			perr(c, ymap_get(it, "protocol"), f, "'%s' is not TCP, UDP or SCTP",
+			    fp_clamp(proto, 32));
+			goto out;
+		}
+		snprintf(f, sizeof(f), "%s.name", field);
+		if (get_str(c, it, "name", f, OPTIONAL, &name) < 0)
+			goto out;
+		np = 0;
+		if (what == PORTS_SERVICE) {
+			snprintf(f, sizeof(f), "%s.targetPort", field);
+			tv = ymap_get(it, "targetPort");
+			if (!y_is_null(tv) && (scalar_str(c, tv, f, &target) < 0 ||
+			    *target == '\0' || strlen(target) > 63)) {
+				if (target != NULL)
+					perr(c, tv, f, "'%s' is not a port number or name",
+					    fp_clamp(target, 64));
+				goto out;
+			}
+			snprintf(f, sizeof(f), "%s.nodePort", field);
+			if (get_int(c, it, "nodePort", f, OPTIONAL, 0, 65535, &np) < 0)
+				goto out;
+		}
+		if (num > 0 && *nout < PORTS_MAX) {
+			if ((p = realloc(*out, (*nout + 1) * sizeof(*p))) == NULL)
+				goto oom;
+			*out = p;
+			p = &(*out)[(*nout)++];
+			memset(p, 0, sizeof(*p));
+			p->proto = pn;
+			p->port = (int)num;
+			p->node_port = np > 0 ? (int)np : 0;
+			p->name = name ? name : strdup("");
+			name = NULL;
+			if (what == PORTS_SERVICE && target == NULL) {
+				char buf[16];
+
+				snprintf(buf, sizeof(buf), "%ld", num);
+				target = strdup(buf);
+				if (target == NULL)
+					goto oom;
+			}
+			p->target = target;
+			target = NULL;
+			if (p->name == NULL)
+				goto oom;
+		}
+		free(proto);
+		free(name);
+		free(target);
+		proto = name = target = NULL;
+	}
+	ret = 0;
+	goto out;
+oom:
+	perr(c, seq, field, "out of memory");
+out:
+	free(proto);
+	free(name);
+	free(target);
+	return ret;
+}
+
 /* --- growable arrays --------------------------------------------------- */
 
 static void *
@@ -563,6 +734,7 @@ pod_release(struct pod *p)
 	free(p->owner_kind);
 	free(p->owner_name);
 	labels_release(&p->labels);
+	ports_free(p->ports, p->nports);
 }
 
 /* The controller among ownerReferences (controller: true), else the first. */
@@ -653,6 +825,58 @@ read_uid(struct pctx *c, const struct ynode *md, const char *ns,
 	return 0;
 }
 
+/* The ports every container of the pod declares. */
+static int
+read_container_ports(struct pctx *c, const struct ynode *spec, struct pod *p)
+{
+	const struct ynode *ctrs, *ports;
+	size_t i;
+
+	if (get_seq(c, spec, "containers", "spec.containers", &ctrs) < 0)
+		return -1;
+	for (i = 0; ctrs != NULL && i < ctrs->n; i++) {
+		if (ctrs->k[i]->type != YN_MAP)
+			return perr(c, ctrs->k[i], "spec.containers", "item is %s, "
+			    "want a mapping", type_name(ctrs->k[i]));
+		if (get_seq(c, ctrs->k[i], "ports", "spec.containers.ports",
+		    &ports) < 0 || read_ports(c, ports, "spec.containers.ports",
+		    PORTS_CONTAINER, &p->ports, &p->nports) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * When a finished pod's last container stopped: its sandbox and addresses
+ * go then (status.containerStatuses[].state.terminated.finishedAt).
+ */
+static int
+read_finished(struct pctx *c, const struct ynode *status, int64_t *out)
+{
+	const struct ynode *cs, *st, *term;
+	int64_t t;
+	size_t i;
+
+	*out = NO_TIME;
+	if (get_seq(c, status, "containerStatuses", "status.containerStatuses",
+	    &cs) < 0)
+		return -1;
+	for (i = 0; cs != NULL && i < cs->n; i++) {
+		if (cs->k[i]->type != YN_MAP)
+			continue;
+		if (get_map(c, cs->k[i], "state", "status.containerStatuses.state",
+		    OPTIONAL, &st) < 0 ||
+		    get_map(c, st, "terminated",
+		    "status.containerStatuses.state.terminated", OPTIONAL, &term) < 0 ||
+		    get_time(c, term, "finishedAt",
+		    "status.containerStatuses.state.terminated.finishedAt", &t) < 0)
+			return -1;
+		if (t != NO_TIME && (*out == NO_TIME || t > *out))
+			*out = t;
+	}
+	return 0;
+}
+
 static int
 read_pod(struct inv *inv, struct pctx *c, const struct ynode *obj)
 {
@@ -676,8 +900,10 @@ read_pod(struct inv *inv, struct pctx *c, const struct ynode *obj)
 	    get_str(c, spec, "nodeName", "spec.nodeName", OPTIONAL, &p.node) < 0 ||
 	    get_str(c, spec, "serviceAccountName", "spec.serviceAccountName",
 	    OPTIONAL, &p.sa) < 0 ||
-	    get_map(c, obj, "status", "status", OPTIONAL, &status) < 0)
+	    get_map(c, obj, "status", "status", OPTIONAL, &status) < 0 ||
+	    read_container_ports(c, spec, &p) < 0)
 		goto out;
+	p.finished = NO_TIME;
 	if (p.node != NULL && *p.node != '\0' && k8s_check_dns_subdomain(p.node)) {
 		perr(c, ymap_get(spec, "nodeName"), "spec.nodeName", "'%s' is not a "
 		    "valid node name", fp_clamp(p.node, 80));
@@ -695,6 +921,8 @@ read_pod(struct inv *inv, struct pctx *c, const struct ynode *obj)
 		    strcmp(s, "Failed") == 0);
 		free(s);
 		s = NULL;
+		if (p.terminal && read_finished(c, status, &p.finished) < 0)
+			goto out;
 		if (get_seq(c, status, "podIPs", "status.podIPs", &ips) < 0)
 			goto out;
 		for (i = 0; ips != NULL && i < ips->n; i++) {
@@ -768,6 +996,7 @@ read_wep(struct inv *inv, struct pctx *c, const struct ynode *obj)
 	    get_seq(c, spec, "ipNetworks", "spec.ipNetworks", &nets) < 0)
 		goto out;
 	p.from_wep = 1;
+	p.finished = NO_TIME;
 	for (i = 0; i < all.n; i++)
 		if (!calico_label(all.v[i].key) &&
 		    labels_set(&p.labels, all.v[i].key, all.v[i].value) < 0)
@@ -862,6 +1091,72 @@ fail:
 	return -1;
 }
 
+/*
+ * The addresses Calico gives a node, in its annotations (values may carry a
+ * prefix length, "10.0.0.5/24"): traffic from the node's tunnel and
+ * WireGuard interfaces to pods comes from these, not its InternalIP.
+ */
+static const char *const node_annotations[] = {
+	"projectcalico.org/IPv4Address",
+	"projectcalico.org/IPv6Address",
+	"projectcalico.org/IPv4IPIPTunnelAddr",
+	"projectcalico.org/IPv4VXLANTunnelAddr",
+	"projectcalico.org/IPv6VXLANTunnelAddr",
+	"projectcalico.org/IPv4WireguardInterfaceAddr",
+	"projectcalico.org/IPv6WireguardInterfaceAddr",
+};
+
+static int
+add_node_ip(struct pctx *c, const struct ynode *at, const char *field,
+    const char *text, const char *type, struct node *n)
+{
+	struct fp_ip ip;
+	int prefix;
+	size_t i;
+
+	if (fp_cidr_parse(&ip, &prefix, text) < 0)
+		return perr(c, at, field, "'%s' is not an IP address",
+		    fp_clamp(text, 64));
+	for (i = 0; i < n->nips; i++)
+		if (fp_ip_cmp(&n->ips[i], &ip) == 0)
+			return 0;	/* the first type that names it is kept */
+	if (n->nips >= NODE_IPS_MAX)
+		return perr(c, at, field, "more than %d addresses", NODE_IPS_MAX);
+	n->types[n->nips] = type;
+	n->ips[n->nips++] = ip;
+	return 0;
+}
+
+static int
+read_node_annotations(struct pctx *c, const struct ynode *md, struct node *n)
+{
+	const struct ynode *ann, *v;
+	char field[128], *text = NULL;
+	size_t i;
+
+	if (get_map(c, md, "annotations", "metadata.annotations", OPTIONAL,
+	    &ann) < 0)
+		return -1;
+	for (i = 0; ann != NULL && i < sizeof(node_annotations) /
+	    sizeof(node_annotations[0]); i++) {
+		v = ymap_get(ann, node_annotations[i]);
+		if (y_is_null(v))
+			continue;
+		snprintf(field, sizeof(field), "metadata.annotations.%s",
+		    node_annotations[i]);
+		if (scalar_str(c, v, field, &text) < 0)
+			return -1;
+		if (*text != '\0' && add_node_ip(c, v, field, text,
+		    node_annotations[i] + 18, n) < 0) {
+			free(text);
+			return -1;
+		}
+		free(text);
+		text = NULL;
+	}
+	return 0;
+}
+
 static int
 read_node(struct inv *inv, struct pctx *c, const struct ynode *obj)
 {
@@ -893,14 +1188,21 @@ read_node(struct inv *inv, struct pctx *c, const struct ynode *obj)
 		    get_str(c, it, "address", "status.addresses.address", REQUIRED,
 		    &addr) < 0)
 			goto out;
-		/* Only InternalIP: the address node traffic to pods comes from. */
-		if (strcmp(type, "InternalIP") == 0 && add_ip(c, ymap_get(it, "address"),
-		    "status.addresses.address", addr, n.ips, &n.nips) < 0)
+		/*
+		 * InternalIP and ExternalIP, both families: node traffic to
+		 * pods comes from them (Hostname and InternalDNS are names).
+		 */
+		if ((strcmp(type, "InternalIP") == 0 ||
+		    strcmp(type, "ExternalIP") == 0) &&
+		    add_node_ip(c, ymap_get(it, "address"), "status.addresses.address",
+		    addr, type[0] == 'I' ? "InternalIP" : "ExternalIP", &n) < 0)
 			goto out;
 		free(type);
 		free(addr);
 		type = addr = NULL;
 	}
+	if (read_node_annotations(c, md, &n) < 0)
+		goto out;
 	for (i = 0; i < (cidrs ? cidrs->n : 0) + 1; i++) {
 		const struct ynode *cn = cidrs && i < cidrs->n ? cidrs->k[i] :
 		    ymap_get(spec, "podCIDR");
@@ -945,7 +1247,7 @@ out:
 static int
 read_service(struct inv *inv, struct pctx *c, const struct ynode *obj)
 {
-	const struct ynode *md, *spec, *ips, *one;
+	const struct ynode *md, *spec, *ips, *one, *ports, *ranges;
 	struct svc s, *dst;
 	char *ip = NULL, buf[FP_IPSTRLEN];
 	struct fp_ip parsed;
@@ -957,8 +1259,55 @@ read_service(struct inv *inv, struct pctx *c, const struct ynode *obj)
 	    &s.name) < 0 ||
 	    get_map(c, obj, "spec", "spec", OPTIONAL, &spec) < 0 ||
 	    get_labels(c, spec, "selector", "spec.selector", &s.selector) < 0 ||
-	    get_seq(c, spec, "clusterIPs", "spec.clusterIPs", &ips) < 0)
+	    get_seq(c, spec, "clusterIPs", "spec.clusterIPs", &ips) < 0 ||
+	    get_str(c, spec, "type", "spec.type", OPTIONAL, &s.type) < 0 ||
+	    get_str(c, spec, "externalTrafficPolicy", "spec.externalTrafficPolicy",
+	    OPTIONAL, &s.etp) < 0 ||
+	    get_seq(c, spec, "ports", "spec.ports", &ports) < 0 ||
+	    read_ports(c, ports, "spec.ports", PORTS_SERVICE, &s.ports,
+	    &s.nports) < 0 ||
+	    get_seq(c, spec, "loadBalancerSourceRanges",
+	    "spec.loadBalancerSourceRanges", &ranges) < 0)
 		goto out;
+	if (s.type != NULL && strcmp(s.type, "ClusterIP") != 0 &&
+	    strcmp(s.type, "NodePort") != 0 && strcmp(s.type, "LoadBalancer") != 0 &&
+	    strcmp(s.type, "ExternalName") != 0) {
+		perr(c, ymap_get(spec, "type"), "spec.type", "'%s' is not ClusterIP, "
+		    "NodePort, LoadBalancer or ExternalName", fp_clamp(s.type, 32));
+		goto out;
+	}
+	if (s.etp != NULL && strcmp(s.etp, "Cluster") != 0 &&
+	    strcmp(s.etp, "Local") != 0) {
+		perr(c, ymap_get(spec, "externalTrafficPolicy"),
+		    "spec.externalTrafficPolicy", "'%s' is not Cluster or Local",
+		    fp_clamp(s.etp, 32));
+		goto out;
+	}
+	for (i = 0; ranges != NULL && i < ranges->n; i++) {
+		struct fp_ip net;
+		int prefix;
+		size_t need;
+		char *np;
+
+		if (scalar_str(c, ranges->k[i], "spec.loadBalancerSourceRanges",
+		    &ip) < 0)
+			goto out;
+		if (fp_cidr_parse(&net, &prefix, ip) < 0) {
+			perr(c, ranges->k[i], "spec.loadBalancerSourceRanges", "'%s' is "
+			    "not a CIDR", fp_clamp(ip, 64));
+			goto out;
+		}
+		need = (s.ranges ? strlen(s.ranges) : 0) + strlen(ip) + 2;
+		if ((np = realloc(s.ranges, need)) == NULL)
+			goto oom;
+		if (s.ranges == NULL)
+			np[0] = '\0';
+		s.ranges = np;
+		snprintf(s.ranges + strlen(s.ranges), need - strlen(s.ranges), "%s%s",
+		    *s.ranges ? "," : "", ip);
+		free(ip);
+		ip = NULL;
+	}
 	for (i = 0; i < (ips ? ips->n : 0) + 1; i++) {
 		one = ips && i < ips->n ? ips->k[i] : ymap_get(spec, "clusterIP");
 		if (y_is_null(one))
@@ -1001,11 +1350,122 @@ oom:
 	perr(c, obj, "-", "out of memory");
 out:
 	free(ip);
-	free(s.ns);
-	free(s.name);
-	free(s.ips);
-	labels_release(&s.selector);
+	svc_release(&s);
 	return ret;
+}
+
+/*
+ * EndpointSlice: the Service it belongs to (label kubernetes.io/service-name),
+ * its endpoints' addresses, readiness and node, and its ports (already the
+ * backends' target port numbers).
+ */
+static int
+read_slice(struct inv *inv, struct pctx *c, const struct ynode *obj)
+{
+	const struct ynode *md, *eps, *ep, *addrs, *cond, *ports;
+	struct labels lbl;
+	struct slice sl, *dst;
+	struct slice_ep *e;
+	const char *v;
+	char *addr = NULL;
+	size_t i, j;
+	int ready, ret = -1;
+	void *np;
+
+	memset(&sl, 0, sizeof(sl));
+	labels_init(&lbl);
+	if (read_meta(c, obj, "EndpointSlice", 1, k8s_check_dns_subdomain, &md,
+	    &sl.ns, &sl.name) < 0 ||
+	    get_labels(c, md, "labels", "metadata.labels", &lbl) < 0 ||
+	    get_seq(c, obj, "endpoints", "endpoints", &eps) < 0 ||
+	    get_seq(c, obj, "ports", "ports", &ports) < 0 ||
+	    read_ports(c, ports, "ports", PORTS_SLICE, &sl.ports, &sl.nports) < 0)
+		goto out;
+	if ((v = labels_get(&lbl, "kubernetes.io/service-name")) == NULL) {
+		inv->ignored++;	/* not managed for a Service */
+		ret = 0;
+		goto out;
+	}
+	if ((sl.svc = strdup(v)) == NULL)
+		goto oom;
+	for (i = 0; eps != NULL && i < eps->n; i++) {
+		ep = eps->k[i];
+		if (ep->type != YN_MAP) {
+			perr(c, ep, "endpoints", "item is %s, want a mapping",
+			    type_name(ep));
+			goto out;
+		}
+		if (get_seq(c, ep, "addresses", "endpoints.addresses", &addrs) < 0 ||
+		    get_map(c, ep, "conditions", "endpoints.conditions", OPTIONAL,
+		    &cond) < 0)
+			goto out;
+		/* An unset ready condition means ready (discovery/v1). */
+		ready = 1;
+		if (cond != NULL && !y_is_null(ymap_get(cond, "ready")) &&
+		    get_bool(c, cond, "ready", "endpoints.conditions.ready", &ready) < 0)
+			goto out;
+		for (j = 0; addrs != NULL && j < addrs->n; j++) {
+			if (scalar_str(c, addrs->k[j], "endpoints.addresses", &addr) < 0)
+				goto out;
+			if ((np = realloc(sl.eps, (sl.neps + 1) * sizeof(*sl.eps))) == NULL)
+				goto oom;
+			sl.eps = np;
+			e = &sl.eps[sl.neps];
+			memset(e, 0, sizeof(*e));
+			if (fp_ip_parse(&e->ip, addr) < 0) {
+				perr(c, addrs->k[j], "endpoints.addresses", "'%s' is not an "
+				    "IP address", fp_clamp(addr, 64));
+				goto out;
+			}
+			e->ready = ready;
+			sl.neps++;
+			if (get_str(c, ep, "nodeName", "endpoints.nodeName", OPTIONAL,
+			    &e->node) < 0)
+				goto out;
+			free(addr);
+			addr = NULL;
+		}
+	}
+	if ((dst = GROW(inv, slice)) == NULL)
+		goto oom;
+	*dst = sl;
+	memset(&sl, 0, sizeof(sl));
+	ret = 0;
+	goto out;
+oom:
+	perr(c, obj, "-", "out of memory");
+out:
+	free(addr);
+	labels_release(&lbl);
+	slice_release(&sl);
+	return ret;
+}
+
+static void
+svc_release(struct svc *s)
+{
+	free(s->ns);
+	free(s->name);
+	free(s->ips);
+	free(s->type);
+	free(s->etp);
+	free(s->ranges);
+	labels_release(&s->selector);
+	ports_free(s->ports, s->nports);
+}
+
+static void
+slice_release(struct slice *sl)
+{
+	size_t i;
+
+	free(sl->ns);
+	free(sl->name);
+	free(sl->svc);
+	for (i = 0; i < sl->neps; i++)
+		free(sl->eps[i].node);
+	free(sl->eps);
+	ports_free(sl->ports, sl->nports);
 }
 
 /* ReplicaSet or Job: only who owns it matters (Deployment, CronJob). */
@@ -1066,6 +1526,8 @@ read_object(struct inv *inv, struct pctx *c, const struct ynode *obj,
 		return read_node(inv, c, obj);
 	if (strcmp(kind, "Service") == 0)
 		return read_service(inv, c, obj);
+	if (strcmp(kind, "EndpointSlice") == 0)
+		return read_slice(inv, c, obj);
 	if (strcmp(kind, "ReplicaSet") == 0 || strcmp(kind, "Job") == 0)
 		return read_controller(inv, c, obj, kind);
 	inv->ignored++;
@@ -1189,12 +1651,11 @@ inv_free(struct inv *inv)
 		free(inv->nss[i].name);
 		labels_release(&inv->nss[i].labels);
 	}
-	for (i = 0; i < inv->nsvcs; i++) {
-		free(inv->svcs[i].ns);
-		free(inv->svcs[i].name);
-		free(inv->svcs[i].ips);
-		labels_release(&inv->svcs[i].selector);
-	}
+	for (i = 0; i < inv->nsvcs; i++)
+		svc_release(&inv->svcs[i]);
+	for (i = 0; i < inv->nslices; i++)
+		slice_release(&inv->slices[i]);
+	free(inv->slices);
 	for (i = 0; i < inv->nctrls; i++) {
 		free(inv->ctrls[i].ns);
 		free(inv->ctrls[i].kind);
@@ -1219,6 +1680,7 @@ inv_counts(const struct inv *inv, struct inv_counts *out)
 	out->nodes = inv->nnodes;
 	out->services = inv->nsvcs;
 	out->controllers = inv->nctrls;
+	out->slices = inv->nslices;
 	out->ignored = inv->ignored;
 }
 
@@ -1256,7 +1718,8 @@ format_labels(const struct labels *l, char **out)
 enum {
 	S_PREV, S_SNAP, S_NS, S_NODE_NEW, S_NODE, S_POD_NEW, S_POD, S_PODLBL,
 	S_EP_FIND, S_EP_SEEN, S_EP_ADD, S_NET, S_SVC, S_CTRL, S_EP_CLOSE,
-	S_POD_CLOSE, S_EP_GONE, S_POD_GONE, S_COUNT
+	S_POD_CLOSE, S_EP_GONE, S_POD_GONE, S_POD_FIN, S_NODE_ADDR, S_POD_PORT,
+	S_SVC_PORTS_DEL, S_SVC_PORT, S_SLICE_EP, S_SLICE_PORT, S_COUNT
 };
 
 static const char *const sqls[S_COUNT] = {
@@ -1273,8 +1736,8 @@ static const char *const sqls[S_COUNT] = {
 	[S_POD_NEW] = "SELECT last_seen FROM pods WHERE uid = ?1",
 	[S_POD] = "INSERT INTO pods(uid, namespace, name, node, service_account, "
 	    "host_network, owner_kind, owner_name, labels, created, deleted, "
-	    "first_seen, last_seen, live) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13) "
+	    "first_seen, last_seen, live, finished) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14) "
 	    "ON CONFLICT(uid) DO UPDATE SET namespace = excluded.namespace, "
 	    "name = excluded.name, node = excluded.node, "
 	    "service_account = excluded.service_account, "
@@ -1283,6 +1746,7 @@ static const char *const sqls[S_COUNT] = {
 	    "created = coalesce(created, excluded.created), "
 	    "deleted = coalesce(excluded.deleted, deleted), "
 	    "live = max(live, excluded.live), gone_at = NULL, "
+	    "finished = coalesce(finished, excluded.finished), "
 	    "last_seen = max(last_seen, excluded.last_seen)",
 	[S_PODLBL] = "INSERT INTO pod_labels(uid, labels, first_seen, last_seen) "
 	    "VALUES (?1, ?2, ?3, ?3) ON CONFLICT(uid, labels) DO UPDATE SET "
@@ -1297,9 +1761,12 @@ static const char *const sqls[S_COUNT] = {
 	    "valid_to, seen_first, seen_last) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
 	[S_NET] = "INSERT OR IGNORE INTO networks(net, prefix, source) VALUES (?1, ?2, ?3)",
 	[S_SVC] = "INSERT INTO services(namespace, name, selector, cluster_ips, "
-	    "first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
+	    "first_seen, last_seen, type, traffic_policy, source_ranges) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8) "
 	    "ON CONFLICT(namespace, name) DO UPDATE SET selector = excluded.selector, "
-	    "cluster_ips = excluded.cluster_ips, "
+	    "cluster_ips = excluded.cluster_ips, type = excluded.type, "
+	    "traffic_policy = excluded.traffic_policy, "
+	    "source_ranges = excluded.source_ranges, "
 	    "last_seen = max(last_seen, excluded.last_seen)",
 	[S_CTRL] = "INSERT INTO controllers(namespace, kind, name, owner_kind, "
 	    "owner_name) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET "
@@ -1313,6 +1780,24 @@ static const char *const sqls[S_COUNT] = {
 	    "valid_to = max(valid_from, min(coalesce(valid_to, ?3), ?3)) "
 	    "WHERE owner_kind = ?1 AND owner = ?2 AND gone_at IS NULL",
 	[S_POD_GONE] = "UPDATE pods SET gone_at = ?2 WHERE uid = ?1 AND gone_at IS NULL",
+	[S_POD_FIN] = "SELECT finished FROM pods WHERE uid = ?1 AND finished IS NOT NULL",
+	[S_NODE_ADDR] = "INSERT INTO node_addresses(node, ip, type, first_seen, "
+	    "last_seen) VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT DO UPDATE SET "
+	    "last_seen = max(last_seen, excluded.last_seen)",
+	[S_POD_PORT] = "INSERT OR REPLACE INTO pod_ports(uid, port_name, proto, port) "
+	    "VALUES (?1, ?2, ?3, ?4)",
+	[S_SVC_PORTS_DEL] = "DELETE FROM service_ports WHERE namespace = ?1 AND "
+	    "name = ?2",
+	[S_SVC_PORT] = "INSERT OR REPLACE INTO service_ports(namespace, name, "
+	    "port_name, proto, port, target_port, node_port) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_SLICE_EP] = "INSERT INTO slice_endpoints(namespace, slice, service, ip, "
+	    "ready, node, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) "
+	    "ON CONFLICT DO UPDATE SET ready = max(ready, excluded.ready), "
+	    "service = excluded.service, node = excluded.node, "
+	    "last_seen = max(last_seen, excluded.last_seen)",
+	[S_SLICE_PORT] = "INSERT OR REPLACE INTO slice_ports(namespace, slice, "
+	    "service, port_name, proto, port) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
 struct writer {
@@ -1498,10 +1983,18 @@ store_node(struct writer *w, const struct node *n, int64_t prev)
 		if (gone(w, "node", n->name) < 0)
 			goto out;
 	} else {
-		for (i = 0; i < n->nips; i++)
+		for (i = 0; i < n->nips; i++) {
 			if (observe(w, "node", n->name, &n->ips[i], !isold, n->created,
 			    NO_TIME, prev) < 0)
 				goto out;
+			s = w->s[S_NODE_ADDR];
+			sqlite3_bind_text(s, 1, n->name, -1, SQLITE_STATIC);
+			sqlite3_bind_blob(s, 2, n->ips[i].a, n->ips[i].len, SQLITE_STATIC);
+			sqlite3_bind_text(s, 3, n->types[i], -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 4, w->at);
+			if (step_done(w, s, "storing node addresses") < 0)
+				goto out;
+		}
 	}
 	snprintf(src, sizeof(src), "node/%s podCIDR", n->name);
 	for (i = 0; i < n->ncidrs; i++) {
@@ -1524,12 +2017,16 @@ store_pod(struct writer *w, const struct pod *p, int64_t prev)
 	sqlite3_stmt *s = w->s[S_POD];
 	char *text = NULL;
 	size_t i;
-	int64_t last;
-	int isold = 0, ret = -1;
+	int64_t last, fin, cap;
+	int isold = 0, was_finished = 0, ret = -1;
 
 	if (exists(w, S_POD_NEW, p->uid, &isold, &last) < 0 ||
+	    exists(w, S_POD_FIN, p->uid, &was_finished, &fin) < 0 ||
 	    format_labels(&p->labels, &text) < 0)
 		goto out;
+	/* A finished pod held its addresses until its containers stopped. */
+	fin = !p->terminal ? NO_TIME : p->finished != NO_TIME &&
+	    p->finished < w->at ? p->finished : w->at;
 	sqlite3_bind_text(s, 1, p->uid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, p->ns, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, p->name, -1, SQLITE_STATIC);
@@ -1542,9 +2039,20 @@ store_pod(struct writer *w, const struct pod *p, int64_t prev)
 	bind_time(s, 10, p->created);
 	bind_time(s, 11, p->deleted);
 	sqlite3_bind_int64(s, 12, w->at);
-	sqlite3_bind_int(s, 13, !p->terminal);
+	/* live: it ran in the period (a Job's pod seen only finished did too) */
+	sqlite3_bind_int(s, 13, !p->terminal || p->nips > 0);
+	bind_time(s, 14, fin);
 	if (step_done(w, s, "storing pods") < 0)
 		goto out;
+	for (i = 0; i < p->nports; i++) {
+		s = w->s[S_POD_PORT];
+		sqlite3_bind_text(s, 1, p->uid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, p->ports[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, p->ports[i].proto);
+		sqlite3_bind_int(s, 4, p->ports[i].port);
+		if (step_done(w, s, "storing pod ports") < 0)
+			goto out;
+	}
 	s = w->s[S_PODLBL];
 	sqlite3_bind_text(s, 1, p->uid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
@@ -1554,21 +2062,89 @@ store_pod(struct writer *w, const struct pod *p, int64_t prev)
 	if (w->watch)
 		prev = isold ? last : NO_TIME;
 	/*
-	 * hostNetwork pods are their node; finished pods released their IP
-	 * (a listing closes them by not observing them; a watch event must).
+	 * hostNetwork pods are their node. A finished pod owned its addresses
+	 * until it finished (a Job's pod that ran between two snapshots): the
+	 * first sighting as finished records that run and closes it; later
+	 * sightings change nothing.
 	 */
-	if (p->gone || (w->watch && p->terminal)) {
+	if (p->gone) {
 		if (gone(w, "pod", p->uid) < 0)
 			goto out;
-	} else if (!p->host_network && !p->terminal)
+	} else if (!p->host_network && !(p->terminal && was_finished)) {
+		cap = p->deleted;
+		if (fin != NO_TIME && (cap == NO_TIME || fin < cap))
+			cap = fin;
 		for (i = 0; i < p->nips; i++)
 			if (observe(w, "pod", p->uid, &p->ips[i], !isold, p->created,
-			    p->deleted, prev) < 0)
+			    cap, prev) < 0)
 				goto out;
+		if (p->terminal && gone(w, "pod", p->uid) < 0)
+			goto out;
+	}
 	ret = 0;
 out:
 	free(text);
 	return ret;
+}
+
+/* A Service's ports as this snapshot lists them (the latest win). */
+static int
+store_service_ports(struct writer *w, const struct svc *v)
+{
+	sqlite3_stmt *s = w->s[S_SVC_PORTS_DEL];
+	size_t i;
+
+	sqlite3_bind_text(s, 1, v->ns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, v->name, -1, SQLITE_STATIC);
+	if (step_done(w, s, "storing service ports") < 0)
+		return -1;
+	s = w->s[S_SVC_PORT];
+	for (i = 0; i < v->nports; i++) {
+		sqlite3_bind_text(s, 1, v->ns, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, v->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, v->ports[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 4, v->ports[i].proto);
+		sqlite3_bind_int(s, 5, v->ports[i].port);
+		sqlite3_bind_text(s, 6, v->ports[i].target, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 7, v->ports[i].node_port);
+		if (step_done(w, s, "storing service ports") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+store_slice(struct writer *w, const struct slice *sl)
+{
+	sqlite3_stmt *s;
+	size_t i;
+
+	for (i = 0; i < sl->neps; i++) {
+		s = w->s[S_SLICE_EP];
+		sqlite3_bind_text(s, 1, sl->ns, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, sl->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, sl->svc, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 4, sl->eps[i].ip.a, sl->eps[i].ip.len,
+		    SQLITE_STATIC);
+		sqlite3_bind_int(s, 5, sl->eps[i].ready);
+		sqlite3_bind_text(s, 6, sl->eps[i].node ? sl->eps[i].node : "", -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(s, 7, w->at);
+		if (step_done(w, s, "storing endpoint slices") < 0)
+			return -1;
+	}
+	for (i = 0; i < sl->nports; i++) {
+		s = w->s[S_SLICE_PORT];
+		sqlite3_bind_text(s, 1, sl->ns, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, sl->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, sl->svc, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, sl->ports[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 5, sl->ports[i].proto);
+		sqlite3_bind_int(s, 6, sl->ports[i].port);
+		if (step_done(w, s, "storing endpoint slices") < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int
@@ -1630,11 +2206,13 @@ merge_weps(struct inv *inv)
 static int
 kinds_text(const struct inv *inv, char *buf, size_t len)
 {
-	const char *names[6];
+	const char *names[7];
 	size_t n = 0, i, used = 0;
 
 	if (inv->nnss)
 		names[n++] = "Namespace";
+	if (inv->nslices)
+		names[n++] = "EndpointSlice";
 	if (inv->nnodes)
 		names[n++] = "Node";
 	if (inv->npods > inv->nweps)
@@ -1689,7 +2267,7 @@ inv_store(struct inv *inv, struct store *st, int64_t at, const char *source,
 	sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, kinds, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)(inv->npods + inv->nnodes +
-	    inv->nnss + inv->nsvcs));
+	    inv->nnss + inv->nsvcs + inv->nslices));
 	if (step_done(&w, s, "storing the snapshot") < 0)
 		goto out;
 objects:
@@ -1721,11 +2299,21 @@ objects:
 		sqlite3_bind_text(s, 3, text, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 4, inv->svcs[i].ips, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 5, at);
-		if (step_done(&w, s, "storing services") < 0)
+		sqlite3_bind_text(s, 6, inv->svcs[i].type ? inv->svcs[i].type :
+		    "ClusterIP", -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 7, inv->svcs[i].etp ? inv->svcs[i].etp :
+		    "Cluster", -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 8, inv->svcs[i].ranges ? inv->svcs[i].ranges :
+		    "", -1, SQLITE_STATIC);
+		if (step_done(&w, s, "storing services") < 0 ||
+		    store_service_ports(&w, &inv->svcs[i]) < 0)
 			goto out;
 		free(text);
 		text = NULL;
 	}
+	for (i = 0; i < inv->nslices; i++)
+		if (store_slice(&w, &inv->slices[i]) < 0)
+			goto out;
 	for (i = 0; i < inv->nctrls; i++) {
 		s = w.s[S_CTRL];
 		sqlite3_bind_text(s, 1, inv->ctrls[i].ns, -1, SQLITE_STATIC);

@@ -11,7 +11,12 @@
  * or `-o yaml` and `calicoctl get workloadendpoints -A -o yaml` print them.
  * One libyaml parser reads both (JSON is YAML flow style), a stream of one
  * or more documents, each a single object or a List/...List with items.
- * Pod, Namespace, Node, Service and WorkloadEndpoint are imported;
+ * Pod, Namespace, Node, Service, EndpointSlice and WorkloadEndpoint are
+ * imported (nodes with their InternalIP and ExternalIP addresses and the
+ * addresses in Calico's projectcalico.org/IPv4Address, IPv6Address and
+ * tunnel and WireGuard annotations; Services with type, ports and target
+ * ports, externalTrafficPolicy and loadBalancerSourceRanges; pods with
+ * their containers' ports);
  * ReplicaSet and Job only lend their ownerReferences (Deployment, CronJob);
  * every other kind is counted and ignored.
  *
@@ -33,8 +38,10 @@
  *                pod's deletionTimestamp if earlier (its containers are
  *                killed by then); NULL while the latest snapshot lists it,
  *                because the latest snapshot is the current truth.
- * Pods in phase Succeeded or Failed own no IP (their sandbox and IP are
- * released although status still shows it). hostNetwork pods own no IP
+ * A pod in phase Succeeded or Failed owned its addresses until it finished
+ * (the latest containerStatuses finishedAt, else the snapshot that shows it
+ * finished): Calico drops a finished pod's endpoint and its IP is freed,
+ * but a Job's pod that ran between two snapshots is still attributed. hostNetwork pods own no IP
  * either: their traffic is the node's (node InternalIPs are node endpoints).
  * A flow is attributed by learner/resolve.h.
  */
@@ -66,7 +73,8 @@ int inv_parse_at(struct inv *inv, const char *name, const char *buf,
 
 /* Counts of objects parsed so far. */
 struct inv_counts {
-	size_t pods, namespaces, nodes, services, weps, controllers, ignored;
+	size_t pods, namespaces, nodes, services, weps, controllers, slices,
+	    ignored;
 };
 void inv_counts(const struct inv *inv, struct inv_counts *out);
 

@@ -9,6 +9,7 @@ struct owner {
 	struct fp_ip ip;
 	int64_t from, to;
 	long peer;
+	long node;
 };
 
 struct resolver {
@@ -42,6 +43,13 @@ int
 resolver_add(struct resolver *r, const struct fp_ip *ip, int64_t from,
     int64_t to, long peer)
 {
+	return resolver_add_on(r, ip, from, to, peer, -1);
+}
+
+int
+resolver_add_on(struct resolver *r, const struct fp_ip *ip, int64_t from,
+    int64_t to, long peer, long node)
+{
 	struct owner *p;
 	size_t cap;
 
@@ -57,6 +65,7 @@ resolver_add(struct resolver *r, const struct fp_ip *ip, int64_t from,
 	p->from = from;
 	p->to = to;
 	p->peer = peer;
+	p->node = node;
 	return 0;
 }
 
@@ -140,19 +149,25 @@ resolver_lookup(const struct resolver *r, const struct fp_ip *ip,
 	size_t i, n = 0, k;
 	int64_t covered = first;	/* the span is covered up to here */
 	int same = 1, gap = 0;
-	long peer = 0;
+	long peer = 0, node = -1;
 
 	memset(out, 0, sizeof(*out));
+	out->node = -1;
 	for (i = first_of(r, ip); i < r->n && fp_ip_cmp(&r->o[i].ip, ip) == 0;
 	    i++) {
 		const struct owner *o = &r->o[i];
 
 		if (o->from > last || o->to <= first)
 			continue;	/* no overlap with [first, last] */
-		if (n == 0)
+		if (n == 0) {
 			peer = o->peer;
-		else if (o->peer != peer)
-			same = 0;
+			node = o->node;
+		} else {
+			if (o->peer != peer)
+				same = 0;
+			if (o->node != node)
+				node = -1;
+		}
 		n++;
 		/* Owners come sorted by from: check the union covers the span. */
 		if (o->from > covered)
@@ -184,5 +199,6 @@ resolver_lookup(const struct resolver *r, const struct fp_ip *ip,
 	}
 	out->ncand = 0;
 	out->peer = peer;
+	out->node = node;
 	out->cls = peer == RS_NODE_PEER ? RS_NODE : RS_WORKLOAD;
 }

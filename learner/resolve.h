@@ -38,6 +38,8 @@ enum rs_class { RS_WORKLOAD, RS_NODE, RS_EXTERNAL, RS_UNKNOWN, RS_AMBIGUOUS };
 struct rs_result {
 	enum rs_class cls;
 	long peer;			/* RS_WORKLOAD: workload index */
+	long node;			/* RS_WORKLOAD, RS_NODE: the node the
+					   owners ran on (or are), -1 unknown */
 	long cand[RS_MAXCAND];		/* RS_AMBIGUOUS: workload candidates */
 	size_t ncand;
 };
@@ -50,6 +52,13 @@ void resolver_free(struct resolver *r);
 /* An owner: peer is a workload index or RS_NODE_PEER; to INT64_MAX if open. */
 int resolver_add(struct resolver *r, const struct fp_ip *ip, int64_t from,
     int64_t to, long peer);
+/*
+ * The same with the owner's node (a caller's id, >= 0; -1 unknown): a
+ * lookup says which node the owners covering the span ran on when they all
+ * agree, so that traffic from a pod's own node can be told apart.
+ */
+int resolver_add_on(struct resolver *r, const struct fp_ip *ip, int64_t from,
+    int64_t to, long peer, long node);
 /* A cluster range (duplicates are ignored). */
 int resolver_add_net(struct resolver *r, const struct fp_ip *net, int prefix);
 size_t resolver_nets(const struct resolver *r, const struct fp_ip **nets,

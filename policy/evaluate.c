@@ -40,7 +40,36 @@ pe_endpoint_release(struct pe_endpoint *ep)
 	for (i = 0; i < ep->n_named_ports; i++)
 		free(ep->named_ports[i].name);
 	free(ep->named_ports);
+	free(ep->node);
+	for (i = 0; i < ep->n_services; i++) {
+		free(ep->services[i].namespace);
+		free(ep->services[i].name);
+	}
+	free(ep->services);
 	pe_endpoint_init(ep);
+}
+
+int
+pe_endpoint_add_service(struct pe_endpoint *ep, const char *ns,
+    const char *name, int proto, int port)
+{
+	struct pe_svc_member *m;
+
+	m = realloc(ep->services, (ep->n_services + 1) * sizeof(*m));
+	if (m == NULL)
+		return fp_error("endpoint: out of memory");
+	ep->services = m;
+	m = &m[ep->n_services];
+	m->proto = proto;
+	m->port = port;
+	if ((m->namespace = strdup(ns)) == NULL ||
+	    (m->name = strdup(name)) == NULL) {
+		free(m->namespace);
+		return fp_error("endpoint: out of memory");
+	}
+	ep->n_services++;
+	ep->services_known = 1;
+	return 0;
 }
 
 int
@@ -901,9 +930,37 @@ all_other_family(const struct pe_net *n, size_t cnt, int fam)
 	return 1;
 }
 
+/*
+ * A services match: the Service's endpoint addresses, and for a destination
+ * its endpoint ports too (ports may not be written with services). The
+ * namespace defaults to the policy's (a global policy must name it).
+ */
+static int
+service_match(const struct pe_entity *e, const struct pe_endpoint *ep,
+    const char *pol_ns, int is_dst, int proto, int port, int *unsure)
+{
+	const char *ns = e->svc_namespace && *e->svc_namespace ?
+	    e->svc_namespace : pol_ns;
+	size_t i;
+
+	if (!ep->services_known) {
+		*unsure = 1;	/* Service endpoints are not in the policy set */
+		return 0;
+	}
+	for (i = 0; i < ep->n_services; i++)
+		if (ns != NULL && strcmp(ep->services[i].namespace, ns) == 0 &&
+		    strcmp(ep->services[i].name, e->svc_name) == 0 &&
+		    (!is_dst || ep->services[i].port < 0 ||
+		    (ep->services[i].proto == proto &&
+		    ep->services[i].port == port)))
+			return 1;
+	return 0;
+}
+
 static int
 entity_match(const struct pe_policyset *ps, const struct pe_entity *e,
-    const struct pe_endpoint *ep, int proto, int port, int *unsure)
+    const struct pe_endpoint *ep, const char *pol_ns, int is_dst, int proto,
+    int port, int *unsure)
 {
 	if (e->n_nets && !in_nets(ep, e->nets, e->n_nets))
 		return 0;
@@ -913,11 +970,9 @@ entity_match(const struct pe_policyset *ps, const struct pe_entity *e,
 		return 0;
 	if (e->c_not_sel && in_selector_set(ps, e->c_not_sel, ep))
 		return 0;
-	if (e->has_services) {
-		/* Service endpoints are not in the policy set. */
-		*unsure = 1;
+	if (e->has_services &&
+	    !service_match(e, ep, pol_ns, is_dst, proto, port, unsure))
 		return 0;
-	}
 	if (e->n_ports || e->n_not_ports) {
 		if (port <= 0) {
 			*unsure = 1;
@@ -935,7 +990,7 @@ entity_match(const struct pe_policyset *ps, const struct pe_entity *e,
 
 static int
 rule_match(const struct pe_policyset *ps, const struct pe_rule *r,
-    const struct pe_flow *f, int *unsure)
+    const char *pol_ns, const struct pe_flow *f, int *unsure)
 {
 	int fam = flow_family(f);
 
@@ -961,9 +1016,10 @@ rule_match(const struct pe_policyset *ps, const struct pe_rule *r,
 	    f->icmp_type == r->not_icmp_type &&
 	    (r->not_icmp_code == -1 || f->icmp_code == r->not_icmp_code))
 		return 0;
-	if (!entity_match(ps, &r->src, f->src, f->proto, f->sport, unsure))
+	if (!entity_match(ps, &r->src, f->src, pol_ns, 0, f->proto, f->sport,
+	    unsure))
 		return 0;
-	if (!entity_match(ps, &r->dst, f->dst, f->proto,
+	if (!entity_match(ps, &r->dst, f->dst, pol_ns, 1, f->proto,
 	    fp_proto_has_ports(f->proto) ? f->dport : 0, unsure))
 		return 0;
 	if (r->has_http)
@@ -1104,7 +1160,8 @@ eval_policy(const struct pe_policyset *ps, const struct pe_ctier *t,
 	*enforced = 1;
 	d->policies_applied++;
 	for (ri = 0; ri < n; ri++) {
-		if (!rule_match(ps, &rules[ri], f, &d->uncertain))
+		if (!rule_match(ps, &rules[ri], p->namespace, f,
+		    &d->uncertain))
 			continue;
 		switch (rules[ri].action) {
 		case PE_ACT_LOG:
@@ -1191,6 +1248,13 @@ pe_evaluate_dir(const struct pe_policyset *ps, const struct pe_flow *f,
 	d->allowed = 1;
 	if (ep == NULL || ep->kind != PE_EP_POD) {
 		d->why = PE_WHY_NO_ENDPOINT;
+		return;
+	}
+	/* From the pod's own node: Felix returns before workload ingress. */
+	if (ingress && f->src != NULL && f->src->kind == PE_EP_NODE &&
+	    f->src->node != NULL && ep->node != NULL &&
+	    strcmp(f->src->node, ep->node) == 0) {
+		d->why = PE_WHY_HOST_LOCAL;
 		return;
 	}
 	if (is_bound(ps, ep)) {

@@ -58,6 +58,17 @@ struct pe_named_port {
 };
 
 /*
+ * A Service the endpoint backs: Calico's `services` match selects the
+ * Service's endpoints (addresses, and ports for a destination), so an
+ * endpoint that knows its Services can be matched exactly.
+ */
+struct pe_svc_member {
+	char *namespace, *name;
+	int proto, port;	/* the endpoint's port for the Service; port -1:
+				   whichever (the Service's own ports) */
+};
+
+/*
  * An endpoint: a pod (a Calico workload endpoint), or a node or external
  * address (no Calico endpoint in our model; matched only by nets and
  * network sets). Owns its strings and labels; pe_endpoint_release frees.
@@ -75,6 +86,20 @@ struct pe_endpoint {
 	int named_ports_known;		/* else rules naming ports are unsure */
 	struct pe_named_port *named_ports;
 	size_t n_named_ports;
+	/*
+	 * The node a pod runs on, or the node a node address belongs to
+	 * (NULL: unknown). Felix never polices traffic from a host to its own
+	 * workloads (doc: calico-semantics; felix/rules/static.go, "We don't
+	 * currently police host -> endpoint according to the endpoint's
+	 * ingress policy", felix/bpf-gpl/tc.c "Host to workload traffic always
+	 * allowed"), so node -> pod ingress on the same node is allowed.
+	 * Exception not modelled: with kube-proxy in IPVS mode Felix polices
+	 * host-to-workload traffic of IPVS connections.
+	 */
+	char *node;
+	int services_known;		/* else services matches are unsure */
+	struct pe_svc_member *services;
+	size_t n_services;
 
 	/* pe_endpoint_prepare: the labels selectors see (API-NOTES 7). */
 	struct labels sel_labels;
@@ -93,6 +118,10 @@ void pe_endpoint_release(struct pe_endpoint *ep);
 /* Add a named port (copied). 0 or -1. */
 int pe_endpoint_add_named_port(struct pe_endpoint *ep, const char *name,
     int proto, int port);
+/* Record that ep backs Service ns/name on proto/port (copied); sets
+ * services_known. 0 or -1. */
+int pe_endpoint_add_service(struct pe_endpoint *ep, const char *ns,
+    const char *name, int proto, int port);
 /*
  * Compute sel_labels: own labels (minus pcns./pcsa. ones), plus
  * projectcalico.org/namespace, projectcalico.org/orchestrator=k8s and
@@ -138,7 +167,8 @@ enum pe_why {
 	PE_WHY_RULE,		/* an Allow or Deny rule decided */
 	PE_WHY_END_OF_TIER,	/* no rule matched; tier drops */
 	PE_WHY_PROFILE,		/* no tier decided: namespace profile allows */
-	PE_WHY_NO_ENDPOINT	/* not a pod: nothing to evaluate */
+	PE_WHY_NO_ENDPOINT,	/* not a pod: nothing to evaluate */
+	PE_WHY_HOST_LOCAL	/* ingress from the pod's own node: never policed */
 };
 
 struct pe_decision {

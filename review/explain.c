@@ -133,9 +133,32 @@ from_pod(struct model *m, const struct model_pod *pod, struct pe_endpoint *ep,
 		    fp_clamp(ep->name, 64));
 	if (load_ns_labels(m, ep) < 0)
 		return -1;
+	if (*pod->node != '\0' && set_str(&ep->node, pod->node) < 0)
+		return -1;
 	if (pod->naddrs > 0) {
 		ep->ip = pod->addrs[0].ip;
 		ep->has_ip = 1;
+	}
+	if (pod->host_network) {
+		/* no address of its own: its node's */
+		struct fp_ip *ips = NULL;
+		size_t n = 0, k;
+
+		if (*pod->node != '\0' &&
+		    model_node_addresses(m, pod->node, &ips, &n) < 0)
+			return -1;
+		for (k = 0; k < n; k++) {
+			f = ips[k].len == 16;
+			if (k == 0) {
+				ep->ip = ips[k];
+				ep->has_ip = 1;
+			}
+			if (res != NULL && !res->has[f]) {
+				res->addr[f] = ips[k];
+				res->has[f] = 1;
+			}
+		}
+		free(ips);
 	}
 	for (f = 0; res != NULL && f < 2; f++) {
 		if ((ip = model_pod_addr(pod, f ? 6 : 4)) != NULL) {
@@ -168,7 +191,8 @@ resolve_ip(struct model *m, const char *arg, struct pe_endpoint *ep)
 	}
 	if (kind == MODEL_OWNER_NODE) {
 		ep->kind = PE_EP_NODE;
-		ret = set_str(&ep->name, owner);
+		ret = set_str(&ep->name, owner) < 0 ? -1 :
+		    set_str(&ep->node, owner);
 		goto out;
 	}
 	if ((rc = model_pod_get(m, owner, &pod)) < 0 ||
@@ -259,6 +283,28 @@ pe_resolve_endpoint_ex(struct model *m, const char *arg,
 		ep->kind = mp.kind == MODEL_PEER_NODE ? PE_EP_NODE : PE_EP_EXTERNAL;
 		if (set_str(&ep->name, arg) < 0)
 			return -1;
+		/* which node: traffic to its own pods is not policed */
+		if (mp.kind == MODEL_PEER_NODE && m != NULL &&
+		    model_ip_node(m, &ep->ip, &ep->node) < 0)
+			return -1;
+		return pe_endpoint_prepare(ep);
+	}
+	if (strncmp(arg, "service:", 8) == 0) {
+		/* a Service's endpoints, as learn names the API server */
+		const char *sl = strchr(arg + 8, '/');
+		char ns[254];
+
+		if (sl == NULL || sl == arg + 8 || sl[1] == '\0' ||
+		    (size_t)(sl - arg - 8) >= sizeof(ns))
+			return fp_error("'%s': want service:NAMESPACE/NAME",
+			    fp_clamp(arg, 128));
+		memcpy(ns, arg + 8, (size_t)(sl - arg - 8));
+		ns[sl - arg - 8] = '\0';
+		ep->kind = PE_EP_EXTERNAL;
+		res->fixed = 1;
+		if (set_str(&ep->name, arg) < 0 ||
+		    pe_endpoint_add_service(ep, ns, sl + 1, -1, -1) < 0)
+			return -1;
 		return pe_endpoint_prepare(ep);
 	}
 	if (fp_ip_parse(&ip, arg) == 0) {
@@ -277,8 +323,8 @@ pe_resolve_endpoint_ex(struct model *m, const char *arg,
 	if (slash == NULL || slash == arg || slash[1] == '\0' ||
 	    strchr(slash + 1, '/') != NULL)
 		return fp_error("'%s': want NAMESPACE/NAME, an IP, node:IP, "
-		    "external:IP or a label spec (ns:NAMESPACE,KEY=VALUE,...)",
-		    fp_clamp(arg, 128));
+		    "external:IP, service:NAMESPACE/NAME or a label spec "
+		    "(ns:NAMESPACE,KEY=VALUE,...)", fp_clamp(arg, 128));
 	if (m == NULL)
 		return fp_error("'%s': naming a workload or pod needs the "
 		    "learned database (--db); or give a label spec "
@@ -460,6 +506,10 @@ print_decision(FILE *out, const char *dir, const struct pe_endpoint *ep,
 	switch (d->why) {
 	case PE_WHY_NO_ENDPOINT:
 		fputs("  decided by: no Calico endpoint (not a pod)\n", out);
+		break;
+	case PE_WHY_HOST_LOCAL:
+		fputs("  decided by: host to local workload: Calico does not "
+		    "police traffic from a pod's own node\n", out);
 		break;
 	case PE_WHY_RULE:
 		fputs("  decided by: rule\n", out);

@@ -60,6 +60,78 @@ ns_labels(struct model *m, struct pe_endpoint *ep, char **cache_ns,
 	return 0;
 }
 
+/*
+ * A hostNetwork workload has no Calico endpoint: it is its nodes, one
+ * state per node its pods ran on, with that node's addresses. NodeLocal
+ * DNSCache answers at its own addresses (learn's DNS addresses).
+ */
+static int
+load_host_workload(struct model *m, struct rv_peer *p, struct model_pod **pods,
+    size_t npods)
+{
+	struct fp_ip *ips = NULL, a;
+	char *t = NULL, buf[64];
+	const char *q;
+	size_t i, j, n = 0, k;
+	int ret = -1, f, prefix, nodelocal;
+
+	nodelocal = strcmp(model_peer_name(&p->mp), "node-local-dns") == 0;
+	if (nodelocal && model_dns_addresses(m, &t) < 0)
+		goto out;
+	if ((p->states = calloc(npods + 1, sizeof(*p->states))) == NULL) {
+		fp_error("out of memory");
+		goto out;
+	}
+	for (i = 0; i < npods; i++) {
+		struct rv_state *st;
+
+		for (j = 0; j < i && strcmp(pods[j]->node, pods[i]->node) != 0; j++)
+			;
+		if (j < i || *pods[i]->node == '\0')
+			continue;	/* one state per node */
+		st = &p->states[p->nstates++];
+		pe_endpoint_init(&st->ep);
+		st->ep.kind = PE_EP_NODE;
+		if ((st->ep.name = strdup(p->text)) == NULL ||
+		    (st->ep.node = strdup(pods[i]->node)) == NULL) {
+			fp_error("out of memory");
+			goto out;
+		}
+		free(ips);
+		ips = NULL;
+		n = 0;
+		if (!nodelocal &&
+		    model_node_addresses(m, pods[i]->node, &ips, &n) < 0)
+			goto out;
+		for (k = 0; k < n; k++) {
+			f = ips[k].len == 16;
+			if (!st->has[f]) {
+				st->addr[f] = ips[k];
+				st->has[f] = 1;
+			}
+		}
+		for (q = t; q != NULL && *q != '\0'; q += k + (q[k] == ',')) {
+			k = strcspn(q, ",");
+			if (k >= sizeof(buf))
+				continue;
+			memcpy(buf, q, k);
+			buf[k] = '\0';
+			if (fp_cidr_parse(&a, &prefix, buf) == 0 &&
+			    !st->has[f = a.len == 16]) {
+				st->addr[f] = a;
+				st->has[f] = 1;
+			}
+		}
+		if (pe_endpoint_prepare(&st->ep) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(ips);
+	free(t);
+	return ret;
+}
+
 static int
 load_workload(struct model *m, const struct pe_policyset *ps,
     struct rv_peer *p)
@@ -74,6 +146,10 @@ load_workload(struct model *m, const struct pe_policyset *ps,
 		goto out;
 	for (i = 0; i < npods; i++)
 		nkeys += pods[i]->host_network ? 0 : pods[i]->nlabel_sets;
+	if (nkeys == 0 && npods > 0) {
+		ret = load_host_workload(m, p, pods, npods);
+		goto out;
+	}
 	if ((keys = calloc(nkeys + 1, sizeof(*keys))) == NULL ||
 	    (p->states = calloc(nkeys + 1, sizeof(*p->states))) == NULL) {
 		fp_error("out of memory");
@@ -103,7 +179,9 @@ load_workload(struct model *m, const struct pe_policyset *ps,
 		ep->kind = PE_EP_POD;
 		if ((ep->namespace = strdup(keys[i].ns)) == NULL ||
 		    (ep->service_account = strdup(keys[i].sa)) == NULL ||
-		    (ep->name = strdup(p->text)) == NULL) {
+		    (ep->name = strdup(p->text)) == NULL ||
+		    (*keys[i].pod->node != '\0' &&
+		    (ep->node = strdup(keys[i].pod->node)) == NULL)) {
 			fp_error("out of memory");
 			goto out;
 		}
@@ -148,6 +226,18 @@ rv_peer_load(struct model *m, const struct pe_policyset *ps, const char *text,
 	ep->kind = p->mp.kind == MODEL_PEER_NODE ? PE_EP_NODE : PE_EP_EXTERNAL;
 	if ((ep->name = strdup(text)) == NULL)
 		return fp_error("out of memory");
+	if (p->mp.kind == MODEL_PEER_SERVICE) {
+		/* The Service's endpoints, on whichever port the edge has. */
+		char ns[256];
+
+		if (pe_endpoint_add_service(ep, model_peer_ns(&p->mp, ns,
+		    sizeof(ns)), model_peer_name(&p->mp), -1, -1) < 0)
+			return -1;
+		return pe_endpoint_prepare(ep);
+	}
+	if (p->mp.kind == MODEL_PEER_NODE &&
+	    model_ip_node(m, &p->mp.ip, &ep->node) < 0)
+		return -1;
 	f = p->mp.ip.len == 16;
 	p->states[0].addr[f] = ep->ip = p->mp.ip;
 	p->states[0].has[f] = ep->has_ip = 1;

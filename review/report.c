@@ -1316,6 +1316,9 @@ decision_text(FILE *f, const struct pe_decision *d)
 	case PE_WHY_NO_ENDPOINT:
 		fputs("not a pod", f);
 		break;
+	case PE_WHY_HOST_LOCAL:
+		fputs("from the pod's own node: not policed by Calico", f);
+		break;
 	}
 }
 

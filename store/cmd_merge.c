@@ -71,13 +71,13 @@ static const struct merge_table {
 
 	{ "SELECT uid, namespace, name, node, service_account, host_network,"
 	  " live, owner_kind, owner_name, controller_kind, controller_name,"
-	  " labels, workload, created, deleted, first_seen, last_seen, gone_at"
-	  " FROM pods",
+	  " labels, workload, created, deleted, first_seen, last_seen, gone_at,"
+	  " finished FROM pods",
 	  "INSERT INTO pods(uid, namespace, name, node, service_account,"
 	  " host_network, live, owner_kind, owner_name, controller_kind,"
 	  " controller_name, labels, workload, created, deleted, first_seen,"
-	  " last_seen, gone_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-	  " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+	  " last_seen, gone_at, finished) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	  " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
 	  " ON CONFLICT(uid) DO UPDATE SET"
 	  " namespace = CASE WHEN excluded.last_seen > last_seen THEN excluded.namespace ELSE namespace END,"
 	  " name = CASE WHEN excluded.last_seen > last_seen THEN excluded.name ELSE name END,"
@@ -94,6 +94,7 @@ static const struct merge_table {
 	  " deleted = CASE WHEN excluded.last_seen > last_seen THEN excluded.deleted ELSE deleted END,"
 	  " gone_at = CASE WHEN excluded.last_seen > last_seen THEN excluded.gone_at ELSE gone_at END,"
 	  " live = max(live, excluded.live),"
+	  " finished = coalesce(finished, excluded.finished),"
 	  " first_seen = min(first_seen, excluded.first_seen),"
 	  " last_seen = max(last_seen, excluded.last_seen)" },
 
@@ -112,12 +113,17 @@ static const struct merge_table {
 	  " valid_from = min(valid_from, excluded.valid_from),"
 	  " seen_last = max(seen_last, excluded.seen_last)" },
 
-	{ "SELECT namespace, name, selector, cluster_ips, first_seen, last_seen"
-	  " FROM services",
-	  "INSERT INTO services VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	{ "SELECT namespace, name, selector, cluster_ips, first_seen, last_seen,"
+	  " type, traffic_policy, source_ranges FROM services",
+	  "INSERT INTO services(namespace, name, selector, cluster_ips,"
+	  " first_seen, last_seen, type, traffic_policy, source_ranges)"
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
 	  " ON CONFLICT(namespace, name) DO UPDATE SET"
 	  " selector = CASE WHEN excluded.last_seen > last_seen THEN excluded.selector ELSE selector END,"
 	  " cluster_ips = CASE WHEN excluded.last_seen > last_seen THEN excluded.cluster_ips ELSE cluster_ips END,"
+	  " type = CASE WHEN excluded.last_seen > last_seen THEN excluded.type ELSE type END,"
+	  " traffic_policy = CASE WHEN excluded.last_seen > last_seen THEN excluded.traffic_policy ELSE traffic_policy END,"
+	  " source_ranges = CASE WHEN excluded.last_seen > last_seen THEN excluded.source_ranges ELSE source_ranges END,"
 	  " first_seen = min(first_seen, excluded.first_seen),"
 	  " last_seen = max(last_seen, excluded.last_seen)" },
 
@@ -126,6 +132,30 @@ static const struct merge_table {
 
 	{ "SELECT namespace, kind, name, owner_kind, owner_name FROM controllers",
 	  "INSERT OR IGNORE INTO controllers VALUES (?1, ?2, ?3, ?4, ?5)" },
+
+	{ "SELECT node, ip, type, first_seen, last_seen FROM node_addresses",
+	  "INSERT INTO node_addresses VALUES (?1, ?2, ?3, ?4, ?5)"
+	  " ON CONFLICT(node, ip, type) DO UPDATE SET"
+	  " first_seen = min(first_seen, excluded.first_seen),"
+	  " last_seen = max(last_seen, excluded.last_seen)" },
+
+	{ "SELECT namespace, name, port_name, proto, port, target_port, node_port"
+	  " FROM service_ports",
+	  "INSERT OR IGNORE INTO service_ports VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)" },
+
+	{ "SELECT namespace, slice, service, ip, ready, node, first_seen, last_seen"
+	  " FROM slice_endpoints",
+	  "INSERT INTO slice_endpoints VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	  " ON CONFLICT(namespace, slice, ip) DO UPDATE SET"
+	  " ready = max(ready, excluded.ready),"
+	  " first_seen = min(first_seen, excluded.first_seen),"
+	  " last_seen = max(last_seen, excluded.last_seen)" },
+
+	{ "SELECT namespace, slice, service, port_name, proto, port FROM slice_ports",
+	  "INSERT OR IGNORE INTO slice_ports VALUES (?1, ?2, ?3, ?4, ?5, ?6)" },
+
+	{ "SELECT uid, port_name, proto, port FROM pod_ports",
+	  "INSERT OR IGNORE INTO pod_ports VALUES (?1, ?2, ?3, ?4)" },
 };
 
 #define NTABLES (sizeof(merge_tables) / sizeof(merge_tables[0]))

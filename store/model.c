@@ -16,7 +16,8 @@
 
 enum {
 	Q_POD_UID, Q_POD_NAME, Q_POD_WORKLOAD, Q_POD_LABELS, Q_POD_ADDRS,
-	Q_NS_LABELS, Q_OWNER_LATEST, Q_OWNER_AT, Q_LABELLED, Q_COUNT
+	Q_NS_LABELS, Q_OWNER_LATEST, Q_OWNER_AT, Q_LABELLED, Q_NODE_ADDRS,
+	Q_NODE_ADDRS_OF, Q_LBS, Q_COUNT
 };
 
 static const char *const q_sql[Q_COUNT] = {
@@ -34,6 +35,14 @@ static const char *const q_sql[Q_COUNT] = {
 	    "owner_kind = 'pod' AND owner = ?1 "
 	    "ORDER BY valid_to IS NULL DESC, valid_from DESC, ip",
 	[Q_NS_LABELS] = "SELECT labels FROM namespaces WHERE name = ?1",
+	[Q_NODE_ADDRS] = "SELECT DISTINCT ip FROM endpoints WHERE "
+	    "owner_kind = 'node' AND gone_at IS NULL ORDER BY ip",
+	[Q_NODE_ADDRS_OF] = "SELECT DISTINCT ip FROM endpoints WHERE "
+	    "owner_kind = 'node' AND owner = ?1 ORDER BY gone_at IS NULL DESC, ip",
+	[Q_LBS] = "SELECT s.namespace, s.name, s.source_ranges, s.traffic_policy "
+	    "FROM service_backends b JOIN services s USING (namespace, name) "
+	    "WHERE b.workload = ?1 AND b.proto = ?2 AND b.port = ?3 AND "
+	    "s.type = 'LoadBalancer' ORDER BY s.namespace, s.name",
 	[Q_OWNER_LATEST] = "SELECT owner_kind, owner FROM endpoints "
 	    "WHERE ip = ?1 ORDER BY valid_to IS NULL DESC, valid_from DESC "
 	    "LIMIT 1",
@@ -142,6 +151,7 @@ workload_release(struct model_workload *w)
 	free(w->selector);
 	free(w->text);
 	free(w->members);
+	free(w->also_selects);
 }
 
 void
@@ -177,6 +187,7 @@ model_peer_parse(const char *text, struct model_peer *p)
 		{ "node:", MODEL_PEER_NODE },
 		{ "external:", MODEL_PEER_EXTERNAL },
 		{ "unknown:", MODEL_PEER_UNKNOWN },
+		{ "service:", MODEL_PEER_SERVICE },
 	};
 	const char *slash;
 	size_t i, n;
@@ -188,6 +199,15 @@ model_peer_parse(const char *text, struct model_peer *p)
 		if (strncmp(text, pf[i].prefix, n) != 0)
 			continue;
 		p->kind = pf[i].kind;
+		if (p->kind == MODEL_PEER_SERVICE) {
+			p->off = n;
+			if ((slash = strchr(text + n, '/')) == NULL || slash ==
+			    text + n || slash[1] == '\0')
+				return fp_error("peer '%s': want service:"
+				    "namespace/name", fp_clamp(text, 128));
+			p->nslen = (size_t)(slash - text - n);
+			return 0;
+		}
 		if (fp_ip_parse(&p->ip, text + n) < 0)
 			return fp_error("peer '%s': not an IP address",
 			    fp_clamp(text, 128));
@@ -206,7 +226,7 @@ model_peer_ns(const struct model_peer *p, char *buf, size_t len)
 {
 	size_t n = p->nslen < len ? p->nslen : len - 1;
 
-	memcpy(buf, p->text, n);
+	memcpy(buf, p->text + p->off, n);
 	buf[n] = '\0';
 	return buf;
 }
@@ -214,13 +234,13 @@ model_peer_ns(const struct model_peer *p, char *buf, size_t len)
 const char *
 model_peer_name(const struct model_peer *p)
 {
-	return p->text + p->nslen + 1;
+	return p->text + p->off + p->nslen + 1;
 }
 
 int
 model_peer_family(const struct model_peer *p)
 {
-	if (p->kind == MODEL_PEER_WORKLOAD)
+	if (p->kind == MODEL_PEER_WORKLOAD || p->kind == MODEL_PEER_SERVICE)
 		return 0;
 	return p->ip.len == 16 ? 6 : 4;
 }
@@ -299,7 +319,8 @@ load_workloads(struct model *m)
 	int rc, ret = -1;
 
 	if (store_prepare(m->st, &s, "SELECT w.namespace, w.name, w.kind, "
-	    "w.selector, w.pods, coalesce(n.members, ''), coalesce(n.exact, 1) "
+	    "w.selector, w.pods, coalesce(n.members, ''), coalesce(n.exact, 1), "
+	    "coalesce(n.host_network, 0), coalesce(n.also_selects, '') "
 	    "FROM workloads w LEFT JOIN workload_notes n USING (namespace, name) "
 	    "ORDER BY w.namespace, w.name") < 0)
 		return -1;
@@ -313,12 +334,14 @@ load_workloads(struct model *m)
 		    (w->kind = col_dup(s, 2)) == NULL ||
 		    (w->selector = col_dup(s, 3)) == NULL ||
 		    (w->members = col_dup(s, 5)) == NULL ||
+		    (w->also_selects = col_dup(s, 8)) == NULL ||
 		    asprintf(&w->text, "%s/%s", w->ns, w->name) < 0) {
 			w->text = NULL;
 			goto oom;
 		}
 		w->pods = sqlite3_column_int64(s, 4);
 		w->exact = sqlite3_column_int(s, 6) != 0;
+		w->host_network = sqlite3_column_int(s, 7) != 0;
 	}
 	if (rc != SQLITE_DONE) {
 		store_sqlerr(m->st, "reading workloads");
@@ -682,6 +705,142 @@ model_ip_owner(struct model *m, const struct fp_ip *ip, int64_t at,
 	}
 	sqlite3_reset(s);
 	return ret;
+}
+
+int
+model_ip_node(struct model *m, const struct fp_ip *ip, char **node)
+{
+	enum model_owner_kind kind;
+	int rc = model_ip_owner(m, ip, MODEL_AT_LATEST, &kind, node);
+
+	if (rc == 1 && kind != MODEL_OWNER_NODE) {
+		free(*node);
+		*node = NULL;
+		rc = 0;
+	}
+	return rc;
+}
+
+int
+model_node_addresses(struct model *m, const char *node, struct fp_ip **v,
+    size_t *n)
+{
+	sqlite3_stmt *s = stmt(m, node ? Q_NODE_ADDRS_OF : Q_NODE_ADDRS);
+	struct fp_ip *p;
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (s == NULL)
+		return -1;
+	if (node != NULL)
+		sqlite3_bind_text(s, 1, node, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			if ((p = realloc(*v, cap * sizeof(*p))) == NULL) {
+				sqlite3_reset(s);
+				free(*v);
+				*v = NULL;
+				return fp_error("out of memory");
+			}
+			*v = p;
+		}
+		if (fp_ip_from_blob(&(*v)[*n], sqlite3_column_blob(s, 0),
+		    (size_t)sqlite3_column_bytes(s, 0)) == 0)
+			(*n)++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(*v);
+		*v = NULL;
+		*n = 0;
+		return store_sqlerr(m->st, "reading node addresses");
+	}
+	return 0;
+}
+
+void
+model_lbs_free(struct model_lb *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].ns);
+		free(v[i].name);
+		free(v[i].source_ranges);
+		free(v[i].traffic_policy);
+	}
+	free(v);
+}
+
+int
+model_lbs_of(struct model *m, const char *workload, int proto, int port,
+    struct model_lb **v, size_t *n)
+{
+	sqlite3_stmt *s = stmt(m, Q_LBS);
+	struct model_lb *p;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, workload, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 2, proto);
+	sqlite3_bind_int(s, 3, port);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((p = realloc(*v, (*n + 1) * sizeof(*p))) == NULL)
+			goto oom;
+		*v = p;
+		p = &p[*n];
+		memset(p, 0, sizeof(*p));
+		(*n)++;
+		if ((p->ns = col_dup(s, 0)) == NULL ||
+		    (p->name = col_dup(s, 1)) == NULL ||
+		    (p->source_ranges = col_dup(s, 2)) == NULL ||
+		    (p->traffic_policy = col_dup(s, 3)) == NULL)
+			goto oom;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(m->st, "reading services");
+		goto fail;
+	}
+	return 0;
+oom:
+	sqlite3_reset(s);
+	fp_error("out of memory");
+fail:
+	model_lbs_free(*v, *n);
+	*v = NULL;
+	*n = 0;
+	return -1;
+}
+
+static int
+meta_text(struct model *m, const char *key, char **out)
+{
+	int rc = store_meta_get(m->st, key, out);
+
+	if (rc < 0)
+		return -1;
+	if (*out == NULL && (*out = strdup("")) == NULL)
+		return fp_error("out of memory");
+	return 0;
+}
+
+int
+model_cluster_cidrs(struct model *m, char **out)
+{
+	return meta_text(m, "learn.cluster_cidrs", out);
+}
+
+int
+model_dns_addresses(struct model *m, char **out)
+{
+	return meta_text(m, "learn.dns_addresses", out);
 }
 
 /* --- coverage and health ------------------------------------------------- */

@@ -39,21 +39,25 @@ struct store *model_store(const struct model *m);
 
 /*
  * A side of an edge as the learner writes it: "namespace/name" (a
- * workload), "node:IP", "external:IP" or "unknown:IP" (an in-cluster
- * address without an owner). The one parser of that text.
+ * workload), "node:IP", "external:IP", "unknown:IP" (an in-cluster
+ * address without an owner) or "service:namespace/name" (a Service's
+ * endpoints as Calico's services match names them: the API server). The
+ * one parser of that text.
  */
 enum model_peer_kind {
 	MODEL_PEER_WORKLOAD,
 	MODEL_PEER_NODE,
 	MODEL_PEER_EXTERNAL,
-	MODEL_PEER_UNKNOWN
+	MODEL_PEER_UNKNOWN,
+	MODEL_PEER_SERVICE
 };
 
 struct model_peer {
 	enum model_peer_kind kind;
 	const char *text;	/* as stored; borrowed from the caller */
-	size_t nslen;		/* WORKLOAD: text[0..nslen) is the namespace,
-				   text + nslen + 1 the workload's name */
+	size_t off;		/* where "namespace/name" starts in text */
+	size_t nslen;		/* WORKLOAD, SERVICE: text[off..off+nslen) is
+				   the namespace, then '/' and the name */
 	struct fp_ip ip;	/* NODE, EXTERNAL, UNKNOWN */
 };
 
@@ -63,9 +67,9 @@ struct model_peer {
  * or "peer 'TEXT': not an IP address".
  */
 int model_peer_parse(const char *text, struct model_peer *out /* OUT */);
-/* Copy the namespace of a WORKLOAD peer into buf (truncated); buf. */
+/* Copy the namespace of a WORKLOAD or SERVICE peer into buf (truncated). */
 const char *model_peer_ns(const struct model_peer *p, char *buf, size_t len);
-/* The workload's name of a WORKLOAD peer (points into p->text). */
+/* The name of a WORKLOAD or SERVICE peer (points into p->text). */
 const char *model_peer_name(const struct model_peer *p);
 /* The family an address peer fixes: 4 or 6; 0 for a workload. */
 int model_peer_family(const struct model_peer *p);
@@ -101,6 +105,8 @@ struct model_workload {
 	int64_t pods;
 	char *members;		/* workload_notes: "Kind/name,..." or "" */
 	int exact;		/* 0: the selector also matches other pods */
+	int host_network;	/* its pods are hostNetwork: no Calico endpoint */
+	char *also_selects;	/* inexact: other workloads' names it selects */
 };
 
 /*
@@ -175,6 +181,40 @@ enum model_owner_kind { MODEL_OWNER_POD, MODEL_OWNER_NODE };
  */
 int model_ip_owner(struct model *m, const struct fp_ip *ip, int64_t at,
     enum model_owner_kind *kind, char **owner);
+
+/*
+ * The addresses of the cluster's nodes, for the node network set: every
+ * address a node still holds (InternalIP, ExternalIP, Calico's tunnel
+ * addresses), or of node (a name) only when node is not NULL. Sorted,
+ * distinct; *v malloc'd.
+ */
+int model_node_addresses(struct model *m, const char *node, struct fp_ip **v,
+    size_t *n);
+
+/*
+ * The Services of type LoadBalancer that workload ("namespace/name") backs
+ * on proto/port (its target port), with their loadBalancerSourceRanges.
+ */
+struct model_lb {
+	char *ns, *name;
+	char *source_ranges;	/* comma-separated CIDRs, "" for none */
+	char *traffic_policy;	/* Cluster or Local */
+};
+int model_lbs_of(struct model *m, const char *workload, int proto, int port,
+    struct model_lb **v, size_t *n);
+void model_lbs_free(struct model_lb *v, size_t n);
+
+/* The learner's cluster ranges (meta learn.cluster_cidrs): malloc'd text,
+ * comma-separated CIDRs, "" when unknown. */
+int model_cluster_cidrs(struct model *m, char **out);
+/* Extra DNS addresses learn found (meta learn.dns_addresses), as above. */
+int model_dns_addresses(struct model *m, char **out);
+
+/*
+ * The node that holds ip now (its name, malloc'd into *node): 1, 0 when ip
+ * is no node's, -1 on error.
+ */
+int model_ip_node(struct model *m, const struct fp_ip *ip, char **node);
 
 /* --- coverage and health ------------------------------------------------- */
 

@@ -184,7 +184,108 @@
 	"  PRIMARY KEY (ip, reason)" \
 	") WITHOUT ROWID;"
 
+/* --- migration 2: real-cluster traffic --------------------------------- */
+/*
+ * What a cluster carries besides pod-to-pod traffic (issue: host and probe
+ * traffic, Services, hostNetwork pods, Jobs).
+ *  - node_addresses: every address a node had, by type (InternalIP,
+ *    ExternalIP, or the Calico annotation it came from), first/last seen.
+ *    The endpoints table holds them as node owners too.
+ *  - services gain their type, externalTrafficPolicy and
+ *    loadBalancerSourceRanges (comma-separated CIDRs); service_ports their
+ *    ports, target_port as written (a number or a container port name).
+ *  - slice_endpoints / slice_ports: EndpointSlices (service = the
+ *    kubernetes.io/service-name label); ready is 1 when the address was
+ *    ever seen ready.
+ *  - pod_ports: the pods' declared container ports.
+ *  - pods.finished: when the pod was seen terminated (the latest
+ *    containerStatuses finishedAt, else the snapshot that showed it so);
+ *    it owned its addresses until then.
+ *  - workload_notes.host_network: 1 for a workload of hostNetwork pods;
+ *    also_selects: for a workload whose selector is not exact, the other
+ *    workloads of its namespace it also selects (names, comma-separated,
+ *    sorted).
+ *  - host_local: traffic from a pod's own node to it, which Calico never
+ *    polices (no rule is written for it); dst is the workload.
+ *  - service_backends (written by learn): the workloads behind each
+ *    Service port in the learning period, at their target port, with the
+ *    Service's type, so emit can tell a LoadBalancer's clients.
+ */
+#define MIGRATION_2 \
+	"ALTER TABLE services ADD COLUMN type TEXT NOT NULL DEFAULT 'ClusterIP';" \
+	"ALTER TABLE services ADD COLUMN traffic_policy TEXT NOT NULL DEFAULT 'Cluster';" \
+	"ALTER TABLE services ADD COLUMN source_ranges TEXT NOT NULL DEFAULT '';" \
+	"ALTER TABLE pods ADD COLUMN finished INTEGER;" \
+	"ALTER TABLE workload_notes ADD COLUMN host_network INTEGER NOT NULL DEFAULT 0;" \
+	"ALTER TABLE workload_notes ADD COLUMN also_selects TEXT NOT NULL DEFAULT '';" \
+	"CREATE TABLE node_addresses (" \
+	"  node TEXT NOT NULL," \
+	"  ip BLOB NOT NULL," \
+	"  type TEXT NOT NULL," \
+	"  first_seen INTEGER NOT NULL," \
+	"  last_seen INTEGER NOT NULL," \
+	"  PRIMARY KEY (node, ip, type)" \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE service_ports (" \
+	"  namespace TEXT NOT NULL," \
+	"  name TEXT NOT NULL," \
+	"  port_name TEXT NOT NULL," \
+	"  proto INTEGER NOT NULL," \
+	"  port INTEGER NOT NULL," \
+	"  target_port TEXT NOT NULL," /* number or container port name */ \
+	"  node_port INTEGER NOT NULL DEFAULT 0," \
+	"  PRIMARY KEY (namespace, name, proto, port)" \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE slice_endpoints (" \
+	"  namespace TEXT NOT NULL," \
+	"  slice TEXT NOT NULL," \
+	"  service TEXT NOT NULL," \
+	"  ip BLOB NOT NULL," \
+	"  ready INTEGER NOT NULL," \
+	"  node TEXT NOT NULL DEFAULT ''," \
+	"  first_seen INTEGER NOT NULL," \
+	"  last_seen INTEGER NOT NULL," \
+	"  PRIMARY KEY (namespace, slice, ip)" \
+	") WITHOUT ROWID;" \
+	"CREATE INDEX slice_endpoints_svc ON slice_endpoints(namespace, service);" \
+	"CREATE TABLE slice_ports (" \
+	"  namespace TEXT NOT NULL," \
+	"  slice TEXT NOT NULL," \
+	"  service TEXT NOT NULL," \
+	"  port_name TEXT NOT NULL," \
+	"  proto INTEGER NOT NULL," \
+	"  port INTEGER NOT NULL," \
+	"  PRIMARY KEY (namespace, slice, port_name, proto)" \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE pod_ports (" \
+	"  uid TEXT NOT NULL," \
+	"  port_name TEXT NOT NULL," \
+	"  proto INTEGER NOT NULL," \
+	"  port INTEGER NOT NULL," \
+	"  PRIMARY KEY (uid, proto, port)" \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE service_backends (" \
+	"  namespace TEXT NOT NULL," \
+	"  name TEXT NOT NULL," \
+	"  type TEXT NOT NULL," \
+	"  workload TEXT NOT NULL," /* namespace/name */ \
+	"  proto INTEGER NOT NULL," \
+	"  port INTEGER NOT NULL," /* the target port */ \
+	"  PRIMARY KEY (namespace, name, workload, proto, port)" \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE host_local (" \
+	"  node TEXT NOT NULL," \
+	"  dst TEXT NOT NULL," \
+	"  proto INTEGER NOT NULL," \
+	"  port INTEGER NOT NULL," \
+	"  connections INTEGER NOT NULL," \
+	"  first_seen INTEGER NOT NULL," \
+	"  last_seen INTEGER NOT NULL," \
+	"  PRIMARY KEY (node, dst, proto, port)" \
+	") WITHOUT ROWID;"
+
 const char *const fp_migrations[] = {
 	SCHEMA_COMMON SCHEMA_COLLECTOR SCHEMA_INVENTORY SCHEMA_MODEL,
+	MIGRATION_2,
 };
 const int fp_migration_count = sizeof(fp_migrations) / sizeof(fp_migrations[0]);

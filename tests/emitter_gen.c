@@ -168,6 +168,13 @@ gen_cluster_rollout(struct store *st, unsigned seed, int rollout,
 	    store_begin(st) < 0)
 		goto out;
 
+	/* the nodes that call pods below (node:10.0.0.N): the node set */
+	if (store_exec(st, "INSERT INTO endpoints (ip, owner_kind, owner, "
+	    "valid_from, valid_to, seen_first, seen_last) VALUES "
+	    "(x'0a000001', 'node', 'node-1', 0, NULL, 0, 1), "
+	    "(x'0a000002', 'node', 'node-2', 0, NULL, 0, 1), "
+	    "(x'0a000003', 'node', 'node-3', 0, NULL, 0, 1)") < 0)
+		goto out;
 	/* kube-system: DNS and one other exempt workload */
 	if (add_ns(&g, "kube-system") < 0 ||
 	    add_wl(&g, "kube-system", "coredns", "k8s-app=kube-dns\n",

@@ -11,3 +11,5 @@ fp_script_test(learner_formats learner/formats.sh)
 # Fuzzing the inventory parser (see fp_fuzz_harness).
 fp_fuzz_harness(inventory)
 fp_script_test(learner_watch learner/watch.sh)
+fp_script_test(learner_traffic learner/traffic.sh)
+fp_script_test(traffic_e2e e2e/traffic_classes.sh)

@@ -129,7 +129,11 @@ engine_reads(const struct emit_result *r)
 		if (pe_read_buffer(&ps, r->docs[i].file, r->docs[i].text,
 		    r->docs[i].len) < 0)
 			fail_msg("engine rejects %s: %s", r->docs[i].file, fp_errmsg());
-	assert_int_equal(ps.n_policies, r->ndocs);
+	/* every document is a policy, but the node set */
+	for (i = 0, k = 0; i < r->ndocs; i++)
+		k += strcmp(r->docs[i].kind, "GlobalNetworkSet") == 0;
+	assert_int_equal(ps.n_policies + k, r->ndocs);
+	assert_int_equal(ps.n_netsets, k);
 	for (i = 0; i < ps.n_policies; i++) {
 		const struct pe_policy *p = &ps.policies[i];
 
@@ -365,22 +369,25 @@ test_emit_limits(void **state)
 	assert_non_null(strstr(t, "      - 1147\n")); /* the 50th */
 	assert_int_equal(count(t, "    protocol: UDP\n"), 2);
 	/* 300 IPv4 nets: 256 + 44, and one IPv6 rule */
-	assert_int_equal(count(t, "    ipVersion: 4\n"), 3);	/* + ICMP */
+	assert_int_equal(count(t, "    ipVersion: 4\n"), 2);
 	assert_int_equal(count(t, "    ipVersion: 6\n"), 1);
 	assert_non_null(strstr(t, "      - 2001:db8::1/128\n"));
-	assert_int_equal(count(t, "/32\n"), 301);	/* + the node */
-	/* ICMP echo request from a node */
-	assert_non_null(strstr(t, "    protocol: ICMP\n    ipVersion: 4\n    icmp:\n"
-	    "      type: 8\n      code: 0\n    source:\n      nets:\n      - 10.0.0.1/32\n"));
+	assert_int_equal(count(t, "/32\n"), 300);	/* never the node */
+	/* ICMP echo request from a node: the node set, by its label */
+	assert_non_null(strstr(t, "    protocol: ICMP\n    icmp:\n"
+	    "      type: 8\n      code: 0\n    source:\n      selector: "
+	    "\"flowpol/node-set == 'cluster-nodes'\"\n"));
 	/* GRE: a number, no ports */
 	assert_non_null(strstr(t, "    protocol: 47\n    destination:\n"
 	    "      namespaceSelector"));
 	/* unknown peer and port 0: reported, not allowed */
 	/* and no pods in the inventory: the DNS default, noted (sorted first) */
-	assert_int_equal(r.nnotes, 3);
+	/* and no node in the inventory: the node set is empty, noted */
+	assert_int_equal(r.nnotes, 4);
 	assert_non_null(strstr(r.notes[0], "dns: no pods labelled k8s-app=kube-dns"));
 	assert_non_null(strstr(r.notes[1], "proto 6 port 0: cannot be written"));
 	assert_non_null(strstr(r.notes[2], "unknown:10.244.9.9 tcp/80: unknown peer"));
+	assert_non_null(strstr(r.notes[3], "the node set flowpol-nodes is empty"));
 	assert_null(strstr(t, "10.244.9.9"));
 	engine_reads(&r);
 	emit_result_free(&r);
@@ -484,7 +491,9 @@ test_emit_whole_namespace(void **state)
 	assert_int_equal(emit_build(f->st, &(struct emit_opts){ 0 }, &r), 0);
 	assert_int_equal(r.nnotes, 2);
 	assert_string_equal(r.notes[1], "workload ns/loose: selector tier == 'x' also "
-	    "selects other pods of the namespace; its policy applies to them too");
+	    "selects other pods of the namespace; add a label such as "
+	    "app.kubernetes.io/name: loose to its pod template; its policy "
+	    "applies to them too");
 	emit_result_free(&r);
 }
 

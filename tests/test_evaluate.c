@@ -72,6 +72,9 @@ desc(const struct pe_decision *d, char *buf, size_t len)
 	case PE_WHY_NO_ENDPOINT:
 		snprintf(buf, len, "none");
 		break;
+	case PE_WHY_HOST_LOCAL:
+		snprintf(buf, len, "host-local");
+		break;
 	}
 }
 
@@ -1086,11 +1089,111 @@ test_evaluate_explain_db(void **state)
 	tu_rmdir(dir);
 }
 
+/* An endpoint built by hand: a pod (ns set) or a node/external address. */
+static void
+mk_ep(struct pe_endpoint *ep, enum pe_ep_kind kind, const char *ns,
+    const char *app, const char *ip, const char *node)
+{
+	pe_endpoint_init(ep);
+	ep->kind = kind;
+	if (ns != NULL)
+		assert_non_null(ep->namespace = strdup(ns));
+	if (app != NULL)
+		assert_int_equal(labels_set(&ep->labels, "app", app), 0);
+	if (ip != NULL) {
+		assert_int_equal(fp_ip_parse(&ep->ip, ip), 0);
+		ep->has_ip = 1;
+	}
+	if (node != NULL)
+		assert_non_null(ep->node = strdup(node));
+	assert_int_equal(pe_endpoint_prepare(ep), 0);
+}
+
+static void
+verdict(const struct pe_policyset *ps, const struct pe_endpoint *s,
+    const struct pe_endpoint *d, int proto, int port, struct pe_verdict *v)
+{
+	struct pe_flow f;
+
+	memset(&f, 0, sizeof(f));
+	f.src = s;
+	f.dst = d;
+	f.proto = proto;
+	f.dport = port;
+	f.icmp_type = f.icmp_code = -1;
+	assert_int_equal(pe_evaluate(ps, &f, 0, v), 0);
+}
+
+/*
+ * Host to local workload: Felix returns before workload ingress policy
+ * (felix/rules/static.go, felix/bpf-gpl/tc.c), so a pod's own node reaches
+ * it whatever the policy; another node is policed. A destination services
+ * match selects the Service's endpoint addresses and ports.
+ */
+static void
+test_evaluate_host_local_and_services(void **state)
+{
+	struct pe_policyset *ps = load(H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: deny}\nspec:\n  order: 100\n"
+	    "  selector: projectcalico.org/orchestrator == 'k8s'\n"
+	    "  types: [Ingress, Egress]\n---\n"
+	    H "kind: GlobalNetworkPolicy\nmetadata: {name: api}\nspec:\n"
+	    "  order: 10\n  selector: app == 'op'\n  types: [Egress]\n"
+	    "  egress:\n  - action: Allow\n    protocol: TCP\n"
+	    "    destination:\n      services: {name: kubernetes, namespace: default}\n");
+	struct pe_endpoint web, op, node_a, node_b, api, api2;
+	struct pe_verdict v;
+	char buf[64];
+
+	(void)state;
+	mk_ep(&web, PE_EP_POD, "shop", "web", "10.42.0.10", "node-a");
+	mk_ep(&op, PE_EP_POD, "ops", "op", "10.42.0.60", "node-a");
+	mk_ep(&node_a, PE_EP_NODE, NULL, NULL, "10.0.0.1", "node-a");
+	mk_ep(&node_b, PE_EP_NODE, NULL, NULL, "10.0.0.2", "node-b");
+	mk_ep(&api, PE_EP_EXTERNAL, NULL, NULL, "192.0.2.10", NULL);
+	assert_int_equal(pe_endpoint_add_service(&api, "default", "kubernetes", 6,
+	    6443), 0);
+	mk_ep(&api2, PE_EP_EXTERNAL, NULL, NULL, "192.0.2.10", NULL);
+	verdict(ps, &node_a, &web, 6, 8080, &v);
+	desc(&v.ingress, buf, sizeof(buf));
+	assert_true(v.allowed);
+	assert_string_equal(buf, "host-local");
+	verdict(ps, &node_b, &web, 6, 8080, &v);
+	desc(&v.ingress, buf, sizeof(buf));
+	assert_false(v.allowed);
+	assert_string_equal(buf, "eot:default");
+	/* Pod to its own node is egress, policed as any other. */
+	verdict(ps, &web, &node_a, 6, 9100, &v);
+	assert_false(v.allowed);
+	/* services: the endpoint's address and port, for the named Service. */
+	verdict(ps, &op, &api, 6, 6443, &v);
+	desc(&v.egress, buf, sizeof(buf));
+	assert_true(v.allowed);
+	assert_string_equal(buf, "api#0");
+	assert_false(v.egress.uncertain);
+	verdict(ps, &op, &api, 6, 443, &v);
+	assert_false(v.allowed);
+	verdict(ps, &web, &api, 6, 6443, &v);
+	assert_false(v.allowed);
+	/* An address whose Services are unknown: denied, and said to be unsure. */
+	verdict(ps, &op, &api2, 6, 6443, &v);
+	assert_false(v.allowed);
+	assert_true(v.egress.uncertain);
+	pe_endpoint_release(&web);
+	pe_endpoint_release(&op);
+	pe_endpoint_release(&node_a);
+	pe_endpoint_release(&node_b);
+	pe_endpoint_release(&api);
+	pe_endpoint_release(&api2);
+	unload(ps);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_evaluate_profile_allow),
+		cmocka_unit_test(test_evaluate_host_local_and_services),
 		cmocka_unit_test(test_evaluate_order),
 		cmocka_unit_test(test_evaluate_tiers),
 		cmocka_unit_test(test_evaluate_host_only_policies),

@@ -296,7 +296,8 @@ test_inventory_intervals(void **state)
 	    "  - {type: ExternalIP, address: 203.0.113.1}\n"), 0);
 	expect_query(&d, "SELECT count(*) FROM endpoints WHERE owner_kind = 'pod' AND "
 	    "gone_at IS NULL", "3");
-	expect_query(&d, "SELECT count(*) FROM endpoints WHERE owner_kind = 'node'", "1");
+	/* InternalIP and ExternalIP: node traffic to pods comes from either. */
+	expect_query(&d, "SELECT count(*) FROM endpoints WHERE owner_kind = 'node'", "2");
 	/* Out of order: refused, nothing stored. */
 	assert_int_equal(import(&d, "2026-11-21T10:30:00Z", "kind: List\nitems:\n"
 	    POD("z", "10.0.0.7", "")), -1);
@@ -311,6 +312,102 @@ test_inventory_intervals(void **state)
 	db_close(&d);
 }
 
+/*
+ * Real-cluster objects: every address a node has (status and Calico's
+ * annotations, both families), Services with their ports and load balancer
+ * fields, EndpointSlices, container ports, and a Job's pod that ran and
+ * finished between two snapshots.
+ */
+static void
+test_inventory_traffic(void **state)
+{
+	struct db d;
+
+	(void)state;
+	db_open(&d);
+	assert_int_equal(import(&d, "2026-11-21T10:00:00Z", "kind: List\nitems:\n"
+	    "- kind: Node\n  metadata:\n    name: n1\n    annotations:\n"
+	    "      projectcalico.org/IPv4Address: 10.9.0.1/24\n"
+	    "      projectcalico.org/IPv6Address: fd00:9::1/64\n"
+	    "      projectcalico.org/IPv4IPIPTunnelAddr: 10.42.0.1\n"
+	    "      projectcalico.org/IPv4VXLANTunnelAddr: 10.42.0.2\n"
+	    "      projectcalico.org/IPv6VXLANTunnelAddr: fd00:42::1\n"
+	    "      projectcalico.org/IPv4WireguardInterfaceAddr: 10.42.0.3\n"
+	    "      projectcalico.org/IPv6WireguardInterfaceAddr: fd00:42::3\n"
+	    "      unrelated/IPv4Address: 10.99.0.1\n"
+	    "  status:\n    addresses:\n"
+	    "    - {type: InternalIP, address: 10.9.0.1}\n"
+	    "    - {type: InternalIP, address: 'fd00:9::1'}\n"
+	    "    - {type: ExternalIP, address: 203.0.113.1}\n"
+	    "    - {type: ExternalIP, address: '2001:db8::1'}\n"
+	    "    - {type: Hostname, address: n1}\n"
+	    "- kind: Service\n  metadata: {name: web, namespace: n}\n  spec:\n"
+	    "    type: LoadBalancer\n    externalTrafficPolicy: Local\n"
+	    "    selector: {app: web}\n    clusterIPs: [10.96.0.20, 'fd00:96::20']\n"
+	    "    loadBalancerSourceRanges: [198.51.100.0/24, '2001:db8:1::/48']\n"
+	    "    ports:\n    - {name: http, port: 80, targetPort: http, nodePort: 30080}\n"
+	    "    - {name: dns, port: 53, protocol: UDP}\n"
+	    "- kind: EndpointSlice\n  metadata:\n    name: web-abcde\n    namespace: n\n"
+	    "    labels: {kubernetes.io/service-name: web}\n  addressType: IPv4\n"
+	    "  endpoints:\n  - addresses: [10.42.0.10]\n    conditions: {ready: true}\n"
+	    "    nodeName: n1\n  - addresses: [10.42.0.11]\n    conditions: {ready: false}\n"
+	    "  - addresses: [10.42.0.12]\n"
+	    "  ports:\n  - {name: http, port: 8080, protocol: TCP}\n  - {name: all}\n"
+	    "- kind: Pod\n  metadata: {name: web-1, namespace: n, uid: u-web}\n  spec:\n"
+	    "    containers:\n    - name: c\n      ports:\n"
+	    "      - {name: http, containerPort: 8080}\n"
+	    "      - {containerPort: 9090, protocol: UDP}\n"
+	    "  status: {phase: Running, podIP: 10.42.0.10}\n"
+	    "- kind: Pod\n  metadata:\n    name: job-1\n    namespace: n\n    uid: u-job\n"
+	    "    creationTimestamp: '2026-11-21T09:10:00Z'\n  spec: {}\n  status:\n"
+	    "    phase: Succeeded\n    podIP: 10.42.0.40\n    containerStatuses:\n"
+	    "    - state: {terminated: {finishedAt: '2026-11-21T09:20:00Z'}}\n"
+	    "    - state: {terminated: {finishedAt: '2026-11-21T09:25:00Z'}}\n"), 0);
+	expect_query(&d, "SELECT group_concat(type, ',') FROM (SELECT type FROM "
+	    "node_addresses ORDER BY ip, type)", "InternalIP,IPv4IPIPTunnelAddr,"
+	    "IPv4VXLANTunnelAddr,IPv4WireguardInterfaceAddr,ExternalIP,"
+	    "ExternalIP,InternalIP,IPv6VXLANTunnelAddr,IPv6WireguardInterfaceAddr");
+	expect_query(&d, "SELECT count(*) FROM endpoints WHERE owner_kind = 'node'", "9");
+	expect_query(&d, "SELECT type || ' ' || traffic_policy || ' ' || source_ranges "
+	    "|| ' ' || cluster_ips FROM services", "LoadBalancer Local "
+	    "198.51.100.0/24,2001:db8:1::/48 10.96.0.20,fd00:96::20");
+	expect_query(&d, "SELECT group_concat(port_name || ':' || proto || '/' || port "
+	    "|| '>' || target_port || ':' || node_port, ' ') FROM (SELECT * FROM "
+	    "service_ports ORDER BY port)", "dns:17/53>53:0 http:6/80>http:30080");
+	expect_query(&d, "SELECT group_concat(service || ' ' || ready || ' ' || node, ';') "
+	    "FROM (SELECT * FROM slice_endpoints ORDER BY ip)",
+	    "web 1 n1;web 0 ;web 1 ");
+	expect_query(&d, "SELECT group_concat(port_name || ' ' || port, ';') FROM "
+	    "slice_ports", "http 8080");
+	expect_query(&d, "SELECT group_concat(port_name || ':' || proto || '/' || port, "
+	    "' ') FROM (SELECT * FROM pod_ports ORDER BY port)", "http:6/8080 :17/9090");
+	/* The Job's pod held its IP from creation until its last container stopped. */
+	expect_query(&d, IV " WHERE owner = 'u-job'", "u-job 09:10:00 09:25:00");
+	expect_query(&d, "SELECT live || ' ' || (gone_at IS NOT NULL) FROM pods "
+	    "WHERE uid = 'u-job'", "1 1");
+	/* Seen finished again: nothing changes. */
+	assert_int_equal(import(&d, "2026-11-21T11:00:00Z", "kind: List\nitems:\n"
+	    "- kind: Pod\n  metadata:\n    name: job-1\n    namespace: n\n    uid: u-job\n"
+	    "    creationTimestamp: '2026-11-21T09:10:00Z'\n  spec: {}\n  status:\n"
+	    "    phase: Succeeded\n    podIP: 10.42.0.40\n"), 0);
+	expect_query(&d, IV " WHERE owner = 'u-job'", "u-job 09:10:00 09:25:00");
+	/* Bad fields are named. */
+	assert_int_equal(import(&d, "2026-11-21T12:00:00Z", "kind: Service\n"
+	    "metadata: {name: s, namespace: n}\nspec:\n  externalTrafficPolicy: Nearby\n"), -1);
+	assert_non_null(strstr(fp_errmsg(), "field spec.externalTrafficPolicy: "
+	    "'Nearby' is not Cluster or Local"));
+	assert_int_equal(import(&d, "2026-11-21T12:00:00Z", "kind: Service\n"
+	    "metadata: {name: s, namespace: n}\nspec:\n  ports:\n  - {port: 99999}\n"), -1);
+	assert_non_null(strstr(fp_errmsg(), "field spec.ports.port: '99999' is not a "
+	    "number from 1 to 65535"));
+	assert_int_equal(import(&d, "2026-11-21T12:00:00Z", "kind: Node\n"
+	    "metadata:\n  name: n2\n  annotations:\n"
+	    "    projectcalico.org/IPv4Address: nope\n"), -1);
+	assert_non_null(strstr(fp_errmsg(), "field metadata.annotations."
+	    "projectcalico.org/IPv4Address: 'nope' is not an IP address"));
+	db_close(&d);
+}
+
 int
 main(void)
 {
@@ -320,6 +417,7 @@ main(void)
 		cmocka_unit_test(test_inventory_errors),
 		cmocka_unit_test(test_inventory_hostile_json),
 		cmocka_unit_test(test_inventory_intervals),
+		cmocka_unit_test(test_inventory_traffic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

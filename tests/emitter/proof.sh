@@ -65,7 +65,9 @@ for f in sorted(glob.glob(sys.argv[1] + "/flowpol-team-*.yaml")):
     text = open(f).read()
     doc = yaml.safe_load(text)
     for r in doc["spec"].get("ingress", []):
-        if "nets" in r.get("source", {}) and "ports" in r.get("destination", {}):
+        src = r.get("source", {})
+        if ("nets" in src or "flowpol/node-set" in src.get("selector", "")) and \
+                "ports" in r.get("destination", {}):
             r["destination"]["ports"] = ["1:65535"]
             open(f, "w").write(yaml.safe_dump(doc))
             sys.exit(0)

@@ -17,6 +17,9 @@ $got"
 	/usr/bin/python3 "$FLOWPOL_SRC/tests/learner/flowrows.py" "$FLOWPOL_DB" <"$D/reuse-flows.txt" ||
 		fail "$1: inserting flows"
 	"$FLOWPOL" learn >learn.txt || fail "$1: learn exited $?"
-	grep -q "16 flows: 10 resolved, 2 ambiguous, 4 unknown; 12 edges" learn.txt ||
+	# node-a's InternalIP calling api on node-a is host-local: no edge.
+	grep -q "16 flows: 10 resolved, 2 ambiguous, 4 unknown; 11 edges" learn.txt ||
 		fail "$1: learn summary: $(cat learn.txt)"
+	[ "$(sqlite3 "$FLOWPOL_DB" "SELECT node, dst, proto, port, connections FROM host_local")" = "node-a|shop2/api|6|8080|2" ] ||
+		fail "$1: host-local traffic: $(sqlite3 "$FLOWPOL_DB" "SELECT * FROM host_local")"
 }

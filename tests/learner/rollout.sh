@@ -34,7 +34,10 @@ grep -q "2 flows: 2 resolved, 0 ambiguous" learn.txt || fail "rollout flows: $(c
 "$FLOWPOL" inventory --db wep.db --at 2026-11-21T10:00:00Z "$D/weps-rollout-1.yaml" >out.txt || fail "inventory weps"
 grep -q "0 pods, 3 workload endpoints" out.txt || fail "wep summary: $(cat out.txt)"
 "$FLOWPOL" learn --db wep.db >/dev/null || fail "learn weps"
-"$FLOWPOL" workloads --db wep.db | cmp -s - w1.tsv || fail "weps give other workloads: $("$FLOWPOL" workloads --db wep.db)"
+# Calico has no endpoint for a hostNetwork pod: the pods' hostNetwork
+# workload is the one the endpoints cannot show.
+grep -v "	node-exporter	" w1.tsv >w1-weps.tsv
+"$FLOWPOL" workloads --db wep.db | cmp -s - w1-weps.tsv || fail "weps give other workloads: $("$FLOWPOL" workloads --db wep.db)"
 [ "$(sqlite3 wep.db "SELECT labels FROM pods WHERE name = 'web-7f9c8b6d5-abcde'")" = "$(printf 'app=web\npod-template-hash=7f9c8b6d5\ntier=front')" ] ||
 	fail "calico labels kept on the pod"
 [ "$(sqlite3 wep.db "SELECT count(*) FROM endpoints WHERE owner = 'aaaaaaaa-0000-4000-8000-000000000020'")" = 2 ] || fail "dual-stack wep"

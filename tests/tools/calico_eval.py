@@ -49,6 +49,17 @@ class Endpoint:
             self.labels["pcns.projectcalico.org/name"] = ns
 
 
+# GlobalNetworkSets of the set being read: (labels, nets). A selector
+# matches an address that lies in a set whose labels it matches.
+_NETSETS = []
+
+
+def _in_netset(sel, ip, fam):
+    return ip is not None and any(
+        calsel.match(sel, labels) for labels, nets in _NETSETS
+        if any(ip in n for n in nets if n.version == fam))
+
+
 def _sel(text):
     return calsel.parse(text if text is not None else "")
 
@@ -116,9 +127,11 @@ class Entity:
             return False
         if self.not_nets and ip is not None and any(ip in n for n in self.not_nets if n.version == fam):
             return False
-        if self.sel is not None and not (ep.pod and calsel.match(self.sel, ep.labels)):
+        if self.sel is not None and not (calsel.match(self.sel, ep.labels) if ep.pod
+                                         else _in_netset(self.sel, ip, fam)):
             return False
-        if self.not_sel is not None and ep.pod and calsel.match(self.not_sel, ep.labels):
+        if self.not_sel is not None and (calsel.match(self.not_sel, ep.labels) if ep.pod
+                                         else _in_netset(self.not_sel, ip, fam)):
             return False
         if self.has_ports and (port is None or not any(lo <= port <= hi for lo, hi in self.ports)):
             return False
@@ -202,12 +215,18 @@ class Policy:
 class PolicySet:
     def __init__(self, paths):
         self.policies = []
+        del _NETSETS[:]
         for p in paths:
             files = sorted(glob.glob(os.path.join(p, "*.yaml"))) if os.path.isdir(p) else [p]
             for f in files:
                 with open(f) as fh:
                     for i, doc in enumerate(yaml.safe_load_all(fh)):
                         if doc is None:
+                            continue
+                        if doc.get("kind") == "GlobalNetworkSet":
+                            _NETSETS.append(((doc.get("metadata") or {}).get("labels") or {},
+                                             [ipaddress.ip_network(n) for n in
+                                              (doc.get("spec") or {}).get("nets") or []]))
                             continue
                         if doc.get("kind") not in KINDS:
                             raise Unsupported("%s: kind %s" % (f, doc.get("kind")))

@@ -114,9 +114,15 @@ def main():
         eps[(kind, ip)] = calico_eval.Endpoint(ip if v.version == 4 else None,
                                                ip if v.version == 6 else None)
 
+    # the cluster's nodes are one network set: any of them stands for all
+    nodeset = set(str(ipaddress.ip_address(bytes(ip))) for (ip,) in db.execute(
+        "SELECT DISTINCT ip FROM endpoints WHERE owner_kind = 'node' AND gone_at IS NULL"))
+
     def unit(k):
         if k[0] == "wl" and nsmode:
             return ("ns", k[1].split("/")[0])
+        if k[0] == "node" and k[1] in nodeset:
+            return ("nodeset",)
         return k
 
     def dns_layer(s, d, p, port):
