@@ -635,7 +635,7 @@ rank_policies(struct pe_policyset *ps)
 struct pe_selidx {
 	const char *key, *value;	/* in the policy's compiled selector */
 	size_t pol;
-	size_t count;			/* policies requiring the same pair */
+	size_t count;			/* policies requiring this pair */
 };
 
 static int
@@ -657,7 +657,8 @@ selidx_cmp(const void *a, const void *b)
 	return x->pol < y->pol ? -1 : x->pol > y->pol;
 }
 
-#define PE_MAX_EQS 16	/* equalities of one selector considered for the index */
+/* The equalities of one selector considered for the index. */
+#define PE_MAX_EQS 16
 
 /*
  * Index the policies that can apply to pods by the rarest label equality

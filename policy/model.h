@@ -138,7 +138,7 @@ struct pe_policyset {
 	size_t *c_rank, *c_order, *c_tier_of;
 
 	/* The reader's hash of policies by kind, namespace and name. */
-	size_t *r_uniq;			/* policy index + 1; 0 is empty */
+	size_t *r_uniq;			/* policy index + 1, or 0 */
 	size_t a_uniq;			/* a power of two, or 0 */
 };
 

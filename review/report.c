@@ -1083,12 +1083,14 @@ index_selected(struct rep *r)
 				const struct pe_endpoint *ep =
 				    &p->p.states[j].ep;
 
-				if (ep->kind != PE_EP_POD || ep->bound != &r->ps)
+				if (ep->kind != PE_EP_POD ||
+				    ep->bound != &r->ps)
 					continue;
 				for (k = 0; k < ep->n_bound; k++) {
-					pidx = r->ps.c_order[ep->bound_ranks[k]];
+					pidx = r->ps.c_order[
+					    ep->bound_ranks[k]];
 					if (last[pidx] == i + 1)
-						continue;	/* another state */
+						continue; /* seen */
 					last[pidx] = i + 1;
 					if (pass == 0)
 						r->sel_start[pidx + 1]++;

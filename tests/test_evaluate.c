@@ -361,7 +361,8 @@ test_evaluate_index(void **state)
 	int want;
 
 	(void)state;
-	sb_adds(&b, H "kind: Tier\nmetadata: {name: early}\nspec: {order: 5}\n");
+	sb_adds(&b, H "kind: Tier\nmetadata: {name: early}\n"
+	    "spec: {order: 5}\n");
 	for (i = 0; i < 60; i++)
 		sb_addf(&b, "---\n" H "kind: NetworkPolicy\n"
 		    "metadata: {name: p%zu, namespace: n%zu}\n"

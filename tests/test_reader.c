@@ -308,8 +308,8 @@ test_reader_rejects(void **state)
 		fp_error_clear();
 		assert_int_equal(pe_read_buffer(&ps, "other.yaml", dup1,
 		    strlen(dup1)), -1);
-		assert_non_null(strstr(fp_errmsg(), "other.yaml:2: NetworkPolicy "
-		    "'n1/p57' is already defined at test.yaml:"));
+		assert_non_null(strstr(fp_errmsg(), "other.yaml:2: "
+		    "NetworkPolicy 'n1/p57' is already defined at test.yaml:"));
 		/* p57 is in n1; in n2 it is another policy. */
 		assert_int_equal(pe_read_buffer(&ps, "other.yaml", dup2,
 		    strlen(dup2)), 0);
