@@ -10,6 +10,7 @@
 #include "collector/decode.h"
 #include "collector/nflog.h"
 #include "collector/nftrule.h"
+#include "collector/dataplane.h"
 #include "collector/pcap.h"
 #include "commands.h"
 #include "common/cli.h"
@@ -481,6 +482,19 @@ cmd_collect(int argc, char **argv)
 	if (node_check(node) < 0)
 		return fp_cli_usage_error("collect", collect_usage, "%s",
 		    fp_errmsg());
+	if (!pcap) {
+		char evidence[128];
+		int r = dp_calico_bpf(DP_BPF_GLOBALS, evidence, sizeof(evidence));
+
+		if (r < 0)
+			return fp_report();
+		if (r > 0)
+			return fp_fail("collect: Calico's eBPF dataplane runs on "
+			    "this node (%s): pod traffic bypasses netfilter, so NFLOG "
+			    "would record nothing; learn on a cluster (or node pool) "
+			    "whose Calico uses the iptables or nftables dataplane "
+			    "(FelixConfiguration bpfEnabled: false)", evidence);
+	}
 	if (agg_new(&c.agg, window) < 0)
 		goto out;
 	if (store_open(&st, db, STORE_CREATE) < 0)

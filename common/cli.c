@@ -81,6 +81,7 @@ static const struct {
 	{ "text", FP_FMT_TEXT },
 	{ "markdown", FP_FMT_MARKDOWN },
 	{ "dot", FP_FMT_DOT },
+	{ "mermaid", FP_FMT_MERMAID },
 };
 
 int

@@ -34,7 +34,8 @@ int fp_cli_long(const char *opt, const char *s, long long min, long long max,
     long long *out);
 
 /* Output formats shared by listing commands. */
-enum fp_format { FP_FMT_TSV, FP_FMT_JSON, FP_FMT_TEXT, FP_FMT_MARKDOWN, FP_FMT_DOT };
+enum fp_format { FP_FMT_TSV, FP_FMT_JSON, FP_FMT_TEXT, FP_FMT_MARKDOWN, FP_FMT_DOT,
+    FP_FMT_MERMAID };
 /* Parse a format name against a comma-separated allowed list ("tsv,json"). */
 int fp_cli_format(const char *s, const char *allowed, enum fp_format *out);
 

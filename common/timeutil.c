@@ -149,3 +149,14 @@ bad:
 	return fp_error("time '%s': expected RFC 3339 (2026-01-02T15:04:05Z), "
 	    "@UNIXSECONDS, now or -DURATION", fp_clamp(s, 64));
 }
+
+const char *
+fp_period_format(int64_t since, int64_t until, char *buf)
+{
+	char a[FP_TIMESTRLEN], b[FP_TIMESTRLEN];
+
+	snprintf(buf, FP_PERIODLEN, "%s to %s",
+	    since == INT64_MIN ? "the first flow" : fp_time_format(since, a),
+	    until == INT64_MAX ? "the last flow" : fp_time_format(until, b));
+	return buf;
+}

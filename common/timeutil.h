@@ -14,6 +14,13 @@ int64_t fp_now_us(void);
 #define FP_TIMESTRLEN 32
 const char *fp_time_format(int64_t us, char *buf);
 /*
+ * The period a count is for: "2026-11-21T10:00:00Z to 2026-11-21T12:00:00Z",
+ * with "the first flow" for since == INT64_MIN and "the last flow" for
+ * until == INT64_MAX (learn's open ends). buf holds FP_PERIODLEN bytes.
+ */
+#define FP_PERIODLEN 96
+const char *fp_period_format(int64_t since, int64_t until, char *buf);
+/*
  * Parse a time: RFC 3339 ("2026-11-26T11:10:47Z", fraction and +hh:mm
  * offsets allowed), "@UNIXSECONDS", "now", or "-DURATION" (before now).
  * 0 or -1 (fp_error).

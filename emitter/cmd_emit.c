@@ -15,7 +15,7 @@ static const char emit_usage[] =
     "usage: flowpol emit [--db PATH] [--out DIR | -] [--granularity workload|namespace]\n"
     "                    [--exempt-namespace NS]... [--dns-selector SEL]\n"
     "                    [--dns-address ADDR]... [--strict]\n"
-    "                    [--staged | --enforce-namespace NS...]\n"
+    "                    [--staged | --enforce-namespace NS...] [--exempt-silent]\n"
     "\n"
     "Writes the least-privilege Calico policy for the learned model, layered\n"
     "from a default deny: flowpol-default-deny (pods outside the exempt\n"
@@ -43,7 +43,10 @@ static const char emit_usage[] =
     "                         the label to add), rather than widen them\n"
     "  --staged               write every policy as StagedGlobalNetworkPolicy:\n"
     "                         Calico logs what it would deny, enforces nothing\n"
-    "  --enforce-namespace NS enforce in NS only (repeatable); stage the rest\n";
+    "  --enforce-namespace NS enforce in NS only (repeatable); stage the rest\n"
+    "  --exempt-silent        leave workloads never seen talking out of the\n"
+    "                         default deny (by default it isolates them; each\n"
+    "                         is named on stderr either way)\n";
 
 /*
  * The byte offset of the first byte that is not well-formed UTF-8 (no
@@ -101,6 +104,7 @@ cmd_emit(int argc, char **argv)
 		{ "enforce-namespace", required_argument, NULL, 'e' },
 		{ "dns-address", required_argument, NULL, 'a' },
 		{ "strict", no_argument, NULL, 'T' },
+		{ "exempt-silent", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -175,6 +179,9 @@ cmd_emit(int argc, char **argv)
 		}
 		case 'T':
 			o.strict = 1;
+			break;
+		case 'Q':
+			o.exempt_silent = 1;
 			break;
 		case 'h':
 			ret = fp_cli_help(emit_usage);

@@ -35,6 +35,8 @@ struct emit_opts {
 	int staged;			/* every policy staged */
 	const char *const *enforce;	/* enforce only these; stage the rest */
 	size_t nenforce;
+	int exempt_silent;		/* leave silent workloads out of the
+					   default deny (and DNS layer) */
 };
 
 /* One rendered document: a policy (or the node set) and its file. */
@@ -56,6 +58,14 @@ struct emit_result {
 	size_t ndocs;
 	char **notes;		/* sorted warnings (unknown peers, ...) */
 	size_t nnotes;
+	/*
+	 * Silent workloads: "namespace/name" of each non-exempt workload no
+	 * learned edge names (never seen talking in the learned period),
+	 * sorted. The default deny isolates them, unless exempt_silent; emit
+	 * names them on stderr and report in its summary, never silently.
+	 */
+	char **silent;
+	size_t nsilent;
 };
 
 /* The exempt namespaces used when none are given (the seed's list). */

@@ -67,6 +67,7 @@ struct wl {
 	int nodelocal;	/* node-local-dns: port 53 to it is the DNS layer's */
 	int exact;	/* 0: its selector also selects other workloads */
 	char *also;	/* those workloads' names, or "" */
+	int talks;	/* some learned edge names it */
 	size_t nsidx;	/* index into b->nss */
 };
 
@@ -118,6 +119,8 @@ struct build {
 	size_t nnotes, capnotes;
 	struct pset_policy *pols;
 	size_t npols, cappols;
+	char **silent;		/* "ns/name" of silent workloads, sorted */
+	size_t nsilent;
 	int oom;
 };
 
@@ -609,6 +612,38 @@ add_item(struct build *b, size_t subject, int dir, const struct peer *peer,
 	it->port = port;
 }
 
+/*
+ * Workloads no learned edge names: isolated by the default deny (least
+ * privilege), but never silently: each is a note, and listed in b->silent.
+ */
+static int
+find_silent(struct build *b)
+{
+	size_t i, cap = 0;
+	char **v;
+
+	for (i = 0; i < b->nwl; i++) {
+		const struct wl *w = &b->wls[i];
+
+		if (w->exempt || w->talks)
+			continue;
+		if ((v = xgrow(b, b->silent, &cap, b->nsilent + 1,
+		    sizeof(*v))) == NULL)
+			return fp_error("emit: out of memory");
+		b->silent = v;
+		b->silent[b->nsilent++] = xfmt(b, "%s/%s", w->ns, w->name);
+		if (b->o->exempt_silent)
+			note(b, "workload %s/%s: never seen talking in the learned "
+			    "period: left out of the default deny (--exempt-silent)",
+			    w->ns, w->name);
+		else
+			note(b, "workload %s/%s: never seen talking in the learned "
+			    "period: the default deny isolates it (--exempt-silent "
+			    "leaves it out)", w->ns, w->name);
+	}
+	return b->oom ? fp_error("emit: out of memory") : 0;
+}
+
 /* Whether an edge can become a rule; a note says why not. */
 static int
 edge_writable(struct build *b, const struct model_edge *e,
@@ -698,6 +733,10 @@ load_edges(struct build *b)
 		if (to_peer(b, &e.src, &src, e.row) < 0 ||
 		    to_peer(b, &e.dst, &dst, e.row) < 0)
 			goto out;
+		if (src.kind == PEER_POD)
+			src.w->talks = 1;
+		if (dst.kind == PEER_POD)
+			dst.w->talks = 1;
 		if (!edge_writable(b, &e, &src, &dst))
 			continue;
 		proto = e.proto;
@@ -1456,6 +1495,36 @@ enforced_ns(struct build *b, const char *ns)
 	return b->nenforce == 0 || in_sorted(b->enforce, b->nenforce, ns);
 }
 
+/*
+ * --exempt-silent: the default deny (and so the DNS layer, which copies its
+ * selector) leaves out the pods of every silent workload.
+ */
+static void
+without_silent(struct build *b, struct pset_policy *p)
+{
+	char *sel = p->selector, *next;
+	size_t i;
+
+	for (i = 0; i < b->nwl && sel != NULL; i++) {
+		const struct wl *w = &b->wls[i];
+
+		if (w->exempt || w->talks)
+			continue;
+		next = *w->sel == '\0' ?
+		    xfmt(b, "%s && projectcalico.org/namespace != '%s'", sel,
+		    w->ns) :
+		    xfmt(b, "%s && !(projectcalico.org/namespace == '%s' && (%s))",
+		    sel, w->ns, w->sel);
+		free(sel);
+		sel = next;
+	}
+	p->selector = sel;
+	next = xfmt(b, "%s, except the %zu workloads never seen talking",
+	    p->about ? p->about : "", b->nsilent);
+	free(p->about);
+	p->about = next;
+}
+
 /* The first DNS peer outside the exempt namespaces gets one ingress
  * policy from every pod. */
 static void
@@ -1531,6 +1600,8 @@ layer_policies(struct build *b)
 		    xfmt(b, "default deny for pods outside %s%s%s",
 		    b->nexempt ? ex : "(no exempt namespaces)",
 		    split ? ", " : "", split ? en : "");
+		if (b->o->exempt_silent && b->nsilent > 0)
+			without_silent(b, p);
 
 		/* layer 2: DNS egress for the same pods */
 		if ((p = new_policy(b)) == NULL)
@@ -1626,6 +1697,37 @@ split_policy(struct build *b, size_t idx)
 	free(about);
 }
 
+/* A silent workload of ns that is the whole namespace (no selector). */
+static int
+silent_whole_ns(const struct build *b, const char *ns)
+{
+	size_t i;
+
+	for (i = 0; i < b->nwl; i++)
+		if (!b->wls[i].talks && *b->wls[i].sel == '\0' &&
+		    strcmp(b->wls[i].ns, ns) == 0)
+			return 1;
+	return 0;
+}
+
+/* A namespace policy's selector less the silent workloads of ns. */
+static char *
+ns_without_silent(struct build *b, const char *ns, char *sel)
+{
+	char *out = sel, *next;
+	size_t i;
+
+	for (i = 0; i < b->nwl && out != NULL; i++) {
+		if (b->wls[i].talks || strcmp(b->wls[i].ns, ns) != 0)
+			continue;
+		next = xfmt(b, "%s && !(%s)", out, b->wls[i].sel);
+		if (out != sel)
+			free(out);
+		out = next;
+	}
+	return out;
+}
+
 static void
 learned_policies(struct build *b)
 {
@@ -1640,6 +1742,13 @@ learned_policies(struct build *b)
 			continue;
 		if (!b->nsmode && !subject_ok(b, &b->wls[s]))
 			continue;	/* hostNetwork, or --strict and inexact */
+		/*
+		 * --exempt-silent: no policy may select a silent workload's
+		 * pods, or Calico's end-of-tier drop would isolate them anyway.
+		 */
+		if (b->o->exempt_silent && (b->nsmode ? silent_whole_ns(b, ns) :
+		    !b->wls[s].talks))
+			continue;
 		if ((p = new_policy(b)) == NULL)
 			return;
 		p->staged = !enforced_ns(b, ns);
@@ -1647,7 +1756,10 @@ learned_policies(struct build *b)
 		nsc = xfmt(b, "projectcalico.org/namespace == '%s'", ns);
 		if (b->nsmode) {
 			p->name = emit_policy_name("ns", ns);
-			p->selector = nsc;
+			p->selector = b->o->exempt_silent ?
+			    ns_without_silent(b, ns, nsc) : nsc;
+			if (p->selector != nsc)
+				free(nsc);
 			nsc = NULL;
 			p->about = xfmt(b, "learned allows for namespace %s "
 			    "(namespace granularity)", ns);
@@ -1788,6 +1900,7 @@ build_release(struct build *b)
 
 	free_strv(b->exempt, b->nexempt);
 	free_strv(b->enforce, b->nenforce);
+	free_strv(b->silent, b->nsilent);
 	for (i = 0; i < b->nwl; i++) {
 		free(b->wls[i].ns);
 		free(b->wls[i].name);
@@ -1835,6 +1948,9 @@ emit_result_free(struct emit_result *r)
 	for (i = 0; i < r->nnotes; i++)
 		free(r->notes[i]);
 	free(r->notes);
+	for (i = 0; i < r->nsilent; i++)
+		free(r->silent[i]);
+	free(r->silent);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -2016,7 +2132,8 @@ emit_build_model(struct model *m, const struct emit_opts *o,
 	b.path = store_path(model_store(m));
 	b.nsmode = o->granularity == EMIT_NAMESPACE;
 	if (option_namespaces(&b) < 0 || load_workloads(&b) < 0 ||
-	    find_dns(&b) < 0 || load_addresses(&b) < 0 || load_edges(&b) < 0)
+	    find_dns(&b) < 0 || load_addresses(&b) < 0 || load_edges(&b) < 0 ||
+	    find_silent(&b) < 0)
 		goto out;
 	/* An enforced namespace with no learned workload is likely a typo. */
 	for (i = 0; i < b.nenforce; i++)
@@ -2032,6 +2149,15 @@ emit_build_model(struct model *m, const struct emit_opts *o,
 		fp_error("emit: out of memory");
 		goto out;
 	}
+	if (o->exempt_silent && b.nsilent > 0 &&
+	    strlen(b.pols[0].selector) > 1024) {
+		fp_error("emit: --exempt-silent: leaving the %zu silent workloads "
+		    "out of the default deny makes its selector %zu characters, "
+		    "more than Calico's 1024: exempt their namespaces "
+		    "(--exempt-namespace) instead, or let the default deny isolate "
+		    "them", b.nsilent, strlen(b.pols[0].selector));
+		goto out;
+	}
 	if (finish_names_orders(&b, first_learned) < 0 ||
 	    render_docs(&b, &r) < 0)
 		goto out;
@@ -2040,6 +2166,10 @@ emit_build_model(struct model *m, const struct emit_opts *o,
 	r.nnotes = b.nnotes;
 	b.notes = NULL;
 	b.nnotes = 0;
+	r.silent = b.silent;
+	r.nsilent = b.nsilent;
+	b.silent = NULL;
+	b.nsilent = 0;
 	*out = r;
 	memset(&r, 0, sizeof(r));
 	ret = 0;

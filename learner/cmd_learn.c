@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +29,7 @@
 
 static const char inventory_usage[] =
     "usage: flowpol inventory [--db PATH] [--at TIME] FILE...\n"
-    "       flowpol inventory [--db PATH] [--at TIME] --watch [FILE]\n"
+    "       flowpol inventory [--db PATH] [--at TIME] --watch [FILE...]\n"
     "\n"
     "Import a snapshot of the cluster: the output of\n"
     "  kubectl get pods,namespaces,nodes,services -A -o json   (or -o yaml)\n"
@@ -38,13 +40,17 @@ static const char inventory_usage[] =
     "\n"
     "  --db PATH   the database (default $FLOWPOL_DB, else ./flowpol.db)\n"
     "  --at TIME   when the snapshot was taken (with --watch: of every event)\n"
-    "  --watch     read a stream of objects as `kubectl get pods,namespaces,\n"
-    "              nodes -A -o json --watch [--output-watch-events]` prints\n"
-    "              them (default stdin) and record each as it arrives: adds,\n"
+    "  --watch     read streams of objects as `kubectl get KIND -A -o json\n"
+    "              --watch --output-watch-events` prints them, one per FILE\n"
+    "              (named pipes; default stdin), all in one process, and\n"
+    "              record each as it arrives: adds,\n"
     "              updates, IP changes, deletes (DELETED events, or the\n"
     "              deletionTimestamp), finished pods. Objects are stored as\n"
     "              they complete; a bad object stops the watch (exit 2)\n"
-    "              keeping what was stored before it.\n";
+    "              keeping what was stored before it. A List in a stream\n"
+    "              (`kubectl get KIND -A -o json`, sent when a watch starts)\n"
+    "              is a snapshot of its kinds: owners it lacks are gone.\n"
+    "              SIGTERM stops the watch (exit 0).\n";
 
 #define WATCH_OBJECT_MAX ((size_t)64 << 20)	/* largest single object */
 
@@ -144,94 +150,262 @@ next_object(struct wstream *w, size_t *start)
 	return w->eof ? (long)w->len : 0;
 }
 
-static int
-watch_stream(struct store *st, const char *path, int64_t fixed_at)
+/* Set by SIGTERM/SIGINT: stop reading, keep what was stored, exit 0. */
+static volatile sig_atomic_t watch_stop;
+
+static void
+watch_on_signal(int sig)
 {
-	struct wstream w;
-	struct inv *inv = NULL;
+	(void)sig;
+	watch_stop = 1;
+}
+
+struct watch {
+	struct store *st;
+	int64_t fixed_at, last_at;
+	struct inv *pending;	/* watch events not stored yet */
+	size_t npending;	/* good objects in pending */
+	size_t objects, batches, listings;
+};
+
+/*
+ * The time of a store: --at, else now, but never before the previous one
+ * (a clock stepped back must not make a listing look out of order).
+ */
+static int64_t
+watch_time(struct watch *wa)
+{
+	int64_t t = wa->fixed_at != INT64_MIN ? wa->fixed_at : fp_now_us();
+
+	if (t < wa->last_at)
+		t = wa->last_at;
+	wa->last_at = t;
+	return t;
+}
+
+static int
+watch_flush(struct watch *wa)
+{
+	int r;
+
+	if (wa->pending == NULL)
+		return 0;
+	r = wa->npending == 0 ? 0 : inv_store(wa->pending, wa->st,
+	    watch_time(wa), "watch", INV_WATCH);
+	inv_free(wa->pending);
+	wa->pending = NULL;
+	wa->npending = 0;
+	if (r == 0)
+		wa->batches++;
+	return r;
+}
+
+/*
+ * One complete object of stream w. A List (what `kubectl get KIND -A -o
+ * json` prints, which the watcher script sends each time it starts or
+ * restarts a watch) is a complete listing of its kinds: it is stored on its
+ * own as a snapshot, which closes the owners of those kinds it no longer
+ * lists (deleted while no watch was running). Everything else is a watch
+ * event, batched in wa->pending. Only an object whose text says "items" can
+ * be a List; it is parsed on its own first to find out.
+ */
+static int
+watch_object(struct watch *wa, struct wstream *w, size_t olen)
+{
+	struct inv *one = NULL;
+	struct inv_counts n;
+	char why[FP_ERRMAX];
+	int ret = -1;
+
+	if (memmem(w->buf, olen, "items", 5) != NULL) {
+		if (inv_new(&one) < 0)
+			goto out;
+		if (inv_parse_at(one, w->name, w->buf, olen, w->line,
+		    w->offset) < 0)
+			goto bad;
+		inv_counts(one, &n);
+		if (n.lists > 0) {
+			char src[300];
+
+			snprintf(src, sizeof(src), "watch listing '%s'",
+			    fp_clamp(w->name, 200));
+			/*
+			 * A listing with nothing imported names no kind, so it
+			 * closes nothing: no snapshot.
+			 */
+			if (n.pods + n.weps + n.namespaces + n.nodes + n.services +
+			    n.controllers > 0) {
+				if (watch_flush(wa) < 0 || inv_store(one, wa->st,
+				    watch_time(wa), src, 0) < 0)
+					goto out;
+				wa->listings++;
+			}
+			wa->objects++;
+			ret = 0;
+			goto out;
+		}
+	}
+	if (wa->pending == NULL && inv_new(&wa->pending) < 0)
+		goto out;
+	if (inv_parse_at(wa->pending, w->name, w->buf, olen, w->line,
+	    w->offset) < 0)
+		goto bad;
+	wa->objects++;
+	wa->npending++;
+	ret = 0;
+	goto out;
+bad:
+	/* Keep the good objects before the bad one (stored by the caller). */
+	snprintf(why, sizeof(why), "%s", fp_errmsg());
+	fp_error("%s", why);
+out:
+	inv_free(one);
+	return ret;
+}
+
+/* Read what stream w has now and handle its complete objects. */
+static int
+watch_read(struct watch *wa, struct wstream *w)
+{
 	size_t start;
 	ssize_t n;
 	long olen;
-	int ret = -1, pending = 0;
 	char *p;
 
-	memset(&w, 0, sizeof(w));
-	w.name = path;
-	w.json = -1;
-	w.fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-	if (w.fd < 0)
-		return fp_error("inventory: '%s': %s", fp_clamp(path, 200),
-		    strerror(errno));
-	while (!w.eof) {
-		if (w.len == w.cap) {
-			if (w.cap >= WATCH_OBJECT_MAX) {
-				fp_error("inventory: '%s': line %zu: an object larger than "
-				    "%zu bytes", w.name, w.line + 1, WATCH_OBJECT_MAX);
+	if (w->len == w->cap) {
+		if (w->cap >= WATCH_OBJECT_MAX)
+			return fp_error("inventory: '%s': line %zu: an object larger "
+			    "than %zu bytes", w->name, w->line + 1, WATCH_OBJECT_MAX);
+		w->cap = w->cap ? w->cap * 2 : 65536;
+		if ((p = realloc(w->buf, w->cap + 1)) == NULL)
+			return fp_error("inventory: out of memory");
+		w->buf = p;
+	}
+	n = read(w->fd, w->buf + w->len, w->cap - w->len);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n < 0)
+		return fp_error("inventory: '%s': %s", w->name, strerror(errno));
+	if (n == 0)
+		w->eof = 1;
+	w->len += (size_t)n;
+	while ((olen = next_object(w, &start)) > 0) {
+		if (watch_object(wa, w, (size_t)olen) < 0)
+			return -1;
+		advance(w, (size_t)olen);
+		w->scan = 0;
+	}
+	if (olen < 0)
+		return -1;
+	if (w->eof && w->len > 0)
+		return fp_error("inventory: '%s': line %zu: the stream ends inside "
+		    "an object", w->name, w->line + 1);
+	return 0;
+}
+
+/*
+ * Several streams (one `kubectl get KIND --watch` per kind: kubectl watches
+ * one kind at a time) read in one process, so one writer owns the database.
+ * Each poll round stores the events read in one transaction. Ends when
+ * every stream has ended, or at SIGTERM/SIGINT (exit 0: what was read is
+ * stored, the rest will come again as the next start's listing).
+ */
+static int
+watch_streams(struct store *st, char **paths, int npaths, int64_t fixed_at)
+{
+	struct watch wa;
+	struct wstream *ws;
+	struct pollfd *pf = NULL;
+	struct sigaction sa, old_term, old_int;
+	int i, open_streams = 0, ret = -1, r;
+
+	memset(&wa, 0, sizeof(wa));
+	wa.st = st;
+	wa.fixed_at = fixed_at;
+	wa.last_at = INT64_MIN;
+	if ((ws = calloc((size_t)npaths, sizeof(*ws))) == NULL ||
+	    (pf = calloc((size_t)npaths, sizeof(*pf))) == NULL) {
+		free(ws);
+		return fp_error("inventory: out of memory");
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = watch_on_signal;	/* no SA_RESTART: poll returns */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGINT, &sa, &old_int);
+	for (i = 0; i < npaths; i++) {
+		ws[i].name = paths[i];
+		ws[i].json = -1;
+		ws[i].fd = -1;
+	}
+	/*
+	 * Open in order. A named pipe's open waits for its writer, as the
+	 * watcher script starts one writer per pipe before flowpol.
+	 */
+	for (i = 0; i < npaths && !watch_stop; i++) {
+		if (strcmp(paths[i], "-") == 0) {
+			ws[i].fd = 0;
+		} else {
+			while ((ws[i].fd = open(paths[i], O_RDONLY | O_CLOEXEC)) < 0 &&
+			    errno == EINTR && !watch_stop)
+				;
+			if (ws[i].fd < 0 && !watch_stop) {
+				fp_error("inventory: '%s': %s", fp_clamp(paths[i], 200),
+				    strerror(errno));
 				goto out;
 			}
-			w.cap = w.cap ? w.cap * 2 : 65536;
-			if ((p = realloc(w.buf, w.cap + 1)) == NULL) {
-				fp_error("inventory: out of memory");
-				goto out;
-			}
-			w.buf = p;
 		}
-		n = read(w.fd, w.buf + w.len, w.cap - w.len);
-		if (n < 0 && errno == EINTR)
+		open_streams++;
+	}
+	while (open_streams > 0 && !watch_stop) {
+		for (i = 0; i < npaths; i++) {
+			pf[i].fd = ws[i].eof ? -1 : ws[i].fd;
+			pf[i].events = POLLIN;
+			pf[i].revents = 0;
+		}
+		r = poll(pf, (nfds_t)npaths, -1);
+		if (r < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			fp_error("inventory: '%s': %s", w.name, strerror(errno));
+		if (r < 0) {
+			fp_error("inventory: poll: %s", strerror(errno));
 			goto out;
 		}
-		if (n == 0)
-			w.eof = 1;
-		w.len += (size_t)n;
-		/* Every complete object read so far: one transaction. */
-		while ((olen = next_object(&w, &start)) > 0) {
-			if (inv == NULL && inv_new(&inv) < 0)
-				goto out;
-			if (inv_parse_at(inv, w.name, w.buf, (size_t)olen, w.line,
-			    w.offset) < 0) {
-				/* Keep the good objects before the bad one. */
+		for (i = 0; i < npaths; i++) {
+			if (pf[i].fd < 0 || pf[i].revents == 0)
+				continue;
+			if (watch_read(&wa, &ws[i]) < 0) {
 				char why[FP_ERRMAX];
 
 				snprintf(why, sizeof(why), "%s", fp_errmsg());
-				if (pending && inv_store(inv, st, fixed_at != INT64_MIN ?
-				    fixed_at : fp_now_us(), "watch", INV_WATCH) < 0)
-					goto out;
-				fp_error("%s", why);
+				if (watch_flush(&wa) == 0)
+					fp_error("%s", why);
 				goto out;
 			}
-			w.objects++;
-			pending = 1;
-			advance(&w, (size_t)olen);
-			w.scan = 0;
+			if (ws[i].eof)
+				open_streams--;
 		}
-		if (olen < 0)
+		if (watch_flush(&wa) < 0)
 			goto out;
-		if (pending) {
-			if (inv_store(inv, st, fixed_at != INT64_MIN ? fixed_at :
-			    fp_now_us(), "watch", INV_WATCH) < 0)
-				goto out;
-			w.events++;
-			inv_free(inv);
-			inv = NULL;
-			pending = 0;
-		}
 	}
-	if (w.len > 0) {
-		fp_error("inventory: '%s': line %zu: the stream ends inside an object",
-		    w.name, w.line + 1);
+	if (watch_flush(&wa) < 0)
 		goto out;
-	}
-	printf("inventory: watched %zu objects in %zu batches\n", w.objects,
-	    w.events);
+	printf("inventory: watched %zu objects in %zu batches", wa.objects,
+	    wa.batches);
+	if (wa.listings > 0)
+		printf(", %zu listings stored as snapshots", wa.listings);
+	printf("%s\n", watch_stop ? " (stopped by a signal)" : "");
 	ret = 0;
 out:
-	inv_free(inv);
-	free(w.buf);
-	if (w.fd > 0)
-		close(w.fd);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGINT, &old_int, NULL);
+	inv_free(wa.pending);
+	for (i = 0; i < npaths; i++) {
+		free(ws[i].buf);
+		if (ws[i].fd > 0)
+			close(ws[i].fd);
+	}
+	free(ws);
+	free(pf);
 	return ret;
 }
 
@@ -275,11 +449,17 @@ cmd_inventory(int argc, char **argv)
 		}
 	}
 	if (watch) {
-		if (argc - optind > 1)
+		static char *stdin_only[] = { "-" };
+		int dashes = 0;
+
+		for (i = optind; i < argc; i++)
+			dashes += strcmp(argv[i], "-") == 0;
+		if (dashes > 1)
 			return fp_cli_usage_error(argv[0], inventory_usage,
-			    "--watch reads one stream");
+			    "--watch reads stdin ('-') once");
 		if (store_open(&st, db, STORE_CREATE) < 0 ||
-		    watch_stream(st, optind < argc ? argv[optind] : "-",
+		    watch_streams(st, optind < argc ? argv + optind : stdin_only,
+		    optind < argc ? argc - optind : 1,
 		    have_at ? at : INT64_MIN) < 0)
 			ret = fp_report();
 		else
@@ -331,7 +511,7 @@ out:
 }
 
 static const char learn_usage[] =
-    "usage: flowpol learn [--db PATH] [--since T] [--until T]\n"
+    "usage: flowpol learn [--db PATH] [--since T] [--until T] [--allow-empty]\n"
     "                     [--volatile-label KEY]... [--cluster-cidr CIDR]...\n"
     "\n"
     "Resolve every flow to the owner of each address at that time, group pods\n"
@@ -340,6 +520,9 @@ static const char learn_usage[] =
     "set aside and counted, never guessed.\n"
     "\n"
     "  --since T, --until T     learning period (RFC 3339, @SECONDS, -DURATION)\n"
+    "  --allow-empty            learn even if no flow falls in the period (a\n"
+    "                           model that allows nothing); without it that is\n"
+    "                           an error naming the flows the database holds\n"
     "  --volatile-label KEY     a label key never to use in selectors (repeat)\n"
     "  --cluster-cidr CIDR      the cluster's pod/service ranges (repeat); an\n"
     "                           unowned address inside is unknown, outside\n"
@@ -356,10 +539,12 @@ cmd_learn(int argc, char **argv)
 		{ "until", required_argument, NULL, 'u' },
 		{ "volatile-label", required_argument, NULL, 'v' },
 		{ "cluster-cidr", required_argument, NULL, 'c' },
+		{ "allow-empty", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *db = NULL, *vol[MAX_OPTS];
+	char per[FP_PERIODLEN];
 	struct fp_ip cidrs[MAX_OPTS];
 	int prefixes[MAX_OPTS];
 	struct learn_opts o;
@@ -404,6 +589,9 @@ cmd_learn(int argc, char **argv)
 				    fp_clamp(optarg, 64));
 			o.ncidrs++;
 			break;
+		case 'E':
+			o.allow_empty = 1;
+			break;
 		case 'h':
 			return fp_cli_help(learn_usage);
 		default:
@@ -432,9 +620,10 @@ cmd_learn(int argc, char **argv)
 		goto out;
 	}
 	printf("learn: %zu pods in %zu workloads (%zu merged); %zu flows: "
-	    "%zu resolved, %zu ambiguous, %zu unknown; %zu edges\n", stats.pods,
-	    stats.workloads, stats.merged, stats.flows, stats.resolved,
-	    stats.ambiguous, stats.unknown, stats.edges);
+	    "%zu resolved, %zu ambiguous, %zu unknown; %zu edges (period: %s)\n",
+	    stats.pods, stats.workloads, stats.merged, stats.flows,
+	    stats.resolved, stats.ambiguous, stats.unknown, stats.edges,
+	    fp_period_format(o.since, o.until, per));
 	if (stats.host_local > 0)
 		printf("learn: %zu flows from a pod's own node need no rule (Calico "
 		    "does not police host-to-local-workload traffic)\n",

@@ -1934,6 +1934,38 @@ out:
 	return ret;
 }
 
+/* The refusal of an empty period, naming what the database does hold. */
+static int
+empty_period(struct lctx *c)
+{
+	static const char sql[] =
+	    "SELECT count(*), min(CASE WHEN first_seen > 0 THEN first_seen "
+	    "ELSE window_start * 1000000 END), max(CASE WHEN last_seen > 0 "
+	    "THEN last_seen ELSE window_start * 1000000 END) FROM flows";
+	sqlite3_stmt *s = NULL;
+	char per[FP_PERIODLEN], a[FP_TIMESTRLEN], b[FP_TIMESTRLEN];
+	long long n = 0;
+	int64_t first = 0, last = 0;
+
+	if (store_prepare(c->st, &s, sql) < 0)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		n = sqlite3_column_int64(s, 0);
+		first = sqlite3_column_int64(s, 1);
+		last = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_finalize(s);
+	fp_period_format(c->o->since, c->o->until, per);
+	if (n == 0)
+		return fp_error("learn: no flows from %s: the database holds no "
+		    "flows at all (record some with collect, or give "
+		    "--allow-empty to learn a model that allows nothing)", per);
+	return fp_error("learn: no flows from %s: the database holds %lld "
+	    "flows from %s to %s; choose --since/--until in that range, or give "
+	    "--allow-empty to learn a model that allows nothing", per, n,
+	    fp_time_format(first, a), fp_time_format(last, b));
+}
+
 int
 learn_run(struct store *st, const struct learn_opts *o, struct learn_stats *out)
 {
@@ -1955,9 +1987,14 @@ learn_run(struct store *st, const struct learn_opts *o, struct learn_stats *out)
 	began = 1;
 	if (load_controllers(&c) < 0 || load_pods(&c) < 0 ||
 	    build_workloads(&c) < 0 || load_endpoints(&c) < 0 ||
-	    load_services(&c) < 0 || walk_flows(&c) < 0 || write_model(&c) < 0 ||
-	    write_host_model(&c) < 0 || write_also_selects(&c) < 0 ||
-	    write_meta(&c) < 0)
+	    load_services(&c) < 0 || walk_flows(&c) < 0)
+		goto out;
+	if (c.stats.flows == 0 && !o->allow_empty) {
+		empty_period(&c);
+		goto out;
+	}
+	if (write_model(&c) < 0 || write_host_model(&c) < 0 ||
+	    write_also_selects(&c) < 0 || write_meta(&c) < 0)
 		goto out;
 	began = 0;
 	if (store_commit(st) < 0)

@@ -59,6 +59,7 @@ struct learn_opts {
 	const int *prefixes;
 	size_t ncidrs;
 	FILE *notes;				/* merge notices (stderr) */
+	int allow_empty;	/* learn even when no flow is in the period */
 };
 
 struct learn_stats {
@@ -69,7 +70,15 @@ struct learn_stats {
 	char dns[400];		/* what the cluster's DNS was found to be */
 };
 
+/*
+ * 0 or -1. With no flow in [since, until] and !allow_empty, nothing is
+ * written (the previous model stays) and the message names the period and
+ * the first and last flow times the database holds: an empty period would
+ * otherwise learn a model that allows nothing, and emit would isolate every
+ * workload.
+ */
 int learn_run(struct store *st, const struct learn_opts *o,
     struct learn_stats *out);
+
 
 #endif

@@ -121,6 +121,7 @@ struct inv {
 	struct slice *slices;
 	size_t nslices, capslices;
 	size_t nweps, ignored;
+	size_t lists;		/* List documents read (complete listings) */
 	int deleting;		/* parsing the object of a DELETED event */
 };
 
@@ -1559,6 +1560,7 @@ read_document(struct inv *inv, struct pctx *c, const struct ynode *doc,
 	}
 	if (kn != NULL && kn->type == YN_SCALAR && (len = kn->len) >= 4 &&
 	    strcmp(kn->s + len - 4, "List") == 0) {
+		inv->lists++;
 		items = ymap_get(doc, "items");
 		if (y_is_null(items))
 			return 0;
@@ -1682,6 +1684,7 @@ inv_counts(const struct inv *inv, struct inv_counts *out)
 	out->controllers = inv->nctrls;
 	out->slices = inv->nslices;
 	out->ignored = inv->ignored;
+	out->lists = inv->lists;
 }
 
 /*

@@ -75,6 +75,7 @@ int inv_parse_at(struct inv *inv, const char *name, const char *buf,
 struct inv_counts {
 	size_t pods, namespaces, nodes, services, weps, controllers, slices,
 	    ignored;
+	size_t lists;		/* List documents (kubectl get without --watch) */
 };
 void inv_counts(const struct inv *inv, struct inv_counts *out);
 

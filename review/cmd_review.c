@@ -189,7 +189,7 @@ out:
 static const char diff_usage[] =
     "usage: flowpol diff [--db PATH] --policies PATH [--since T]\n"
     "                    [--stale-after DURATION] [--now T]\n"
-    "                    [--format text|json|markdown] [--no-proposals]\n"
+    "                    [--format text|json|markdown] [--no-proposals] [--staged]\n"
     "\n"
     "Compare the learned model with the committed policies, for a scheduled\n"
     "job or a pull request:\n"
@@ -219,6 +219,10 @@ static const char diff_usage[] =
     "  --format F            text (default), json or markdown (for a pull\n"
     "                        request description)\n"
     "  --no-proposals        do not run the emitter\n"
+    "  --staged              evaluate staged policies as if enforced (watch a\n"
+    "                        staged rollout before enforcing it); without it\n"
+    "                        they never enforce, and diff says how many it\n"
+    "                        left out\n"
     "\n"
     "JSON (format_version 1; keys sorted; lists in text order):\n"
     "  {denied_edges: [EDGE], format_version, now, policies,\n"
@@ -228,8 +232,8 @@ static const char diff_usage[] =
     "   proposed_error: null | why the emitter could not run,\n"
     "   since: T|null, stale_after_seconds, stale_rules: [{direction, file,\n"
     "     index, kind, line, namespace, policy, rule, tier}],\n"
-    "   summary: {denied_edges, edges, edges_checked, stale_rules,\n"
-    "     unattributed}, unattributed: [EDGE],\n"
+    "   summary: {denied_edges, edges, edges_checked, staged_evaluated,\n"
+    "     staged_policies, stale_rules, unattributed}, unattributed: [EDGE],\n"
     "   workloads: [{egress: [EDGE], ingress: [EDGE], workload}]}\n"
     "  EDGE: {connections, dst, egress: DENIAL|null, first_seen,\n"
     "    ingress: DENIAL|null, last_seen, nodes: [..], port, proto, src}\n"
@@ -252,6 +256,7 @@ cmd_diff(int argc, char **argv)
 		{ "now", required_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "no-proposals", no_argument, NULL, 'P' },
+		{ "staged", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pe_policyset ps = PE_POLICYSET_INIT;
@@ -302,6 +307,9 @@ cmd_diff(int argc, char **argv)
 			break;
 		case 'P':
 			o.propose = 0;
+			break;
+		case 'S':
+			o.staged = 1;
 			break;
 		default:
 			return fp_cli_bad_option("diff", diff_usage, opts, argv);

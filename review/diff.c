@@ -81,6 +81,8 @@ struct diff_result {
 	struct d_stale *stale;
 	size_t nstale;
 	size_t ndenied, nunattributed, nchecked;
+	size_t nstaged;			/* staged policies in the set */
+	int64_t lsince, luntil;		/* the learned period */
 	/* proposals */
 	int proposed;			/* the emitter ran */
 	char *prop_error;		/* why it could not, or NULL */
@@ -295,7 +297,8 @@ eval_edge(const struct pe_policyset *ps, struct diff_result *r,
 	e->unattributed = s->mp.kind == MODEL_PEER_UNKNOWN ||
 	    d->mp.kind == MODEL_PEER_UNKNOWN || s->nstates == 0 ||
 	    d->nstates == 0;
-	rv_eval_edge(ps, s, d, e->proto, e->port, 0, fresh ? mark_cb : NULL,
+	rv_eval_edge(ps, s, d, e->proto, e->port, r->o.staged ?
+	    PE_EVAL_STAGED : 0, fresh ? mark_cb : NULL,
 	    &mk, &ev);
 	e->combos = ev.combos;
 	e->eg = (struct d_dir){ ev.eg.denied, ev.eg.first_denied };
@@ -390,6 +393,8 @@ evaluate_all(struct pe_policyset *ps, struct diff_result *r)
 
 	if ((u = calloc(ps->n_policies + 1, sizeof(*u))) == NULL)
 		return fp_error("diff: out of memory");
+	for (i = 0; i < ps->n_policies; i++)
+		r->nstaged += pe_kind_is_staged(ps->policies[i].kind) != 0;
 	for (i = 0; i < ps->n_policies; i++) {
 		u[i].in = calloc(ps->policies[i].n_ingress + 1, 1);
 		u[i].eg = calloc(ps->policies[i].n_egress + 1, 1);
@@ -866,6 +871,7 @@ diff_run(struct store *st, struct pe_policyset *ps,
 	r->ps = ps;
 	r->o = *o;
 	if (model_open(&m, st) < 0 || pe_policyset_prepare(ps, PE_TYPES_API) < 0 ||
+	    store_learned_period(st, &r->lsince, &r->luntil) < 0 ||
 	    load_edges(m, r) < 0 || load_peers(m, ps, r) < 0 ||
 	    evaluate_all(ps, r) < 0)
 		goto out;
@@ -1136,8 +1142,10 @@ print_json(FILE *f, const struct diff_result *r)
 	}
 	fputs(r->nstale ? "\n  ],\n" : "],\n", f);
 	fprintf(f, "  \"summary\": {\"denied_edges\": %zu, \"edges\": %zu, "
-	    "\"edges_checked\": %zu, \"stale_rules\": %zu, \"unattributed\": "
-	    "%zu},\n", r->ndenied, r->nedges, r->nchecked, r->nstale,
+	    "\"edges_checked\": %zu, \"staged_evaluated\": %s, "
+	    "\"staged_policies\": %zu, \"stale_rules\": %zu, \"unattributed\": "
+	    "%zu},\n", r->ndenied, r->nedges, r->nchecked,
+	    r->o.staged ? "true" : "false", r->nstaged, r->nstale,
 	    r->nunattributed);
 	fputs("  \"unattributed\": [", f);
 	for (i = j = 0; i < r->nedges; i++) {
@@ -1184,10 +1192,26 @@ evidence_text(FILE *f, const struct d_edge *e, const char *indent)
 	    *e->nodes ? e->nodes : "-");
 }
 
+/* How staged policies were judged: never silently left out. */
+static void
+staged_note(FILE *f, const struct diff_result *r, const char *prefix)
+{
+	if (r->nstaged == 0)
+		return;
+	if (r->o.staged)
+		fprintf(f, "%s%zu staged polic%s evaluated as if enforced "
+		    "(--staged)\n", prefix, r->nstaged,
+		    r->nstaged == 1 ? "y" : "ies");
+	else
+		fprintf(f, "%s%zu staged polic%s ignored: staged policies never "
+		    "enforce; --staged evaluates them as if enforced\n", prefix,
+		    r->nstaged, r->nstaged == 1 ? "y" : "ies");
+}
+
 static void
 print_text(FILE *f, const struct diff_result *r)
 {
-	char pp[64], tb[FP_TIMESTRLEN], pl[512];
+	char pp[64], tb[FP_TIMESTRLEN], pl[512], per[FP_PERIODLEN];
 	size_t i;
 
 	fprintf(f, "flowpol diff: %zu of %zu observed edge%s would be denied "
@@ -1196,7 +1220,9 @@ print_text(FILE *f, const struct diff_result *r)
 	if (r->o.since != INT64_MIN)
 		fprintf(f, " (edges last seen since %s)",
 		    fp_time_format(r->o.since, tb));
-	fputc('\n', f);
+	fprintf(f, " (learned period: %s)\n", fp_period_format(r->lsince,
+	    r->luntil, per));
+	staged_note(f, r, "");
 	if (r->ngroups)
 		fputs("\nDenied, by the workload whose policy denies:\n", f);
 	for (i = 0; i < r->ngroups; i++) {
@@ -1288,7 +1314,8 @@ md_code(FILE *f, const char *s)
 static void
 print_markdown(FILE *f, const struct diff_result *r)
 {
-	char pp[64], tb[FP_TIMESTRLEN], a[FP_TIMESTRLEN], pl[512];
+	char pp[64], tb[FP_TIMESTRLEN], a[FP_TIMESTRLEN], pl[512],
+	    per[FP_PERIODLEN];
 	size_t i;
 
 	fputs("## flowpol diff\n\n", f);
@@ -1304,7 +1331,9 @@ print_markdown(FILE *f, const struct diff_result *r)
 		fprintf(f, " Emit would add %zu, change %zu and remove %zu "
 		    "file%s.", r->nadded, r->nchanged, r->nremoved,
 		    r->nremoved == 1 ? "" : "s");
-	fputs("\n", f);
+	fprintf(f, " Learned period: %s.\n", fp_period_format(r->lsince,
+	    r->luntil, per));
+	staged_note(f, r, "\n");
 	if (r->ngroups) {
 		fputs("\n### Denied traffic\n", f);
 		for (i = 0; i < r->ngroups; i++) {

@@ -44,6 +44,9 @@ struct diff_opts {
 	int64_t stale_after;	/* µs */
 	const char *policies;	/* the --policies path, for proposals */
 	int propose;		/* run the emitter and compare */
+	int staged;		/* evaluate staged policies as if enforced
+				   (a staged rollout is watched before it
+				   is enforced); else they only count */
 };
 
 /*

@@ -1,5 +1,6 @@
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/fileio.h"
+#include "common/k8sname.h"
 #include "common/ipaddr.h"
 #include "common/proto.h"
 #include "store/model.h"
@@ -45,9 +47,11 @@ struct redge {
 	int proto, port;
 	long long conns;
 	int64_t first, last;
-	int is_new;
+	int is_new;		/* first seen at or after --since */
 	int evaluated;		/* both peers resolved and evaluated */
 	struct pe_verdict v;
+	int c_evaluated;	/* evaluated against the committed set */
+	struct pe_verdict cv;
 	char *why;		/* why not evaluated (malloc'd), or NULL */
 };
 
@@ -84,16 +88,13 @@ struct rep {
 	size_t *sel_start, *sel_peer;
 	struct rule_hit *hits;	/* which rule allowed each edge, sorted */
 	size_t nhits;
-	/* state of the previous recorded run */
-	int have_prev;
-	long prev_run;
-	char *prev_model_at, *prev_now;
-	char **prev;		/* sorted keys */
-	size_t nprev;
-	char **keys;		/* this run's edge keys (in edges), sorted */
-	char **gone;		/* prev keys no longer learned, sorted */
-	size_t ngone;
 	size_t nnew;
+	/* the committed directory (--policies) */
+	struct pe_policyset cps;
+	struct emit_cmp *cmp;
+	size_t ncmp;
+	int64_t since, until;	/* the learned period (meta), open ends */
+	char *cerr;		/* why the committed set was not evaluated */
 };
 
 /* --- small helpers ------------------------------------------------------ */
@@ -200,6 +201,34 @@ md_percent(FILE *f, long long part, long long whole)
 
 /* The state key of an edge: peers with control characters replaced, so a
  * hostile name cannot add a line to the stored list. */
+/* --namespace: whether namespace ns (len bytes) is reported. */
+static int
+ns_in_scope(const struct rep *r, const char *ns, size_t len)
+{
+	size_t i;
+
+	if (r->o->nnamespaces == 0)
+		return 1;
+	for (i = 0; i < r->o->nnamespaces; i++)
+		if (strlen(r->o->namespaces[i]) == len &&
+		    memcmp(r->o->namespaces[i], ns, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* A peer "namespace/workload" in scope; nodes, addresses never are. */
+static int
+peer_in_scope(const struct rep *r, const char *peer)
+{
+	const char *sl = strchr(peer, '/'), *colon = strchr(peer, ':');
+
+	if (r->o->nnamespaces == 0)
+		return 1;
+	if (sl == NULL || (colon != NULL && colon < sl))
+		return 0;
+	return ns_in_scope(r, peer, (size_t)(sl - peer));
+}
+
 static char *
 edge_key(const char *src, const char *dst, int proto, int port)
 {
@@ -234,6 +263,9 @@ load_edges(struct rep *r)
 	while ((rc = model_edges_next(it, &me)) == 1) {
 		struct redge *e;
 
+		if (!peer_in_scope(r, me.src.text) &&
+		    !peer_in_scope(r, me.dst.text))
+			continue;
 		if (r->nedges == cap) {
 			cap = cap ? cap * 2 : 64;
 			if ((v = realloc(r->edges, cap * sizeof(*v))) == NULL) {
@@ -269,87 +301,16 @@ out:
 	return ret;
 }
 
-/* Split a stored "report.edges" value into sorted keys. */
-static int
-parse_prev(struct rep *r, const char *text)
+/* "new": first seen at or after --since. */
+static void
+mark_new(struct rep *r)
 {
-	const char *p = text, *nl;
-	char **v;
-	size_t cap = 0;
-
-	while (*p != '\0') {
-		nl = strchr(p, '\n');
-		if (nl == NULL)
-			nl = p + strlen(p);
-		if (nl > p) {
-			if (r->nprev == cap) {
-				cap = cap ? cap * 2 : 64;
-				if ((v = realloc(r->prev, cap * sizeof(*v))) == NULL)
-					return fp_error("report: out of memory");
-				r->prev = v;
-			}
-			if ((r->prev[r->nprev] = strndup(p, (size_t)(nl - p))) == NULL)
-				return fp_error("report: out of memory");
-			r->nprev++;
-		}
-		p = *nl ? nl + 1 : nl;
-	}
-	if (r->nprev > 1)
-		qsort(r->prev, r->nprev, sizeof(*r->prev), cmp_str);
-	return 0;
-}
-
-static int
-in_keys(char *const *v, size_t n, const char *key)
-{
-	return n > 0 && bsearch(&key, v, n, sizeof(*v), cmp_str) != NULL;
-}
-
-static int
-load_state(struct rep *r)
-{
-	char *run = NULL, *edges = NULL;
 	size_t i;
-	int ret = -1;
 
-	if (store_meta_get(r->st, "report.run", &run) < 0 ||
-	    store_meta_get(r->st, "report.edges", &edges) < 0 ||
-	    store_meta_get(r->st, "report.model_at", &r->prev_model_at) < 0 ||
-	    store_meta_get(r->st, "report.now", &r->prev_now) < 0)
-		goto out;
-	if (run != NULL && edges != NULL) {
-		r->have_prev = 1;
-		r->prev_run = strtol(run, NULL, 10);
-		if (parse_prev(r, edges) < 0)
-			goto out;
+	for (i = 0; i < r->nedges && r->o->have_since; i++) {
+		r->edges[i].is_new = r->edges[i].first >= r->o->since;
+		r->nnew += (size_t)r->edges[i].is_new;
 	}
-	/* "new": since --since, else not in the last recorded run */
-	for (i = 0; i < r->nedges; i++) {
-		struct redge *e = &r->edges[i];
-
-		if (r->o->have_since)
-			e->is_new = e->first >= r->o->since;
-		else
-			e->is_new = !in_keys(r->prev, r->nprev, e->key);
-		r->nnew += (size_t)e->is_new;
-	}
-	/* "gone": recorded then, not learned now */
-	if ((r->keys = calloc(r->nedges + 1, sizeof(*r->keys))) == NULL ||
-	    (r->gone = calloc(r->nprev + 1, sizeof(*r->gone))) == NULL) {
-		fp_error("report: out of memory");
-		goto out;
-	}
-	for (i = 0; i < r->nedges; i++)
-		r->keys[i] = r->edges[i].key;
-	qsort(r->keys, r->nedges, sizeof(*r->keys), cmp_str);
-	for (i = 0; i < r->nprev; i++)
-		if (!in_keys(r->keys, r->nedges, r->prev[i]))
-			r->gone[r->ngone++] = r->prev[i];
-	ret = 0;
-out:
-	free(run);
-	free(edges);
-	return ret;
 }
 
 /* --- evaluation against the generated set -------------------------------- */
@@ -673,23 +634,200 @@ last_new_edge(struct rep *r, int64_t *out)
 	return 0;
 }
 
+/* Rows of one list in the summary; the rest are counted (the details
+ * have them all), so the summary stays small at any cluster size. */
+#define SUMMARY_ROWS 25
+/* GitHub refuses a pull-request body over 65,536 characters. */
+#define REPORT_BODY_MAX 60000
+
+static void
+more_rows(FILE *f, size_t shown, size_t total)
+{
+	if (total > shown)
+		fprintf(f, "\n... and %zu more (in the details).\n", total - shown);
+}
+
+/* Workloads, namespaces and pods of the scope. */
+static int
+count_workloads(struct rep *r, size_t *nwl, size_t *nns, long long *npods)
+{
+	const struct model_workload *wl;
+	const char *last = NULL;
+	size_t i, n;
+
+	*nwl = *nns = 0;
+	*npods = 0;
+	if (model_workloads(r->m, &wl, &n) < 0)
+		return fp_error_prefix("report");
+	for (i = 0; i < n; i++) {
+		if (!ns_in_scope(r, wl[i].ns, strlen(wl[i].ns)))
+			continue;
+		(*nwl)++;
+		*npods += wl[i].pods;
+		if (last == NULL || strcmp(last, wl[i].ns) != 0)
+			(*nns)++;
+		last = wl[i].ns;
+	}
+	return 0;
+}
+
+/* "namespace/name" of a learned document ("learned allows for workload X"). */
+static char *
+doc_workload(const struct emit_doc *d)
+{
+	char *about = doc_about(d), *w, *out = NULL;
+
+	if (about != NULL && (w = strstr(about, "for workload ")) != NULL)
+		out = strdup(w + 13);
+	free(about);
+	return out;
+}
+
+/*
+ * Workloads the pull request isolates for the first time: each whose learned
+ * policy is added, or all of them when the default deny itself is new.
+ */
+static void
+list_isolated(struct rep *r)
+{
+	FILE *f = r->f;
+	size_t i, n = 0, shown = 0;
+	int deny_new = 0;
+
+	for (i = 0; i < r->ncmp; i++)
+		if (r->cmp[i].change == EMIT_ADDED && r->cmp[i].doc != NULL &&
+		    strncmp(r->cmp[i].doc->name, "flowpol-default-deny", 20) == 0)
+			deny_new = 1;
+	for (i = 0; i < r->ncmp; i++) {
+		const struct emit_doc *d = r->cmp[i].doc;
+		char *w;
+
+		if (d == NULL || d->order_centi < EMIT_ORDER_LEARNED ||
+		    (r->cmp[i].change != EMIT_ADDED && !deny_new) ||
+		    (w = doc_workload(d)) == NULL)
+			continue;
+		if (peer_in_scope(r, w)) {
+			if (n++ == 0)
+				fprintf(f, "\n### Workloads newly isolated\n\n%s\n\n",
+				    deny_new ? "The default deny is new: each workload "
+				    "is limited to its learned allows." :
+				    "Their first learned policy: limited to what was "
+				    "observed.");
+			if (shown < SUMMARY_ROWS) {
+				fputs("- ", f);
+				md(f, w);
+				putc('\n', f);
+				shown++;
+			}
+		}
+		free(w);
+	}
+	more_rows(f, shown, n);
+}
+
+/* Workloads the new policies let do more than the committed ones. */
+static int
+list_widened(struct rep *r)
+{
+	FILE *f = r->f;
+	const char **v;
+	size_t i, n = 0, k, shown = 0, groups = 0;
+
+	if ((v = calloc(2 * r->nedges + 1, sizeof(*v))) == NULL)
+		return fp_error("report: out of memory");
+	for (i = 0; i < r->nedges; i++) {
+		const struct redge *e = &r->edges[i];
+
+		if (!e->c_evaluated)
+			continue;
+		if (!e->cv.egress.allowed && e->v.egress.allowed &&
+		    peer_in_scope(r, e->src) && strchr(e->src, ':') == NULL)
+			v[n++] = e->src;
+		if (!e->cv.ingress.allowed && e->v.ingress.allowed &&
+		    peer_in_scope(r, e->dst) && strchr(e->dst, ':') == NULL)
+			v[n++] = e->dst;
+	}
+	qsort(v, n, sizeof(*v), cmp_str);
+	for (i = 0; i < n; i = k) {
+		for (k = i; k < n && strcmp(v[k], v[i]) == 0; k++)
+			;
+		if (groups++ == 0)
+			fputs("\n### Workloads widened\n\nEdges the committed "
+			    "policies deny at this workload and the new ones "
+			    "allow:\n\n| Workload | Edges newly allowed |\n"
+			    "|---|---:|\n", f);
+		if (shown < SUMMARY_ROWS) {
+			fputs("| ", f);
+			md(f, v[i]);
+			fprintf(f, " | %zu |\n", k - i);
+			shown++;
+		}
+	}
+	more_rows(f, shown, groups);
+	free(v);
+	return 0;
+}
+
+static void
+list_committed_denied(struct rep *r, size_t total)
+{
+	FILE *f = r->f;
+	size_t i, shown = 0;
+
+	if (total == 0)
+		return;
+	fputs("\n### Observed edges the committed policies deny\n\n"
+	    "| Edge | Connections | Denied at |\n|---|---:|---|\n", f);
+	for (i = 0; i < r->nedges && shown < SUMMARY_ROWS; i++) {
+		const struct redge *e = &r->edges[i];
+
+		if (!e->c_evaluated || e->cv.allowed)
+			continue;
+		fputs("| ", f);
+		edge_label(f, e);
+		fprintf(f, " | %lld | %s |\n", e->conns,
+		    !e->cv.egress.allowed && !e->cv.ingress.allowed ?
+		    "both ends" : !e->cv.egress.allowed ? "source (egress)" :
+		    "destination (ingress)");
+		shown++;
+	}
+	more_rows(f, shown, total);
+}
+
+static void
+list_silent(struct rep *r, size_t total)
+{
+	FILE *f = r->f;
+	size_t i, shown = 0;
+
+	if (total == 0)
+		return;
+	fputs("\n### Workloads never seen talking\n\nNo learned edge names "
+	    "them: the default deny isolates them (`flowpol emit "
+	    "--exempt-silent` leaves them out).\n\n", f);
+	for (i = 0; i < r->er.nsilent && shown < SUMMARY_ROWS; i++) {
+		if (!peer_in_scope(r, r->er.silent[i]))
+			continue;
+		fputs("- ", f);
+		md(f, r->er.silent[i]);
+		putc('\n', f);
+		shown++;
+	}
+	more_rows(f, shown, total);
+}
+
 static int
 sec_summary(struct rep *r)
 {
 	FILE *f = r->f;
-	const struct model_workload *wl;
-	long long nwl, nns = 0, npods = 0;
+	long long npods;
 	int64_t lastnew;
-	size_t i, n, denied = 0, ungoverned = 0;
+	size_t i, nwl, nns, denied = 0, ungoverned = 0, cdenied = 0, silent = 0;
+	size_t counts[EMIT_FOREIGN + 1] = { 0 };
+	char per[FP_PERIODLEN];
 
-	if (model_workloads(r->m, &wl, &n) < 0)
-		return fp_error_prefix("report");
-	nwl = (long long)n;
-	for (i = 0; i < n; i++) {
-		npods += wl[i].pods;
-		nns += i == 0 || strcmp(wl[i].ns, wl[i - 1].ns) != 0;
-	}
-	if (last_new_edge(r, &lastnew) < 0)
+	if (count_workloads(r, &nwl, &nns, &npods) < 0 ||
+	    last_new_edge(r, &lastnew) < 0)
 		return -1;
 	for (i = 0; i < r->nedges; i++) {
 		const struct redge *e = &r->edges[i];
@@ -699,23 +837,38 @@ sec_summary(struct rep *r)
 		else if (e->v.egress.why != PE_WHY_RULE &&
 		    e->v.ingress.why != PE_WHY_RULE)
 			ungoverned++;
+		cdenied += e->c_evaluated && !e->cv.allowed;
 	}
+	for (i = 0; i < r->er.nsilent; i++)
+		silent += (size_t)peer_in_scope(r, r->er.silent[i]);
+	for (i = 0; i < r->ncmp; i++)
+		counts[r->cmp[i].change]++;
 	fputs("# flowpol report\n\n", f);
+	fprintf(f, "Learned period: %s", fp_period_format(r->since, r->until,
+	    per));
 	if (r->model_at > 0) {
-		fputs("Learned traffic up to ", f);
+		fputs("; traffic learned up to ", f);
 		md_time(f, r->model_at);
-		fputs(".", f);
 	} else {
-		fputs("No traffic learned yet.", f);
+		fputs("; no traffic learned yet", f);
 	}
+	fputs(". Every count below is for this period.", f);
 	if (r->o->have_now) {
 		fputs(" Report time ", f);
 		md_time(f, r->o->now);
 		fputs(".", f);
 	}
+	if (r->o->nnamespaces > 0) {
+		fputs(" Namespaces: ", f);
+		for (i = 0; i < r->o->nnamespaces; i++) {
+			fputs(i ? ", " : "", f);
+			md(f, r->o->namespaces[i]);
+		}
+		fputs(" (edges with an end there).", f);
+	}
 	fputs("\n\n## Summary\n\n| | |\n|---|---|\n", f);
-	fprintf(f, "| Workloads | %lld (%lld pods) |\n", nwl, npods);
-	fprintf(f, "| Namespaces | %lld |\n", nns);
+	fprintf(f, "| Workloads | %zu (%lld pods) |\n", nwl, npods);
+	fprintf(f, "| Namespaces | %zu |\n", nns);
 	fprintf(f, "| Edges | %zu |\n", r->nedges);
 	fprintf(f, "| Policies | %zu files: %zu layers, %zu learned |\n",
 	    r->er.ndocs, r->er.ndocs - count_learned(r), count_learned(r));
@@ -723,14 +876,6 @@ sec_summary(struct rep *r)
 		fputs("| New edges since ", f);
 		md_time(f, r->o->since);
 		fprintf(f, " | %zu |\n", r->nnew);
-	} else if (r->have_prev) {
-		fprintf(f, "| New edges since the last report (run %ld) | %zu |\n",
-		    r->prev_run, r->nnew);
-		fprintf(f, "| Edges gone since the last report | %zu |\n",
-		    r->ngone);
-	} else {
-		fprintf(f, "| New edges | %zu (no earlier report recorded) |\n",
-		    r->nnew);
 	}
 	fputs("| Last new edge | ", f);
 	if (lastnew > 0) {
@@ -741,64 +886,50 @@ sec_summary(struct rep *r)
 	} else {
 		fputs("none |\n", f);
 	}
+	fprintf(f, "| Workloads never seen talking | %zu |\n", silent);
 	fprintf(f, "| Edges the generated policies would not allow | %zu |\n",
 	    denied);
 	fprintf(f, "| Edges no generated policy governs | %zu |\n", ungoverned);
+	if (r->o->policies != NULL) {
+		fputs("| Compared with ", f);
+		md(f, r->o->policies);
+		fprintf(f, " | %zu added, %zu changed, %zu unchanged, %zu "
+		    "removed |\n", counts[EMIT_ADDED], counts[EMIT_CHANGED] +
+		    counts[EMIT_CLASH], counts[EMIT_UNCHANGED],
+		    counts[EMIT_REMOVED]);
+		if (r->cerr != NULL) {
+			fputs("| Observed edges the committed policies deny | not "
+			    "judged: ", f);
+			md(f, r->cerr);
+			fputs(" |\n", f);
+		} else {
+			fprintf(f, "| Observed edges the committed policies deny | "
+			    "%zu |\n", cdenied);
+		}
+		list_isolated(r);
+		if (list_widened(r) < 0)
+			return -1;
+		list_committed_denied(r, cdenied);
+	}
+	list_silent(r, silent);
 	return 0;
 }
 
-static void
-gone_row(FILE *f, const char *key)
-{
-	char *k = strdup(key), *t1, *t2, *t3;
-
-	if (k == NULL || (t1 = strchr(k, '\t')) == NULL ||
-	    (t2 = strchr(t1 + 1, '\t')) == NULL ||
-	    (t3 = strchr(t2 + 1, '\t')) == NULL) {
-		fputs("| ", f);
-		md(f, key);
-		fputs(" | | |\n", f);
-		free(k);
-		return;
-	}
-	*t1 = *t2 = *t3 = '\0';
-	fputs("| ", f);
-	md(f, k);
-	fputs(" | ", f);
-	md(f, t1 + 1);
-	fputs(" | ", f);
-	md_proto_port(f, atoi(t2 + 1), atoi(t3 + 1));
-	fputs(" |\n", f);
-	free(k);
-}
-
+/* --since: the edges first seen since then, and those quiet since then. */
 static int
-sec_changes(struct rep *r)
+sec_since(struct rep *r)
 {
 	FILE *f = r->f;
-	size_t i;
+	size_t i, quiet = 0;
 
-	if (r->o->have_since) {
-		fputs("\n## New since ", f);
-		md_time(f, r->o->since);
-		fputs("\n\n", f);
+	if (!r->o->have_since)
+		return 0;
+	fputs("\n## New since ", f);
+	md_time(f, r->o->since);
+	fputs("\n\n", f);
+	if (r->nnew == 0) {
+		fputs("Nothing new: no edge was first seen since then.\n", f);
 	} else {
-		fputs("\n## New since the last report\n\n", f);
-	}
-	if (!r->o->have_since && !r->have_prev && r->nedges == 0) {
-		fputs("No earlier report is recorded in this database, and no "
-		    "edge is learned yet.\n", f);
-	} else if (!r->o->have_since && !r->have_prev) {
-		fprintf(f, "No earlier report is recorded in this database: all "
-		    "%zu edges are new (listed under Edges).\n", r->nedges);
-	} else if (r->nnew == 0) {
-		if (r->o->have_since)
-			fputs("Nothing new: no edge was first seen since then.\n", f);
-		else
-			fprintf(f, "Nothing new since the last report (run %ld).\n",
-			    r->prev_run);
-	} else {
-		fputs("New edges:\n\n", f);
 		fputs(edge_head, f);
 		for (i = 0; i < r->nedges; i++)
 			if (r->edges[i].is_new) {
@@ -806,27 +937,17 @@ sec_changes(struct rep *r)
 				putc('\n', f);
 			}
 	}
-	if (r->o->have_since) {
-		size_t quiet = 0;
-
+	for (i = 0; i < r->nedges; i++)
+		quiet += r->edges[i].last < r->o->since;
+	if (quiet > 0) {
+		fputs("\nEdges not seen since then (their allows may be "
+		    "stale):\n\n", f);
+		fputs(edge_head, f);
 		for (i = 0; i < r->nedges; i++)
-			quiet += r->edges[i].last < r->o->since;
-		if (quiet > 0) {
-			fputs("\nEdges not seen since then (their allows may be "
-			    "stale):\n\n", f);
-			fputs(edge_head, f);
-			for (i = 0; i < r->nedges; i++)
-				if (r->edges[i].last < r->o->since) {
-					edge_row(f, &r->edges[i]);
-					putc('\n', f);
-				}
-		}
-	} else if (r->have_prev && r->ngone > 0) {
-		fputs("\nEdges gone since the last report (no longer in the "
-		    "learned model):\n\n| Source | Destination | Protocol/port |\n"
-		    "|---|---|---|\n", f);
-		for (i = 0; i < r->ngone; i++)
-			gone_row(f, r->gone[i]);
+			if (r->edges[i].last < r->o->since) {
+				edge_row(f, &r->edges[i]);
+				putc('\n', f);
+			}
 	}
 	return 0;
 }
@@ -836,13 +957,15 @@ sec_workloads(struct rep *r)
 {
 	FILE *f = r->f;
 	const struct model_workload *wl;
-	size_t i, n;
+	size_t i, n, shown = 0;
 
 	if (model_workloads(r->m, &wl, &n) < 0)
 		return fp_error_prefix("report");
 	fputs("\n## Workloads\n\n", f);
 	for (i = 0; i < n; i++) {
-		if (i == 0)
+		if (!ns_in_scope(r, wl[i].ns, strlen(wl[i].ns)))
+			continue;
+		if (shown++ == 0)
 			fputs("| Namespace | Workload | Kind | Selector | Pods |\n"
 			    "|---|---|---|---|---:|\n", f);
 		fputs("| ", f);
@@ -889,7 +1012,7 @@ coverage_flows(struct rep *r, int *learned)
 	FILE *f = r->f;
 	struct model_coverage *cov = NULL;
 	long long tf = 0, tr = 0, ta = 0, tu = 0;
-	size_t i, n = 0;
+	size_t i, n = 0, shown = 0;
 
 	if (model_coverage(r->m, &cov, &n) < 0)
 		return fp_error_prefix("report");
@@ -897,7 +1020,9 @@ coverage_flows(struct rep *r, int *learned)
 	for (i = 0; i < n; i++) {
 		const struct model_coverage *c = &cov[i];
 
-		if (i == 0)
+		if (!ns_in_scope(r, c->ns, strlen(c->ns)))
+			continue;
+		if (shown++ == 0)
 			fputs("| Namespace | Flows | Resolved | Ambiguous | Unknown | "
 			    "Resolved % | Last new edge |\n"
 			    "|---|---:|---:|---:|---:|---:|---|\n", f);
@@ -1247,6 +1372,24 @@ rule_edges(struct rep *r, size_t pidx, int ingress, size_t k, size_t *nedges)
 	free(fmt);
 }
 
+/* Whether a generated policy selects a workload of the --namespace set. */
+static int
+doc_in_scope(const struct rep *r, size_t d)
+{
+	size_t i, pidx;
+
+	if (doc_policy(r, d, &pidx) == NULL)
+		return 0;
+	for (i = 0; i < r->npeers; i++) {
+		const struct peer *p = &r->peers[i];
+
+		if (p->ok && p->p.mp.kind == MODEL_PEER_WORKLOAD &&
+		    rv_peer_selected(&p->p, pidx) && peer_in_scope(r, p->p.text))
+			return 1;
+	}
+	return 0;
+}
+
 static int
 sec_policies(struct rep *r)
 {
@@ -1265,6 +1408,10 @@ sec_policies(struct rep *r)
 	for (d = 0; d < r->er.ndocs; d++) {
 		const struct emit_doc *doc = &r->er.docs[d];
 
+		if (r->o->nnamespaces > 0 &&
+		    doc->order_centi >= EMIT_ORDER_LEARNED &&
+		    !doc_in_scope(r, d))
+			continue;
 		fputs("\n### ", f);
 		md(f, doc->name);
 		fputs("\n\nFile ", f);
@@ -1378,23 +1525,26 @@ sec_unallowed(struct rep *r)
 
 /* --- comparison with committed files ------------------------------------- */
 
-/* Compare the committed directory with what emit writes (emit_compare). */
+static const char *const cmp_status[] = {
+	[EMIT_UNCHANGED] = "unchanged",
+	[EMIT_ADDED] = "added",
+	[EMIT_CHANGED] = "changed",
+	[EMIT_REMOVED] = "removed",
+	[EMIT_CLASH] = "changed (the committed file was not written by "
+	    "flowpol: emit refuses to overwrite it)",
+	[EMIT_FOREIGN] = "not generated by flowpol (left alone)",
+};
+
+/*
+ * The committed directory (--policies, the last merged pull request): what
+ * emit would change there, and the committed policies read and prepared so
+ * that every edge can be judged by them too. Nothing of this lives in the
+ * database, so a report works on a fresh or read-only one.
+ */
 static int
-sec_compare(struct rep *r)
+load_committed(struct rep *r)
 {
-	static const char *const status[] = {
-		[EMIT_UNCHANGED] = "unchanged",
-		[EMIT_ADDED] = "added",
-		[EMIT_CHANGED] = "changed",
-		[EMIT_REMOVED] = "removed",
-		[EMIT_CLASH] = "changed (the committed file was not written by "
-		    "flowpol: emit refuses to overwrite it)",
-		[EMIT_FOREIGN] = "not generated by flowpol (left alone)",
-	};
-	FILE *f = r->f;
 	const char *dir = r->o->policies;
-	struct emit_cmp *c = NULL;
-	size_t i, n = 0, counts[EMIT_FOREIGN + 1] = { 0 };
 	struct stat sb;
 
 	if (stat(dir, &sb) < 0)
@@ -1403,72 +1553,66 @@ sec_compare(struct rep *r)
 	if (!S_ISDIR(sb.st_mode))
 		return fp_error("report: --policies '%s': not a directory",
 		    fp_clamp(dir, 256));
-	if (emit_compare(&r->er, dir, &c, &n) < 0)
+	if (emit_compare(&r->er, dir, &r->cmp, &r->ncmp) < 0)
 		return fp_error_prefix("report: --policies");
+	/*
+	 * Committed files Calico would take but the engine cannot (a name
+	 * defined twice, ...) still get their file comparison: the summary
+	 * says why the edges were not judged by them.
+	 */
+	if (pe_read_path(&r->cps, dir) < 0 ||
+	    pe_policyset_prepare(&r->cps, PE_TYPES_API) < 0) {
+		if ((r->cerr = strdup(fp_errmsg())) == NULL)
+			return fp_error("report: out of memory");
+		fp_error_clear();
+	}
+	return 0;
+}
+
+/* Every evaluated edge judged by the committed set as well. */
+static int
+evaluate_committed(struct rep *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nedges; i++) {
+		struct redge *e = &r->edges[i];
+		const struct peer *a, *b;
+		struct rv_eval ev;
+
+		if (!e->evaluated)
+			continue;
+		a = find_peer(r, e->src);
+		b = find_peer(r, e->dst);
+		rv_eval_edge(&r->cps, &a->p, &b->p, e->proto, e->port, 0, NULL,
+		    NULL, &ev);
+		e->cv.egress = *rv_dir_decision(&ev.eg);
+		e->cv.ingress = *rv_dir_decision(&ev.in);
+		e->cv.allowed = ev.eg.denied == 0 && ev.in.denied == 0;
+		e->c_evaluated = 1;
+	}
+	return 0;
+}
+
+static int
+sec_compare(struct rep *r)
+{
+	FILE *f = r->f;
+	size_t i, counts[EMIT_FOREIGN + 1] = { 0 };
+
 	fputs("\n## Compared with ", f);
-	md(f, dir);
+	md(f, r->o->policies);
 	fputs("\n\n| File | Status |\n|---|---|\n", f);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < r->ncmp; i++) {
 		fputs("| ", f);
-		md(f, c[i].file);
-		fprintf(f, " | %s |\n", status[c[i].change]);
-		counts[c[i].change]++;
+		md(f, r->cmp[i].file);
+		fprintf(f, " | %s |\n", cmp_status[r->cmp[i].change]);
+		counts[r->cmp[i].change]++;
 	}
 	fprintf(f, "\n%zu added, %zu changed, %zu unchanged, %zu removed.\n",
 	    counts[EMIT_ADDED], counts[EMIT_CHANGED] + counts[EMIT_CLASH],
 	    counts[EMIT_UNCHANGED], counts[EMIT_REMOVED]);
-	emit_cmp_free(c, n);
 	return 0;
-}
-
-/* --- recording ------------------------------------------------------------ */
-
-static int
-record_run(struct rep *r)
-{
-	char *const *keys = r->keys;	/* sorted by load_state */
-	char *text = NULL, *pos, num[32], dig[20];
-	size_t i, total = 1;
-	int ret = -1;
-
-	for (i = 0; i < r->nedges; i++)
-		total += strlen(keys[i]) + 1;
-	if ((text = malloc(total)) == NULL)
-		goto oom;
-	pos = text;
-	for (i = 0; i < r->nedges; i++) {
-		if (i > 0 && strcmp(keys[i], keys[i - 1]) == 0)
-			continue;
-		memcpy(pos, keys[i], strlen(keys[i]));
-		pos += strlen(keys[i]);
-		*pos++ = '\n';
-	}
-	*pos = '\0';
-	snprintf(dig, sizeof(dig), "%016" PRIx64, fp_fnv1a64(text, strlen(text)));
-	if (store_begin(r->st) < 0)
-		goto out;
-	snprintf(num, sizeof(num), "%ld", r->prev_run + 1);
-	if (store_meta_set(r->st, "report.run", num) < 0)
-		goto fail;
-	snprintf(num, sizeof(num), "%" PRId64, r->model_at);
-	if (store_meta_set(r->st, "report.model_at", r->model_at ? num : "") < 0)
-		goto fail;
-	snprintf(num, sizeof(num), "%" PRId64, r->o->now);
-	if (store_meta_set(r->st, "report.now", r->o->have_now ? num : "") < 0 ||
-	    store_meta_set(r->st, "report.edges", text) < 0 ||
-	    store_meta_set(r->st, "report.digest", dig) < 0 ||
-	    store_commit(r->st) < 0)
-		goto fail;
-	ret = 0;
-	goto out;
-fail:
-	store_rollback(r->st);
-	goto out;
-oom:
-	fp_error("report: out of memory");
-out:
-	free(text);
-	return ret;
 }
 
 /* --- the whole report ----------------------------------------------------- */
@@ -1498,59 +1642,120 @@ rep_release(struct rep *r)
 	free(r->sel_start);
 	free(r->sel_peer);
 	free(r->hits);
-	for (i = 0; i < r->nprev; i++)
-		free(r->prev[i]);
-	free(r->prev);
-	free(r->keys);
-	free(r->gone);
-	free(r->prev_model_at);
-	free(r->prev_now);
+	pe_policyset_release(&r->cps);
+	emit_cmp_free(r->cmp, r->ncmp);
+	free(r->cerr);
 	model_free(r->m);
+}
+
+/* Write the details to path, next to the report (never through a link). */
+static int
+write_details(const char *path, const char *buf, size_t len)
+{
+	int fd;
+	FILE *f;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return fp_error("report: --details '%s': %s", fp_clamp(path, 256),
+		    strerror(errno));
+	}
+	if (fwrite(buf, 1, len, f) != len || fclose(f) != 0)
+		return fp_error("report: --details '%s': %s", fp_clamp(path, 256),
+		    strerror(errno));
+	return 0;
 }
 
 int
 report_write(struct store *st, const struct report_opts *o, FILE *out)
 {
 	struct rep r;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mf = NULL;
+	char *sbuf = NULL, *dbuf = NULL;
+	size_t slen = 0, dlen = 0;
+	FILE *sf = NULL, *df = NULL;
+	const char *base;
 	int ret = -1;
 
 	memset(&r, 0, sizeof(r));
 	r.st = st;
 	r.o = o;
 	r.now = o->have_now ? o->now : fp_now_us();
-	if (model_open(&r.m, st) < 0 || load_edges(&r) < 0 || load_state(&r) < 0 || build_policies(&r) < 0 ||
+	if (model_open(&r.m, st) < 0 ||
+	    store_learned_period(st, &r.since, &r.until) < 0 ||
+	    load_edges(&r) < 0 || build_policies(&r) < 0 ||
 	    load_peers(&r) < 0 || evaluate_edges(&r) < 0)
 		goto out;
-	if ((mf = open_memstream(&buf, &len)) == NULL) {
+	mark_new(&r);
+	if (o->policies != NULL && (load_committed(&r) < 0 ||
+	    (r.cerr == NULL && evaluate_committed(&r) < 0)))
+		goto out;
+	if ((sf = open_memstream(&sbuf, &slen)) == NULL ||
+	    (df = open_memstream(&dbuf, &dlen)) == NULL) {
 		fp_error("report: out of memory");
 		goto out;
 	}
-	r.f = mf;
-	if (sec_summary(&r) < 0 || sec_changes(&r) < 0 || sec_workloads(&r) < 0 ||
-	    sec_edges(&r) < 0 || sec_coverage(&r) < 0 || sec_policies(&r) < 0 ||
-	    sec_unallowed(&r) < 0 ||
-	    (o->policies != NULL && sec_compare(&r) < 0))
+	r.f = sf;
+	if (sec_summary(&r) < 0)
 		goto out;
-	if (fclose(mf) != 0) {
-		mf = NULL;
+	r.f = df;
+	if (sec_since(&r) < 0 || sec_workloads(&r) < 0 || sec_edges(&r) < 0 ||
+	    sec_coverage(&r) < 0 || sec_policies(&r) < 0 ||
+	    sec_unallowed(&r) < 0 || (o->policies != NULL && sec_compare(&r) < 0))
+		goto out;
+	if (fclose(df) != 0) {
+		df = NULL;
 		fp_error("report: out of memory");
 		goto out;
 	}
-	mf = NULL;
-	if (o->record && record_run(&r) < 0)
+	df = NULL;
+	/*
+	 * The summary goes in the pull request's body; the long tables go to
+	 * --details FILE (linked), or inline in <details> when the whole still
+	 * fits a body, else the summary says how to get them.
+	 */
+	if (o->details != NULL) {
+		if (write_details(o->details, dbuf, dlen) < 0)
+			goto out;
+		base = strrchr(o->details, '/');
+		base = base ? base + 1 : o->details;
+		fputs("\nThe details (workloads, edges, learning coverage and loss, "
+		    "the evidence behind every policy) are in [", sf);
+		md(sf, base);
+		fputs("](", sf);
+		md(sf, base);
+		fputs(").\n", sf);
+	} else if (fflush(sf) == 0 && slen + dlen + 200 <= REPORT_BODY_MAX) {
+		fputs("\n<details>\n<summary>Details: workloads, edges, learning "
+		    "coverage and loss, the evidence behind every policy</summary>\n",
+		    sf);
+		fwrite(dbuf, 1, dlen, sf);
+		fputs("\n</details>\n", sf);
+	} else {
+		fprintf(sf, "\nThe details (%zu characters) do not fit a pull "
+		    "request body: write them to a file next to it with "
+		    "`--details FILE`.\n", dlen);
+	}
+	if (fclose(sf) != 0) {
+		sf = NULL;
+		fp_error("report: out of memory");
 		goto out;
-	if (fwrite(buf, 1, len, out) != len || fflush(out) != 0) {
+	}
+	sf = NULL;
+	if (fwrite(sbuf, 1, slen, out) != slen || fflush(out) != 0) {
 		fp_error("report: writing the report: %s", strerror(errno));
 		goto out;
 	}
 	ret = 0;
 out:
-	if (mf != NULL)
-		fclose(mf);
-	free(buf);
+	if (sf != NULL)
+		fclose(sf);
+	if (df != NULL)
+		fclose(df);
+	free(sbuf);
+	free(dbuf);
 	rep_release(&r);
 	return ret;
 }
@@ -1558,26 +1763,32 @@ out:
 /* --- the command ---------------------------------------------------------- */
 
 static const char report_usage[] =
-    "usage: flowpol report [--db PATH] [--policies DIR] [--since T] [--now T]\n"
-    "                      [--no-record]\n"
+    "usage: flowpol report [--db PATH] [--policies DIR] [--details FILE]\n"
+    "                      [--namespace NS]... [--since T] [--now T]\n"
     "\n"
-    "Write Markdown for a pull-request description: what was learned\n"
-    "(workloads, edges, what is new since the last report), learning\n"
-    "coverage and loss (flows resolved per namespace, collector health,\n"
-    "unresolved addresses, merged or inexact workloads), and for every\n"
-    "policy `flowpol emit` writes by default the edges behind each rule\n"
-    "with their connections, first and last seen and nodes.\n"
+    "Write Markdown for a pull-request description. The summary (always\n"
+    "under 60,000 characters) gives the learned period and counts; with\n"
+    "--policies, what changes against the committed directory (the last\n"
+    "merged pull request): files added/changed/removed, workloads newly\n"
+    "isolated or widened, observed edges the committed policies deny; and\n"
+    "the workloads never seen talking. The details (workloads, edges,\n"
+    "coverage and loss, the edges behind every rule of every policy\n"
+    "`flowpol emit` writes by default) follow in <details> when everything\n"
+    "fits a pull-request body, else go to --details FILE. Nothing is kept\n"
+    "in the database: the database is only read.\n"
     "\n"
     "  --db PATH        the store (default $FLOWPOL_DB, else ./flowpol.db)\n"
-    "  --policies DIR   the committed policy files: say which generated\n"
-    "                   files are added, changed, unchanged or removed\n"
-    "  --since T        \"new\" means first seen at or after T (RFC 3339,\n"
-    "                   @SECONDS or -DURATION) instead of \"not in the last\n"
-    "                   report\"; edges quiet since T are listed too\n"
+    "  --policies DIR   the committed policy files to compare with\n"
+    "  --details FILE   write the details to FILE and link it\n"
+    "  --namespace NS   only edges with an end in NS, its workloads and\n"
+    "                   their policies (repeatable)\n"
+    "  --since T        list the edges first seen at or after T (RFC 3339,\n"
+    "                   @SECONDS or -DURATION), and those quiet since T\n"
     "  --now T          the time that \"ago\" is measured from (default: the\n"
     "                   clock); also printed, so that runs compare equal\n"
-    "  --no-record      do not remember this run's edges (a dry run); by\n"
-    "                   default the next report compares with this one\n";
+    "  --no-record      accepted for older scripts: nothing is recorded\n";
+
+#define REPORT_MAX_NS 256
 
 int
 cmd_report(int argc, char **argv)
@@ -1585,6 +1796,8 @@ cmd_report(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "policies", required_argument, NULL, 'p' },
+		{ "details", required_argument, NULL, 'D' },
+		{ "namespace", required_argument, NULL, 'x' },
 		{ "since", required_argument, NULL, 's' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "no-record", no_argument, NULL, 'N' },
@@ -1593,11 +1806,10 @@ cmd_report(int argc, char **argv)
 	};
 	struct report_opts o;
 	struct store *st = NULL;
-	const char *db = NULL, *since = NULL, *now = NULL;
+	const char *db = NULL, *since = NULL, *now = NULL, *nss[REPORT_MAX_NS];
 	int c, ret = FP_EXIT_ERR;
 
 	memset(&o, 0, sizeof(o));
-	o.record = 1;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -1606,6 +1818,19 @@ cmd_report(int argc, char **argv)
 		case 'p':
 			o.policies = optarg;
 			break;
+		case 'D':
+			o.details = optarg;
+			break;
+		case 'x':
+			if (o.nnamespaces >= REPORT_MAX_NS)
+				return fp_cli_usage_error("report", report_usage,
+				    "--namespace: more than %d", REPORT_MAX_NS);
+			if (k8s_check_dns_label(optarg) != NULL)
+				return fp_cli_usage_error("report", report_usage,
+				    "--namespace '%s': not a namespace name",
+				    fp_clamp(optarg, 64));
+			nss[o.nnamespaces++] = optarg;
+			break;
 		case 's':
 			since = optarg;
 			break;
@@ -1613,8 +1838,7 @@ cmd_report(int argc, char **argv)
 			now = optarg;
 			break;
 		case 'N':
-			o.record = 0;
-			break;
+			break;	/* nothing is ever recorded now */
 		case 'h':
 			return fp_cli_help(report_usage);
 		default:
@@ -1622,12 +1846,16 @@ cmd_report(int argc, char **argv)
 			    argv);
 		}
 	}
+	o.namespaces = nss;
 	if (optind < argc)
 		return fp_cli_usage_error("report", report_usage,
 		    "unexpected argument '%s'", fp_clamp(argv[optind], 64));
 	if (o.policies != NULL && *o.policies == '\0')
 		return fp_cli_usage_error("report", report_usage,
 		    "--policies: empty path");
+	if (o.details != NULL && *o.details == '\0')
+		return fp_cli_usage_error("report", report_usage,
+		    "--details: empty path");
 	/* --now first: "--since -1h" is relative to it */
 	if (now != NULL) {
 		if (fp_time_parse(now, &o.now) < 0) {
@@ -1652,7 +1880,7 @@ cmd_report(int argc, char **argv)
 	}
 	if (db == NULL)
 		db = store_default_path();
-	if (store_open(&st, db, o.record ? 0 : STORE_READONLY) < 0 ||
+	if (store_open(&st, db, STORE_READONLY) < 0 ||
 	    report_write(st, &o, stdout) < 0) {
 		ret = fp_report();
 		goto out;

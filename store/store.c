@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -382,5 +383,27 @@ store_meta_set(struct store *st, const char *key, const char *value)
 	else
 		ret = 0;
 	sqlite3_finalize(s);
+	return ret;
+}
+
+int
+store_learned_period(struct store *st, int64_t *since, int64_t *until)
+{
+	char *a = NULL, *b = NULL;
+	int ret = -1;
+
+	*since = INT64_MIN;
+	*until = INT64_MAX;
+	if (store_meta_get(st, "learn.since", &a) < 0 ||
+	    store_meta_get(st, "learn.until", &b) < 0)
+		goto out;
+	if (a != NULL)
+		*since = strtoll(a, NULL, 10);
+	if (b != NULL)
+		*until = strtoll(b, NULL, 10);
+	ret = 0;
+out:
+	free(a);
+	free(b);
 	return ret;
 }

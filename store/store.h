@@ -1,6 +1,8 @@
 #ifndef FLOWPOL_STORE_H
 #define FLOWPOL_STORE_H
 
+#include <stdint.h>
+
 #include <sqlite3.h>
 
 /*
@@ -57,5 +59,11 @@ int store_meta_set(struct store *st, const char *key, const char *value);
  * diff would report no drift.
  */
 int store_require_learned(struct store *st, const char *context);
+
+/*
+ * The period learn last ran on (meta learn.since, learn.until): INT64_MIN /
+ * INT64_MAX for open ends or when learn never ran. 0 or -1.
+ */
+int store_learned_period(struct store *st, int64_t *since, int64_t *until);
 
 #endif

@@ -141,7 +141,7 @@ static char *
 run(struct fixture *fx, int64_t since, enum fp_format fmt, size_t *denied)
 {
 	struct diff_opts o = { since, T0 + 10 * FP_USEC, 3600 * FP_USEC, NULL,
-	    0 };
+	    0, 0 };
 	struct diff_result *r = NULL;
 	char *buf = NULL;
 	size_t len = 0;
@@ -167,7 +167,7 @@ run_extra(struct fixture *fx, const char *name, const char *extra,
     int64_t now, size_t *denied)
 {
 	struct pe_policyset ps = PE_POLICYSET_INIT;
-	struct diff_opts o = { INT64_MIN, now, 3600 * FP_USEC, NULL, 0 };
+	struct diff_opts o = { INT64_MIN, now, 3600 * FP_USEC, NULL, 0, 0 };
 	struct diff_result *r = NULL;
 	char *buf = NULL;
 	size_t len = 0;
@@ -271,8 +271,8 @@ test_diff_grouping_json(void **state)
 	    "\"rule_text\": \"Deny source.selector="));
 	assert_non_null(strstr(t, "\"nodes\": [\"n1\", \"n2\"]"));
 	assert_non_null(strstr(t, "\"summary\": {\"denied_edges\": 3, "
-	    "\"edges\": 5, \"edges_checked\": 4, \"stale_rules\": 1, "
-	    "\"unattributed\": 1}"));
+	    "\"edges\": 5, \"edges_checked\": 4, \"staged_evaluated\": false, "
+	    "\"staged_policies\": 0, \"stale_rules\": 1, \"unattributed\": 1}"));
 	assert_non_null(strstr(t, "\"proposed\": null"));
 	free(t);
 }
@@ -305,7 +305,7 @@ test_diff_stale_period(void **state)
 {
 	struct fixture *fx = *state;
 	struct diff_opts o = { INT64_MIN, T0 + 7200 * FP_USEC, 3600 * FP_USEC,
-	    NULL, 0 };
+	    NULL, 0, 0 };
 	struct diff_result *r = NULL;
 	char *buf = NULL;
 	size_t len = 0;

@@ -489,11 +489,17 @@ test_emit_whole_namespace(void **state)
 	    "INSERT INTO workload_notes (namespace, name, members, exact) "
 	    "VALUES ('ns', 'loose', 'ReplicaSet/loose-1', 0)");
 	assert_int_equal(emit_build(f->st, &(struct emit_opts){ 0 }, &r), 0);
-	assert_int_equal(r.nnotes, 2);
-	assert_string_equal(r.notes[1], "workload ns/loose: selector tier == 'x' also "
+	assert_int_equal(r.nnotes, 3);
+	assert_string_equal(r.notes[2], "workload ns/loose: selector tier == 'x' also "
 	    "selects other pods of the namespace; add a label such as "
 	    "app.kubernetes.io/name: loose to its pod template; its policy "
 	    "applies to them too");
+	/* no edge names it: silent, isolated by the default deny, and said */
+	assert_string_equal(r.notes[1], "workload ns/loose: never seen talking in "
+	    "the learned period: the default deny isolates it (--exempt-silent "
+	    "leaves it out)");
+	assert_int_equal(r.nsilent, 1);
+	assert_string_equal(r.silent[0], "ns/loose");
 	emit_result_free(&r);
 }
 

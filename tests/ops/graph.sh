@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # flowpol graph on the seed model: one cluster per namespace with its
-# workloads, every learned edge an arrow labelled proto/port, the same bytes
-# every run, only DOT accepted, a missing database refused. Parsed by dot
-# when graphviz happens to be installed.
+# workloads, every learned edge an arrow labelled proto/port (--dns), DNS
+# folded by default, --namespace, Mermaid, the same bytes every run, a
+# missing database refused; Graphviz's dot renders the seed and a generated
+# 100-workload cluster without a message; at 2,000 workloads Mermaid folds
+# per namespace within Mermaid's limits and says so.
 set -u
 . "$(dirname "$0")/../lib.sh"
 S=$FLOWPOL_SRC/samples/seed
@@ -29,8 +31,8 @@ c.executemany("INSERT INTO edges VALUES (?, ?, ?, ?, 1, 1795692304000000, "
 c.commit()
 EOF
 
-"$FLOWPOL" graph >g1.dot 2>err.txt || fail "graph exited $?: $(cat err.txt)"
-"$FLOWPOL" graph --format dot >g2.dot || fail "graph --format dot exited $?"
+"$FLOWPOL" graph --dns >g1.dot 2>err.txt || fail "graph exited $?: $(cat err.txt)"
+"$FLOWPOL" graph --dns --format dot >g2.dot || fail "graph --format dot exited $?"
 cmp -s g1.dot g2.dot || fail "two runs differ"
 head -1 g1.dot | grep -qx "digraph flowpol {" || fail "not a digraph"
 tail -1 g1.dot | grep -qx "}" || fail "graph not closed"
@@ -84,8 +86,59 @@ grep -q "no such database" err.txt || fail "missing database: $(cat err.txt)"
 [ ! -e "$WORK/missing.db" ] || fail "graph created the database"
 "$FLOWPOL" graph --help | grep -q "^usage: flowpol graph" || fail "--help"
 
-if command -v dot >/dev/null; then
-	dot -Tsvg g1.dot >g.svg 2>err.txt || fail "dot rejects the graph: $(cat err.txt)"
-	grep -q "<svg" g.svg || fail "dot made no SVG"
-fi
+command -v dot >/dev/null || fail "Graphviz's dot is missing (scripts/deps.sh installs graphviz)"
+dot -Tsvg g1.dot >g.svg 2>err.txt || fail "dot rejects the graph: $(cat err.txt)"
+grep -q "<svg" g.svg || fail "dot made no SVG"
+[ ! -s err.txt ] || fail "dot: $(cat err.txt)"
+
+# DNS folded by default: no arrow on port 53 to the DNS workload, a count on it.
+"$FLOWPOL" graph >d.dot || fail "graph (DNS folded)"
+ndns=$(tail -n +2 edges.tsv | awk -F'\t' '$2 == "kube-system/coredns" && $4 == 53' | wc -l)
+[ "$ndns" -ge 3 ] || fail "the seed has only $ndns DNS edges"
+grep -q -- '-> "kube-system/coredns"' d.dot && fail "a DNS arrow was drawn"
+grep -qF "\"kube-system/coredns\" [label=\"coredns\nDeployment\nDNS from $ndns edges (folded)\"" d.dot ||
+	fail "DNS count: $(grep coredns d.dot)"
+grep -qx "  // $ndns DNS edges folded into their DNS workloads (--dns draws them)" d.dot || fail "fold comment"
+
+# --namespace: only arrows with an end there; the other end's workload drawn.
+"$FLOWPOL" graph --namespace ntierapp --namespace namespace2 >n.dot || fail "graph --namespace"
+grep ' -> ' n.dot | grep -v '"ntierapp/\|"namespace2/' && fail "--namespace drew other arrows"
+grep -q '"ntierapp/frontend" -> "ntierapp/backend"' n.dot || fail "--namespace lost an arrow"
+grep -q '"namespace1/busybox-deployment" -> "namespace2/nginx-deployment"' n.dot ||
+	fail "--namespace lost an arrow into namespace2"
+"$FLOWPOL" graph --namespace ntierapp >n1.dot || fail "graph --namespace ntierapp"
+[ "$(grep -c '^  subgraph ' n1.dot)" -eq 1 ] || fail "--namespace ntierapp drew other namespaces"
+dot -Tsvg n.dot >/dev/null 2>err.txt && [ ! -s err.txt ] || fail "dot on --namespace: $(cat err.txt)"
+expect_exit 2 "$FLOWPOL" graph --namespace 'Not_A_Namespace' >/dev/null 2>&1
+
+# Mermaid: the same arrows, one subgraph per namespace.
+"$FLOWPOL" graph --dns --format mermaid >g.mmd || fail "graph --format mermaid"
+head -1 g.mmd | grep -qx "flowchart LR" || fail "not a Mermaid flowchart"
+[ "$(grep -c -- ' -->|' g.mmd)" -eq "$npairs" ] || fail "Mermaid arrows"
+[ "$(grep -c '^  subgraph s[0-9]*\["' g.mmd)" -eq "$nns" ] || fail "Mermaid subgraphs"
+grep -q '\["backend<br/>Deployment"\]' g.mmd || fail "Mermaid node label"
+grep -q -- '-->|"tcp/80<br/>tcp/8443"|' g.mmd || fail "Mermaid edge label"
+
+# A generated cluster of 100 workloads renders with dot, no message.
+"$PY" "$FLOWPOL_SRC/bench/emit-gen.py" 10 100 200 >m100.sql && "$EMIT_FIXTURE" m100.db m100.sql ||
+	fail "100-workload model"
+"$FLOWPOL" graph --db m100.db >m100.dot || fail "graph of 100 workloads"
+dot -Tsvg m100.dot >m100.svg 2>err.txt || fail "dot exited $?"
+[ ! -s err.txt ] || fail "dot on 100 workloads: $(head -3 err.txt)"
+[ "$(grep -c " -> " m100.dot)" -gt 150 ] || fail "the 100-workload graph is too small"
+
+# 2,000 workloads: Mermaid folds per namespace within its limits, and says so.
+"$PY" "$FLOWPOL_SRC/bench/emit-gen.py" 50 2000 6000 >m2k.sql && "$EMIT_FIXTURE" m2k.db m2k.sql ||
+	fail "2,000-workload model"
+"$FLOWPOL" graph --db m2k.db --format mermaid >m2k.mmd 2>err.txt || fail "mermaid of 2,000 workloads: $(cat err.txt)"
+grep -q "^flowpol: graph: [0-9]* arrows are more than Mermaid draws (500 edges, 50000 characters): folded per namespace into [0-9]* arrows, of which only the biggest are drawn (--namespace shows the rest)$" err.txt ||
+	fail "folding not said: $(cat err.txt)"
+grep -q "^  %% folded per namespace: .*; the [0-9]* smallest of [0-9]* namespace arrows (at most [0-9]* workload arrows each) left out$" m2k.mmd ||
+	fail "folding not said in the graph: $(sed -n 2p m2k.mmd)"
+[ "$(grep -c -- ' -->|' m2k.mmd)" -le 500 ] || fail "folded graph over 500 edges"
+[ "$(wc -c <m2k.mmd)" -le 50000 ] || fail "folded graph over 50,000 characters"
+grep -q '^  n[0-9]*\["ns001"\]$' m2k.mmd || fail "no namespace node"
+# One namespace of the same cluster fits without folding.
+"$FLOWPOL" graph --db m2k.db --format mermaid --namespace ns001 >ns1.mmd 2>err.txt || fail "mermaid --namespace"
+[ ! -s err.txt ] && ! grep -q "folded per namespace" ns1.mmd || fail "one namespace was folded"
 pass

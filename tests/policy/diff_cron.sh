@@ -37,7 +37,7 @@ $PY "$FLOWPOL_SRC/tests/tools/nflog_events.py" new.pcap <events.txt || fail "wri
 "$FLOWPOL" collect --pcap new.pcap --node staging-node-2 >/dev/null 2>err.txt ||
 	fail "collect new exited $?: $(cat err.txt)"
 "$FLOWPOL" learn >learn.txt 2>err.txt || fail "learn again exited $?: $(cat err.txt)"
-grep -q "9 edges$" learn.txt || fail "learn: $(cat learn.txt)"
+grep -q "9 edges (period: the first flow to the last flow)$" learn.txt || fail "learn: $(cat learn.txt)"
 
 for fmt in text json markdown; do
 	expect_exit 1 "$FLOWPOL" diff --policies repo/policies --now "$NOW" --stale-after 1h \
@@ -82,7 +82,7 @@ assert e["egress"]["why"] == "end-of-tier" and e["egress"]["tier"] == "default",
 assert e["ingress"]["why"] == "end-of-tier" and e["ingress"]["denied_combinations"] == 1, e
 assert d["denied_edges"][1]["ingress"] is None, d["denied_edges"][1]
 assert [key(e) for e in d["unattributed"]] == [("unknown:10.244.1.99", "ntierapp/frontend", "tcp", "80")], d["unattributed"]
-assert d["summary"] == {"denied_edges": 2, "edges": 9, "edges_checked": 9, "stale_rules": 5, "unattributed": 1}, d["summary"]
+assert d["summary"] == {"denied_edges": 2, "edges": 9, "edges_checked": 9, "staged_evaluated": False, "staged_policies": 0, "stale_rules": 5, "unattributed": 1}, d["summary"]
 # Stale within the last hour: frontend -> backend stopped at 11:25; the
 # namespace1 busybox rules saw traffic at 12:30; TCP DNS never did.
 st = {(s["policy"], s["direction"], s["index"]) for s in d["stale_rules"]}
