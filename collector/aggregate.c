@@ -87,6 +87,17 @@ agg_window_of(const struct agg *a, int64_t ts_us)
 	return s;
 }
 
+void
+agg_pending(const struct agg *a, size_t *flows, uint64_t *events)
+{
+	size_t i;
+
+	*flows = a->nflows;
+	*events = 0;
+	for (i = 0; i < a->nhealth; i++)
+		*events += a->health[i].c[AGG_RECEIVED];
+}
+
 size_t
 agg_flows(const struct agg *a)
 {
@@ -217,6 +228,12 @@ found:
 	return 0;
 }
 
+size_t
+agg_windows(const struct agg *a)
+{
+	return a->nhealth;
+}
+
 uint64_t
 agg_counter_total(const struct agg *a, enum agg_counter c)
 {
@@ -271,12 +288,19 @@ static const char upsert_health_sql[] =
 int
 agg_flush(struct agg *a, struct store *st, const char *node)
 {
+	return agg_flush_with(a, st, node, NULL, NULL);
+}
+
+int
+agg_flush_with(struct agg *a, struct store *st, const char *node,
+    int (*in_txn)(void *arg, struct store *st), void *arg)
+{
 	sqlite3_stmt *fs = NULL, *hs = NULL;
 	uint32_t *order = NULL;
 	size_t i, alen;
-	int c, ret = -1, began = 0;
+	int c, rc, ret = -1, began = 0;
 
-	if (a->nflows == 0 && a->nhealth == 0)
+	if (a->nflows == 0 && a->nhealth == 0 && in_txn == NULL)
 		return 0;
 	/*
 	 * Sort 4-byte indexes, not the 64-byte entries: glibc's qsort may take
@@ -330,6 +354,10 @@ agg_flush(struct agg *a, struct store *st, const char *node)
 			goto out;
 		}
 		sqlite3_reset(hs);
+	}
+	if (in_txn != NULL && (rc = in_txn(arg, st)) != 0) {
+		ret = rc < 0 ? -1 : 1;	/* rolled back below */
+		goto out;
 	}
 	began = 0;	/* a failed commit rolls back by itself */
 	if (store_commit(st) < 0)

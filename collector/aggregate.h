@@ -45,6 +45,8 @@ int agg_count(struct agg *a, int64_t ts_us, enum agg_counter c, uint64_t n);
 
 /* Distinct flows held now. */
 size_t agg_flows(const struct agg *a);
+/* Windows held now (each has a health row). */
+size_t agg_windows(const struct agg *a);
 /* Sum of a counter over the windows held now (for messages and tests). */
 uint64_t agg_counter_total(const struct agg *a, enum agg_counter c);
 
@@ -55,6 +57,17 @@ uint64_t agg_counter_total(const struct agg *a, enum agg_counter c);
  * 0 or -1 (fp_error).
  */
 int agg_flush(struct agg *a, struct store *st, const char *node);
+/*
+ * agg_flush, and in_txn(arg, st) inside the same transaction before it
+ * commits (with nothing held, the transaction holds only what in_txn
+ * writes): in_txn returns 0 to commit, 1 to give up quietly (nothing is
+ * written, the aggregator keeps its rows, agg_flush_with returns 1) or -1
+ * on an error (fp_error; rolled back, -1).
+ */
+int agg_flush_with(struct agg *a, struct store *st, const char *node,
+    int (*in_txn)(void *arg, struct store *st), void *arg);
+/* What a failed flush would lose: distinct flows and events received. */
+void agg_pending(const struct agg *a, size_t *flows, uint64_t *events);
 
 /* Forget everything held (after an input error: that input is not stored). */
 void agg_reset(struct agg *a);

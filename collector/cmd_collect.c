@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "collector/aggregate.h"
@@ -12,12 +13,14 @@
 #include "collector/nftrule.h"
 #include "collector/dataplane.h"
 #include "collector/pcap.h"
+#include "collector/privs.h"
 #include "commands.h"
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/ipaddr.h"
 #include "common/out.h"
 #include "common/proto.h"
+#include "common/rows.h"
 #include "store/store.h"
 #include "common/timeutil.h"
 #include "common/banned.h"
@@ -36,8 +39,9 @@ static const char collect_usage[] =
     "\n"
     "  --db PATH               database (default $FLOWPOL_DB, else ./flowpol.db)\n"
     "  --group N               NFLOG group to bind, 0..65535; there is no\n"
-    "                          default. Groups 1 and 2 belong to Calico's flow\n"
-    "                          logs and are refused unless --force is given\n"
+    "                          default. Groups 1 and 2 (flow logs) and 3 (DNS\n"
+    "                          logging) belong to Calico's Felix and are\n"
+    "                          refused unless --force is given\n"
     "  --pcap FILE...          replay captures; each file is stored in one\n"
     "                          transaction, or not at all if it is damaged\n"
     "                          (a capture already replayed into this\n"
@@ -49,7 +53,7 @@ static const char collect_usage[] =
     "                          net.core.rmem_max only as root). Events lost to\n"
     "                          a full buffer are counted in the health table\n"
     "  --node NAME             node label of the rows (default: the hostname)\n"
-    "  --force                 allow binding NFLOG group 1 or 2\n"
+    "  --force                 allow binding NFLOG group 1, 2 or 3\n"
     "  --install-rule          with --group: install the nftables table\n"
     "                          'inet flowpol' (never Calico's tables) whose\n"
     "                          chains on the forward, input and output hooks,\n"
@@ -85,7 +89,42 @@ struct collect {
 	int seq_known;
 	const char *source;	/* for the first-malformed warning */
 	int warned_malformed;
+	/* replay: totals for the summary line, progress on a terminal */
+	uint64_t events, malformed, lost;
+	size_t flows, windows, files;
+	int64_t start_us, last_progress_us;
+	int progress_shown;
 };
+
+/* A clock that only moves forward, in microseconds. */
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * FP_USEC + ts.tv_nsec / 1000;
+}
+
+/*
+ * Progress on stderr, only when it is a terminal and the replay has taken
+ * over two seconds; once a second at most, overwriting one line.
+ */
+static void
+replay_progress(struct collect *c, const char *path, size_t off, size_t size,
+    uint64_t events)
+{
+	int64_t now = mono_us();
+
+	if (now - c->start_us < 2 * FP_USEC ||
+	    now - c->last_progress_us < FP_USEC || !isatty(STDERR_FILENO))
+		return;
+	c->last_progress_us = now;
+	c->progress_shown = 1;
+	fprintf(stderr, "\rflowpol: collect: pcap '%s': %llu events, %.0f%%\033[K",
+	    fp_clamp(path, 128), (unsigned long long)events,
+	    size > 0 ? 100.0 * (double)off / (double)size : 100.0);
+}
 
 static int
 collect_event(struct collect *c, const uint8_t *msg, size_t len, int flags,
@@ -137,35 +176,101 @@ collect_event(struct collect *c, const uint8_t *msg, size_t len, int flags,
 	return 0;
 }
 
+/* The replay marker, written in the transaction that stores the rows. */
+struct marker {
+	const char *key;
+	int reimport;
+	int seen;		/* OUT: another run marked it first */
+};
+
+/*
+ * Test hook, for the race test only: with FLOWPOL_TEST_MARKER_HOOK=PATH
+ * the collector creates PATH at the moment it writes the marker (holding
+ * the transaction with the rows) and waits, up to a minute, until PATH is
+ * removed. The test tries to write meanwhile from another connection.
+ */
+static void
+marker_hook(void)
+{
+	const char *p = getenv("FLOWPOL_TEST_MARKER_HOOK");
+	FILE *f;
+	int i;
+
+	if (p == NULL || *p == '\0' || (f = fopen(p, "wx")) == NULL)
+		return;
+	fclose(f);
+	for (i = 0; i < 6000 && access(p, F_OK) == 0; i++)
+		usleep(10000);
+}
+
+static int
+write_marker(void *arg, struct store *st)
+{
+	struct marker *m = arg;
+	char *seen = NULL, when[FP_TIMESTRLEN];
+
+	/* Checked again under the write lock: a concurrent replay of the
+	 * same capture that committed first wins, this one stores nothing. */
+	if (store_meta_get(st, m->key, &seen) < 0)
+		return -1;
+	if (seen != NULL && !m->reimport) {
+		free(seen);
+		m->seen = 1;
+		return 1;
+	}
+	free(seen);
+	marker_hook();
+	return store_meta_set(st, m->key, fp_time_format(fp_now_us(), when));
+}
+
 static int
 replay_file(struct collect *c, struct store *st, const char *path,
     const char *node, int reimport)
 {
-	char key[64], *seen = NULL, when[FP_TIMESTRLEN];
+	char key[96], oldkey[64], hex[SHA256_HEXLEN], *seen = NULL;
 	struct pcap_reader *r = NULL;
+	struct marker m;
+	struct {
+		uint64_t events, malformed, lost, flows, windows;
+	} got;
 	const uint8_t *data;
 	size_t len, off, size;
-	uint64_t h;
+	uint64_t events = 0;
 	int64_t ts;
 	char src[600];
-	int n, ret = -1;
+	int n, rc, ret = -1;
 
 	if (pcap_open(&r, path) < 0)
 		goto out;
-	h = pcap_fingerprint(r, &size);
-	snprintf(key, sizeof(key), "replayed:%016llx:%lld",
-	    (unsigned long long)h, (long long)size);
+	pcap_fingerprint(r, hex);
+	size = pcap_size(r);
+	snprintf(key, sizeof(key), "replayed:sha256:%s", hex);
+	/* Markers of older releases: FNV-1a of both ends and the size. */
+	snprintf(oldkey, sizeof(oldkey), "replayed:%016llx:%lld",
+	    (unsigned long long)pcap_fingerprint_v1(r), (long long)pcap_size(r));
 	if (store_meta_get(st, key, &seen) < 0)
 		goto out;
 	if (seen != NULL && !reimport) {
 		fp_warn("pcap '%s': already replayed into this database (%s, same "
-		    "size and content); skipped: --reimport adds its events again",
+		    "SHA-256); skipped: --reimport adds its events again",
 		    fp_clamp(path, 256), seen);
 		free(seen);
 		ret = 0;
 		goto out;
 	}
 	free(seen);
+	seen = NULL;
+	if (!reimport && store_meta_get(st, oldkey, &seen) < 0)
+		goto out;
+	if (seen != NULL) {
+		fp_warn("pcap '%s': an older flowpol replayed a capture of this size "
+		    "with the same first and last MiB into this database (%s); it "
+		    "may be this one, so it is not replayed: --reimport replays it",
+		    fp_clamp(path, 256), seen);
+		free(seen);
+		ret = 0;
+		goto out;
+	}
 	snprintf(src, sizeof(src), "pcap '%s'", path);
 	c->source = src;
 	c->warned_malformed = 0;
@@ -174,15 +279,35 @@ replay_file(struct collect *c, struct store *st, const char *path,
 		if (collect_event(c, data, len, pcap_decode_flags(r), ts,
 		    off + PCAP_RECHDR) < 0)
 			goto out;
+		if ((++events & 0xffff) == 0)
+			replay_progress(c, path, off, size, events);
 	}
 	if (n < 0)
 		goto out;
-	if (agg_flush(c->agg, st, node) < 0)
+	/* Rows, health and the marker: one transaction, all or nothing. */
+	m.key = key;
+	m.reimport = reimport;
+	m.seen = 0;
+	got.events = agg_counter_total(c->agg, AGG_RECEIVED);
+	got.malformed = agg_counter_total(c->agg, AGG_MALFORMED);
+	got.lost = agg_counter_total(c->agg, AGG_LOST);
+	got.flows = agg_flows(c->agg);
+	got.windows = agg_windows(c->agg);
+	if ((rc = agg_flush_with(c->agg, st, node, write_marker, &m)) < 0)
 		goto out;
-	/* After the flush: an interrupted run is not marked, so it can be
-	 * replayed again in full. */
-	if (store_meta_set(st, key, fp_time_format(fp_now_us(), when)) < 0)
-		goto out;
+	if (rc > 0) {
+		agg_reset(c->agg);
+		fp_warn("pcap '%s': replayed into this database by another run "
+		    "meanwhile (same SHA-256); nothing of this run was stored",
+		    fp_clamp(path, 256));
+	} else {
+		c->events += got.events;
+		c->malformed += got.malformed;
+		c->lost += got.lost;
+		c->flows += got.flows;
+		c->windows += got.windows;
+		c->files++;
+	}
 	ret = 0;
 out:
 	if (ret < 0) {
@@ -276,6 +401,8 @@ run_live(struct collect *c, struct store *st, long long group,
 	struct sigaction sa;
 	char rmerr[FP_ERRMAX] = "", saved[FP_ERRMAX];
 	int64_t next_flush;
+	size_t pflows;
+	uint64_t pevents;
 	int ret = -1, rc;
 
 	memset(&sa, 0, sizeof(sa));
@@ -285,6 +412,13 @@ run_live(struct collect *c, struct store *st, long long group,
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (nflog_reader_open(&nr, (int)group, (int)c->rcvbuf) < 0)
+		goto out;
+	/*
+	 * The socket is bound: from here on only CAP_NET_ADMIN is kept (for
+	 * nft, which installs and removes the table, as an ambient
+	 * capability), and nothing can be regained.
+	 */
+	if (privs_keep_net_admin() < 0)
 		goto out;
 	/*
 	 * The group is bound before the table logs to it: the first logged
@@ -351,7 +485,15 @@ out:
 	}
 	nflog_reader_free(nr);
 	/* Whatever happened, what was received is stored before exiting. */
+	agg_pending(c->agg, &pflows, &pevents);
 	if (agg_flush(c->agg, st, node) < 0) {
+		/* Say exactly what is lost, on every path. */
+		char msg[FP_ERRMAX];
+
+		snprintf(msg, sizeof(msg), "%s", fp_errmsg());
+		fp_error("%s; dropped: %zu flows from %llu events received since "
+		    "the last write were not stored", msg, pflows,
+		    (unsigned long long)pevents);
 		if (ret == 0)
 			return -1;
 		fp_warn("%s", fp_errmsg());
@@ -388,7 +530,7 @@ cmd_collect(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	memset(&ro, 0, sizeof(ro));
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = fp_getopt(argc, argv, "", opts)) != -1) {
 		switch (opt) {
 		case 'd':
 			db = optarg;
@@ -468,10 +610,11 @@ cmd_collect(int argc, char **argv)
 		memcpy(ro.globs[0], "cali*", sizeof("cali*"));
 		ro.nglobs = 1;
 	}
-	if (!pcap && (group == 1 || group == 2) && !force)
-		return fp_fail("collect: nflog group %lld is one of Calico's flow "
-		    "log groups (1 inbound, 2 outbound); pick another group for "
-		    "your own log rule, or give --force", group);
+	if (!pcap && group >= 1 && group <= 3 && !force)
+		return fp_fail("collect: nflog group %lld is one of Calico's groups "
+		    "(Felix: 1 inbound and 2 outbound flow logs, 3 DNS logging); "
+		    "pick another group for your own log rule, or give --force",
+		    group);
 	if (node == NULL) {
 		if (gethostname(host, sizeof(host)) < 0)
 			return fp_fail("collect: hostname: %s; give --node",
@@ -500,9 +643,22 @@ cmd_collect(int argc, char **argv)
 	if (store_open(&st, db, STORE_CREATE) < 0)
 		goto out;
 	if (pcap) {
+		c.start_us = mono_us();
 		for (i = optind; i < argc; i++)
 			if (replay_file(&c, st, argv[i], node, reimport) < 0)
 				goto out;
+		if (c.progress_shown)
+			fputs("\r\033[K", stderr);
+		/* One line, as inventory and learn print. */
+		printf("collect: %zu of %d capture%s replayed: %llu events, %zu flows "
+		    "in %zu window%s, %llu malformed, %llu lost, %.1f s\n", c.files,
+		    argc - optind, argc - optind == 1 ? "" : "s",
+		    (unsigned long long)c.events, c.flows, c.windows,
+		    c.windows == 1 ? "" : "s",
+		    (unsigned long long)c.malformed, (unsigned long long)c.lost,
+		    (double)(mono_us() - c.start_us) / (double)FP_USEC);
+		if (fp_out_flush("collect") < 0)
+			goto out;
 	} else if (run_live(&c, st, group, flush * FP_USEC, node, &ro) < 0) {
 		goto out;
 	}
@@ -516,35 +672,47 @@ out:
 }
 
 static const char flows_usage[] =
-    "usage: flowpol flows [--db PATH] [--format tsv|json]\n"
+    "usage: flowpol flows [--db PATH] [-o table|tsv|json|yaml]\n"
     "\n"
     "Print the stored flows sorted by window, node, source, destination,\n"
-    "protocol and port. TSV has the header\n"
-    "window_start node src dst proto dport packets first_seen last_seen;\n"
-    "times are RFC 3339 UTC, dport is TYPE/CODE for ICMP and ICMPv6, empty\n"
-    "for protocols without ports.\n";
+    "protocol and port. Columns: window_start node src dst proto dport\n"
+    "packets first_seen last_seen; times are RFC 3339 UTC, dport is TYPE/CODE\n"
+    "for ICMP and ICMPv6, empty for protocols without ports. json and yaml\n"
+    "(kind FlowList) give dport as a number (null without ports), icmp_type\n"
+    "and icmp_code.\n"
+    "\n"
+    "  --db PATH            database (default $FLOWPOL_DB or ./flowpol.db)\n"
+    "  -o, --output FORMAT  table (default on a terminal), tsv (default when\n"
+    "                       piped), json or yaml; --format is an alias\n";
+
+static const struct fp_col flow_cols[] = {
+	{ "window_start", FP_COL_TIME, 0 },
+	{ "node", FP_COL_STR, 0 },
+	{ "src", FP_COL_STR, 0 },
+	{ "dst", FP_COL_STR, 0 },
+	{ "proto", FP_COL_STR, 0 },
+	FP_COLS_PORT("dport"),
+	{ "packets", FP_COL_INT, 0 },
+	{ "first_seen", FP_COL_TIME, 0 },
+	{ "last_seen", FP_COL_TIME, 0 },
+};
 
 static int
 print_flows(struct store *st, enum fp_format fmt)
 {
 	sqlite3_stmt *s = NULL;
+	struct fp_rows *r = NULL;
 	struct fp_ip src, dst;
-	char sbuf[FP_IPSTRLEN], dbuf[FP_IPSTRLEN], pbuf[16], portbuf[16];
-	char wbuf[FP_TIMESTRLEN], fbuf[FP_TIMESTRLEN], lbuf[FP_TIMESTRLEN];
-	const char *node, *pname;
-	int rc, proto, first = 1, ret = -1;
+	char sbuf[FP_IPSTRLEN], dbuf[FP_IPSTRLEN], pbuf[16];
+	int rc, proto, ret = -1;
 	long long row = 0;
 
 	if (store_prepare(st, &s, "SELECT window_start, node, src, dst, proto,"
 	    " dport, packets, first_seen, last_seen FROM flows ORDER BY"
 	    " window_start, node, length(src), src, length(dst), dst, proto,"
-	    " dport") < 0)
-		return -1;
-	if (fmt == FP_FMT_TSV)
-		fputs("window_start\tnode\tsrc\tdst\tproto\tdport\tpackets\t"
-		    "first_seen\tlast_seen\n", stdout);
-	else
-		fputs("[", stdout);
+	    " dport") < 0 || fp_rows_begin(&r, stdout, fmt, "FlowList") < 0)
+		goto out;
+	fp_rows_list(r, "items", flow_cols, sizeof(flow_cols) / sizeof(flow_cols[0]));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		row++;
 		if (fp_ip_from_blob(&src, sqlite3_column_blob(s, 2),
@@ -555,42 +723,25 @@ print_flows(struct store *st, enum fp_format fmt)
 			    "bytes", store_path(st), row);
 			goto out;
 		}
-		node = (const char *)sqlite3_column_text(s, 1);
 		proto = sqlite3_column_int(s, 4);
-		pname = fp_proto_name(proto, pbuf, sizeof(pbuf));
-		fp_port_format(proto, sqlite3_column_int(s, 5), portbuf,
-		    sizeof(portbuf));
-		fp_time_format(sqlite3_column_int64(s, 0) * FP_USEC, wbuf);
-		fp_time_format(sqlite3_column_int64(s, 7), fbuf);
-		fp_time_format(sqlite3_column_int64(s, 8), lbuf);
-		fp_ip_format(&src, sbuf);
-		fp_ip_format(&dst, dbuf);
-		if (fmt == FP_FMT_TSV) {
-			printf("%s\t", wbuf);
-			fp_tsv_str(stdout, node ? node : "");
-			printf("\t%s\t%s\t%s\t%s\t%lld\t%s\t%s\n", sbuf, dbuf, pname,
-			    portbuf, (long long)sqlite3_column_int64(s, 6), fbuf,
-			    lbuf);
-		} else {
-			printf("%s\n {\"window_start\": \"%s\", \"node\": ",
-			    first ? "" : ",", wbuf);
-			fp_json_str(stdout, node ? node : "");
-			printf(", \"src\": \"%s\", \"dst\": \"%s\", \"proto\": \"%s\","
-			    " \"dport\": \"%s\", \"packets\": %lld, \"first_seen\":"
-			    " \"%s\", \"last_seen\": \"%s\"}", sbuf, dbuf, pname,
-			    portbuf, (long long)sqlite3_column_int64(s, 6), fbuf,
-			    lbuf);
-			first = 0;
-		}
+		fp_rows_time(r, sqlite3_column_int64(s, 0) * FP_USEC);
+		fp_rows_str(r, (const char *)sqlite3_column_text(s, 1));
+		fp_rows_str(r, fp_ip_format(&src, sbuf));
+		fp_rows_str(r, fp_ip_format(&dst, dbuf));
+		fp_rows_str(r, fp_proto_name(proto, pbuf, sizeof(pbuf)));
+		fp_rows_port(r, proto, sqlite3_column_int(s, 5));
+		fp_rows_int(r, (long long)sqlite3_column_int64(s, 6));
+		fp_rows_time(r, sqlite3_column_int64(s, 7));
+		fp_rows_time(r, sqlite3_column_int64(s, 8));
 	}
 	if (rc != SQLITE_DONE) {
 		store_sqlerr(st, "reading flows");
 		goto out;
 	}
-	if (fmt == FP_FMT_JSON)
-		fputs(first ? "]\n" : "\n]\n", stdout);
-	ret = 0;
+	ret = fp_rows_end(r);
+	r = NULL;
 out:
+	fp_rows_end(r);
 	sqlite3_finalize(s);
 	return ret;
 }
@@ -600,22 +751,24 @@ cmd_flows(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'f' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct store *st = NULL;
 	const char *db = NULL;
-	enum fp_format fmt = FP_FMT_TSV;
+	enum fp_format fmt = fp_cli_listing_format();
 	int opt, ret = FP_EXIT_ERR;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = fp_getopt(argc, argv, "o:", opts)) != -1) {
 		switch (opt) {
 		case 'd':
 			db = optarg;
 			break;
+		case 'o':
 		case 'f':
-			if (fp_cli_format(optarg, "tsv,json", &fmt) < 0)
+			if (fp_cli_format(optarg, FP_LISTING_FORMATS, &fmt) < 0)
 				return fp_cli_usage_error("flows", flows_usage, "%s",
 				    fp_errmsg());
 			break;

@@ -8,8 +8,8 @@
  * (FelixConfiguration bpfEnabled: true) attaches its programs to the pod
  * interfaces' TC hooks (the preamble cali_tc_preamble, by tc or tcx) and
  * forwards pod traffic itself: there are no iptables or nftables policy
- * chains, and an NFLOG rule of ours logs nothing (calico/DATAPLANE-NOTES.md,
- * "BPF dataplane"). A collector there would record an empty database.
+ * chains, and an NFLOG rule of ours logs nothing (doc/calico-semantics.md,
+ * 10.4 "BPF dataplane"). A collector there would record an empty database.
  *
  * What this node shows when Felix runs in BPF mode, from Felix's source:
  *   - the devices bpfin.cali and bpfout.cali in the host's network

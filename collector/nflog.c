@@ -12,6 +12,7 @@
 #include <libnetfilter_log/libnetfilter_log.h>
 
 #include "collector/nflog.h"
+#include "collector/privs.h"
 #include "common/err.h"
 #include "common/timeutil.h"
 #include "common/banned.h"
@@ -41,9 +42,10 @@ static int
 bind_error(int group, int err)
 {
 	/* The kernel says EPERM both for "not yours" and "not allowed". */
-	if (err == EPERM && geteuid() != 0)
-		return fp_error("nflog group %d: operation not permitted (needs "
-		    "root or CAP_NET_ADMIN)", group);
+	if (err == EPERM && !privs_have_net_admin())
+		return fp_error("nflog group %d: operation not permitted: this "
+		    "process lacks CAP_NET_ADMIN (run as root with it, or give "
+		    "the container the NET_ADMIN capability)", group);
 	if (err == EBUSY || err == EPERM || err == EEXIST)
 		return fp_error("nflog group %d: held by another process (one "
 		    "listener per group and network namespace; find it with "

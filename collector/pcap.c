@@ -10,6 +10,7 @@
 #include "collector/pcap.h"
 #include "common/err.h"
 #include "common/hash.h"
+#include "common/sha256.h"
 #include "common/banned.h"
 
 #define PCAP_MAGIC_US 0xa1b2c3d4u
@@ -52,7 +53,7 @@ pcap_path(const struct pcap_reader *r)
 #define PCAP_FINGERPRINT_SAMPLE ((size_t)1 << 20)
 
 uint64_t
-pcap_fingerprint(const struct pcap_reader *r, size_t *size)
+pcap_fingerprint_v1(const struct pcap_reader *r)
 {
 	size_t n = r->size < PCAP_FINGERPRINT_SAMPLE ? r->size :
 	    PCAP_FINGERPRINT_SAMPLE;
@@ -61,8 +62,30 @@ pcap_fingerprint(const struct pcap_reader *r, size_t *size)
 	if (r->size > PCAP_FINGERPRINT_SAMPLE)
 		h = fp_fnv1a64_add(h, r->map + r->size - PCAP_FINGERPRINT_SAMPLE,
 		    PCAP_FINGERPRINT_SAMPLE);
-	*size = r->size;
 	return h;
+}
+
+void
+pcap_fingerprint(const struct pcap_reader *r, char hex[SHA256_HEXLEN])
+{
+	struct sha256 c;
+	uint8_t d[SHA256_LEN];
+	size_t off, n;
+
+	sha256_init(&c);
+	for (off = 0; off < r->size; off += n) {
+		n = r->size - off < PCAP_FINGERPRINT_SAMPLE ? r->size - off :
+		    PCAP_FINGERPRINT_SAMPLE;
+		sha256_update(&c, r->map + off, n);
+	}
+	sha256_final(&c, d);
+	sha256_tohex(d, hex);
+}
+
+size_t
+pcap_size(const struct pcap_reader *r)
+{
+	return r->size;
 }
 
 int
@@ -135,12 +158,17 @@ pcap_open(struct pcap_reader **out, const char *path)
 		fp_error("pcap '%s': out of memory", path);
 		goto out;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) < 0) {
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 ||
+	    fstat(fd, &sb) < 0) {
 		fp_error("pcap '%s': %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		fp_error("pcap '%s': not a regular file", path);
+		fp_error("pcap '%s': not a regular file (%s): captures are "
+		    "mapped into memory; write it to a file first", path,
+		    S_ISFIFO(sb.st_mode) ? "a FIFO" : S_ISDIR(sb.st_mode) ?
+		    "a directory" : S_ISCHR(sb.st_mode) ? "a device" : "special");
 		goto out;
 	}
 	r->size = (size_t)sb.st_size;

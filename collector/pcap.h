@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/sha256.h"
+
 /*
  * A reader of classic pcap files of link type LINKTYPE_NFLOG (239), as
  * `tcpdump -i nflog:N -w FILE` writes them: either byte order, microsecond
@@ -38,12 +40,18 @@ int pcap_decode_flags(const struct pcap_reader *r);
 const char *pcap_path(const struct pcap_reader *r);
 
 /*
- * What identifies a capture already replayed: FNV-1a of its first and last
- * MiB, and its size in *size (a capture only grows at the end, and the two
- * ends carry the first and last timestamps). Read from the mapping, so
- * cheap at any size.
+ * What identifies a capture already replayed: the SHA-256 of the whole
+ * file, streamed over the mapping (one read of the file before the replay
+ * reads it again), as 64 hex digits.
  */
-uint64_t pcap_fingerprint(const struct pcap_reader *r, size_t *size);
+void pcap_fingerprint(const struct pcap_reader *r, char hex[SHA256_HEXLEN]);
+/*
+ * The fingerprint of flowpol 0.x markers: FNV-1a of the first and last MiB.
+ * Blind to a change in the middle, so only used to say that an older
+ * flowpol marked the capture, never to skip it silently.
+ */
+uint64_t pcap_fingerprint_v1(const struct pcap_reader *r);
+size_t pcap_size(const struct pcap_reader *r);
 
 /* Unmap and free; NULL does nothing. */
 void pcap_free(struct pcap_reader *r);

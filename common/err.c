@@ -63,19 +63,44 @@ fp_error_clear(void)
 	errbuf[0] = '\0';
 }
 
+static const char *command;	/* the running subcommand, or NULL */
+
+void
+fp_err_command(const char *name)
+{
+	command = name;
+}
+
+/* "flowpol: " and, unless msg names it already, "COMMAND: ". */
+static void
+prefix(const char *msg)
+{
+	size_t n;
+
+	fputs("flowpol: ", stderr);
+	if (command == NULL)
+		return;
+	n = strlen(command);
+	if (strncmp(msg, command, n) != 0 || msg[n] != ':')
+		fprintf(stderr, "%s: ", command);
+}
+
 int
 fp_report(void)
 {
-	fprintf(stderr, "flowpol: %s\n", fp_errmsg());
+	prefix(fp_errmsg());
+	fprintf(stderr, "%s\n", fp_errmsg());
 	return FP_EXIT_ERR;
 }
 
 static void __attribute__((format(printf, 1, 0)))
 vwarn(const char *fmt, va_list ap)
 {
-	fputs("flowpol: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char msg[FP_ERRMAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	prefix(msg);
+	fprintf(stderr, "%s\n", msg);
 }
 
 void

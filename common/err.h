@@ -29,6 +29,12 @@ int fp_error_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *fp_errmsg(void);
 void fp_error_clear(void);
 
+/*
+ * Name the running subcommand (main does, before it runs one): from then
+ * on fp_report, fp_warn and fp_fail print "flowpol: COMMAND: msg", unless
+ * msg already begins with "COMMAND:".
+ */
+void fp_err_command(const char *name);
 /* Print "flowpol: <last error>" to stderr; returns FP_EXIT_ERR. */
 int fp_report(void);
 /* Print "flowpol: <msg>" to stderr (not recorded). */

@@ -122,3 +122,49 @@ k8s_check_label_value(const char *s)
 		return NULL;
 	return qualified_part(s, n);
 }
+
+/* IANA_SVC_NAME (apimachinery IsValidPortName): what a named port may be. */
+const char *
+k8s_check_port_name(const char *s)
+{
+	size_t i, n = strlen(s);
+	int letter = 0;
+
+	if (n == 0)
+		return "empty";
+	if (n > 15)
+		return "longer than 15 characters";
+	if (s[0] == '-' || s[n - 1] == '-')
+		return "must start and end with a lower-case letter or digit";
+	for (i = 0; i < n; i++) {
+		if (s[i] >= 'a' && s[i] <= 'z')
+			letter = 1;
+		else if (s[i] == '-' && s[i + 1] == '-')
+			return "must not contain '--'";
+		else if (!(s[i] >= '0' && s[i] <= '9') && s[i] != '-')
+			return "only lower-case letters, digits and '-' are allowed";
+	}
+	return letter ? NULL : "must contain a letter";
+}
+
+const char *
+calico_check_policy_name(const char *s, int namespaced)
+{
+	size_t n = strlen(s);
+	const char *dot = strchr(s, '.'), *r;
+
+	if (n == 0)
+		return "empty";
+	if (n > 253)
+		return "longer than 253 characters";
+	if (namespaced && (strncmp(s, "knp.default.", 12) == 0 ||
+	    strncmp(s, "ossg.default.", 13) == 0))
+		return NULL;
+	if (dot == NULL)
+		return label_chars(s, n);
+	if (strchr(dot + 1, '.') != NULL)
+		return "more than one '.'";
+	if ((r = label_chars(s, (size_t)(dot - s))) != NULL)
+		return r;
+	return label_chars(dot + 1, strlen(dot + 1));
+}

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/k8sname.h"
 #include "common/labels.h"
 #include "common/banned.h"
 
@@ -156,6 +157,28 @@ labels_parse_pair(struct labels *l, const char *pair)
 	return ret;
 }
 
+static int
+check_stored_pair(const char *pair)
+{
+	const char *eq = strchr(pair, '=');
+	const char *why;
+	char *key;
+
+	if ((key = strndup(pair, (size_t)(eq - pair))) == NULL)
+		return fp_error("labels: out of memory");
+	if ((why = k8s_check_label_key(key)) != NULL) {
+		fp_error("key '%s' is not a valid label key: %s", fp_clamp(key, 80),
+		    why);
+		free(key);
+		return -1;
+	}
+	free(key);
+	if ((why = k8s_check_label_value(eq + 1)) != NULL)
+		return fp_error("value '%s' is not a valid label value: %s",
+		    fp_clamp(eq + 1, 80), why);
+	return 0;
+}
+
 int
 labels_parse_lines(struct labels *l, const char *text)
 {
@@ -172,6 +195,13 @@ labels_parse_lines(struct labels *l, const char *text)
 			if ((one = strndup(p, len)) == NULL)
 				return fp_error("labels: out of memory");
 			ret = labels_parse_pair(l, one);
+			/*
+			 * The text comes from a database, which is input: every
+			 * pair must pass the rules the inventory import applied, or
+			 * a crafted row would reach a selector or a file.
+			 */
+			if (ret == 0)
+				ret = check_stored_pair(one);
 			free(one);
 			if (ret < 0)
 				return fp_error_prefix("labels line %d", line);

@@ -1,27 +1,35 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include "common/proto.h"
 #include "common/banned.h"
 
+/*
+ * The one protocol-name table. name: how flowpol's command line and output
+ * say it (parsed in any case); calico: the spelling Calico's policy API
+ * accepts, case-sensitive (doc/calico-semantics.md, "Protocols").
+ */
 static const struct {
 	int num;
-	const char *name;
+	const char *name, *calico;
 } names[] = {
-	{ FP_PROTO_ICMP, "icmp" },
-	{ FP_PROTO_TCP, "tcp" },
-	{ FP_PROTO_UDP, "udp" },
-	{ FP_PROTO_ICMPV6, "icmpv6" },
-	{ FP_PROTO_SCTP, "sctp" },
+	{ FP_PROTO_ICMP, "icmp", "ICMP" },
+	{ FP_PROTO_TCP, "tcp", "TCP" },
+	{ FP_PROTO_UDP, "udp", "UDP" },
+	{ FP_PROTO_ICMPV6, "icmpv6", "ICMPv6" },
+	{ FP_PROTO_SCTP, "sctp", "SCTP" },
+	{ FP_PROTO_UDPLITE, "udplite", "UDPLite" },
 };
+#define NNAMES (sizeof(names) / sizeof(names[0]))
 
 const char *
 fp_proto_name(int proto, char *buf, size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (i = 0; i < NNAMES; i++)
 		if (names[i].num == proto)
 			return names[i].name;
 	snprintf(buf, len, "%d", proto);
@@ -35,7 +43,7 @@ fp_proto_parse(const char *s)
 	char *end;
 	long v;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (i = 0; i < NNAMES; i++)
 		if (strcasecmp(s, names[i].name) == 0)
 			return names[i].num;
 	if (*s < '0' || *s > '9')
@@ -44,6 +52,28 @@ fp_proto_parse(const char *s)
 	if (*end != '\0' || v < 0 || v > 255)
 		return -1;
 	return (int)v;
+}
+
+const char *
+fp_proto_calico_name(int proto)
+{
+	size_t i;
+
+	for (i = 0; i < NNAMES; i++)
+		if (names[i].num == proto)
+			return names[i].calico;
+	return NULL;
+}
+
+int
+fp_proto_calico_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < NNAMES; i++)
+		if (strcmp(s, names[i].calico) == 0)
+			return names[i].num;
+	return -1;
 }
 
 int

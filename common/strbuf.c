@@ -102,3 +102,9 @@ sb_release(struct strbuf *b)
 	b->len = b->alloc = 0;
 	b->oom = 0;
 }
+
+int
+fp_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}

@@ -28,4 +28,7 @@ const char *sb_str(const struct strbuf *b);
 char *sb_detach(struct strbuf *b);
 void sb_release(struct strbuf *b);
 
+/* qsort(3)/bsearch(3) order of an array of strings (char *): strcmp's. */
+int fp_cmp_str(const void *a, const void *b);
+
 #endif

@@ -125,7 +125,7 @@ cmd_emit(int argc, char **argv)
 		ret = fp_fail("emit: out of memory");
 		goto out;
 	}
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((c = fp_getopt(argc, argv, ":h", longopts)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;

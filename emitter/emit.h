@@ -10,7 +10,7 @@
 
 /*
  * The emitter: turns the learned model (workloads, edges, pods in the store)
- * into the layered policy set of DESIGN.md and renders it as YAML.
+ * into the layered policy set of doc/architecture.md and renders it as YAML.
  *
  *   layer 1  default deny: pods outside the exempt namespaces, no rules
  *   layer 2  DNS: egress to the kube-dns pods (UDP and TCP 53)
@@ -122,14 +122,24 @@ struct emit_cmp {
 /*
  * Compare r with the YAML files (.yaml, .yml) directly in dir (a missing dir
  * means everything is added). *out is sorted by file name and malloc'd:
- * free it with emit_cmp_free. 0 or -1 (fp_error).
+ * free it with emit_cmp_free. 0 or -1 (fp_error). A symlink that resolves
+ * inside dir is read through (the kubelet mounts a ConfigMap as links into
+ * ..data/); emit_write never follows one: there it is a clash.
  */
 int emit_compare(const struct emit_result *r, const char *dir,
     struct emit_cmp **out, size_t *n);
 void emit_cmp_free(struct emit_cmp *c, size_t n);
 /* Whether a file name ends in .yaml or .yml (and is not hidden). */
 int emit_is_yaml_name(const char *name);
-/* Whether the file at path starts with EMIT_HEADER_MARK. */
+/*
+ * A file is flowpol's (and may be rewritten or removed) only when its first
+ * line starts with EMIT_HEADER_MARK and ends with " sha256:HEX", the
+ * SHA-256 of every line after it: a hand-written file with a copied header
+ * line is not, nor a generated file edited by hand.
+ */
 int emit_file_is_ours(const char *path);
+int emit_text_is_ours(const char *buf, size_t len);
+/* Append that digest to a document's first line (*text reallocated). 0 or -1. */
+int emit_seal(char **text, size_t *len);
 
 #endif

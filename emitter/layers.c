@@ -13,13 +13,14 @@
 #include "common/err.h"
 #include "common/ipaddr.h"
 #include "common/proto.h"
+#include "common/strbuf.h"
 #include "common/banned.h"
 
 /*
- * layers.c: the policy set (DESIGN.md "The policy set"). Reads the learned
- * model, decides which rules each policy needs, and hands the set to
- * yaml_out.c. Every list is sorted before it is used so that the output is
- * a function of the model only.
+ * layers.c: the policy set (doc/architecture.md, "The policy set"). Reads
+ * the learned model, decides which rules each policy needs, and hands the
+ * set to yaml_out.c. Every list is sorted before it is used so that the
+ * output is a function of the model only.
  */
 
 const char *const emit_default_exempt[] = {
@@ -29,16 +30,18 @@ const char *const emit_default_exempt[] = {
 const size_t emit_default_nexempt =
     sizeof(emit_default_exempt) / sizeof(emit_default_exempt[0]);
 
-/* Orders (API-NOTES 2.1): explicit and distinct, all below the 1000 that
- * Kubernetes NetworkPolicies get. Learned policies get a slot derived from
- * their name so that adding a workload does not renumber the others. */
+/* Orders (doc/calico-semantics.md 2.1): explicit and distinct, all below
+ * the 1000 that Kubernetes NetworkPolicies get. Learned policies get a slot
+ * derived from their name so that adding a workload does not renumber the
+ * others. */
 #define ORDER_DENY	10000	/* centi: 100 */
 #define ORDER_DNS	20000
 #define ORDER_DNS_IN	21000
 #define ORDER_LEARNED	EMIT_ORDER_LEARNED
 #define LEARNED_SLOTS	60000
 
-#define MAX_PORTS_PER_RULE 50	/* master CRD limits (API-NOTES 8) */
+/* master CRD limits (doc/calico-semantics.md 8) */
+#define MAX_PORTS_PER_RULE 50
 #define MAX_NETS_PER_RULE 256
 #define MAX_RULES_PER_POLICY 1024
 
@@ -206,15 +209,9 @@ sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
 }
 
 static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
 in_sorted(char *const *v, size_t n, const char *s)
 {
-	return n > 0 && bsearch(&s, v, n, sizeof(*v), cmp_str) != NULL;
+	return n > 0 && bsearch(&s, v, n, sizeof(*v), fp_cmp_str) != NULL;
 }
 
 /* Copy, sort and de-duplicate a list of names. */
@@ -234,7 +231,7 @@ sorted_set(struct build *b, const char *const *in, size_t n, char ***out,
 	for (i = 0; i < n; i++)
 		if ((v[i] = xstrdup(b, in[i])) == NULL)
 			return fp_error("emit: out of memory");
-	sort(v, n, sizeof(*v), cmp_str);
+	sort(v, n, sizeof(*v), fp_cmp_str);
 	for (i = 0; i < n; i++) {
 		if (k > 0 && strcmp(v[k - 1], v[i]) == 0)
 			free(v[i]);
@@ -282,7 +279,7 @@ and_selector(struct build *b, const char *left, const char *sel)
 static int
 calico_ports(int proto)
 {
-	/* Calico accepts ports only with TCP, UDP or SCTP (API-NOTES 4). */
+	/* Ports only with TCP, UDP or SCTP (doc/calico-semantics.md 4). */
 	return proto == FP_PROTO_TCP || proto == FP_PROTO_UDP ||
 	    proto == FP_PROTO_SCTP;
 }
@@ -440,8 +437,8 @@ dns_override(struct build *b)
 
 /*
  * The DNS pods: the workloads in kube-system whose pods carry
- * k8s-app=kube-dns (DESIGN.md), or --dns-selector. Without either, the
- * cluster default (kube-system, k8s-app == 'kube-dns') with a note.
+ * k8s-app=kube-dns (doc/architecture.md), or --dns-selector. Without
+ * either, the cluster default (kube-system, k8s-app == 'kube-dns') with a note.
  */
 static int
 find_dns(struct build *b)
@@ -1265,8 +1262,9 @@ new_policy(struct build *b)
 }
 
 /* The pods the default deny and the DNS layer cover: Kubernetes pods
- * only (host endpoints lack projectcalico.org/orchestrator; API-NOTES 2.3,
- * 7), in the given namespaces or outside the exempt ones. */
+ * only (host endpoints lack projectcalico.org/orchestrator;
+ * doc/calico-semantics.md 2.3, 7), in the given namespaces or outside the
+ * exempt ones. */
 static char *
 pods_selector(struct build *b, char *const *in, size_t nin, char *const *out,
     size_t nout)
@@ -1406,7 +1404,7 @@ load_addresses(struct build *b)
 		if (split_nets(b, b->o->dns_addresses[i], "--dns-address",
 		    &b->dns_nets, &b->ndns_nets) < 0)
 			goto out;
-	sort(b->dns_nets, b->ndns_nets, sizeof(char *), cmp_str);
+	sort(b->dns_nets, b->ndns_nets, sizeof(char *), fp_cmp_str);
 	free(t);
 	t = NULL;
 	if (model_cluster_cidrs(b->m, &t) < 0) {
@@ -1577,7 +1575,7 @@ layer_policies(struct build *b)
 			outside[nout++] = b->exempt[i];
 		for (i = 0; i < b->nenforce; i++)
 			outside[nout++] = b->enforce[i];
-		sort(outside, nout, sizeof(*outside), cmp_str);
+		sort(outside, nout, sizeof(*outside), fp_cmp_str);
 	}
 
 	for (i = 0; i < (split ? 2u : 1u); i++) {
@@ -1650,9 +1648,9 @@ move_overflow(struct pset_rule **from, size_t *nfrom, struct pset_rule **to,
 
 /*
  * Calico's master CRD allows at most 1024 ingress and 1024 egress rules per
- * policy (API-NOTES 8). A workload with more goes on in "-partN" policies
- * with the same selector: a packet no rule of one matches goes on to the
- * next, so the set allows the same.
+ * policy (doc/calico-semantics.md 8). A workload with more goes on in
+ * "-partN" policies with the same selector: a packet no rule of one
+ * matches goes on to the next, so the set allows the same.
  */
 static void
 split_policy(struct build *b, size_t idx)
@@ -1867,7 +1865,7 @@ finish_names_orders(struct build *b, size_t first_learned)
 		}
 	}
 	for (i = 0; i < b->npols; i++) {
-		if (!emit_name_valid(b->pols[i].name) ||
+		if (calico_check_policy_name(b->pols[i].name, 0) != NULL ||
 		    (i > 0 && i >= first_learned &&
 		    strcmp(b->pols[i].name, b->pols[i - 1].name) == 0)) {
 			fp_error("emit: internal: policy name '%s' invalid or not "
@@ -2161,7 +2159,7 @@ emit_build_model(struct model *m, const struct emit_opts *o,
 	if (finish_names_orders(&b, first_learned) < 0 ||
 	    render_docs(&b, &r) < 0)
 		goto out;
-	sort(b.notes, b.nnotes, sizeof(*b.notes), cmp_str);
+	sort(b.notes, b.nnotes, sizeof(*b.notes), fp_cmp_str);
 	r.notes = b.notes;
 	r.nnotes = b.nnotes;
 	b.notes = NULL;

@@ -95,28 +95,6 @@ emit_policy_name(const char *a, const char *b)
 	return emit_name_with_hash(buf, key);
 }
 
-int
-emit_name_valid(const char *s)
-{
-	size_t n = strlen(s), i;
-	int dots = 0;
-
-	if (n == 0 || n > EMIT_NAME_MAX)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '.') {
-			/* each label starts and ends with [a-z0-9] */
-			if (++dots > 1 || i == 0 || i + 1 == n ||
-			    !name_char((unsigned char)s[i - 1]) ||
-			    !name_char((unsigned char)s[i + 1]))
-				return 0;
-		} else if (!name_char((unsigned char)s[i]) && s[i] != '-') {
-			return 0;
-		}
-	}
-	return name_char((unsigned char)s[0]) && name_char((unsigned char)s[n - 1]);
-}
-
 /* --- selector syntax check ----------------------------------------------- */
 
 int

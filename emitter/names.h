@@ -8,7 +8,8 @@
 
 /* Policy names, hashes and the input checks the emitter relies on. */
 
-#define EMIT_NAME_MAX 253	/* GNP metadata.name limit (API-NOTES 3) */
+/* GNP metadata.name limit (doc/calico-semantics.md 3) */
+#define EMIT_NAME_MAX 253
 
 /*
  * "flowpol-<a>-<b>" (b may be NULL) made valid for a GlobalNetworkPolicy
@@ -20,9 +21,6 @@
 char *emit_policy_name(const char *a, const char *b);
 /* name + "-" + 8 hex of key, cut so the result fits; malloc'd or NULL. */
 char *emit_name_with_hash(const char *name, const char *key);
-
-/* Whether s is a valid GNP name per API-NOTES 3 (regex and length). */
-int emit_name_valid(const char *s);
 
 /*
  * Syntax check of a Calico selector with the policy engine's parser

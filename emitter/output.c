@@ -1,5 +1,6 @@
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "emitter/emit.h"
 #include "common/err.h"
 #include "common/fileio.h"
+#include "common/sha256.h"
 #include "common/banned.h"
 
 /* A committed policy file larger than this is not one flowpol wrote. */
@@ -25,18 +27,129 @@ emit_is_yaml_name(const char *name)
 	    (n > 4 && strcmp(name + n - 4, ".yml") == 0));
 }
 
+/* The end of the first line: the SHA-256 of every line after it. */
+#define SEAL_PREFIX " sha256:"
+#define SEAL_LEN (sizeof(SEAL_PREFIX) - 1 + 64)
+
+int
+emit_seal(char **text, size_t *len)
+{
+	const char *nl = memchr(*text, '\n', *len);
+	char hex[SHA256_HEXLEN], *t;
+	size_t first;
+
+	if (nl == NULL)
+		return fp_error("emit: document without a header line");
+	first = (size_t)(nl - *text);
+	sha256_hex(nl + 1, *len - first - 1, hex);
+	if ((t = malloc(*len + SEAL_LEN + 1)) == NULL)
+		return fp_error("emit: out of memory");
+	memcpy(t, *text, first);
+	memcpy(t + first, SEAL_PREFIX, sizeof(SEAL_PREFIX) - 1);
+	memcpy(t + first + sizeof(SEAL_PREFIX) - 1, hex, 64);
+	memcpy(t + first + SEAL_LEN, nl, *len - first + 1);
+	free(*text);
+	*text = t;
+	*len += SEAL_LEN;
+	return 0;
+}
+
+int
+emit_text_is_ours(const char *buf, size_t len)
+{
+	const char *nl = memchr(buf, '\n', len);
+	char hex[SHA256_HEXLEN];
+	size_t first, m = strlen(EMIT_HEADER_MARK);
+
+	if (nl == NULL || len < m || memcmp(buf, EMIT_HEADER_MARK, m) != 0)
+		return 0;
+	first = (size_t)(nl - buf);
+	if (first < m + SEAL_LEN || memcmp(nl - SEAL_LEN, SEAL_PREFIX,
+	    sizeof(SEAL_PREFIX) - 1) != 0)
+		return 0;
+	sha256_hex(nl + 1, len - first - 1, hex);
+	return memcmp(nl - 64, hex, 64) == 0;
+}
+
+/*
+ * Whether NAME in dir is a symlink whose target, fully resolved, is inside
+ * dir: how the kubelet lays out a ConfigMap volume (NAME -> ..data/NAME,
+ * ..data -> ..2026_01_02_...). Only readers follow such links.
+ */
+static int
+link_inside(const char *dir, const char *name)
+{
+	char *base = NULL, *full = NULL, *target = NULL;
+	size_t n;
+	int r = 0;
+
+	if ((base = realpath(dir, NULL)) == NULL ||
+	    asprintf(&full, "%s/%s", dir, name) < 0) {
+		full = NULL;
+		goto out;
+	}
+	if ((target = realpath(full, NULL)) == NULL)
+		goto out;
+	n = strlen(base);
+	r = strncmp(target, base, n) == 0 && (target[n] == '/' ||
+	    (n == 1 && base[0] == '/'));
+out:
+	free(base);
+	free(full);
+	free(target);
+	return r;
+}
+
+/*
+ * Read the regular file NAME in the directory dfd, never blocking on a
+ * FIFO, and never through a symlink unless follow is set and the link
+ * stays inside dir. *buf is NULL when the name is not such a regular file.
+ * 0, or -1 on a read error (fp_error).
+ */
+static int
+read_at(int dfd, const char *dir, const char *name, int follow, char **buf,
+    size_t *len)
+{
+	struct stat sb;
+	int fd, ret;
+
+	*buf = NULL;
+	*len = 0;
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ELOOP && follow) {
+		if (link_inside(dir, name))
+			fd = openat(dfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		else
+			errno = ELOOP;	/* a link out of dir: not read */
+	}
+	if (fd < 0)
+		return errno == ENOENT || errno == ELOOP ? 0 :
+		    fp_error("emit: '%s/%s': %s", fp_clamp(dir, 256), name,
+		    strerror(errno));
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	ret = fp_read_fd(fd, name, EMIT_MAX_FILE, buf, len);
+	close(fd);
+	return ret;
+}
+
 int
 emit_file_is_ours(const char *path)
 {
-	char line[128];
-	FILE *f;
-	int r = 0;
+	char *buf = NULL;
+	size_t len;
+	int fd, r = 0;
 
-	if ((f = fopen(path, "r")) == NULL)
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
 		return 0;
-	if (fgets(line, sizeof(line), f) != NULL)
-		r = strncmp(line, EMIT_HEADER_MARK, strlen(EMIT_HEADER_MARK)) == 0;
-	fclose(f);
+	if (fp_read_fd(fd, path, EMIT_MAX_FILE, &buf, &len) == 0)
+		r = emit_text_is_ours(buf, len);
+	else
+		fp_error_clear();
+	close(fd);
+	free(buf);
 	return r;
 }
 
@@ -91,9 +204,9 @@ push(struct emit_cmp **v, size_t *n, size_t *cap, char *file,
 	return 0;
 }
 
-/* keep_old: keep the old bytes of changed and removed files (for a diff). */
+/* follow: read through symlinks that stay inside dir (never to write). */
 static int
-compare(const struct emit_result *r, const char *dir, int keep_old,
+compare_at(const struct emit_result *r, int dfd, const char *dir, int follow,
     struct emit_cmp **out, size_t *nout)
 {
 	struct emit_cmp *v = NULL;
@@ -101,38 +214,38 @@ compare(const struct emit_result *r, const char *dir, int keep_old,
 	DIR *d = NULL;
 	struct dirent *de;
 	struct stat sb;
-	char *path = NULL, *old = NULL, *file;
+	char *old = NULL, *file;
 	const struct emit_doc *doc;
 	enum emit_change ch;
-	int ret = -1;
+	int fd, ret = -1;
 
 	*out = NULL;
 	*nout = 0;
 	/* What emit would write, against what is there. */
 	for (i = 0; i < r->ndocs; i++) {
 		doc = &r->docs[i];
-		free(path);
 		old = NULL;
 		oldlen = 0;
-		if (asprintf(&path, "%s/%s", dir, doc->file) < 0) {
-			path = NULL;
-			goto oom;
-		}
-		if (lstat(path, &sb) < 0) {
-			if (errno != ENOENT) {
-				fp_error("emit: '%s': %s", fp_clamp(path, 256),
-				    strerror(errno));
+		if (dfd < 0 || fstatat(dfd, doc->file, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (dfd >= 0 && errno != ENOENT) {
+				fp_error("emit: '%s/%s': %s", fp_clamp(dir, 256),
+				    doc->file, strerror(errno));
 				goto out;
 			}
 			ch = EMIT_ADDED;
-		} else if (!S_ISREG(sb.st_mode) || !emit_file_is_ours(path)) {
+		} else if (!S_ISREG(sb.st_mode) && !(S_ISLNK(sb.st_mode) && follow)) {
 			ch = EMIT_CLASH;
 		} else {
-			if (fp_read_file(path, EMIT_MAX_FILE, &old, &oldlen) < 0)
+			if (read_at(dfd, dir, doc->file, follow, &old, &oldlen) < 0)
 				goto out;
-			ch = oldlen == doc->len && memcmp(old, doc->text,
-			    oldlen) == 0 ? EMIT_UNCHANGED : EMIT_CHANGED;
-			if (ch == EMIT_UNCHANGED || !keep_old) {
+			if (old == NULL || !emit_text_is_ours(old, oldlen))
+				ch = EMIT_CLASH;
+			else if (oldlen == doc->len && memcmp(old, doc->text,
+			    oldlen) == 0)
+				ch = EMIT_UNCHANGED;
+			else
+				ch = EMIT_CHANGED;
+			if (ch != EMIT_CHANGED) {
 				free(old);
 				old = NULL;
 				oldlen = 0;
@@ -148,31 +261,29 @@ compare(const struct emit_result *r, const char *dir, int keep_old,
 	/* What is there and would no longer be written. */
 	if (n > 1)
 		qsort(v, n, sizeof(*v), cmp_file);
-	if ((d = opendir(dir)) == NULL) {
-		if (errno == ENOENT)
-			goto sorted;
+	if (dfd < 0)
+		goto sorted;
+	if ((fd = dup(dfd)) < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
 		fp_error("emit: '%s': %s", fp_clamp(dir, 256), strerror(errno));
 		goto out;
 	}
+	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		if (!emit_is_yaml_name(de->d_name) ||
 		    is_doc_file(v, r->ndocs, de->d_name))
 			continue;
-		free(path);
-		old = NULL;
-		oldlen = 0;
-		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
-			path = NULL;
-			goto oom;
-		}
-		if (lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
-			continue;
-		if (emit_file_is_ours(path)) {
-			if (keep_old && fp_read_file(path, EMIT_MAX_FILE, &old,
-			    &oldlen) < 0)
-				goto out;
+		if (read_at(dfd, dir, de->d_name, follow, &old, &oldlen) < 0)
+			goto out;
+		if (old == NULL)
+			continue;	/* not a regular file: not ours */
+		if (emit_text_is_ours(old, oldlen)) {
 			ch = EMIT_REMOVED;
 		} else {
+			free(old);
+			old = NULL;
+			oldlen = 0;
 			ch = EMIT_FOREIGN;
 		}
 		if ((file = strdup(de->d_name)) == NULL) {
@@ -197,24 +308,52 @@ out:
 	if (d != NULL)
 		closedir(d);
 	emit_cmp_free(v, n);
-	free(path);
 	return ret;
+}
+
+/* The directory, opened for *at calls; -1 with errno ENOENT if missing. */
+static int
+open_dir(const char *dir)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd < 0 && errno != ENOENT)
+		fp_error("emit: '%s': %s", fp_clamp(dir, 256), strerror(errno));
+	return dfd;
 }
 
 int
 emit_compare(const struct emit_result *r, const char *dir,
     struct emit_cmp **out, size_t *nout)
 {
-	return compare(r, dir, 1, out, nout);
+	int dfd = open_dir(dir), ret;
+
+	if (dfd < 0 && errno != ENOENT)
+		return -1;
+	ret = compare_at(r, dfd, dir, 1, out, nout);
+	if (dfd >= 0)
+		close(dfd);
+	return ret;
+}
+
+/* Remove the temporary files of a run that did not finish. */
+static void
+drop_temps(int dfd, char (*tmp)[512], size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (tmp[i][0] != '\0')
+			unlinkat(dfd, tmp[i], 0);
 }
 
 int
 emit_write(const struct emit_result *r, const char *dir, size_t *removed)
 {
 	struct emit_cmp *c = NULL;
-	char *path = NULL;
+	char (*tmp)[512] = NULL;
 	size_t i, n = 0, nrm = 0;
-	int ret = -1;
+	int dfd = -1, fd, ret = -1;
 
 	if (removed != NULL)
 		*removed = 0;
@@ -227,48 +366,76 @@ emit_write(const struct emit_result *r, const char *dir, size_t *removed)
 			return fp_error("emit: stdout: %s", strerror(errno));
 		return 0;
 	}
-	/* Writing needs only what changed, not the old bytes: those would
-	 * double the memory of a run that changes every file. */
-	if (fp_mkdirs(dir) < 0 || compare(r, dir, 0, &c, &n) < 0)
+	if (fp_mkdirs(dir) < 0 || (dfd = open_dir(dir)) < 0)
 		return -1;
+	/* A writer never follows a symlink: one at a policy's name clashes. */
+	if (compare_at(r, dfd, dir, 0, &c, &n) < 0)
+		goto out;
 	/* Refuse before writing anything if a file we would write is not
 	 * ours: it may be a hand-written policy under review. */
 	for (i = 0; i < n; i++) {
 		if (c[i].change == EMIT_CLASH) {
 			fp_error("emit: '%s/%s': exists and was not written by "
-			    "flowpol; move it away or choose another --out",
+			    "flowpol (no valid content digest in its header); "
+			    "move it away or choose another --out",
 			    fp_clamp(dir, 256), c[i].file);
 			goto out;
 		}
 	}
-	/* Unchanged files are not rewritten: their mtime stays, which keeps
-	 * make-style tooling and reviewers' editors quiet. */
+	if ((tmp = calloc(n ? n : 1, sizeof(*tmp))) == NULL) {
+		fp_error("emit: out of memory");
+		goto out;
+	}
+	/*
+	 * 1. The whole new set, each file under a fresh hidden name created
+	 * with O_EXCL|O_NOFOLLOW (nothing planted is written through) and
+	 * fsync'd. A failure here (disk full) removes them: the old set stays
+	 * whole. Unchanged files are not rewritten: their mtime stays, which
+	 * keeps make-style tooling and reviewers' editors quiet.
+	 */
 	for (i = 0; i < n; i++) {
 		if (c[i].change != EMIT_ADDED && c[i].change != EMIT_CHANGED)
 			continue;
-		free(path);
-		if (asprintf(&path, "%s/%s", dir, c[i].file) < 0) {
-			path = NULL;
-			fp_error("emit: out of memory");
-			goto out;
+		if ((fd = fp_tmpfile_at(dfd, c[i].file, 0644, tmp[i],
+		    sizeof(tmp[i]))) < 0) {
+			tmp[i][0] = '\0';
+			goto fail;
 		}
-		if (fp_write_file_atomic(path, c[i].doc->text, c[i].doc->len,
-		    0644) < 0)
-			goto out;
+		if (fp_write_all(fd, c[i].doc->text, c[i].doc->len) < 0 ||
+		    fsync(fd) < 0) {
+			fp_error("emit: '%s/%s': %s; nothing was changed",
+			    fp_clamp(dir, 256), c[i].file, strerror(errno));
+			close(fd);
+			goto fail;
+		}
+		if (close(fd) < 0) {
+			fp_error("emit: '%s/%s': %s; nothing was changed",
+			    fp_clamp(dir, 256), c[i].file, strerror(errno));
+			goto fail;
+		}
 	}
-	/* Stale files go last: a failed run leaves the old set whole. */
+	/* 2. Then into place: rename replaces a name, never follows it. */
+	for (i = 0; i < n; i++) {
+		if (tmp[i][0] == '\0')
+			continue;
+		if (renameat(dfd, tmp[i], dfd, c[i].file) < 0) {
+			fp_error("emit: '%s/%s': %s", fp_clamp(dir, 256), c[i].file,
+			    strerror(errno));
+			goto fail;
+		}
+		tmp[i][0] = '\0';
+	}
+	if (fsync(dfd) < 0 && errno != EINVAL) {
+		fp_error("emit: '%s': %s", fp_clamp(dir, 256), strerror(errno));
+		goto out;
+	}
+	/* 3. Stale files go last, once the new set is in place. */
 	for (i = 0; i < n; i++) {
 		if (c[i].change != EMIT_REMOVED)
 			continue;
-		free(path);
-		if (asprintf(&path, "%s/%s", dir, c[i].file) < 0) {
-			path = NULL;
-			fp_error("emit: out of memory");
-			goto out;
-		}
-		if (unlink(path) < 0) {
-			fp_error("emit: removing stale '%s': %s", path,
-			    strerror(errno));
+		if (unlinkat(dfd, c[i].file, 0) < 0) {
+			fp_error("emit: removing stale '%s/%s': %s",
+			    fp_clamp(dir, 256), c[i].file, strerror(errno));
 			goto out;
 		}
 		nrm++;
@@ -276,8 +443,13 @@ emit_write(const struct emit_result *r, const char *dir, size_t *removed)
 	if (removed != NULL)
 		*removed = nrm;
 	ret = 0;
+	goto out;
+fail:
+	drop_temps(dfd, tmp, n);
 out:
 	emit_cmp_free(c, n);
-	free(path);
+	free(tmp);
+	if (dfd >= 0)
+		close(dfd);
 	return ret;
 }

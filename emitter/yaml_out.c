@@ -188,20 +188,6 @@ ye_seq(struct ye *y, int start)
 	ye_emit(y, &ev, ok);
 }
 
-static const char *
-proto_yaml_name(int proto)
-{
-	/* Calico's names are case-sensitive (API-NOTES 4). */
-	switch (proto) {
-	case FP_PROTO_TCP: return "TCP";
-	case FP_PROTO_UDP: return "UDP";
-	case FP_PROTO_SCTP: return "SCTP";
-	case FP_PROTO_ICMP: return "ICMP";
-	case FP_PROTO_ICMPV6: return "ICMPv6";
-	default: return NULL;
-	}
-}
-
 static void
 emit_entity(struct ye *y, const char *key, const struct pset_entity *e)
 {
@@ -272,7 +258,7 @@ emit_rule(struct ye *y, const struct pset_rule *r)
 	ye_plain(y, "Allow");
 	if (r->proto != 0) {
 		ye_plain(y, "protocol");
-		if ((pn = proto_yaml_name(r->proto)) != NULL)
+		if ((pn = fp_proto_calico_name(r->proto)) != NULL)
 			ye_plain(y, pn);
 		else
 			ye_int(y, r->proto);
@@ -405,6 +391,8 @@ doc_end(struct ye *y, struct sbuf *b, const char *what, const char *name,
 		    y->em.problem : "yaml emitter failed");
 		goto out;
 	}
+	if (emit_seal(&b->p, &b->len) < 0)
+		goto out;
 	*text = b->p;
 	*len = b->len;
 	b->p = NULL;

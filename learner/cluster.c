@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/strbuf.h"
 #include "learner/cluster.h"
 #include "learner/strmap.h"
 #include "common/banned.h"
@@ -594,12 +595,6 @@ wl_cmp(const void *a, const void *b)
 	return r ? r : strcmp(x->name, y->name);
 }
 
-static int
-str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* "a+b" style join of sorted unique strings. */
 static char *
 join_sorted(char **v, size_t n, const char *sep)
@@ -607,7 +602,7 @@ join_sorted(char **v, size_t n, const char *sep)
 	char *buf = NULL;
 	size_t len = 0, cap = 0, i;
 
-	qsort(v, n, sizeof(*v), str_cmp);
+	qsort(v, n, sizeof(*v), fp_cmp_str);
 	for (i = 0; i < n; i++) {
 		if (i > 0 && strcmp(v[i], v[i - 1]) == 0)
 			continue;

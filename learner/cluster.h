@@ -27,9 +27,9 @@
  * labels minus the volatile keys (cluster_default_volatile plus the
  * user's), minus pcns./pcsa./projectcalico.org/ keys (Calico drops or sets
  * those), plus projectcalico.org/serviceaccount=<sa> which Calico adds to
- * every endpoint (API-NOTES section 7), as a last resort. Among sets of one
- * size, the first in preference order wins: cluster_preferred keys in that
- * order, then other keys alphabetically, then the service account.
+ * every endpoint (doc/calico-semantics.md 7), as a last resort. Among sets
+ * of one size, the first in preference order wins: cluster_preferred keys
+ * in that order, then other keys alphabetically, then the service account.
  * Text: `k == 'v'` joined with " && " in that order; `all()` when empty.
  *
  * Merging: when all common stable labels of workload A appear on a pod of

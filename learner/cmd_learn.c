@@ -19,6 +19,7 @@
 #include "common/ipaddr.h"
 #include "common/out.h"
 #include "common/proto.h"
+#include "common/rows.h"
 #include "common/k8sname.h"
 #include "learner/graph.h"
 #include "learner/inventory.h"
@@ -389,6 +390,15 @@ watch_streams(struct store *st, char **paths, int npaths, int64_t fixed_at)
 	}
 	if (watch_flush(&wa) < 0)
 		goto out;
+	if (watch_stop) {
+		int partial = 0;
+
+		for (i = 0; i < npaths; i++)
+			partial |= ws[i].len > 0;
+		fprintf(stderr, "flowpol: inventory: stopped by a signal; every "
+		    "complete object was stored%s\n", partial ?
+		    " (the one arriving was not complete)" : "");
+	}
 	printf("inventory: watched %zu objects in %zu batches", wa.objects,
 	    wa.batches);
 	if (wa.listings > 0)
@@ -428,13 +438,13 @@ cmd_inventory(int argc, char **argv)
 	int64_t at = fp_now_us();
 	int c, i, ret = FP_EXIT_ERR, watch = 0, have_at = 0;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = fp_getopt(argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
 			break;
 		case 'a':
-			if (fp_time_parse(optarg, &at) < 0)
+			if (fp_time_parse_past(optarg, &at) < 0)
 				return fp_cli_usage_error(argv[0], inventory_usage,
 				    "option --at: %s", fp_errmsg());
 			have_at = 1;
@@ -519,7 +529,8 @@ static const char learn_usage[] =
     "graph (replacing the previous model). Flows whose owner is ambiguous are\n"
     "set aside and counted, never guessed.\n"
     "\n"
-    "  --since T, --until T     learning period (RFC 3339, @SECONDS, -DURATION)\n"
+    "  --since T, --until T     learning period (RFC 3339, @SECONDS, or a\n"
+    "                           duration before now: 2h30m, 14d, 2w)\n"
     "  --allow-empty            learn even if no flow falls in the period (a\n"
     "                           model that allows nothing); without it that is\n"
     "                           an error naming the flows the database holds\n"
@@ -555,7 +566,7 @@ cmd_learn(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.since = INT64_MIN;
 	o.until = INT64_MAX;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = fp_getopt(argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
@@ -640,37 +651,62 @@ out:
 	return ret;
 }
 
-/* Shared by the listing commands: --db and --format, nothing else. */
+/* What the listing commands share: --db, -o, -n/-A, --now. */
+struct list_opts {
+	const char *db;
+	enum fp_format fmt;
+	struct fp_nsfilter ns;
+};
+
 static int
-list_args(int argc, char **argv, const char *usage, const char **db,
-    enum fp_format *fmt, const char *allowed, int64_t *now)
+list_args(int argc, char **argv, const char *usage, struct list_opts *lo,
+    int64_t *now)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "now", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
+	/* --now only where it means something (status). */
+#define LIST_OPTS \
+		{ "db", required_argument, NULL, 'd' }, \
+		{ "output", required_argument, NULL, 'o' }, \
+		{ "format", required_argument, NULL, 'o' }, \
+		{ "namespace", required_argument, NULL, 'n' }, \
+		{ "all-namespaces", no_argument, NULL, 'A' }, \
+		{ "help", no_argument, NULL, 'h' }
+	static const struct option opts_now[] = {
+		LIST_OPTS,
+		{ "now", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
+	static const struct option opts_plain[] = {
+		LIST_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+#undef LIST_OPTS
+	const struct option *opts = now != NULL ? opts_now : opts_plain;
 	int c;
 
-	*db = NULL;
-	*fmt = FP_FMT_TSV;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	memset(lo, 0, sizeof(*lo));
+	lo->fmt = fp_cli_listing_format();
+	while ((c = fp_getopt(argc, argv, "o:n:Ah", opts)) != -1) {
 		switch (c) {
 		case 'd':
-			*db = optarg;
+			lo->db = optarg;
 			break;
-		case 'f':
-			if (fp_cli_format(optarg, allowed, fmt) < 0)
+		case 'o':
+			if (fp_cli_format(optarg, FP_LISTING_FORMATS, &lo->fmt) < 0)
 				return fp_cli_usage_error(argv[0], usage, "%s",
 				    fp_errmsg());
 			break;
 		case 'n':
-			if (now == NULL || fp_time_parse(optarg, now) < 0)
+			if (fp_ns_add(&lo->ns, optarg) < 0)
+				return fp_cli_usage_error(argv[0], usage, "%s",
+				    fp_errmsg());
+			break;
+		case 'A':
+			lo->ns.n = 0;
+			break;
+		case 'N':
+			if (fp_time_parse(optarg, now) < 0)
 				return fp_cli_usage_error(argv[0], usage,
-				    "option --now: %s", now ? fp_errmsg() :
-				    "not supported");
+				    "option --now: %s", fp_errmsg());
 			break;
 		case 'h':
 			fp_cli_help(usage);
@@ -685,142 +721,140 @@ list_args(int argc, char **argv, const char *usage, const char **db,
 	return 0;
 }
 
+#define LIST_USAGE_OPTIONS \
+    "  --db PATH              database (default $FLOWPOL_DB or ./flowpol.db)\n" \
+    "  -o, --output FORMAT    table (default on a terminal), tsv (default\n" \
+    "                         when piped), json or yaml; --format is an alias\n" \
+    "  -n, --namespace NS     only namespace NS (repeat for more)\n" \
+    "  -A, --all-namespaces   every namespace (the default)\n"
+
 static const char workloads_usage[] =
-    "usage: flowpol workloads [--db PATH] [--format tsv|json]\n"
+    "usage: flowpol workloads [--db PATH] [-o table|tsv|json|yaml] [-n NS]... [-A]\n"
     "\n"
-    "Print the learned workloads, sorted by namespace and name. TSV columns:\n"
-    "namespace, name, kind, selector (Calico syntax), pods.\n";
+    "Print the learned workloads, sorted by namespace and name. Columns:\n"
+    "namespace, name, kind, selector (Calico syntax), pods; json and yaml\n"
+    "(kind WorkloadList) add members (a list) and exact.\n"
+    "\n"
+    LIST_USAGE_OPTIONS;
 
-static void
-workload_row(const struct model_workload *w, enum fp_format fmt, int first)
-{
-	static const char *const keys[] = { "namespace", "name", "kind",
-	    "selector" };
-	const char *vals[] = { w->ns, w->name, w->kind, w->selector };
-	size_t i;
-
-	if (fmt == FP_FMT_TSV) {
-		for (i = 0; i < 4; i++) {
-			fp_tsv_str(stdout, vals[i]);
-			fputc('\t', stdout);
-		}
-		printf("%lld\n", (long long)w->pods);
-		return;
-	}
-	fputs(first ? "\n  {" : ",\n  {", stdout);
-	for (i = 0; i < 4; i++) {
-		printf("%s\"%s\": ", i ? ", " : "", keys[i]);
-		fp_json_str(stdout, vals[i]);
-	}
-	printf(", \"pods\": %lld, \"members\": ", (long long)w->pods);
-	fp_json_str(stdout, w->members);
-	printf(", \"exact\": %s}", w->exact ? "true" : "false");
-}
+static const struct fp_col workload_cols[] = {
+	{ "namespace", FP_COL_STR, 0 },
+	{ "name", FP_COL_STR, 0 },
+	{ "kind", FP_COL_STR, 0 },
+	{ "selector", FP_COL_STR, 0 },
+	{ "pods", FP_COL_INT, 0 },
+	{ "members", FP_COL_LIST, FP_COL_DATA },
+	{ "exact", FP_COL_BOOL, FP_COL_DATA },
+};
 
 int
 cmd_workloads(int argc, char **argv)
 {
-	const char *db;
-	enum fp_format fmt;
+	struct list_opts lo;
 	struct store *st = NULL;
 	struct model *m = NULL;
+	struct fp_rows *r = NULL;
 	const struct model_workload *wl;
 	size_t i, n;
 	int rc, ret;
 
-	if ((rc = list_args(argc, argv, workloads_usage, &db, &fmt, "tsv,json",
-	    NULL)) != 0)
+	if ((rc = list_args(argc, argv, workloads_usage, &lo, NULL)) != 0)
 		return rc == 1 ? FP_EXIT_OK : rc;
-	if (store_open(&st, db, STORE_READONLY) < 0 || model_open(&m, st) < 0 ||
-	    model_workloads(m, &wl, &n) < 0) {
+	if (store_open(&st, lo.db, STORE_READONLY) < 0 || model_open(&m, st) < 0 ||
+	    model_workloads(m, &wl, &n) < 0 ||
+	    fp_rows_begin(&r, stdout, lo.fmt, "WorkloadList") < 0) {
 		ret = fp_report();
 		goto out;
 	}
-	if (fmt == FP_FMT_TSV)
-		fputs("namespace\tname\tkind\tselector\tpods\n", stdout);
-	else
-		fputs("[", stdout);
-	for (i = 0; i < n; i++)
-		workload_row(&wl[i], fmt, i == 0);
-	if (fmt == FP_FMT_JSON)
-		fputs(n ? "\n]\n" : "]\n", stdout);
-	ret = fflush(stdout) == 0 ? FP_EXIT_OK : fp_fail("workloads: write error");
+	fp_rows_list(r, "items", workload_cols,
+	    sizeof(workload_cols) / sizeof(workload_cols[0]));
+	for (i = 0; i < n; i++) {
+		if (!fp_ns_keep(&lo.ns, wl[i].ns))
+			continue;
+		fp_rows_str(r, wl[i].ns);
+		fp_rows_str(r, wl[i].name);
+		fp_rows_str(r, wl[i].kind);
+		fp_rows_str(r, wl[i].selector);
+		fp_rows_int(r, (long long)wl[i].pods);
+		fp_rows_list_csv(r, wl[i].members);
+		fp_rows_bool(r, wl[i].exact);
+	}
+	ret = fp_rows_end(r) < 0 || fp_out_flush("workloads") < 0 ?
+	    fp_report() : FP_EXIT_OK;
+	r = NULL;
 out:
+	fp_rows_end(r);
 	model_free(m);
 	store_free(st);
 	return ret;
 }
 
 static const char edges_usage[] =
-    "usage: flowpol edges [--db PATH] [--format tsv|json]\n"
+    "usage: flowpol edges [--db PATH] [-o table|tsv|json|yaml] [-n NS]... [-A]\n"
     "\n"
-    "Print the learned edges, sorted. TSV columns: src, dst, proto, port,\n"
+    "Print the learned edges, sorted. Columns: src, dst, proto, port,\n"
     "connections, first_seen, last_seen. A peer is namespace/workload,\n"
-    "node:IP, external:IP or unknown:IP.\n";
+    "node:IP, external:IP or unknown:IP. With -n, an edge is kept when\n"
+    "either end is in one of the namespaces. json and yaml (kind EdgeList)\n"
+    "give port as a number (null without ports), icmp_type and icmp_code,\n"
+    "and nodes (the nodes that logged it) as a list.\n"
+    "\n"
+    LIST_USAGE_OPTIONS;
 
-static void
-edge_row(const struct model_edge *e, enum fp_format fmt, int first)
-{
-	char pbuf[32], portb[32], t1[FP_TIMESTRLEN], t2[FP_TIMESTRLEN];
-	const char *pb = fp_proto_name(e->proto, pbuf, sizeof(pbuf));
-
-	fp_port_format(e->proto, e->port, portb, sizeof(portb));
-	fp_time_format(e->first_seen, t1);
-	fp_time_format(e->last_seen, t2);
-	if (fmt == FP_FMT_TSV) {
-		fp_tsv_str(stdout, e->src.text);
-		fputc('\t', stdout);
-		fp_tsv_str(stdout, e->dst.text);
-		printf("\t%s\t%s\t%lld\t%s\t%s\n", pb, portb,
-		    (long long)e->connections, t1, t2);
-		return;
-	}
-	fputs(first ? "\n  {" : ",\n  {", stdout);
-	fputs("\"src\": ", stdout);
-	fp_json_str(stdout, e->src.text);
-	fputs(", \"dst\": ", stdout);
-	fp_json_str(stdout, e->dst.text);
-	printf(", \"proto\": \"%s\", \"port\": \"%s\", \"connections\": %lld, "
-	    "\"first_seen\": \"%s\", \"last_seen\": \"%s\", \"nodes\": ",
-	    pb, portb, (long long)e->connections, t1, t2);
-	fp_json_str(stdout, e->nodes);
-	fputs("}", stdout);
-}
+static const struct fp_col edge_cols[] = {
+	{ "src", FP_COL_STR, 0 },
+	{ "dst", FP_COL_STR, 0 },
+	{ "proto", FP_COL_STR, 0 },
+	FP_COLS_PORT("port"),
+	{ "connections", FP_COL_INT, 0 },
+	{ "first_seen", FP_COL_TIME, 0 },
+	{ "last_seen", FP_COL_TIME, 0 },
+	{ "nodes", FP_COL_LIST, FP_COL_DATA },
+};
 
 int
 cmd_edges(int argc, char **argv)
 {
-	const char *db;
-	enum fp_format fmt;
+	struct list_opts lo;
 	struct store *st = NULL;
 	struct model *m = NULL;
 	struct model_edges *it = NULL;
 	struct model_edge e;
-	int rc, ret, n = 0;
+	struct fp_rows *r = NULL;
+	char pbuf[32];
+	int rc, ret;
 
-	if ((rc = list_args(argc, argv, edges_usage, &db, &fmt, "tsv,json",
-	    NULL)) != 0)
+	if ((rc = list_args(argc, argv, edges_usage, &lo, NULL)) != 0)
 		return rc == 1 ? FP_EXIT_OK : rc;
-	if (store_open(&st, db, STORE_READONLY) < 0 || model_open(&m, st) < 0 ||
-	    model_edges_open(m, &it) < 0) {
+	if (store_open(&st, lo.db, STORE_READONLY) < 0 || model_open(&m, st) < 0 ||
+	    model_edges_open(m, &it) < 0 ||
+	    fp_rows_begin(&r, stdout, lo.fmt, "EdgeList") < 0) {
 		ret = fp_report();
 		goto out;
 	}
-	if (fmt == FP_FMT_TSV)
-		fputs("src\tdst\tproto\tport\tconnections\tfirst_seen\tlast_seen\n",
-		    stdout);
-	else
-		fputs("[", stdout);
-	while ((rc = model_edges_next(it, &e)) == 1)
-		edge_row(&e, fmt, n++ == 0);
-	if (fmt == FP_FMT_JSON)
-		fputs(n ? "\n]\n" : "]\n", stdout);
+	fp_rows_list(r, "items", edge_cols, sizeof(edge_cols) / sizeof(edge_cols[0]));
+	while ((rc = model_edges_next(it, &e)) == 1) {
+		if (!fp_ns_keep_peer(&lo.ns, e.src.text) &&
+		    !fp_ns_keep_peer(&lo.ns, e.dst.text))
+			continue;
+		fp_rows_str(r, e.src.text);
+		fp_rows_str(r, e.dst.text);
+		fp_rows_str(r, fp_proto_name(e.proto, pbuf, sizeof(pbuf)));
+		fp_rows_port(r, e.proto, e.port);
+		fp_rows_int(r, (long long)e.connections);
+		fp_rows_time(r, e.first_seen);
+		fp_rows_time(r, e.last_seen);
+		fp_rows_list_csv(r, e.nodes);
+	}
 	if (rc < 0) {
 		ret = fp_report();
 		goto out;
 	}
-	ret = fflush(stdout) == 0 ? FP_EXIT_OK : fp_fail("edges: write error");
+	ret = fp_rows_end(r) < 0 || fp_out_flush("edges") < 0 ?
+	    fp_report() : FP_EXIT_OK;
+	r = NULL;
 out:
+	fp_rows_end(r);
 	model_edges_close(it);
 	model_free(m);
 	store_free(st);
@@ -828,7 +862,8 @@ out:
 }
 
 static const char status_usage[] =
-    "usage: flowpol status [--db PATH] [--format tsv|json] [--now TIME]\n"
+    "usage: flowpol status [--db PATH] [-o table|tsv|json|yaml] [-n NS]... [-A]\n"
+    "                      [--now TIME]\n"
     "\n"
     "Learning coverage per namespace as of the last `flowpol learn`: flows\n"
     "touching it, how many resolved, ambiguous (set aside) or unknown (an\n"
@@ -836,63 +871,30 @@ static const char status_usage[] =
     "and seconds since then (relative to --now, default now). Then collector\n"
     "loss per node in the learning period (health table): events received,\n"
     "lost (NFLOG sequence gaps, ENOBUFS), malformed. Namespace '-' holds\n"
-    "flows that touch no namespace.\n";
+    "flows that touch no namespace. json and yaml (kind Status) have\n"
+    "learned_at and the lists namespaces and collector.\n"
+    "\n"
+    LIST_USAGE_OPTIONS
+    "  --now TIME             the time ages are measured to\n";
 
-static void
-coverage_row(const struct model_coverage *c, enum fp_format fmt, int64_t now,
-    int first)
-{
-	const char *ns = *c->ns == '\0' ? "-" : c->ns;
-	long long age = c->has_last_new_edge ?
-	    (long long)((now - c->last_new_edge) / FP_USEC) : -1;
-	char tb[FP_TIMESTRLEN];
+static const struct fp_col coverage_cols[] = {
+	{ "namespace", FP_COL_STR, 0 },
+	{ "flows", FP_COL_INT, 0 },
+	{ "resolved", FP_COL_INT, 0 },
+	{ "ambiguous", FP_COL_INT, 0 },
+	{ "unknown", FP_COL_INT, 0 },
+	{ "last_new_edge", FP_COL_TIME, 0 },
+	{ "since_last_new_edge", FP_COL_INT, 0 },
+};
 
-	if (fmt == FP_FMT_TSV) {
-		fp_tsv_str(stdout, ns);
-		printf("\t%lld\t%lld\t%lld\t%lld\t%s\t", (long long)c->flows,
-		    (long long)c->resolved, (long long)c->ambiguous,
-		    (long long)c->unknown, c->has_last_new_edge ?
-		    fp_time_format(c->last_new_edge, tb) : "-");
-		if (c->has_last_new_edge)
-			printf("%lld\n", age);
-		else
-			fputs("-\n", stdout);
-		return;
-	}
-	fputs(first ? "\n  {" : ",\n  {", stdout);
-	fputs("\"namespace\": ", stdout);
-	fp_json_str(stdout, ns);
-	printf(", \"flows\": %lld, \"resolved\": %lld, \"ambiguous\": %lld, "
-	    "\"unknown\": %lld, ", (long long)c->flows, (long long)c->resolved,
-	    (long long)c->ambiguous, (long long)c->unknown);
-	if (c->has_last_new_edge)
-		printf("\"last_new_edge\": \"%s\", \"since_last_new_edge\": %lld}",
-		    fp_time_format(c->last_new_edge, tb), age);
-	else
-		fputs("\"last_new_edge\": null, \"since_last_new_edge\": null}",
-		    stdout);
-}
-
-static void
-health_row(const struct model_health *h, enum fp_format fmt, int first)
-{
-	long long rec = h->received, lost = h->lost;
-	double pct = rec + lost > 0 ? 100.0 * (double)lost /
-	    (double)(rec + lost) : 0.0;
-
-	if (fmt == FP_FMT_TSV) {
-		fp_tsv_str(stdout, h->node);
-		printf("\t%lld\t%lld\t%lld\t%lld\t%.3f\n", (long long)h->windows,
-		    rec, lost, (long long)h->malformed, pct);
-		return;
-	}
-	fputs(first ? "\n  {" : ",\n  {", stdout);
-	fputs("\"node\": ", stdout);
-	fp_json_str(stdout, h->node);
-	printf(", \"windows\": %lld, \"received\": %lld, \"lost\": %lld, "
-	    "\"malformed\": %lld, \"loss_percent\": %.3f}", (long long)h->windows,
-	    rec, lost, (long long)h->malformed, pct);
-}
+static const struct fp_col health_cols[] = {
+	{ "node", FP_COL_STR, 0 },
+	{ "windows", FP_COL_INT, 0 },
+	{ "received", FP_COL_INT, 0 },
+	{ "lost", FP_COL_INT, 0 },
+	{ "malformed", FP_COL_INT, 0 },
+	{ "loss_percent", FP_COL_REAL, 0 },
+};
 
 /* A time learn recorded in meta (unix µs), else dflt. */
 static int
@@ -907,24 +909,40 @@ meta_time(struct store *st, const char *key, int64_t dflt, int64_t *out)
 	return 0;
 }
 
+static void
+coverage_row(struct fp_rows *r, const struct model_coverage *c, int64_t now)
+{
+	fp_rows_str(r, *c->ns == '\0' ? "-" : c->ns);
+	fp_rows_int(r, (long long)c->flows);
+	fp_rows_int(r, (long long)c->resolved);
+	fp_rows_int(r, (long long)c->ambiguous);
+	fp_rows_int(r, (long long)c->unknown);
+	if (c->has_last_new_edge) {
+		fp_rows_time(r, c->last_new_edge);
+		fp_rows_int(r, (long long)((now - c->last_new_edge) / FP_USEC));
+	} else {
+		fp_rows_null(r);
+		fp_rows_null(r);
+	}
+}
+
 int
 cmd_status(int argc, char **argv)
 {
-	const char *db;
-	enum fp_format fmt;
+	struct list_opts lo;
 	struct store *st = NULL;
 	struct model *m = NULL;
 	struct model_coverage *cov = NULL;
 	struct model_health *h = NULL;
-	char *learned = NULL, tb[FP_TIMESTRLEN];
-	int64_t now = fp_now_us(), t, since, until;
-	size_t i, k, ncov = 0, nh = 0;
+	struct fp_rows *r = NULL;
+	char *learned = NULL;
+	int64_t now = fp_now_us(), since, until;
+	size_t i, ncov = 0, nh = 0;
 	int rc, ret;
 
-	if ((rc = list_args(argc, argv, status_usage, &db, &fmt, "tsv,json",
-	    &now)) != 0)
+	if ((rc = list_args(argc, argv, status_usage, &lo, &now)) != 0)
 		return rc == 1 ? FP_EXIT_OK : rc;
-	if (store_open(&st, db, STORE_READONLY) < 0 ||
+	if (store_open(&st, lo.db, STORE_READONLY) < 0 ||
 	    store_meta_get(st, "learn.at", &learned) < 0) {
 		ret = fp_report();
 		goto out;
@@ -937,37 +955,39 @@ cmd_status(int argc, char **argv)
 	if (model_open(&m, st) < 0 || model_coverage(m, &cov, &ncov) < 0 ||
 	    meta_time(st, "learn.since", INT64_MIN + 1, &since) < 0 ||
 	    meta_time(st, "learn.until", INT64_MAX, &until) < 0 ||
-	    model_health(m, since, until, &h, &nh) < 0) {
+	    model_health(m, since, until, &h, &nh) < 0 ||
+	    fp_rows_begin(&r, stdout, lo.fmt, "Status") < 0) {
 		ret = fp_report();
 		goto out;
 	}
-	t = strtoll(learned, NULL, 10);
-	if (fmt == FP_FMT_TSV) {
-		printf("# learned at %s\n", fp_time_format(t, tb));
-		fputs("namespace\tflows\tresolved\tambiguous\tunknown\tlast_new_edge\t"
-		    "since_last_new_edge\n", stdout);
-	} else {
-		printf("{\"learned_at\": \"%s\", \"namespaces\": [",
-		    fp_time_format(t, tb));
-	}
+	fp_rows_meta_time(r, "learned_at", strtoll(learned, NULL, 10));
+	fp_rows_list(r, "namespaces", coverage_cols,
+	    sizeof(coverage_cols) / sizeof(coverage_cols[0]));
 	/* Namespaces by name, the flows that touch none ("-") last. */
-	for (i = 0, k = 0; i < ncov; i++)
-		if (*cov[i].ns != '\0')
-			coverage_row(&cov[i], fmt, now, k++ == 0);
 	for (i = 0; i < ncov; i++)
-		if (*cov[i].ns == '\0')
-			coverage_row(&cov[i], fmt, now, k++ == 0);
-	if (fmt == FP_FMT_TSV)
-		fputs("\nnode\twindows\treceived\tlost\tmalformed\tloss_percent\n",
-		    stdout);
-	else
-		fputs(ncov ? "\n], \"collector\": [" : "], \"collector\": [", stdout);
-	for (i = 0; i < nh; i++)
-		health_row(&h[i], fmt, i == 0);
-	if (fmt == FP_FMT_JSON)
-		fputs(nh ? "\n]}\n" : "]}\n", stdout);
-	ret = fflush(stdout) == 0 ? FP_EXIT_OK : fp_fail("status: write error");
+		if (*cov[i].ns != '\0' && fp_ns_keep(&lo.ns, cov[i].ns))
+			coverage_row(r, &cov[i], now);
+	for (i = 0; i < ncov; i++)
+		if (*cov[i].ns == '\0' && lo.ns.n == 0)
+			coverage_row(r, &cov[i], now);
+	fp_rows_list(r, "collector", health_cols,
+	    sizeof(health_cols) / sizeof(health_cols[0]));
+	for (i = 0; i < nh; i++) {
+		long long rec = h[i].received, lost = h[i].lost;
+
+		fp_rows_str(r, h[i].node);
+		fp_rows_int(r, (long long)h[i].windows);
+		fp_rows_int(r, rec);
+		fp_rows_int(r, lost);
+		fp_rows_int(r, (long long)h[i].malformed);
+		fp_rows_real(r, rec + lost > 0 ? 100.0 * (double)lost /
+		    (double)(rec + lost) : 0.0);
+	}
+	ret = fp_rows_end(r) < 0 || fp_out_flush("status") < 0 ?
+	    fp_report() : FP_EXIT_OK;
+	r = NULL;
 out:
+	fp_rows_end(r);
 	free(learned);
 	model_coverage_free(cov, ncov);
 	model_health_free(h, nh);

@@ -281,6 +281,8 @@ load_pods(struct lctx *c)
 		}
 		labels_init(&lp->states[lp->nstates]);
 		if (labels_parse_lines(&lp->states[lp->nstates], text ? text : "") < 0) {
+			fp_error_prefix("store '%s': pod_labels of pod uid '%s'",
+			    store_path(c->st), fp_clamp(uid, 64));
 			labels_release(&lp->states[lp->nstates]);
 			goto out;
 		}

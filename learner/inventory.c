@@ -670,7 +670,7 @@ read_ports(struct pctx *c, const struct ynode *seq, const char *field,
 			p->name = name ? name : strdup("");
 			name = NULL;
 			if (what == PORTS_SERVICE && target == NULL) {
-				char buf[16];
+				char buf[24];	/* any long */
 
 				snprintf(buf, sizeof(buf), "%ld", num);
 				target = strdup(buf);

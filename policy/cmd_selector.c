@@ -33,7 +33,7 @@ cmd_selector(int argc, char **argv)
 	struct sel *s = NULL;
 	int c, canonical = 0, ret = FP_EXIT_ERR, i;
 
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = fp_getopt(argc, argv, "+h", opts)) != -1) {
 		switch (c) {
 		case 'h':
 			return fp_cli_help(selector_usage);

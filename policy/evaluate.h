@@ -9,7 +9,7 @@
 
 /*
  * Calico's evaluation of a flow against a policy set, as Felix programs it
- * (calico/API-NOTES.md section 6): per direction, tiers in order, policies
+ * (doc/calico-semantics.md 6): per direction, tiers in order, policies
  * in order (ties by the byte string "<name>/<namespace>/<kind>"), first
  * matching rule decides (Log goes on), Pass skips to the next tier, end of
  * tier drops only when a non-staged policy applied in that direction and
@@ -17,7 +17,8 @@
  * when no tier decides the namespace profile allows. A flow passes only if
  * the source pod's egress and the destination pod's ingress both allow;
  * a node or external peer has no Calico endpoint here, so only the pod
- * side is evaluated.
+ * side is evaluated. Calico's source files are cited by the short names of
+ * doc/calico-semantics.md (SORTER.go, POL.go, ...), which gives their paths.
  *
  * Usage: read a set (reader.h), call pe_policyset_prepare once (compiles
  * every selector), build endpoints with pe_endpoint_* once each, then call
@@ -101,7 +102,8 @@ struct pe_endpoint {
 	struct pe_svc_member *services;
 	size_t n_services;
 
-	/* pe_endpoint_prepare: the labels selectors see (API-NOTES 7). */
+	/* pe_endpoint_prepare: the labels selectors see
+	 * (doc/calico-semantics.md 7). */
 	struct labels sel_labels;
 	int prepared;
 

@@ -7,7 +7,7 @@
 #include "common/labels.h"
 
 /*
- * The Calico resources the policy engine reads (calico/API-NOTES.md),
+ * The Calico resources the policy engine reads (doc/calico-semantics.md),
  * as the reader (reader.h) fills them. Everything here is owned by the
  * struct pe_policyset that holds it; other modules read it, never free it.
  * Strings that the YAML leaves unset are NULL; "set but empty" is "".

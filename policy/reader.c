@@ -12,6 +12,9 @@
 #include "common/err.h"
 #include "common/fileio.h"
 #include "common/hash.h"
+#include "common/k8sname.h"
+#include "common/proto.h"
+#include "common/strbuf.h"
 #include "common/yamlread.h"
 #include "policy/evaluate.h"
 #include "policy/reader.h"
@@ -450,99 +453,10 @@ check_selector(struct rd *r, yaml_node_t *at, const char *ctx,
 	return 0;
 }
 
-/* [a-z0-9]([-a-z0-9]*[a-z0-9])? without the 63 limit */
-static int
-re_label_nolimit(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0)
-		return 0;
-	for (i = 0; i < len; i++) {
-		char ch = s[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		    (ch == '-' && i > 0 && i < len - 1)))
-			return 0;
-	}
-	return 1;
-}
-
-/* DNS-1123 label: the same, at most 63 bytes. */
-static int
-re_dns_label(const char *s, size_t len)
-{
-	return len <= 63 && re_label_nolimit(s, len);
-}
-
-/* Calico's policy name regexes (API-NOTES.md section 3). */
-static int
-valid_policy_name(const char *name, int namespaced)
-{
-	const char *dot = strchr(name, '.');
-	size_t len = strlen(name);
-
-	if (len > 253)
-		return 0;
-	if (namespaced && (strncmp(name, "knp.default.", 12) == 0 ||
-	    strncmp(name, "ossg.default.", 13) == 0))
-		return 1;
-	if (dot == NULL)
-		return re_label_nolimit(name, len);
-	if (strchr(dot + 1, '.') != NULL)
-		return 0;
-	return re_label_nolimit(name, (size_t)(dot - name)) &&
-	    re_label_nolimit(dot + 1, strlen(dot + 1));
-}
-
-/* DNS-1123 subdomain, for set names and namespaces. */
-static int
-valid_subdomain(const char *s)
-{
-	const char *p = s, *dot;
-	size_t len = strlen(s);
-
-	if (len == 0 || len > 253)
-		return 0;
-	for (;;) {
-		dot = strchr(p, '.');
-		if (!re_label_nolimit(p, dot ? (size_t)(dot - p) : strlen(p)))
-			return 0;
-		if (dot == NULL)
-			return 1;
-		p = dot + 1;
-	}
-}
-
-/* The protocol names Calico accepts (case-sensitive). */
-static const struct {
-	const char *name;
-	int num;
-} calico_protos[] = {
-	{ "TCP", 6 }, { "UDP", 17 }, { "ICMP", 1 }, { "ICMPv6", 58 },
-	{ "SCTP", 132 }, { "UDPLite", 136 },
-};
-
-static int
-protocol_from_name(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(calico_protos) / sizeof(calico_protos[0]); i++)
-		if (strcmp(s, calico_protos[i].name) == 0)
-			return calico_protos[i].num;
-	return -1;
-}
-
 const char *
 pe_protocol_name(int num)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(calico_protos) / sizeof(calico_protos[0]); i++)
-		if (calico_protos[i].num == num)
-			return calico_protos[i].name;
-	return NULL;
+	return fp_proto_calico_name(num);
 }
 
 static int
@@ -572,30 +486,11 @@ get_protocol(struct rd *r, yaml_node_t *map, const char *ctx,
 		*out = (int)x;
 		return 0;
 	}
-	if ((*out = protocol_from_name(s)) < 0)
+	if ((*out = fp_proto_calico_parse(s)) < 0)
 		return rd_err(r, v, c, "invalid protocol '%s' (TCP, UDP, "
 		    "ICMP, ICMPv6, SCTP, UDPLite or 1 to 255; names are "
 		    "case-sensitive)", fp_clamp(s, 64));
 	return 0;
-}
-
-/* IANA_SVC_NAME, as Kubernetes checks port names. */
-static int
-valid_port_name(const char *s)
-{
-	size_t i, len = strlen(s);
-	int letter = 0;
-
-	if (len == 0 || len > 15 || s[0] == '-' || s[len - 1] == '-')
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] >= 'a' && s[i] <= 'z')
-			letter = 1;
-		else if (!(s[i] >= '0' && s[i] <= '9') &&
-		    !(s[i] == '-' && s[i + 1] != '-'))
-			return 0;
-	}
-	return letter;
 }
 
 static int
@@ -637,7 +532,7 @@ parse_port(struct rd *r, yaml_node_t *v, const char *ctx, struct pe_port *p)
 		p->hi = (int)hi;
 		return 0;
 	}
-	if (!valid_port_name(s))
+	if (k8s_check_port_name(s) != NULL)
 		return rd_err(r, v, ctx, "invalid named port '%s' (at most 15 "
 		    "lowercase letters, digits and '-', with a letter)",
 		    fp_clamp(s, 64));
@@ -876,7 +771,7 @@ read_icmp(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru)
 	return 0;
 }
 
-/* Ports need a protocol that has ports (VALID.go validateRule). */
+/* Ports need a protocol with ports (doc/calico-semantics.md 4). */
 static int
 check_rule_ports(struct rd *r, yaml_node_t *m, const char *ctx,
     const struct pe_rule *ru)
@@ -1096,7 +991,7 @@ read_meta(struct rd *r, yaml_node_t *doc, struct meta *m, int namespaced,
 			if ((m->namespace = strdup("default")) == NULL)
 				return rd_err(r, n, NULL, "out of memory");
 		}
-		if (!re_dns_label(m->namespace, strlen(m->namespace)))
+		if (k8s_check_dns_label(m->namespace) != NULL)
 			return rd_err(r, map_get(r, n, "namespace"),
 			    "metadata.namespace", "invalid namespace '%s'",
 			    fp_clamp(m->namespace, 64));
@@ -1177,7 +1072,7 @@ read_policy_fields(struct rd *r, yaml_node_t *spec, struct pe_policy *p)
 			rd_err(r, spec, "spec.tier", "out of memory");
 			goto out;
 		}
-	} else if (!re_dns_label(p->tier, strlen(p->tier))) {
+	} else if (k8s_check_dns_label(p->tier) != NULL) {
 		rd_err(r, map_get(r, spec, "tier"), "spec.tier",
 		    "invalid tier name '%s'", fp_clamp(p->tier, 64));
 		goto out;
@@ -1371,7 +1266,8 @@ read_policy(struct rd *r, yaml_node_t *doc, enum pe_kind kind,
 	p->name = m.name;
 	p->namespace = m.namespace;
 	m.name = m.namespace = NULL;
-	if (!valid_policy_name(p->name, pe_kind_is_namespaced(kind))) {
+	if (calico_check_policy_name(p->name,
+	    pe_kind_is_namespaced(kind)) != NULL) {
 		rd_err(r, map_get(r, m.node, "name"), "metadata.name",
 		    "invalid policy name '%s' (lower case letters, digits "
 		    "and '-', at most one '.')", fp_clamp(p->name, 64));
@@ -1449,7 +1345,7 @@ read_tier(struct rd *r, yaml_node_t *doc, yaml_node_t *kind_node)
 		goto out;
 	t->name = m.name;
 	m.name = NULL;
-	if (!re_dns_label(t->name, strlen(t->name))) {
+	if (k8s_check_dns_label(t->name) != NULL) {
 		rd_err(r, m.node, "metadata.name", "invalid tier name '%s'",
 		    fp_clamp(t->name, 64));
 		goto out;
@@ -1526,7 +1422,7 @@ read_netset(struct rd *r, yaml_node_t *doc, int namespaced,
 	s->name = m.name;
 	s->namespace = m.namespace;
 	m.name = m.namespace = NULL;
-	if (!valid_subdomain(s->name)) {
+	if (k8s_check_dns_subdomain(s->name) != NULL) {
 		rd_err(r, m.node, "metadata.name", "invalid name '%s'",
 		    fp_clamp(s->name, 64));
 		goto out;
@@ -1737,12 +1633,6 @@ has_ext(const char *name)
 }
 
 static int
-cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
 read_file(struct pe_policyset *ps, const char *path)
 {
 	char *buf = NULL;
@@ -1787,7 +1677,7 @@ read_dir(struct pe_policyset *ps, const char *path, int depth)
 		n++;
 	}
 	if (n > 0)	/* names is NULL for an empty directory */
-		qsort(names, n, sizeof(*names), cmp_names);
+		qsort(names, n, sizeof(*names), fp_cmp_str);
 	for (i = 0; i < n; i++) {
 		struct stat st;
 		size_t plen = strlen(path) + strlen(names[i]) + 2;

@@ -352,12 +352,6 @@ add_kid(struct sel *n, struct sel *k)
 	return 0;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int parse_or(struct parser *p, struct sel **out);
 
 static const char *
@@ -421,7 +415,7 @@ parse_set(struct parser *p, struct sel *n)
 	if (n->nset > 1) {
 		size_t i, j = 1;
 
-		qsort(n->set, n->nset, sizeof(n->set[0]), cmp_str);
+		qsort(n->set, n->nset, sizeof(n->set[0]), fp_cmp_str);
 		for (i = 1; i < n->nset; i++) {
 			if (strcmp(n->set[i], n->set[j - 1]) == 0)
 				free(n->set[i]);
@@ -656,7 +650,7 @@ in_set(const struct sel *s, const char *v)
 {
 	if (s->nset == 0)
 		return 0;	/* bsearch must not see a NULL array */
-	return bsearch(&v, s->set, s->nset, sizeof(s->set[0]), cmp_str) != NULL;
+	return bsearch(&v, s->set, s->nset, sizeof(s->set[0]), fp_cmp_str) != NULL;
 }
 
 int

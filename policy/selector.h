@@ -6,7 +6,7 @@
 #include "common/labels.h"
 
 /*
- * Calico label selectors (calico/SELECTOR-GRAMMAR.md, Calico v3.32.1): a
+ * Calico label selectors (doc/selector-grammar.md, Calico v3.32.1): a
  * byte-wise tokenizer (only space and tab are whitespace), labels of
  * [A-Za-z0-9_./-] up to 512 bytes, string literals without escapes in
  * either quote style, has(/all(/global( tokens, word operators with word

@@ -76,7 +76,7 @@ cmd_explain(int argc, char **argv)
 	pe_endpoint_init(&src);
 	pe_endpoint_init(&dst);
 	memset(&f, 0, sizeof(f));
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = fp_getopt(argc, argv, "+h", opts)) != -1) {
 		switch (c) {
 		case 'h':
 			return fp_cli_help(explain_usage);
@@ -211,13 +211,14 @@ static const char diff_usage[] =
     "  --policies PATH       committed policy YAML/JSON file or directory\n"
     "                        (recursive)\n"
     "  --since T             only edges last seen at or after T (RFC 3339,\n"
-    "                        @UNIXSECONDS or -DURATION); default: all\n"
+    "                        @UNIXSECONDS, or a duration before --now such\n"
+    "                        as 2h30m or 14d); default: all\n"
     "  --stale-after DURATION  a rule is stale when no edge it allowed was\n"
     "                        last seen within DURATION before --now\n"
-    "                        (default 14d; 90s, 10m, 24h, 7d)\n"
+    "                        (default 14d; 90s, 2h30m, 7d, 2w)\n"
     "  --now T               the time stale periods end (default: now)\n"
-    "  --format F            text (default), json or markdown (for a pull\n"
-    "                        request description)\n"
+    "  -o, --output F        text (default), json or markdown (for a pull\n"
+    "                        request description); --format is an alias\n"
     "  --no-proposals        do not run the emitter\n"
     "  --staged              evaluate staged policies as if enforced (watch a\n"
     "                        staged rollout before enforcing it); without it\n"
@@ -254,6 +255,7 @@ cmd_diff(int argc, char **argv)
 		{ "since", required_argument, NULL, 's' },
 		{ "stale-after", required_argument, NULL, 'a' },
 		{ "now", required_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'f' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "no-proposals", no_argument, NULL, 'P' },
 		{ "staged", no_argument, NULL, 'S' },
@@ -264,14 +266,14 @@ cmd_diff(int argc, char **argv)
 	struct diff_opts o;
 	struct store *st = NULL;
 	enum fp_format fmt = FP_FMT_TEXT;
-	const char *db = NULL, *now = NULL;
+	const char *db = NULL, *now = NULL, *since = NULL;
 	int c, ret = FP_EXIT_ERR;
 
 	memset(&o, 0, sizeof(o));
 	o.since = INT64_MIN;
 	o.stale_after = 14 * 86400 * FP_USEC;
 	o.propose = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = fp_getopt(argc, argv, "+ho:", opts)) != -1) {
 		switch (c) {
 		case 'h':
 			return fp_cli_help(diff_usage);
@@ -285,10 +287,7 @@ cmd_diff(int argc, char **argv)
 			o.policies = optarg;
 			break;
 		case 's':
-			if (fp_time_parse(optarg, &o.since) < 0) {
-				fp_error_prefix("diff: --since");
-				return fp_report();
-			}
+			since = optarg;	/* relative to --now: parsed after it */
 			break;
 		case 'a':
 			if (fp_duration_parse(optarg, &o.stale_after) < 0) {
@@ -299,6 +298,7 @@ cmd_diff(int argc, char **argv)
 		case 'n':
 			now = optarg;
 			break;
+		case 'o':
 		case 'f':
 			if (fp_cli_format(optarg, "text,json,markdown", &fmt) < 0) {
 				fp_error_prefix("diff");
@@ -324,6 +324,10 @@ cmd_diff(int argc, char **argv)
 	o.now = fp_now_us();
 	if (now != NULL && fp_time_parse(now, &o.now) < 0) {
 		fp_error_prefix("diff: --now");
+		return fp_report();
+	}
+	if (since != NULL && fp_time_parse_rel(since, o.now, &o.since) < 0) {
+		fp_error_prefix("diff: --since");
 		return fp_report();
 	}
 	if (db == NULL)

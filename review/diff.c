@@ -193,12 +193,6 @@ out:
 }
 
 static int
-str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
 peer_cmp(const void *key, const void *elem)
 {
 	return strcmp((const char *)key, ((const struct rv_peer *)elem)->text);
@@ -220,7 +214,7 @@ load_peers(struct model *m, const struct pe_policyset *ps,
 		names[n++] = r->edges[i].src;
 		names[n++] = r->edges[i].dst;
 	}
-	qsort(names, n, sizeof(*names), str_cmp);
+	qsort(names, n, sizeof(*names), fp_cmp_str);
 	if ((r->peers = calloc(n + 1, sizeof(*r->peers))) == NULL) {
 		fp_error("diff: out of memory");
 		goto out;

@@ -403,10 +403,8 @@ pe_parse_proto_port(const char *s, struct pe_flow *f)
 	memcpy(buf, s, strlen(s) + 1);
 	if ((slash = strchr(buf, '/')) != NULL)
 		*slash++ = '\0';
-	if ((proto = fp_proto_parse(buf)) <= 0 && strcasecmp(buf, "udplite"))
+	if ((proto = fp_proto_parse(buf)) <= 0)
 		return fp_error("'%s': unknown protocol", fp_clamp(buf, 32));
-	if (proto <= 0)
-		proto = 136;
 	f->proto = proto;
 	f->dport = 0;
 	f->icmp_type = f->icmp_code = -1;

@@ -9,13 +9,13 @@
 #include "common/err.h"
 #include "common/k8sname.h"
 #include "common/proto.h"
+#include "common/strbuf.h"
 #include "store/model.h"
 #include "store/store.h"
 #include "common/banned.h"
 
 static const char usage[] =
-    "usage: flowpol graph [--db PATH] [--format dot|mermaid] [--namespace NS]...\n"
-    "                     [--dns]\n"
+    "usage: flowpol graph [--db PATH] [-o dot|mermaid] [-n NS]... [--dns]\n"
     "\n"
     "Write the learned traffic graph: namespaces as clusters, workloads as\n"
     "nodes, one arrow per pair labelled with its protocols/ports. Nodes,\n"
@@ -26,9 +26,9 @@ static const char usage[] =
     "is folded into one node per namespace, and graph says so.\n"
     "\n"
     "  --db PATH        database (default $FLOWPOL_DB or ./flowpol.db)\n"
-    "  --format F       dot (default) or mermaid\n"
-    "  --namespace NS   only edges with an end in NS, and the workloads of NS\n"
-    "                   (repeatable)\n"
+    "  -o, --output F   dot (default) or mermaid; --format is an alias\n"
+    "  -n, --namespace NS  only edges with an end in NS, and the workloads of\n"
+    "                   NS (repeatable)\n"
     "  --dns            draw DNS edges too (port 53 to a workload); by default\n"
     "                   they are folded into a count on each DNS workload\n";
 
@@ -149,12 +149,6 @@ add_other(struct graph *g, size_t *cap, const char *p)
 	return 0;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
  * Edges in scope, one arrow per pair. DNS (port 53 over UDP or TCP to a
  * workload) is folded into a count on the DNS workload unless --dns: every
@@ -265,7 +259,7 @@ load_edges(struct model *m, struct graph *g)
 			goto out;
 	}
 	if (g->nothers > 1)
-		qsort(g->others, g->nothers, sizeof(*g->others), cmp_str);
+		qsort(g->others, g->nothers, sizeof(*g->others), fp_cmp_str);
 	for (i = k = 0; i < g->nothers; i++) {
 		if (k > 0 && strcmp(g->others[k - 1], g->others[i]) == 0)
 			free(g->others[i]);
@@ -484,7 +478,7 @@ mm_node(const struct graph *g, const char *peer)
 	if (w != NULL)
 		return (long)(w - g->wls);
 	o = g->nothers ? bsearch(&peer, g->others, g->nothers,
-	    sizeof(*g->others), cmp_str) : NULL;
+	    sizeof(*g->others), fp_cmp_str) : NULL;
 	return o != NULL ? (long)(g->nwls + (size_t)(o - g->others)) : -1;
 }
 
@@ -678,7 +672,7 @@ write_mermaid_folded(FILE *f, const struct graph *g, const struct folded *fo,
 		names[nn++] = fo->v[i].src;
 		names[nn++] = fo->v[i].dst;
 	}
-	qsort(names, nn, sizeof(*names), cmp_str);
+	qsort(names, nn, sizeof(*names), fp_cmp_str);
 	for (i = k = 0; i < nn; i++)
 		if (k == 0 || strcmp(names[k - 1], names[i]) != 0)
 			names[k++] = names[i];
@@ -706,8 +700,8 @@ write_mermaid_folded(FILE *f, const struct graph *g, const struct folded *fo,
 
 		if (!fo->v[i].kept)
 			continue;
-		a = bsearch(&fo->v[i].src, names, nn, sizeof(*names), cmp_str);
-		b = bsearch(&fo->v[i].dst, names, nn, sizeof(*names), cmp_str);
+		a = bsearch(&fo->v[i].src, names, nn, sizeof(*names), fp_cmp_str);
+		b = bsearch(&fo->v[i].dst, names, nn, sizeof(*names), fp_cmp_str);
 		fprintf(f, "  n%zu -->|\"%zu\"| n%zu\n", (size_t)(a - names),
 		    fo->v[i].n, (size_t)(b - names));
 	}
@@ -779,6 +773,7 @@ cmd_graph(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'f' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "namespace", required_argument, NULL, 'n' },
 		{ "dns", no_argument, NULL, 'D' },
@@ -793,14 +788,16 @@ cmd_graph(int argc, char **argv)
 	int c, ret = FP_EXIT_ERR;
 
 	memset(&g, 0, sizeof(g));
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = fp_getopt(argc, argv, "ho:n:", opts)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
 			break;
+		case 'o':
 		case 'f':
 			if (fp_cli_format(optarg, "dot,mermaid", &fmt) < 0)
-				return fp_report();
+				return fp_cli_usage_error("graph", usage, "%s",
+				    fp_errmsg());
 			break;
 		case 'n':
 			if (g.nnss >= GRAPH_MAX_NS)

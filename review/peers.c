@@ -158,8 +158,8 @@ load_workload(struct model *m, const struct pe_policyset *ps,
 	for (i = nkeys = 0; i < npods; i++) {
 		if (pods[i]->host_network)
 			continue;
-		for (k = 0; k < pods[i]->nlabel_sets; k++)
-			keys[nkeys++] = (struct st_key){ pods[i]->ns,
+		for (k = 0; k < pods[i]->nlabel_sets; k++, nkeys++)
+			keys[nkeys] = (struct st_key){ pods[i]->ns,
 			    pods[i]->service_account, pods[i]->label_sets[k],
 			    pods[i], nkeys };
 	}

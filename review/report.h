@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/cli.h"
+
 #include "store/store.h"
 
 /*

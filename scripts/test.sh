@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
-args=(-DCMAKE_BUILD_TYPE=Debug)
+args=(-DCMAKE_BUILD_TYPE=Debug -DFLOWPOL_WERROR=ON)
 if [ -n "${SANITIZE:-}" ]; then
 	build=${BUILD_DIR:-build-san}
 	args+=(-DSANITIZE="$SANITIZE")

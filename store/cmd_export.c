@@ -285,7 +285,7 @@ cmd_export(int argc, char **argv)
 	sqlite3_stmt *s = NULL;
 	int c, rc, ret = FP_EXIT_ERR;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = fp_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'h':
 			return fp_cli_help(usage);

@@ -10,12 +10,19 @@
 
 static const char usage[] =
     "usage: flowpol merge OUT.db IN.db...\n"
+    "       flowpol merge --db OUT.db IN.db...\n"
     "\n"
     "Merge per-node databases (flows, collector health, inventory) into OUT.db,\n"
-    "created if missing, so that learn can run centrally. Rows are keyed by\n"
+    "created if missing (in rollback-journal mode, so that it reads from a\n"
+    "read-only place or a network volume), so that learn can run centrally.\n"
+    "Rows are keyed by\n"
     "node, so each node's records are taken once: merging the same input twice,\n"
     "or a database into itself, changes nothing. The whole merge is one\n"
-    "transaction: on any error OUT.db is left as it was.\n";
+    "transaction: on any error OUT.db is left as it was. With --db, every\n"
+    "argument is an input and --db names the output; merge never writes to\n"
+    "$FLOWPOL_DB or ./flowpol.db unless named.\n"
+    "\n"
+    "  --db OUT.db   the output (then every argument is an input)\n";
 
 /*
  * One entry per table: the columns read from each input (in its primary-key
@@ -218,31 +225,52 @@ cmd_merge(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "db", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	sqlite3_stmt *ins[NTABLES] = { NULL };
 	struct store *out = NULL;
+	const char *db = NULL;
 	size_t t;
-	int c, i, ret = FP_EXIT_ERR;
+	int c, i, first, ret = FP_EXIT_ERR;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = fp_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
+		case 'd':
+			if (*optarg == '\0')
+				return fp_cli_usage_error("merge", usage,
+				    "option --db: empty path");
+			db = optarg;
+			break;
 		case 'h':
 			return fp_cli_help(usage);
 		default:
 			return fp_cli_bad_option("merge", usage, opts, argv);
 		}
 	}
-	if (argc - optind < 2)
-		return fp_cli_usage_error("merge", usage, "need OUT.db and at least one IN.db");
-	/* Every input is checked before OUT.db is created or touched. */
-	for (i = optind + 1; i < argc; i++) {
+	/* The output is --db, else the first argument: never implicit. */
+	if (db == NULL) {
+		if (optind >= argc)
+			return fp_cli_usage_error("merge", usage,
+			    "need OUT.db (or --db OUT.db) and at least one IN.db");
+		db = argv[optind++];
+	}
+	first = optind;
+	if (first >= argc)
+		return fp_cli_usage_error("merge", usage, "need at least one IN.db");
+	/*
+	 * Every input is checked before OUT.db is created or touched, and
+	 * again when it is read (store_open: defensively, its schema compared
+	 * with its version's, so node names come only from its own rows).
+	 */
+	for (i = first; i < argc; i++) {
 		if (store_open(&out, argv[i], STORE_READONLY) < 0)
 			return fp_report();
 		store_free(out);
 		out = NULL;
 	}
-	if (store_open(&out, argv[optind], STORE_CREATE) < 0)
+	/* Published for others to read: rollback journal, readable anywhere. */
+	if (store_open(&out, db, STORE_CREATE | STORE_PUBLISH) < 0)
 		return fp_report();
 	/*
 	 * One transaction for all inputs, so that on any error OUT.db is left
@@ -256,7 +284,7 @@ cmd_merge(int argc, char **argv)
 	if (store_exec(out, "PRAGMA cache_size = -262144") < 0 ||
 	    store_begin(out) < 0)
 		goto out;
-	for (i = optind + 1; i < argc; i++) {
+	for (i = first; i < argc; i++) {
 		if (merge_one(out, ins, argv[i]) < 0) {
 			fp_error_prefix("merge '%s'", fp_clamp(argv[i], 200));
 			store_rollback(out);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/strbuf.h"
 #include "store/model.h"
 #include "store/store.h"
 #include "common/banned.h"
@@ -120,12 +121,6 @@ grow(void *v, size_t *cap, size_t n, size_t elem)
 	*vp = nv;
 	*cap = ncap;
 	return 0;
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* --- the handle ---------------------------------------------------------- */
@@ -471,7 +466,7 @@ pod_label_sets(struct model *m, struct model_pod *p)
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return store_sqlerr(m->st, "reading pod_labels");
-	qsort(p->label_sets, p->nlabel_sets, sizeof(*p->label_sets), cmp_str);
+	qsort(p->label_sets, p->nlabel_sets, sizeof(*p->label_sets), fp_cmp_str);
 	for (i = k = 0; i < p->nlabel_sets; i++) {
 		if (k > 0 && strcmp(p->label_sets[k - 1], p->label_sets[i]) == 0)
 			free(p->label_sets[i]);

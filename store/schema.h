@@ -4,7 +4,9 @@
 /*
  * The schema, as forward-only migrations: fp_migrations[i] takes a database
  * from user_version i to i + 1. Never edit a migration that has shipped; add
- * one. Each part owns its section of the first migration.
+ * one, and with it the database the release before it wrote, as a fixture
+ * under tests/data/store/ (doc/architecture.md, "The store is the
+ * contract"). Each part owns its section of the first migration.
  *
  * Conventions for every table:
  * - IP addresses are BLOBs of 4 (IPv4) or 16 (IPv6) bytes in network order,

@@ -188,27 +188,27 @@ test_emit_names(void **state)
 	free(n);
 	n = emit_policy_name("ns", "My.App_v2");
 	assert_string_equal(n, "flowpol-ns-my-app-v2");
-	assert_true(emit_name_valid(n));
+	assert_null(calico_check_policy_name(n, 0));
 	free(n);
 	memset(big, 'w', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	big[252] = '\0';
 	n = emit_policy_name("a-namespace", big);
 	assert_true(strlen(n) <= 253);
-	assert_true(emit_name_valid(n));
+	assert_null(calico_check_policy_name(n, 0));
 	assert_non_null(strstr(n, "flowpol-a-namespace-www"));
 	free(n);
-	assert_true(emit_name_valid("a.b"));
-	assert_false(emit_name_valid("a.b.c"));
-	assert_false(emit_name_valid("-a"));
-	assert_false(emit_name_valid("a-"));
-	assert_false(emit_name_valid("Abc"));
-	assert_false(emit_name_valid("a_b"));
-	assert_false(emit_name_valid(""));
+	assert_null(calico_check_policy_name("a.b", 0));
+	assert_non_null(calico_check_policy_name("a.b.c", 0));
+	assert_non_null(calico_check_policy_name("-a", 0));
+	assert_non_null(calico_check_policy_name("a-", 0));
+	assert_non_null(calico_check_policy_name("Abc", 0));
+	assert_non_null(calico_check_policy_name("a_b", 0));
+	assert_non_null(calico_check_policy_name("", 0));
 	big[253] = '\0';
 	memset(big, 'a', 254);
 	big[254] = '\0';
-	assert_false(emit_name_valid(big));
+	assert_non_null(calico_check_policy_name(big, 0));
 	assert_null(k8s_check_dns_label("kube-system"));
 	assert_non_null(k8s_check_dns_label("Kube"));
 	assert_non_null(k8s_check_dns_label("a.b"));
@@ -412,7 +412,7 @@ test_emit_name_clash(void **state)
 	assert_int_equal(emit_build(f->st, &(struct emit_opts){ 0 }, &r), 0);
 	assert_int_equal(r.ndocs, 6);
 	for (i = 0; i < r.ndocs; i++) {
-		assert_true(emit_name_valid(r.docs[i].name));
+		assert_null(calico_check_policy_name(r.docs[i].name, 0));
 		for (j = 0; j < i; j++)
 			assert_string_not_equal(r.docs[i].name, r.docs[j].name);
 		assert_string_not_equal(r.docs[i].name, "flowpol-a-b-c");

@@ -21,7 +21,7 @@
 
 /*
  * Each test is a small policy set with the verdict Calico gives, following
- * calico/API-NOTES.md section 6. A decision is written as
+ * doc/calico-semantics.md 6. A decision is written as
  *   "POLICY#RULE"  an Allow/Deny rule decided (POLICY is the name)
  *   "eot:TIER"     end-of-tier drop
  *   "profile"      no tier decided: the namespace profile allows
@@ -850,11 +850,14 @@ seed_spec(const struct seed_wl *w, char nslabels[][128], char nsnames[][64],
 {
 	size_t i;
 	const char *nl = "";
+	int n;
 
 	for (i = 0; i < nns; i++)
 		if (strcmp(nsnames[i], w->ns) == 0)
 			nl = nslabels[i];
-	snprintf(buf, len, "ns:%s%s%s", w->ns, nl, w->labels);
+	/* A truncated spec would evaluate other labels: refuse it. */
+	n = snprintf(buf, len, "ns:%s%s%s", w->ns, nl, w->labels);
+	assert_true(n >= 0 && (size_t)n < len);
 }
 
 /*

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "collector/decode.h"
@@ -254,16 +255,19 @@ test_pcap_missing_file(void **state)
 	assert_non_null(strstr(fp_errmsg(), "not a regular file"));
 }
 
-/* A small capture's fingerprint covers every byte; a copy has the same. */
+/*
+ * The fingerprint is the SHA-256 of every byte: a copy has the same; a
+ * change of the last byte, or of one byte in the middle of a capture of
+ * several MiB (the old fingerprint read only both ends), gives another.
+ */
 static void
 test_pcap_fingerprint(void **state)
 {
 	struct filebuf f;
 	struct msgbuf m;
 	struct pcap_reader *r;
-	uint64_t h1, h2;
-	size_t size;
-	char *a, *b;
+	char h1[SHA256_HEXLEN], h2[SHA256_HEXLEN], *a, *b, *big;
+	size_t n = (size_t)3 << 20;
 
 	(void)state;
 	memset(&f, 0, sizeof(f));
@@ -274,19 +278,52 @@ test_pcap_fingerprint(void **state)
 	f.b[f.n - 1] ^= 0xff;		/* the last byte differs */
 	b = write_file("fp-b.pcap", &f, f.n);
 	assert_int_equal(pcap_open(&r, a), 0);
-	h1 = pcap_fingerprint(r, &size);
-	assert_int_equal(size, f.n);
+	pcap_fingerprint(r, h1);
+	assert_int_equal(pcap_size(r), f.n);
 	pcap_free(r);
 	assert_int_equal(pcap_open(&r, a), 0);
-	assert_true(pcap_fingerprint(r, &size) == h1);
+	pcap_fingerprint(r, h2);
+	assert_string_equal(h1, h2);
 	pcap_free(r);
 	assert_int_equal(pcap_open(&r, b), 0);
-	h2 = pcap_fingerprint(r, &size);
-	assert_int_equal(size, f.n);
-	assert_true(h2 != h1);
+	pcap_fingerprint(r, h2);
+	assert_string_not_equal(h1, h2);
 	pcap_free(r);
 	free(a);
 	free(b);
+
+	/* 3 MiB, one byte in the middle changed. */
+	assert_non_null(big = calloc(1, n));
+	memcpy(big, f.b, 24);
+	a = tu_path(dir, "fp-big-a.pcap");
+	b = tu_path(dir, "fp-big-b.pcap");
+	assert_int_equal(tu_write(a, big, n), 0);
+	big[n / 2] = 1;
+	assert_int_equal(tu_write(b, big, n), 0);
+	assert_int_equal(pcap_open(&r, a), 0);
+	pcap_fingerprint(r, h1);
+	pcap_free(r);
+	assert_int_equal(pcap_open(&r, b), 0);
+	pcap_fingerprint(r, h2);
+	pcap_free(r);
+	assert_string_not_equal(h1, h2);
+	free(a);
+	free(b);
+	free(big);
+}
+
+/* A FIFO is refused at once (it used to block in open for a writer). */
+static void
+test_pcap_fifo_refused(void **state)
+{
+	struct pcap_reader *r = NULL;
+	char *p = tu_path(dir, "fifo.pcap");
+
+	(void)state;
+	assert_int_equal(mkfifo(p, 0600), 0);
+	assert_int_equal(pcap_open(&r, p), -1);
+	assert_non_null(strstr(fp_errmsg(), "not a regular file (a FIFO)"));
+	free(p);
 }
 
 int
@@ -298,6 +335,7 @@ main(void)
 		cmocka_unit_test(test_pcap_bad_records),
 		cmocka_unit_test(test_pcap_missing_file),
 		cmocka_unit_test(test_pcap_fingerprint),
+		cmocka_unit_test(test_pcap_fifo_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -199,6 +199,123 @@ test_store_locked_database_is_a_clear_error(void **state)
 	unsetenv("FLOWPOL_BUSY_TIMEOUT_MS");
 }
 
+/* A new database, closed again. */
+static void
+fresh(const char *db)
+{
+	struct store *st = NULL;
+
+	assert_int_equal(store_open(&st, db, STORE_CREATE), 0);
+	store_free(st);
+}
+
+/* Run SQL on the file behind flowpol's back, as an attacker would. */
+static void
+plant(const char *db, const char *sql)
+{
+	sqlite3 *h;
+
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+}
+
+static void
+test_store_refuses_planted_trigger_without_running_it(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = NULL;
+
+	assert_int_equal(store_open(&st, f->db, STORE_CREATE), 0);
+	assert_int_equal(store_exec(st, "INSERT INTO edges VALUES ('a/b', 'c/d', "
+	    "6, 80, 1, 0, 0, 'n1')"), 0);
+	store_free(st);
+	st = NULL;
+	plant(f->db, "CREATE TRIGGER wipe AFTER INSERT ON flows BEGIN "
+	    "DELETE FROM edges; END");
+	assert_int_equal(store_open(&st, f->db, 0), -1);
+	assert_non_null(strstr(fp_errmsg(), "trigger 'wipe' is not part of "
+	    "flowpol's schema"));
+	assert_int_equal(store_open(&st, f->db, STORE_READONLY), -1);
+	/* Even a connection that skipped the check would not run it. */
+	plant(f->db, "DROP TRIGGER wipe");
+	assert_int_equal(store_open(&st, f->db, 0), 0);
+	assert_int_equal(query_int(store_db(st), "SELECT count(*) FROM edges"), 1);
+	store_free(st);
+}
+
+static void
+test_store_refuses_view_in_place_of_a_table(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = NULL;
+
+	fresh(f->db);
+	plant(f->db, "DROP TABLE flows; CREATE VIEW flows AS WITH RECURSIVE "
+	    "c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT 0, 'other', "
+	    "x'0a000001', x'0a000002', 6, 80, 1, 0, 0 FROM c");
+	assert_int_equal(store_open(&st, f->db, STORE_READONLY), -1);
+	assert_non_null(strstr(fp_errmsg(), "view 'flows' is not part of "
+	    "flowpol's schema"));
+}
+
+static void
+test_store_refuses_extra_index_and_altered_table(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = NULL;
+
+	fresh(f->db);
+	plant(f->db, "CREATE INDEX sneaky ON flows(node)");
+	assert_int_equal(store_open(&st, f->db, 0), -1);
+	assert_non_null(strstr(fp_errmsg(), "index 'sneaky'"));
+	plant(f->db, "DROP INDEX sneaky; ALTER TABLE meta ADD COLUMN x "
+	    "DEFAULT 1");
+	assert_int_equal(store_open(&st, f->db, 0), -1);
+	assert_non_null(strstr(fp_errmsg(), "table 'meta' of flowpol's schema "
+	    "(version "));
+	assert_non_null(strstr(fp_errmsg(), ") is missing or altered"));
+}
+
+static void
+test_store_stops_endless_statement(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = NULL;
+
+	assert_int_equal(store_open(&st, f->db, STORE_CREATE), 0);
+	assert_int_equal(store_exec(st, "WITH RECURSIVE c(x) AS (SELECT 1 UNION "
+	    "ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"), -1);
+	assert_non_null(strstr(fp_errmsg(), "statement stopped after"));
+	/* The bound is per statement: the next one runs. */
+	assert_int_equal(store_exec(st, "SELECT count(*) FROM flows"), 0);
+	store_free(st);
+}
+
+static void
+test_store_publish_uses_rollback_journal(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = NULL;
+	sqlite3_stmt *s;
+
+	assert_int_equal(store_open(&st, f->db, STORE_CREATE | STORE_PUBLISH), 0);
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), "PRAGMA journal_mode",
+	    -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), "delete");
+	sqlite3_finalize(s);
+	store_free(st);
+	/* A later writer keeps it that way. */
+	assert_int_equal(store_open(&st, f->db, 0), 0);
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), "PRAGMA journal_mode",
+	    -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), "delete");
+	sqlite3_finalize(s);
+	store_free(st);
+}
+
 int
 main(void)
 {
@@ -210,6 +327,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_store_refuses_foreign_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_refuses_non_sqlite_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_locked_database_is_a_clear_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_refuses_planted_trigger_without_running_it, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_refuses_view_in_place_of_a_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_refuses_extra_index_and_altered_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_stops_endless_statement, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_publish_uses_rollback_journal, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

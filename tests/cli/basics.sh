@@ -17,7 +17,7 @@ grep -q "^flowpol: unknown command 'frobnicate'" err.txt || fail "unknown comman
 for c in flows workloads edges status graph diff; do
 	timeout 10 "$FLOWPOL" "$c" --format '' --db "$WORK/none.db" 2>err.txt; rc=$?
 	[ $rc -eq 2 ] || fail "'$c --format \'\'' exited $rc, want 2"
-	grep -q "^flowpol: .*--format: '' is not one of" err.txt || fail "'$c --format \'\'': $(head -1 err.txt)"
+	grep -q "^flowpol: $c: option -o/--output: '' is not one of" err.txt || fail "'$c --format \'\'': $(head -1 err.txt)"
 done
 # An empty database file made by someone else (touch, a FileOrCreate
 # hostPath) becomes private like one flowpol creates.
@@ -38,6 +38,6 @@ for c in "collect --group" "flows --format" "inventory --at" "learn --since" \
 	grep -q "^flowpol: $1: option '$2' needs a value$" err.txt || fail "'$c': $(head -1 err.txt)"
 	"$FLOWPOL" "$1" --no-such-option 2>err.txt; rc=$?
 	[ $rc -eq 2 ] || fail "'$1 --no-such-option' exited $rc"
-	grep -q "^flowpol: $1: unknown option '--no-such-option'$" err.txt || fail "'$1': $(head -1 err.txt)"
+	grep -q "^flowpol: $1: unknown option '--no-such-option'; see 'flowpol $1 --help'$" err.txt || fail "'$1': $(head -1 err.txt)"
 done
 pass

@@ -51,10 +51,13 @@ wait_for "tcpdump" grep -q listening tcpd.err
 ip netns exec "$B" "$FLOWPOL" collect --db other.db --group "$G" 2>err.txt
 rc=$?
 [ $rc -eq 2 ] || fail "second collector on group $G exited $rc, want 2"
-grep -q "^flowpol: nflog group $G: held by another process" err.txt || fail "message: $(cat err.txt)"
+grep -q "^flowpol: collect: nflog group $G: held by another process" err.txt || fail "message: $(cat err.txt)"
 # Calico's groups need --force.
 ip netns exec "$B" "$FLOWPOL" collect --db other.db --group 1 2>err.txt
 [ $? -eq 2 ] && grep -q "Calico" err.txt || fail "group 1 not refused: $(cat err.txt)"
+# Group 3 is Felix's DNS logging: refused the same way.
+ip netns exec "$B" "$FLOWPOL" collect --db other.db --group 3 2>err.txt
+[ $? -eq 2 ] && grep -q "3 DNS logging" err.txt || fail "group 3 not refused: $(cat err.txt)"
 
 run() { ip netns exec "$A" "$FPTRAFFIC" "$@" || fail "fptraffic $*"; }
 run tcp 10.99.0.2 8080 5

@@ -14,7 +14,7 @@ export FLOWPOL_BUSY_TIMEOUT_MS=200
 # The same capture again (under another name) is recognised and skipped...
 cp "$seed" again.pcap
 "$FLOWPOL" collect --pcap again.pcap --node n1 2>err.txt || fail "second replay exited $?"
-grep -q "^flowpol: pcap 'again.pcap': already replayed into this database" err.txt ||
+grep -q "^flowpol: collect: pcap 'again.pcap': already replayed into this database" err.txt ||
 	fail "no notice for a repeated capture: $(cat err.txt)"
 "$FLOWPOL" flows | diff -u before.tsv - || fail "a repeated capture changed the flows"
 # ...unless asked for: then its counts add up (in a scratch copy).
@@ -31,6 +31,8 @@ refuse() {
 	local want=$1; shift
 	"$@" >out.txt 2>err.txt; local rc=$?
 	[ $rc -eq 2 ] || fail "'$*' exited $rc, want 2: $(cat err.txt)"
+	# Every message names the command ($2), once.
+	case $want in "$2: "*) ;; *) want="$2: $want" ;; esac
 	grep -Eq "^flowpol: $want" err.txt || fail "'$*': message '$(cat err.txt)' does not match '$want'"
 	"$FLOWPOL" flows >after.tsv || fail "flows after '$*' exited $?"
 	diff -q before.tsv after.tsv >/dev/null || fail "'$*' changed the stored rows"
@@ -49,7 +51,7 @@ head -c $((size - 5)) "$seed" >cut.pcap
 cp "$seed" other.pcap
 "$FLOWPOL" collect --db two.db --pcap "$seed" cut.pcap --node n2 2>err.txt
 [ $? -eq 2 ] || fail "good then cut capture: want exit 2"
-grep -Eq "^flowpol: pcap 'cut.pcap': byte offset [0-9]+: record truncated" err.txt || fail "cut: $(cat err.txt)"
+grep -Eq "^flowpol: collect: pcap 'cut.pcap': byte offset [0-9]+: record truncated" err.txt || fail "cut: $(cat err.txt)"
 [ "$("$FLOWPOL" flows --db two.db | tail -n +2 | awk -F'\t' '{ s += $7 } END { print s }')" = 15 ] ||
 	fail "the good file's rows were not kept alone"
 cp "$seed" corrupt.pcap; patch corrupt.pcap 32 ffffff7f
@@ -91,7 +93,7 @@ at_exit "kill $locker 2>/dev/null"
 for _ in $(seq 50); do [ -e locked ] && break; sleep 0.1; done
 "$FLOWPOL" collect --reimport --pcap "$seed" 2>err.txt; rc=$?
 [ $rc -eq 2 ] || fail "collect on a locked store exited $rc"
-grep -Eq "^flowpol: store '.*flowpol.db': .*locked" err.txt || fail "locked: $(cat err.txt)"
+grep -Eq "^flowpol: collect: store '.*flowpol.db': .*locked" err.txt || fail "locked: $(cat err.txt)"
 wait $locker
 "$FLOWPOL" flows >after.tsv && diff -q before.tsv after.tsv >/dev/null || fail "rows changed after the locked attempt"
 # Usage errors.
@@ -99,7 +101,7 @@ refuse "collect: give exactly one of --group N or --pcap" "$FLOWPOL" collect
 refuse "collect: --pcap reads files, not stdin" "$FLOWPOL" collect --pcap - <"$seed"
 refuse "collect: give exactly one of --group N or --pcap" "$FLOWPOL" collect --group 5 --pcap "$seed"
 refuse "collect: option --window" "$FLOWPOL" collect --window 0 --pcap "$seed"
-refuse "flows: " "$FLOWPOL" flows --format yaml
+refuse "flows: " "$FLOWPOL" flows --format xml
 # A node name is stored and printed in JSON: bytes that are not ASCII would
 # make 'flows --format json' invalid.
 refuse "collect: option --node: byte 2: " "$FLOWPOL" collect --node $'n1\xff\xfe' --pcap "$seed"

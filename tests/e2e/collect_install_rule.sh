@@ -169,7 +169,7 @@ nsx "$N" "$FLOWPOL" collect --db stale.db --group "$G" --node node-1 \
 	--install-rule 2>err.txt
 rc=$?
 [ $rc -eq 2 ] || fail "start with a table in the way exited $rc, want 2: $(cat err.txt)"
-grep -q "^flowpol: nft table 'inet flowpol' already exists" err.txt || fail "message: $(cat err.txt)"
+grep -q "^flowpol: collect: nft table 'inet flowpol' already exists" err.txt || fail "message: $(cat err.txt)"
 grep -q "nft delete table inet flowpol" err.txt && grep -q -- "--replace-rule" err.txt ||
 	fail "message lacks the fix: $(cat err.txt)"
 nsx "$N" nft list ruleset | diff -u before.nft - || fail "the table in the way was changed"
@@ -202,7 +202,7 @@ wait_for "second collector's table" \
 	bash -c "ip netns exec $N nft list table inet flowpol | grep -q 'log group $((G + 1)) '"
 kill -TERM "$pid_ca"; wait "$pid_ca"; rc=$?
 [ $rc -eq 0 ] || fail "replaced collector exited $rc: $(cat ca.err)"
-grep -q "^flowpol: nft table 'inet flowpol' was replaced by another collector's; left in place" ca.err ||
+grep -q "^flowpol: collect: nft table 'inet flowpol' was replaced by another collector's; left in place" ca.err ||
 	fail "replaced collector's message: $(cat ca.err)"
 nsx "$N" nft list table inet flowpol | grep -q "log group $((G + 1)) " ||
 	fail "the first collector deleted the second one's table"

@@ -19,7 +19,7 @@ print(sqlite3.connect(sys.argv[1]).execute("select sum(received), sum(decoded), 
 "$FLOWPOL" flows --format json >flows.json || fail "flows --format json exited $?"
 /usr/bin/python3 - flows.json flows.tsv <<'PY' || fail "json and tsv disagree"
 import json, sys
-rows = json.load(open(sys.argv[1]))
+rows = json.load(open(sys.argv[1]))["items"]
 lines = open(sys.argv[2]).read().splitlines()
 keys = lines[0].split("\t")
 tsv = [dict(zip(keys, l.split("\t"))) for l in lines[1:]]

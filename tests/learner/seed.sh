@@ -47,15 +47,15 @@ diff -u want.txt got.txt || fail "edges are not the traffic plan"
 # JSON forms parse and say the same.
 "$FLOWPOL" workloads --format json | /usr/bin/python3 -c '
 import json, sys
-w = json.load(sys.stdin)
+w = json.load(sys.stdin)["items"]
 assert len(w) == 8, w
-assert {"namespace": "ntierapp", "name": "backend", "kind": "Deployment", "selector": "app == '"'"'backend'"'"'", "pods": 1, "members": "Deployment/backend", "exact": True} in w, w
+assert {"namespace": "ntierapp", "name": "backend", "kind": "Deployment", "selector": "app == '"'"'backend'"'"'", "pods": 1, "members": ["Deployment/backend"], "exact": True} in w, w
 ' || fail "workloads --format json"
 "$FLOWPOL" edges --format json | /usr/bin/python3 -c '
 import json, sys
-e = json.load(sys.stdin)
-assert len(e) == 6 and all(x["nodes"] == "staging-node-1" for x in e), e
-assert e[-1]["src"] == "ntierapp/frontend" and e[-1]["port"] == "80" and e[-1]["connections"] == 4, e[-1]
+e = json.load(sys.stdin)["items"]
+assert len(e) == 6 and all(x["nodes"] == ["staging-node-1"] for x in e), e
+assert e[-1]["src"] == "ntierapp/frontend" and e[-1]["port"] == 80 and e[-1]["connections"] == 4, e[-1]
 ' || fail "edges --format json"
 # status: coverage per namespace and collector loss.
 "$FLOWPOL" status --now 2026-11-26T14:00:00Z >status.txt || fail "status exited $?"

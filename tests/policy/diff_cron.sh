@@ -171,6 +171,13 @@ assert not any(p in ("flowpol-namespace2-busybox-deployment",) for p, _, _ in st
 # A policy emit no longer writes shows as removed; a hand edit as changed.
 cp repo/policies/flowpol-allow-dns.yaml repo/policies/flowpol-old-workload.yaml
 sed -i 's/^  order: 200$/  order: 201/; s/name: flowpol-allow-dns/name: flowpol-old-workload/' repo/policies/flowpol-old-workload.yaml
+# As an earlier emit would have written it: its content digest matches.
+$PY - repo/policies/flowpol-old-workload.yaml <<'X'
+import hashlib, sys
+l = open(sys.argv[1], "rb").read().split(b"\n", 1)
+l[0] = l[0][:-64] + hashlib.sha256(l[1]).hexdigest().encode()
+open(sys.argv[1], "wb").write(b"\n".join(l))
+X
 sed -i 's/^      - 8080$/      - 8081/' repo/policies/flowpol-ntierapp-backend.yaml
 expect_exit 1 "$FLOWPOL" diff --policies repo --now "$NOW" --format json >edited.json
 $PY - edited.json <<'X' || fail "removed/changed proposals"

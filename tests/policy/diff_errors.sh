@@ -30,7 +30,7 @@ err() {
 err "policies is required" --now 2026-11-26T14:00:00Z
 err "flowpol: diff: .*'nope'" --policies nope
 err "unexpected argument 'extra'" --policies pol extra
-err "format.*'yaml'" --policies pol --format yaml
+err "output.*'yaml'" --policies pol --format yaml
 err "stale-after" --policies pol --stale-after soon
 err "since" --policies pol --since yesterday
 err "no policy files" --policies "$(mkdir -p empty && echo empty)"

@@ -83,7 +83,7 @@ check_err protocol-case.json 8 "spec.ingress\[0\].protocol: invalid protocol 'tc
 # A bad file inside a directory is named with its path.
 mkdir -p mixed && cp "$SEED" mixed/a.yaml && cp "$D/bad/unknown-kind.yaml" mixed/b.yaml
 expect_exit 2 "$FLOWPOL" explain --policies mixed "$FRONT" "$BACK" tcp/80 2>err.txt
-grep -q "^flowpol: mixed/b.yaml:9: kind: unsupported kind" err.txt || fail "dir error: $(cat err.txt)"
+grep -q "^flowpol: explain: mixed/b.yaml:9: kind: unsupported kind" err.txt || fail "dir error: $(cat err.txt)"
 
 # Usage errors.
 expect_exit 2 "$FLOWPOL" explain "$FRONT" "$BACK" tcp/80 2>/dev/null

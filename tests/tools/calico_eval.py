@@ -1,6 +1,6 @@
 """A small Calico policy evaluator for the emitter's tests (test oracle).
 
-Implements calico/API-NOTES.md section 6 for what flowpol and the seed use:
+Implements doc/calico-semantics.md 6 for what flowpol and the seed use:
 GlobalNetworkPolicy, NetworkPolicy and their Staged kinds in the default
 tier; order with the name/namespace/kind tie-break; types (explicit, else
 the API default); Allow, Deny, Pass, Log; end-of-tier drop only when a
@@ -11,6 +11,7 @@ selector/notSelector/namespaceSelector (scoped as RULES.go does),
 destination ports/notPorts. Anything else raises Unsupported, so the oracle
 never guesses. The product's evaluator is policy/evaluate.c; this one lets
 the emitter's proof run before that lands and cross-checks it after.
+Calico's source files are cited by the short names of that page.
 """
 import glob
 import ipaddress

@@ -1,6 +1,6 @@
 """Calico selectors for the emitter's test tools: parse and evaluate.
 
-An independent implementation of calico/SELECTOR-GRAMMAR.md (sections 1-4)
+An independent implementation of doc/selector-grammar.md (sections 1-4)
 in Python, checked against calico/selector-vectors.tsv by the tests. It is a
 test oracle, not the product: the product's parser is policy/selector.c.
 """

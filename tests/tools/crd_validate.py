@@ -12,7 +12,7 @@ API server would silently prune an unknown field, this reports it. On top of
 the schema come the checks Calico does in Go (validator.go) that a generator
 can get wrong: name regex, protocol spelling, ports needing a protocol,
 strictly masked CIDRs of one family agreeing with ipVersion, ICMP fields,
-annotation keys and the selector grammar (SELECTOR-GRAMMAR.md).
+annotation keys and the selector grammar (doc/selector-grammar.md).
 --flowpol adds flowpol's own rules: explicit order and types, distinct
 orders, no all() in a policy selector.
 --list-selectors prints every selector found, one per line, and exits.
