@@ -2109,6 +2109,9 @@ render_docs(struct build *b, struct emit_result *out)
 		    "StagedGlobalNetworkPolicy" : "GlobalNetworkPolicy");
 		d->file = xfmt(b, "%s.yaml", b->pols[i].name);
 		d->order_centi = b->pols[i].order_centi;
+		/* Rendered: its structure goes now, so the set is held once
+		 * (as structure or as text), not twice at the peak. */
+		pset_policy_release(&b->pols[i]);
 	}
 	if (b->o->tier != NULL) {
 		struct emit_doc *d = &r.docs[r.ndocs];

@@ -37,7 +37,7 @@ pe_endpoint_release(struct pe_endpoint *ep)
 	labels_release(&ep->ns_labels);
 	labels_release(&ep->sa_labels);
 	labels_release(&ep->sel_labels);
-	free(ep->applies);
+	free(ep->bound_ranks);
 	for (i = 0; i < ep->n_named_ports; i++)
 		free(ep->named_ports[i].name);
 	free(ep->named_ports);
@@ -497,6 +497,14 @@ pe_policyset_release_compiled(struct pe_policyset *ps)
 	free(ps->c_tiers);
 	ps->c_tiers = NULL;
 	ps->n_ctiers = 0;
+	free(ps->c_selidx);
+	free(ps->c_unindexed);
+	free(ps->c_rank);
+	free(ps->c_order);
+	free(ps->c_tier_of);
+	ps->c_selidx = NULL;
+	ps->c_unindexed = ps->c_rank = ps->c_order = ps->c_tier_of = NULL;
+	ps->n_selidx = ps->n_unindexed = 0;
 	if (ps->c_netset_labels != NULL) {
 		for (i = 0; i < ps->n_netsets; i++)
 			labels_release(&ps->c_netset_labels[i]);
@@ -554,6 +562,201 @@ staged_acts(const struct pe_policy *q)
 	return q->staged_action == NULL ||
 	    strcmp(q->staged_action, "Set") == 0 ||
 	    strcmp(q->staged_action, "Delete") == 0;
+}
+
+/* Staged policies that act (Set or Delete), by namespacedness and name. */
+static int
+staged_cmp(const void *a, const void *b)
+{
+	const struct pe_policy *x = &sort_ps->policies[*(const size_t *)a];
+	const struct pe_policy *y = &sort_ps->policies[*(const size_t *)b];
+	int c = pe_kind_is_namespaced(x->kind) - pe_kind_is_namespaced(y->kind);
+
+	if (c == 0)
+		c = strcmp(x->name, y->name);
+	if (c == 0)
+		c = *(const size_t *)a < *(const size_t *)b ? -1 :
+		    *(const size_t *)a > *(const size_t *)b;
+	return c;
+}
+
+/*
+ * c_staged_replaced for every enforced policy: whether an acting staged
+ * policy of the same name (and namespace) stands in for it. Sorted, then
+ * binary search: n log n rather than every pair. 0 or -1 (out of memory).
+ */
+static int
+mark_staged_replaced(struct pe_policyset *ps)
+{
+	size_t *st, ns = 0, i, lo, hi, mid;
+
+	for (i = 0; i < ps->n_policies; i++)
+		ps->policies[i].c_staged_replaced = 0;
+	if ((st = malloc((ps->n_policies + 1) * sizeof(*st))) == NULL)
+		return -1;
+	for (i = 0; i < ps->n_policies; i++)
+		if (pe_kind_is_staged(ps->policies[i].kind) &&
+		    staged_acts(&ps->policies[i]))
+			st[ns++] = i;
+	sort_ps = ps;
+	qsort(st, ns, sizeof(*st), staged_cmp);
+	sort_ps = NULL;
+	for (i = 0; i < ps->n_policies && ns > 0; i++) {
+		struct pe_policy *p = &ps->policies[i];
+		int nsd = pe_kind_is_namespaced(p->kind);
+
+		/* Staged Kubernetes kinds are not read: converted ones stay. */
+		if (pe_kind_is_staged(p->kind) || p->source_kind != NULL)
+			continue;
+		/* The first staged entry not before (nsd, name). */
+		lo = 0;
+		hi = ns;
+		while (lo < hi) {
+			const struct pe_policy *q;
+			int c;
+
+			mid = lo + (hi - lo) / 2;
+			q = &ps->policies[st[mid]];
+			c = pe_kind_is_namespaced(q->kind) - nsd;
+			if (c == 0)
+				c = strcmp(q->name, p->name);
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < ns; lo++) {
+			const struct pe_policy *q = &ps->policies[st[lo]];
+
+			if (pe_kind_is_namespaced(q->kind) != nsd ||
+			    strcmp(q->name, p->name) != 0)
+				break;
+			if (!p->namespace ||
+			    strcmp(q->namespace, p->namespace) == 0) {
+				p->c_staged_replaced = 1;
+				break;
+			}
+		}
+	}
+	free(st);
+	return 0;
+}
+
+/* Each policy's rank in evaluation order, the policy at each rank, its tier. */
+static int
+rank_policies(struct pe_policyset *ps)
+{
+	size_t n = ps->n_policies + 1, ti, pi, k = 0;
+
+	ps->c_rank = malloc(n * sizeof(size_t));
+	ps->c_order = malloc(n * sizeof(size_t));
+	ps->c_tier_of = malloc(n * sizeof(size_t));
+	if (ps->c_rank == NULL || ps->c_order == NULL || ps->c_tier_of == NULL)
+		return -1;
+	for (ti = 0; ti < ps->n_ctiers; ti++) {
+		for (pi = 0; pi < ps->c_tiers[ti].n_pols; pi++) {
+			size_t idx = ps->c_tiers[ti].pols[pi];
+
+			ps->c_rank[idx] = k;
+			ps->c_order[k++] = idx;
+			ps->c_tier_of[idx] = ti;
+		}
+	}
+	return 0;
+}
+
+struct pe_selidx {
+	const char *key, *value;	/* in the policy's compiled selector */
+	size_t pol;
+	size_t count;			/* policies requiring this pair */
+};
+
+static int
+kv_cmp(const char *k1, const char *v1, const char *k2, const char *v2)
+{
+	int c = strcmp(k1, k2);
+
+	return c != 0 ? c : strcmp(v1, v2);
+}
+
+static int
+selidx_cmp(const void *a, const void *b)
+{
+	const struct pe_selidx *x = a, *y = b;
+	int c = kv_cmp(x->key, x->value, y->key, y->value);
+
+	if (c != 0)
+		return c;
+	return x->pol < y->pol ? -1 : x->pol > y->pol;
+}
+
+/* The equalities of one selector considered for the index. */
+#define PE_MAX_EQS 16
+
+/*
+ * Index the policies that can apply to pods by the rarest label equality
+ * their selector requires ("projectcalico.org/namespace == 'x'" for every
+ * namespaced policy): binding an endpoint then visits only the policies
+ * keyed by one of its labels, plus those that require no exact value.
+ * Sorting makes this n log n in the policies. 0 or -1 (out of memory).
+ */
+static int
+build_selidx(struct pe_policyset *ps)
+{
+	const char *keys[PE_MAX_EQS], *vals[PE_MAX_EQS];
+	struct pe_selidx *all = NULL, *na;
+	size_t *best = NULL, i, j, k, m, n = 0, cap = 0;
+
+	ps->c_unindexed = malloc((ps->n_policies + 1) * sizeof(size_t));
+	if ((best = malloc((ps->n_policies + 1) * sizeof(*best))) == NULL ||
+	    ps->c_unindexed == NULL)
+		goto oom;
+	for (i = 0; i < ps->n_policies; i++) {
+		const struct pe_policy *p = &ps->policies[i];
+
+		best[i] = SIZE_MAX;
+		if (!pe_policy_for_workloads(p) || p->c_types == 0)
+			continue;	/* never applies to a pod */
+		m = sel_required_eqs(p->c_sel, keys, vals, PE_MAX_EQS);
+		if (m > PE_MAX_EQS)
+			m = PE_MAX_EQS;
+		if (m == 0) {
+			ps->c_unindexed[ps->n_unindexed++] = i;
+			continue;
+		}
+		if (n + m > cap) {
+			cap = (n + m) * 2;
+			if ((na = realloc(all, cap * sizeof(*all))) == NULL)
+				goto oom;
+			all = na;
+		}
+		for (j = 0; j < m; j++)
+			all[n++] = (struct pe_selidx){ keys[j], vals[j], i, 0 };
+	}
+	if (n > 0)
+		qsort(all, n, sizeof(*all), selidx_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && kv_cmp(all[i].key, all[i].value,
+		    all[j].key, all[j].value) == 0; j++)
+			;
+		for (k = i; k < j; k++)
+			all[k].count = j - i;
+	}
+	for (k = 0; k < n; k++)
+		if (best[all[k].pol] == SIZE_MAX ||
+		    all[k].count < all[best[all[k].pol]].count)
+			best[all[k].pol] = k;
+	for (k = 0, m = 0; k < n; k++)
+		if (best[all[k].pol] == k)
+			all[m++] = all[k];
+	ps->c_selidx = all;
+	ps->n_selidx = m;
+	free(best);
+	return 0;
+oom:
+	free(all);
+	free(best);
+	return -1;
 }
 
 int
@@ -625,26 +828,8 @@ pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
 	 * In the staged view, a staged policy stands in for the enforced
 	 * policy of the same name (Set), or removes it (Delete).
 	 */
-	for (i = 0; i < ps->n_policies; i++) {
-		struct pe_policy *p = &ps->policies[i];
-
-		p->c_staged_replaced = 0;
-		/* Staged Kubernetes kinds are not read: converted ones stay. */
-		if (pe_kind_is_staged(p->kind) || p->source_kind != NULL)
-			continue;
-		for (j = 0; j < ps->n_policies; j++) {
-			const struct pe_policy *q = &ps->policies[j];
-
-			if (pe_kind_is_staged(q->kind) &&
-			    pe_kind_is_namespaced(q->kind) ==
-			    pe_kind_is_namespaced(p->kind) &&
-			    strcmp(q->name, p->name) == 0 &&
-			    (!p->namespace ||
-			    strcmp(q->namespace, p->namespace) == 0) &&
-			    staged_acts(q))
-				p->c_staged_replaced = 1;
-		}
-	}
+	if (mark_staged_replaced(ps) < 0)
+		goto oom;
 	qsort(ps->c_tiers, ps->n_ctiers, sizeof(*ps->c_tiers), tier_cmp);
 	sort_ps = ps;
 	for (i = 0; i < ps->n_ctiers; i++)
@@ -652,6 +837,8 @@ pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
 			qsort(ps->c_tiers[i].pols, ps->c_tiers[i].n_pols,
 			    sizeof(size_t), policy_cmp);
 	sort_ps = NULL;
+	if (rank_policies(ps) < 0 || build_selidx(ps) < 0)
+		goto oom;
 	if (ps->n_netsets > 0) {
 		ps->c_netset_labels = calloc(ps->n_netsets,
 		    sizeof(*ps->c_netset_labels));
@@ -888,29 +1075,96 @@ pe_policy_for_workloads(const struct pe_policy *p)
 	return !p->do_not_track && !p->pre_dnat;
 }
 
+/* The first index entry for (key, value), or n_selidx. */
+static size_t
+selidx_lower(const struct pe_policyset *ps, const char *key, const char *value)
+{
+	size_t lo = 0, hi = ps->n_selidx, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (kv_cmp(ps->c_selidx[mid].key, ps->c_selidx[mid].value, key,
+		    value) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+bind_try(struct pe_endpoint *ep, const struct pe_policyset *ps, size_t idx)
+{
+	const struct pe_policy *p = &ps->policies[idx];
+	size_t *v;
+
+	if (!sel_match(p->c_sel, &ep->sel_labels))
+		return 0;
+	if (ep->n_bound == ep->a_bound) {
+		ep->a_bound = ep->a_bound ? 2 * ep->a_bound : 16;
+		if ((v = realloc(ep->bound_ranks, ep->a_bound * sizeof(*v))) ==
+		    NULL)
+			return fp_error("endpoint: out of memory");
+		ep->bound_ranks = v;
+	}
+	ep->bound_ranks[ep->n_bound++] = ps->c_rank[idx];
+	return 0;
+}
+
+static int
+size_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 int
 pe_endpoint_bind(struct pe_endpoint *ep, const struct pe_policyset *ps)
 {
-	unsigned char *a;
-	size_t i;
+	size_t i, k;
 
 	ep->bound = NULL;
+	ep->n_bound = 0;
 	if (!ps->prepared || ep->kind != PE_EP_POD)
 		return 0;
-	if ((a = realloc(ep->applies, ps->n_policies ? ps->n_policies : 1)) ==
-	    NULL)
-		return fp_error("endpoint: out of memory");
-	ep->applies = a;
-	for (i = 0; i < ps->n_policies; i++) {
-		const struct pe_policy *p = &ps->policies[i];
+	for (i = 0; i < ps->n_unindexed; i++)
+		if (bind_try(ep, ps, ps->c_unindexed[i]) < 0)
+			return -1;
+	for (i = 0; i < ep->sel_labels.n; i++) {
+		const struct label *l = &ep->sel_labels.v[i];
 
-		a[i] = pe_policy_for_workloads(p) &&
-		    sel_match(p->c_sel, &ep->sel_labels) ?
-		    (unsigned char)p->c_types : 0;
+		for (k = selidx_lower(ps, l->key, l->value); k < ps->n_selidx &&
+		    strcmp(ps->c_selidx[k].key, l->key) == 0 &&
+		    strcmp(ps->c_selidx[k].value, l->value) == 0; k++)
+			if (bind_try(ep, ps, ps->c_selidx[k].pol) < 0)
+				return -1;
 	}
+	if (ep->n_bound > 1)
+		qsort(ep->bound_ranks, ep->n_bound, sizeof(size_t), size_cmp);
 	ep->bound = ps;
 	ep->bound_generation = ps->generation;
 	return 0;
+}
+
+static int
+is_bound(const struct pe_policyset *ps, const struct pe_endpoint *ep)
+{
+	return ep->bound == ps && ep->bound_generation == ps->generation;
+}
+
+int
+pe_endpoint_applies(const struct pe_endpoint *ep, size_t pidx)
+{
+	const struct pe_policyset *ps = ep->bound;
+	size_t rank;
+
+	if (ps == NULL || !ps->prepared || pidx >= ps->n_policies ||
+	    ep->n_bound == 0)
+		return 0;
+	rank = ps->c_rank[pidx];
+	return bsearch(&rank, ep->bound_ranks, ep->n_bound, sizeof(size_t),
+	    size_cmp) != NULL ? ps->policies[pidx].c_types : 0;
 }
 
 static int
@@ -919,10 +1173,110 @@ applies(const struct pe_policyset *ps, const struct pe_endpoint *ep,
 {
 	const struct pe_policy *p = &ps->policies[idx];
 
-	if (ep->bound == ps && ep->bound_generation == ps->generation)
-		return (ep->applies[idx] & bit) != 0;
 	return (p->c_types & bit) && pe_policy_for_workloads(p) &&
 	    sel_match(p->c_sel, &ep->sel_labels);
+}
+
+/*
+ * One policy that applies in this direction: its rules in order. Returns 1
+ * when a rule decided (d filled), else 0; sets *enforced, *passed.
+ */
+static int
+eval_policy(const struct pe_policyset *ps, const struct pe_ctier *t,
+    const struct pe_policy *p, const struct pe_flow *f, int ingress,
+    int flags, struct pe_decision *d, int *enforced, int *passed,
+    unsigned long *origins)
+{
+	const struct pe_rule *rules = ingress ? p->ingress : p->egress;
+	size_t n = ingress ? p->n_ingress : p->n_egress, ri;
+
+	if (pe_kind_is_staged(p->kind) &&
+	    (!(flags & PE_EVAL_STAGED) ||
+	    (p->staged_action != NULL && strcmp(p->staged_action, "Set") != 0)))
+		return 0;	/* POL.go skips staged policies */
+	if ((flags & PE_EVAL_STAGED) && p->c_staged_replaced)
+		return 0;
+	*enforced = 1;
+	d->policies_applied++;
+	*origins |= 1UL << (p->origin < 63 ? p->origin : 63);
+	for (ri = 0; ri < n; ri++) {
+		if (!rule_match(ps, &rules[ri], p->namespace, f,
+		    &d->uncertain))
+			continue;
+		switch (rules[ri].action) {
+		case PE_ACT_LOG:
+			d->logs++;
+			continue;
+		case PE_ACT_PASS:
+			d->pass_tier = t;
+			d->pass_policy = p;
+			d->pass_rule = ri;
+			*passed = 1;
+			return 0;
+		case PE_ACT_ALLOW:
+		case PE_ACT_DENY:
+			d->why = PE_WHY_RULE;
+			d->allowed = rules[ri].action == PE_ACT_ALLOW;
+			d->action = rules[ri].action;
+			d->tier = t;
+			d->policy = p;
+			d->rule = ri;
+			d->origins = 1UL << (p->origin < 63 ? p->origin : 63);
+			return 1;
+		}
+		break;
+	}
+	return 0;
+}
+
+/* Whether a tier where no rule decided drops the flow (d filled). */
+static int
+end_of_tier(const struct pe_ctier *t, int enforced, int passed,
+    unsigned long origins, struct pe_decision *d)
+{
+	if (passed || !enforced || t->default_pass)
+		return 0;
+	d->why = PE_WHY_END_OF_TIER;
+	d->allowed = 0;
+	d->tier = t;
+	d->origins = origins;
+	return 1;
+}
+
+/*
+ * A bound endpoint: only the policies that apply, in evaluation order; a
+ * tier none of them is in has nothing enforced, so it never decides.
+ */
+static void
+evaluate_bound(const struct pe_policyset *ps, const struct pe_endpoint *ep,
+    const struct pe_flow *f, int ingress, int flags, struct pe_decision *d)
+{
+	int bit = ingress ? PE_TYPE_INGRESS : PE_TYPE_EGRESS;
+	size_t k = 0;
+
+	while (k < ep->n_bound) {
+		size_t ti = ps->c_tier_of[ps->c_order[ep->bound_ranks[k]]];
+		const struct pe_ctier *t = &ps->c_tiers[ti];
+		int enforced = 0, passed = 0;
+		unsigned long origins = 0;
+
+		for (; k < ep->n_bound &&
+		    ps->c_tier_of[ps->c_order[ep->bound_ranks[k]]] == ti; k++) {
+			const struct pe_policy *p =
+			    &ps->policies[ps->c_order[ep->bound_ranks[k]]];
+
+			if (passed || !(p->c_types & bit))
+				continue;
+			if (eval_policy(ps, t, p, f, ingress, flags, d,
+			    &enforced, &passed, &origins))
+				return;
+		}
+		if (end_of_tier(t, enforced, passed, origins, d))
+			return;
+	}
+	/* kns.<namespace> profile: allow-all for Kubernetes pods. */
+	d->why = PE_WHY_PROFILE;
+	d->allowed = 1;
 }
 
 void
@@ -931,7 +1285,7 @@ pe_evaluate_dir(const struct pe_policyset *ps, const struct pe_flow *f,
 {
 	const struct pe_endpoint *ep = ingress ? f->dst : f->src;
 	int bit = ingress ? PE_TYPE_INGRESS : PE_TYPE_EGRESS;
-	size_t ti, pi, ri;
+	size_t ti, pi;
 
 	memset(d, 0, sizeof(*d));
 	d->allowed = 1;
@@ -946,66 +1300,24 @@ pe_evaluate_dir(const struct pe_policyset *ps, const struct pe_flow *f,
 		d->why = PE_WHY_HOST_LOCAL;
 		return;
 	}
+	if (is_bound(ps, ep)) {
+		evaluate_bound(ps, ep, f, ingress, flags, d);
+		return;
+	}
 	for (ti = 0; ti < ps->n_ctiers; ti++) {
 		const struct pe_ctier *t = &ps->c_tiers[ti];
 		int enforced = 0, passed = 0;
 		unsigned long origins = 0;
 
 		for (pi = 0; pi < t->n_pols && !passed; pi++) {
-			const struct pe_policy *p = &ps->policies[t->pols[pi]];
-			const struct pe_rule *rules;
-			size_t n;
-
 			if (!applies(ps, ep, t->pols[pi], bit))
 				continue;
-			if (pe_kind_is_staged(p->kind) &&
-			    (!(flags & PE_EVAL_STAGED) ||
-			    (p->staged_action != NULL &&
-			    strcmp(p->staged_action, "Set") != 0)))
-				continue;	/* POL.go skips staged policies */
-			if ((flags & PE_EVAL_STAGED) && p->c_staged_replaced)
-				continue;
-			enforced = 1;
-			d->policies_applied++;
-			origins |= 1UL << (p->origin < 63 ? p->origin : 63);
-			rules = ingress ? p->ingress : p->egress;
-			n = ingress ? p->n_ingress : p->n_egress;
-			for (ri = 0; ri < n; ri++) {
-				if (!rule_match(ps, &rules[ri], p->namespace, f,
-				    &d->uncertain))
-					continue;
-				switch (rules[ri].action) {
-				case PE_ACT_LOG:
-					d->logs++;
-					continue;
-				case PE_ACT_PASS:
-					d->pass_tier = t;
-					d->pass_policy = p;
-					d->pass_rule = ri;
-					passed = 1;
-					break;
-				case PE_ACT_ALLOW:
-				case PE_ACT_DENY:
-					d->why = PE_WHY_RULE;
-					d->allowed = rules[ri].action == PE_ACT_ALLOW;
-					d->action = rules[ri].action;
-					d->tier = t;
-					d->policy = p;
-					d->rule = ri;
-					d->origins = 1UL << (p->origin < 63 ?
-					    p->origin : 63);
-					return;
-				}
-				break;
-			}
+			if (eval_policy(ps, t, &ps->policies[t->pols[pi]], f,
+			    ingress, flags, d, &enforced, &passed, &origins))
+				return;
 		}
-		if (passed || !enforced || t->default_pass)
-			continue;
-		d->why = PE_WHY_END_OF_TIER;
-		d->allowed = 0;
-		d->tier = t;
-		d->origins = origins;
-		return;
+		if (end_of_tier(t, enforced, passed, origins, d))
+			return;
 	}
 	/* kns.<namespace> profile: allow-all for Kubernetes pods. */
 	d->why = PE_WHY_PROFILE;

@@ -107,10 +107,12 @@ struct pe_endpoint {
 	struct labels sel_labels;
 	int prepared;
 
-	/* pe_endpoint_bind: which policies apply, per PE_TYPE_* bit. */
+	/* pe_endpoint_bind: the ranks (ps->c_rank) of the policies that
+	 * apply, ascending. */
 	const struct pe_policyset *bound;
 	unsigned long bound_generation;
-	unsigned char *applies;		/* one byte per policy */
+	size_t *bound_ranks;
+	size_t n_bound, a_bound;
 };
 
 void pe_endpoint_init(struct pe_endpoint *ep);
@@ -136,11 +138,20 @@ int pe_endpoint_prepare(struct pe_endpoint *ep);
 /*
  * Optional speed-up for many flows per endpoint: record once which of the
  * prepared set's policies apply to ep (their selectors and types), so
- * pe_evaluate skips those selector matches. Stale bindings (another set, or
- * the set prepared again) are ignored. Call after pe_endpoint_prepare.
+ * pe_evaluate skips those selector matches and visits only the policies
+ * that apply. The candidates come from the set's index of policies by a
+ * label equality their selector requires, so binding costs about the
+ * number of candidate policies, not the size of the set. Stale bindings
+ * (another set, or the set prepared again) are ignored. Call after
+ * pe_endpoint_prepare.
  * 0 or -1 (out of memory).
  */
 int pe_endpoint_bind(struct pe_endpoint *ep, const struct pe_policyset *ps);
+/*
+ * For a bound endpoint: the PE_TYPE_* bits with which policy pidx applies
+ * to it, 0 when it does not apply. Logarithmic in the policies bound.
+ */
+int pe_endpoint_applies(const struct pe_endpoint *ep, size_t pidx);
 /* Whether p can apply to a pod (not doNotTrack or preDNAT: host only). */
 int pe_policy_for_workloads(const struct pe_policy *p);
 

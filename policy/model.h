@@ -14,6 +14,7 @@
  */
 
 struct sel;
+struct pe_selidx;
 
 enum pe_kind {
 	PE_GNP,		/* GlobalNetworkPolicy */
@@ -136,6 +137,21 @@ struct pe_policyset {
 	struct pe_ctier *c_tiers;	/* tiers in evaluation order */
 	size_t n_ctiers;
 	struct labels *c_netset_labels;	/* per netset, as selectors see them */
+	/*
+	 * The policies that can apply to pods, indexed by one label equality
+	 * their selector requires (the rarest one), or listed apart when it
+	 * requires none; each policy's rank in evaluation order, the policy
+	 * at each rank, and its tier (an index into c_tiers).
+	 */
+	struct pe_selidx *c_selidx;
+	size_t n_selidx;
+	size_t *c_unindexed;
+	size_t n_unindexed;
+	size_t *c_rank, *c_order, *c_tier_of;
+
+	/* The reader's hash of policies by kind, namespace and name. */
+	size_t *r_uniq;			/* policy index + 1, or 0 */
+	size_t a_uniq;			/* a power of two, or 0 */
 };
 
 #define PE_POLICYSET_INIT { 0 }

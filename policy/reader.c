@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "common/err.h"
 #include "common/fileio.h"
+#include "common/hash.h"
 #include "common/k8sname.h"
 #include "common/proto.h"
 #include "common/strbuf.h"
@@ -1175,25 +1177,84 @@ out:
 	return ret;
 }
 
-/* The same resource twice is a mistake in the input. */
+/* The hash of a policy's identity: kind, namespace (or none), name. */
+static uint64_t
+policy_id_hash(const struct pe_policy *p)
+{
+	unsigned char k = (unsigned char)p->kind;
+	uint64_t h = fp_fnv1a64(&k, 1);
+
+	if (p->namespace != NULL)
+		h = fp_fnv1a64_add(h, p->namespace, strlen(p->namespace) + 1);
+	else
+		h = fp_fnv1a64_add(h, "", 0);
+	return fp_fnv1a64_add(h, p->name, strlen(p->name));
+}
+
+/* Slot of the policy with p's identity, else the empty slot to fill. */
+static size_t
+uniq_slot(const struct pe_policyset *ps, const struct pe_policy *p,
+    size_t self)
+{
+	size_t mask = ps->a_uniq - 1, i = (size_t)policy_id_hash(p) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		size_t e = ps->r_uniq[i];
+		const struct pe_policy *o;
+
+		if (e == 0)
+			return i;
+		if (e - 1 == self || e - 1 >= ps->n_policies)
+			continue;	/* itself, or a policy since dropped */
+		o = &ps->policies[e - 1];
+		if (o->kind == p->kind && strcmp(o->name, p->name) == 0 &&
+		    same_ns(o->namespace, p->namespace))
+			return i;
+	}
+}
+
+/* Rebuild the table at twice the policies, so it stays under half full. */
+static int
+uniq_grow(struct pe_policyset *ps)
+{
+	size_t a = 64, i, *t;
+
+	while (a < 4 * ps->n_policies)
+		a *= 2;
+	if ((t = calloc(a, sizeof(*t))) == NULL)
+		return -1;
+	free(ps->r_uniq);
+	ps->r_uniq = t;
+	ps->a_uniq = a;
+	for (i = 0; i + 1 < ps->n_policies; i++)
+		t[uniq_slot(ps, &ps->policies[i], SIZE_MAX)] = i + 1;
+	return 0;
+}
+
+/*
+ * The same resource twice is a mistake in the input. The policies read so
+ * far are in a hash by identity, so the check costs O(1), not O(policies).
+ */
 static int
 check_policy_unique(struct rd *r, const struct pe_policy *p,
     yaml_node_t *kind_node)
 {
-	const struct pe_policyset *ps = r->ps;
-	size_t i;
+	struct pe_policyset *ps = r->ps;
+	size_t self = ps->n_policies - 1, slot;
 
-	for (i = 0; i + 1 < ps->n_policies; i++) {
-		const struct pe_policy *o = &ps->policies[i];
+	if (2 * ps->n_policies > ps->a_uniq && uniq_grow(ps) < 0)
+		return rd_err(r, kind_node, NULL, "out of memory");
+	slot = uniq_slot(ps, p, self);
+	if (ps->r_uniq[slot] != 0) {
+		const struct pe_policy *o = &ps->policies[ps->r_uniq[slot] - 1];
 
-		if (o->kind == p->kind && strcmp(o->name, p->name) == 0 &&
-		    same_ns(o->namespace, p->namespace))
-			return rd_err(r, kind_node, NULL, "%s '%s%s%s' is "
-			    "already defined at %s:%d", pe_kind_name(p->kind),
-			    p->namespace ? p->namespace : "",
-			    p->namespace ? "/" : "", p->name,
-			    fp_clamp(o->file, 200), o->line);
+		return rd_err(r, kind_node, NULL, "%s '%s%s%s' is "
+		    "already defined at %s:%d", pe_kind_name(p->kind),
+		    p->namespace ? p->namespace : "",
+		    p->namespace ? "/" : "", p->name,
+		    fp_clamp(o->file, 200), o->line);
 	}
+	ps->r_uniq[slot] = self + 1;
 	return 0;
 }
 
@@ -1840,6 +1901,7 @@ pe_policyset_release(struct pe_policyset *ps)
 	for (i = 0; i < ps->n_origin_paths; i++)
 		free(ps->origin_paths[i]);
 	free(ps->origin_paths);
+	free(ps->r_uniq);
 	memset(ps, 0, sizeof(*ps));
 }
 

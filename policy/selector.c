@@ -804,6 +804,29 @@ sel_prefix(struct sel *s, const char *prefix)
 	return 0;
 }
 
+size_t
+sel_required_eqs(const struct sel *s, const char **keys, const char **values,
+    size_t max)
+{
+	size_t i, n = 0;
+
+	if (s == NULL)
+		return 0;
+	if (s->kind == S_EQ) {
+		if (max > 0) {
+			keys[0] = s->label;
+			values[0] = s->value;
+		}
+		return 1;
+	}
+	if (s->kind != S_AND)
+		return 0;
+	for (i = 0; i < s->nkids; i++)
+		n += sel_required_eqs(s->kids[i], keys + (n < max ? n : max),
+		    values + (n < max ? n : max), n < max ? max - n : 0);
+	return n;
+}
+
 int
 sel_is_all(const struct sel *s)
 {

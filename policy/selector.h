@@ -44,6 +44,15 @@ char *sel_format(const struct sel *s);
  */
 int sel_prefix(struct sel *s, const char *prefix);
 
+/*
+ * The equalities "label == 'value'" every matching label set must satisfy
+ * (the S_EQ terms of the top-level conjunction), for indexing selectors by
+ * label. Stores up to max of them (pointers into s) and returns how many
+ * there are in all; 0 when the selector requires no exact label value.
+ */
+size_t sel_required_eqs(const struct sel *s, const char **keys,
+    const char **values, size_t max);
+
 /* Whether the selector is exactly all() (or empty) / exactly global(). */
 int sel_is_all(const struct sel *s);
 int sel_is_global(const struct sel *s);

@@ -369,8 +369,7 @@ rv_peer_selected(const struct rv_peer *p, size_t pidx)
 
 	for (i = 0; i < p->nstates; i++)
 		if (p->states[i].ep.kind == PE_EP_POD &&
-		    p->states[i].ep.applies != NULL &&
-		    p->states[i].ep.applies[pidx] != 0)
+		    pe_endpoint_applies(&p->states[i].ep, pidx) != 0)
 			return 1;
 	return 0;
 }

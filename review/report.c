@@ -85,6 +85,9 @@ struct rep {
 	struct pe_policyset ps;
 	size_t *doc_of;		/* policy index in ps -> doc index */
 	size_t *pol_of;		/* doc index -> first policy index, or SIZE_MAX */
+	/* The workload peers each policy selects: sel_peer[sel_start[p] ..
+	 * sel_start[p + 1]), built once from the peers' bindings. */
+	size_t *sel_start, *sel_peer;
 	struct rule_hit *hits;	/* which rule allowed each edge, sorted */
 	size_t nhits;
 	size_t nnew;
@@ -1234,24 +1237,85 @@ sec_coverage(struct rep *r)
 	return 0;
 }
 
+/*
+ * Invert the peers' bindings (the policies each one's endpoints are bound
+ * to) into the peers each policy selects, in peer order: one pass over the
+ * bindings instead of every policy asking every peer. 0 or -1 (memory).
+ */
+static int
+index_selected(struct rep *r)
+{
+	size_t np = r->ps.n_policies, i, j, k, pidx, *last, *fill;
+	int pass;
+
+	r->sel_start = calloc(np + 2, sizeof(size_t));
+	last = calloc(np + 1, sizeof(size_t));
+	fill = calloc(np + 1, sizeof(size_t));
+	if (r->sel_start == NULL || last == NULL || fill == NULL)
+		goto oom;
+	for (pass = 0; pass < 2; pass++) {
+		memset(last, 0, (np + 1) * sizeof(size_t));
+		for (i = 0; i < r->npeers; i++) {
+			const struct peer *p = &r->peers[i];
+
+			if (!p->ok || p->p.mp.kind != MODEL_PEER_WORKLOAD)
+				continue;
+			for (j = 0; j < p->p.nstates; j++) {
+				const struct pe_endpoint *ep =
+				    &p->p.states[j].ep;
+
+				if (ep->kind != PE_EP_POD ||
+				    ep->bound != &r->ps)
+					continue;
+				for (k = 0; k < ep->n_bound; k++) {
+					pidx = r->ps.c_order[
+					    ep->bound_ranks[k]];
+					if (last[pidx] == i + 1)
+						continue; /* seen */
+					last[pidx] = i + 1;
+					if (pass == 0)
+						r->sel_start[pidx + 1]++;
+					else
+						r->sel_peer[r->sel_start[pidx] +
+						    fill[pidx]++] = i;
+				}
+			}
+		}
+		if (pass == 1)
+			break;
+		for (pidx = 0; pidx < np; pidx++)
+			r->sel_start[pidx + 1] += r->sel_start[pidx];
+		if ((r->sel_peer = malloc((r->sel_start[np] + 1) *
+		    sizeof(size_t))) == NULL)
+			goto oom;
+	}
+	free(last);
+	free(fill);
+	return 0;
+oom:
+	free(last);
+	free(fill);
+	free(r->sel_start);
+	r->sel_start = NULL;
+	return fp_error("report: out of memory");
+}
+
 /* The workloads (peers with an endpoint) a policy applies to. */
-static void
+static int
 policy_selects(struct rep *r, size_t pidx)
 {
 	FILE *f = r->f;
 	size_t i, n = 0;
 
+	if (r->sel_start == NULL && index_selected(r) < 0)
+		return -1;
 	fputs("Selects (of the learned workloads): ", f);
-	for (i = 0; i < r->npeers; i++) {
-		const struct peer *p = &r->peers[i];
-
-		if (!p->ok || p->p.mp.kind != MODEL_PEER_WORKLOAD ||
-		    !rv_peer_selected(&p->p, pidx))
-			continue;
+	for (i = r->sel_start[pidx]; i < r->sel_start[pidx + 1]; i++) {
 		fputs(n++ ? ", " : "", f);
-		md(f, p->p.text);
+		md(f, r->peers[r->sel_peer[i]].p.text);
 	}
 	fputs(n ? ".\n" : "none.\n", f);
+	return 0;
 }
 
 static int
@@ -1419,7 +1483,8 @@ sec_policies(struct rep *r)
 		fputs(".\n", f);
 		if ((pol = doc_policy(r, d, &pidx)) == NULL)
 			continue;
-		policy_selects(r, pidx);
+		if (policy_selects(r, pidx) < 0)
+			return -1;
 		if (pol->n_ingress + pol->n_egress == 0) {
 			fputs("No rules: what no other policy allows is dropped for "
 			    "these pods", f);
@@ -1630,6 +1695,8 @@ rep_release(struct rep *r)
 	pe_policyset_release(&r->ps);
 	free(r->doc_of);
 	free(r->pol_of);
+	free(r->sel_start);
+	free(r->sel_peer);
 	free(r->hits);
 	pe_policyset_release(&r->cps);
 	emit_cmp_free(r->cmp, r->ncmp);

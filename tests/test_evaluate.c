@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "common/err.h"
+#include "common/strbuf.h"
 #include "common/yamlread.h"
 #include "store/store.h"
 #include "policy/evaluate.h"
@@ -341,6 +342,83 @@ test_evaluate_types(void **state)
 	    "eot:default");
 	EXPECT(ps, "ns:a,app=n", "ns:b,app=x", "tcp/1", 0, "eot:default",
 	    "profile");
+	unload(ps);
+}
+
+/*
+ * The applicability index: policies keyed by a label equality their
+ * selector requires, the others listed apart. Many policies over several
+ * namespaces and tiers; a bound endpoint must see exactly the ones whose
+ * selectors match it, in evaluation order.
+ */
+static void
+test_evaluate_index(void **state)
+{
+	struct strbuf b = STRBUF_INIT;
+	struct pe_policyset *ps;
+	struct pe_endpoint ep;
+	size_t i, n = 0;
+	int want;
+
+	(void)state;
+	sb_adds(&b, H "kind: Tier\nmetadata: {name: early}\n"
+	    "spec: {order: 5}\n");
+	for (i = 0; i < 60; i++)
+		sb_addf(&b, "---\n" H "kind: NetworkPolicy\n"
+		    "metadata: {name: p%zu, namespace: n%zu}\n"
+		    "spec: {selector: \"app == 'a%zu' && tier == 'x'\", "
+		    "types: [Ingress]}\n", i, i % 6, i % 4);
+	/* No equality to index by: listed apart, matched for every pod. */
+	sb_adds(&b, "---\n" H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: g-has}\nspec: {selector: has(app), "
+	    "types: [Egress]}\n");
+	sb_adds(&b, "---\n" H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: g-in}\nspec: {selector: \"app in {'a1', 'a2'} "
+	    "|| app == 'zz'\", types: [Ingress]}\n");
+	sb_adds(&b, "---\n" H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: early.first}\nspec: {tier: early, selector: "
+	    "\"tier == 'x'\", types: [Ingress], ingress: [{action: Pass}]}\n");
+	/* doNotTrack policies never apply to pods. */
+	sb_adds(&b, "---\n" H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: g-dnt}\nspec: {selector: has(app), doNotTrack: "
+	    "true, applyOnForward: true, types: [Ingress]}\n");
+	ps = load(sb_str(&b));
+	sb_release(&b);
+	pe_endpoint_init(&ep);
+	if (pe_resolve_endpoint(NULL, "ns:n3,app=a1,tier=x", &ep) < 0)
+		fail_msg("%s", fp_errmsg());
+	assert_int_equal(pe_endpoint_bind(&ep, ps), 0);
+	for (i = 0; i < ps->n_policies; i++) {
+		const struct pe_policy *p = &ps->policies[i];
+		int bits = pe_endpoint_applies(&ep, i);
+
+		want = pe_policy_for_workloads(p) &&
+		    strcmp(p->name, "g-in") == 0 ? 1 :
+		    strcmp(p->name, "g-has") == 0 ? 1 :
+		    strcmp(p->name, "early.first") == 0 ? 1 :
+		    p->namespace != NULL && strcmp(p->namespace, "n3") == 0 &&
+		    atoi(p->name + 1) % 4 == 1;
+		if ((bits != 0) != want)
+			fail_msg("policy %s: applies %d, want %d", p->name,
+			    bits, want);
+		n += want;
+	}
+	/* p9, p21, p33, p45, p57 in n3 with app a1; three global. */
+	assert_int_equal(ep.n_bound, n);
+	assert_int_equal(n, 8);
+	for (i = 1; i < ep.n_bound; i++)
+		assert_true(ep.bound_ranks[i - 1] < ep.bound_ranks[i]);
+	/* The early tier comes first. */
+	assert_string_equal(ps->policies[ps->c_order[ep.bound_ranks[0]]].name,
+	    "early.first");
+	pe_endpoint_release(&ep);
+	/* Bound and unbound evaluation agree (expect_flags checks both). */
+	EXPECT(ps, "ns:n3,app=a1,tier=x", "ns:n3,app=a1,tier=x", "tcp/80", 0,
+	    "eot:default", "eot:default");
+	EXPECT(ps, "ns:n2,app=a3,tier=y", "ns:n2,app=a3,tier=y", "tcp/80", 0,
+	    "eot:default", "profile");
+	EXPECT(ps, "ns:n2,tier=y", "ns:n2,app=a3,tier=y", "tcp/80", 1,
+	    "profile", "profile");
 	unload(ps);
 }
 
@@ -1126,6 +1204,7 @@ main(void)
 		cmocka_unit_test(test_evaluate_actions),
 		cmocka_unit_test(test_evaluate_types),
 		cmocka_unit_test(test_evaluate_staged),
+		cmocka_unit_test(test_evaluate_index),
 		cmocka_unit_test(test_evaluate_bind_stale),
 		cmocka_unit_test(test_evaluate_both_directions),
 		cmocka_unit_test(test_evaluate_labels_and_namespaces),

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/strbuf.h"
 #include "common/yamlread.h"
 #include "policy/evaluate.h"
 #include "policy/reader.h"
@@ -295,6 +296,34 @@ test_reader_rejects(void **state)
 	    "value of 'v': expected a string, got a number");
 	bad(GNP "spec: {}\n---\n" GNP "spec: {}\n",
 	    "test.yaml:7: GlobalNetworkPolicy 'p' is already defined at test.yaml:2");
+	/* Past the duplicate table's growth, and across two reads. */
+	{
+		struct pe_policyset ps = PE_POLICYSET_INIT;
+		struct strbuf b = STRBUF_INIT;
+		const char *dup1 = H "kind: NetworkPolicy\nmetadata: "
+		    "{name: p57, namespace: n1}\nspec: {}\n";
+		const char *dup2 = H "kind: NetworkPolicy\nmetadata: "
+		    "{name: p57, namespace: n2}\nspec: {}\n";
+		int i;
+
+		for (i = 0; i < 300; i++)
+			sb_addf(&b, "%s" H "kind: NetworkPolicy\nmetadata: "
+			    "{name: p%d, namespace: n%d}\nspec: {}\n",
+			    i ? "---\n" : "", i, i % 7);
+		assert_int_equal(read_str(&ps, sb_str(&b)), 0);
+		assert_int_equal(ps.n_policies, 300);
+		fp_error_clear();
+		assert_int_equal(pe_read_buffer(&ps, "other.yaml", dup1,
+		    strlen(dup1)), -1);
+		assert_non_null(strstr(fp_errmsg(), "other.yaml:2: "
+		    "NetworkPolicy 'n1/p57' is already defined at test.yaml:"));
+		/* p57 is in n1; in n2 it is another policy. */
+		assert_int_equal(pe_read_buffer(&ps, "other.yaml", dup2,
+		    strlen(dup2)), 0);
+		assert_int_equal(ps.n_policies, 301);
+		sb_release(&b);
+		pe_policyset_release(&ps);
+	}
 	/* The same name in another namespace, or of another kind, is another resource. */
 #define NP(ns) H "kind: NetworkPolicy\nmetadata: {name: p, namespace: " ns "}\nspec: {}\n"
 #define NS(ns) H "kind: NetworkSet\nmetadata: {name: s, namespace: " ns "}\n"
