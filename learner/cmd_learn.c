@@ -733,7 +733,9 @@ static const char workloads_usage[] =
     "\n"
     "Print the learned workloads, sorted by namespace and name. Columns:\n"
     "namespace, name, kind, selector (Calico syntax), pods; json and yaml\n"
-    "(kind WorkloadList) add members (a list) and exact.\n"
+    "(kind WorkloadList) add members (a list), exact, and host_network\n"
+    "(its pods share their node's network: Calico gives them no endpoint,\n"
+    "so emit writes no policy for them; peers reach them as the node set).\n"
     "\n"
     LIST_USAGE_OPTIONS;
 
@@ -745,6 +747,7 @@ static const struct fp_col workload_cols[] = {
 	{ "pods", FP_COL_INT, 0 },
 	{ "members", FP_COL_LIST, FP_COL_DATA },
 	{ "exact", FP_COL_BOOL, FP_COL_DATA },
+	{ "host_network", FP_COL_BOOL, FP_COL_DATA },
 };
 
 int
@@ -778,6 +781,7 @@ cmd_workloads(int argc, char **argv)
 		fp_rows_int(r, (long long)wl[i].pods);
 		fp_rows_list_csv(r, wl[i].members);
 		fp_rows_bool(r, wl[i].exact);
+		fp_rows_bool(r, wl[i].host_network);
 	}
 	ret = fp_rows_end(r) < 0 || fp_out_flush("workloads") < 0 ?
 	    fp_report() : FP_EXIT_OK;

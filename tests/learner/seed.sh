@@ -49,7 +49,8 @@ diff -u want.txt got.txt || fail "edges are not the traffic plan"
 import json, sys
 w = json.load(sys.stdin)["items"]
 assert len(w) == 8, w
-assert {"namespace": "ntierapp", "name": "backend", "kind": "Deployment", "selector": "app == '"'"'backend'"'"'", "pods": 1, "members": ["Deployment/backend"], "exact": True} in w, w
+assert {"namespace": "ntierapp", "name": "backend", "kind": "Deployment", "selector": "app == '"'"'backend'"'"'", "pods": 1, "members": ["Deployment/backend"], "exact": True, "host_network": False} in w, w
+assert [x["name"] for x in w if x["host_network"]] == ["kube-proxy"], w
 ' || fail "workloads --format json"
 "$FLOWPOL" edges --format json | /usr/bin/python3 -c '
 import json, sys

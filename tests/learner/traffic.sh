@@ -34,6 +34,11 @@ grep -q "^learn: dns: NodeLocal DNSCache: workload kube-system/node-local-dns (D
 diff -u "$S/edges.tsv" edges.tsv || fail "edges differ from samples/traffic/edges.tsv"
 "$FLOWPOL" workloads >workloads.tsv || fail "workloads exited $?"
 diff -u "$S/workloads.tsv" workloads.tsv || fail "workloads differ from samples/traffic/workloads.tsv"
+# workloads marks the hostNetwork ones (json and yaml carry host_network).
+[ "$("$FLOWPOL" workloads -o json | /usr/bin/python3 -c '
+import json, sys
+print(",".join(w["namespace"] + "/" + w["name"] for w in json.load(sys.stdin)["items"] if w["host_network"]))')" = \
+	"kube-system/node-local-dns,monitoring/node-exporter" ] || fail "workloads -o json does not mark hostNetwork"
 # No node address becomes a peer of its own pods; none is named unknown.
 grep -q "^node:10\.0\.0\.1	" edges.tsv && fail "node-a's probes became an edge"
 grep -q "unknown:" edges.tsv && fail "an address stayed unknown"
