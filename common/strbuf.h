@@ -30,5 +30,7 @@ void sb_release(struct strbuf *b);
 
 /* qsort(3)/bsearch(3) order of an array of strings (char *): strcmp's. */
 int fp_cmp_str(const void *a, const void *b);
+/* Free n malloc'd strings and their array; NULL does nothing. */
+void fp_strv_free(char **v, size_t n);
 
 #endif

@@ -1882,25 +1882,14 @@ out:
 	return ret;
 }
 
-/* Free n strings and their array. */
-static void
-free_strv(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static void
 build_release(struct build *b)
 {
 	size_t i;
 
-	free_strv(b->exempt, b->nexempt);
-	free_strv(b->enforce, b->nenforce);
-	free_strv(b->silent, b->nsilent);
+	fp_strv_free(b->exempt, b->nexempt);
+	fp_strv_free(b->enforce, b->nenforce);
+	fp_strv_free(b->silent, b->nsilent);
 	for (i = 0; i < b->nwl; i++) {
 		free(b->wls[i].ns);
 		free(b->wls[i].name);
@@ -1908,14 +1897,14 @@ build_release(struct build *b)
 		free(b->wls[i].also);
 	}
 	free(b->wls);
-	free_strv(b->dns_nets, b->ndns_nets);
+	fp_strv_free(b->dns_nets, b->ndns_nets);
 	for (i = 0; i < b->nsvcs; i++) {
 		free(b->svcs[i].ns);
 		free(b->svcs[i].name);
 		free(b->svcs[i].ranges);
 	}
 	free(b->svcs);
-	free_strv(b->cluster_nets, b->ncluster_nets);
+	fp_strv_free(b->cluster_nets, b->ncluster_nets);
 	free(b->nss);
 	for (i = 0; i < b->ndns; i++) {
 		free(b->dns[i].ns);

@@ -1060,16 +1060,6 @@ static void policy_release(struct pe_policy *p);
 static void tier_release(struct pe_tier *t);
 static void netset_release(struct pe_netset *s);
 
-static void
-free_strs(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* The scalar fields of a policy's spec, each checked. */
 static int
 read_policy_fields(struct rd *r, yaml_node_t *spec, struct pe_policy *p)
@@ -1135,7 +1125,7 @@ read_policy_fields(struct rd *r, yaml_node_t *spec, struct pe_policy *p)
 	}
 	ret = 0;
 out:
-	free_strs(hints, nh);
+	fp_strv_free(hints, nh);
 	return ret;
 }
 
@@ -1173,7 +1163,7 @@ read_policy_types(struct rd *r, yaml_node_t *spec, struct pe_policy *p)
 	}
 	ret = 0;
 out:
-	free_strs(tl, nt);
+	fp_strv_free(tl, nt);
 	return ret;
 }
 
