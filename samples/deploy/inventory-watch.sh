@@ -91,6 +91,12 @@ while :; do
 	rc=$?
 	kill -0 "$fp" 2>/dev/null || break
 done
+# A wait cut short by the trapped signal says 128+N even when flowpol exited
+# right after it: ask once more for flowpol's own status (127: the shell
+# has already given it).
+wait "$fp" 2>/dev/null
+r=$?
+[ "$r" -eq 127 ] || rc=$r
 # flowpol ended (a signal, or an error): stop the feeders too.
 trap '' TERM INT
 # shellcheck disable=SC2086
