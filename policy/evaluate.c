@@ -505,6 +505,9 @@ pe_policyset_release_compiled(struct pe_policyset *ps)
 	ps->c_selidx = NULL;
 	ps->c_unindexed = ps->c_rank = ps->c_order = ps->c_tier_of = NULL;
 	ps->n_selidx = ps->n_unindexed = 0;
+	free(ps->c_nets);
+	ps->c_nets = NULL;
+	ps->n_cnets = ps->n_netpfx = 0;
 	if (ps->c_netset_labels != NULL) {
 		for (i = 0; i < ps->n_netsets; i++)
 			labels_release(&ps->c_netset_labels[i]);
@@ -759,6 +762,78 @@ oom:
 	return -1;
 }
 
+static void
+mask_ip(struct fp_ip *ip, int prefix)
+{
+	int i;
+
+	for (i = 0; i < ip->len; i++) {
+		int bits = prefix - i * 8;
+
+		if (bits < 8)
+			ip->a[i] &= bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+	}
+}
+
+static int
+netent_cmp3(int len, int prefix, const uint8_t *a, const struct pe_netent *e)
+{
+	int c;
+
+	if (len != e->net.len)
+		return len < e->net.len ? -1 : 1;
+	if (prefix != e->prefix)
+		return prefix < e->prefix ? -1 : 1;
+	c = memcmp(a, e->net.a, (size_t)len);
+	return c;
+}
+
+static int
+netent_cmp(const void *a, const void *b)
+{
+	const struct pe_netent *x = a, *y = b;
+	int c = netent_cmp3(x->net.len, x->prefix, x->net.a, y);
+
+	return c != 0 ? c : x->set < y->set ? -1 : x->set > y->set;
+}
+
+/* c_nets and c_netpfx from the network sets. */
+static int
+build_netidx(struct pe_policyset *ps)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < ps->n_netsets; i++)
+		n += ps->netsets[i].n_nets;
+	if (n == 0)
+		return 0;
+	if ((ps->c_nets = calloc(n, sizeof(*ps->c_nets))) == NULL)
+		return -1;
+	for (i = 0; i < ps->n_netsets; i++)
+		for (j = 0; j < ps->netsets[i].n_nets; j++) {
+			const struct pe_net *src = &ps->netsets[i].nets[j];
+			struct pe_netent *e = &ps->c_nets[ps->n_cnets];
+
+			if ((src->ip.len != 4 && src->ip.len != 16) ||
+			    src->prefix < 0 || src->prefix > src->ip.len * 8)
+				continue;	/* matches no address */
+			e->net = src->ip;
+			e->prefix = src->prefix;
+			e->set = i;
+			mask_ip(&e->net, e->prefix);
+			ps->n_cnets++;
+		}
+	qsort(ps->c_nets, ps->n_cnets, sizeof(*ps->c_nets), netent_cmp);
+	for (i = 0; i < ps->n_cnets; i++) {
+		unsigned short k = (unsigned short)(ps->c_nets[i].net.len << 8 |
+		    ps->c_nets[i].prefix);
+
+		if (ps->n_netpfx == 0 || ps->c_netpfx[ps->n_netpfx - 1] != k)
+			ps->c_netpfx[ps->n_netpfx++] = k;
+	}
+	return 0;
+}
+
 int
 pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
 {
@@ -839,6 +914,8 @@ pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
 	sort_ps = NULL;
 	if (rank_policies(ps) < 0 || build_selidx(ps) < 0)
 		goto oom;
+	if (build_netidx(ps) < 0)
+		goto oom;
 	if (ps->n_netsets > 0) {
 		ps->c_netset_labels = calloc(ps->n_netsets,
 		    sizeof(*ps->c_netset_labels));
@@ -911,18 +988,27 @@ in_selector_set(const struct pe_policyset *ps, const struct sel *s,
 		return 1;
 	if (!ep->has_ip)
 		return 0;
-	for (i = 0; i < ps->n_netsets; i++) {
-		const struct pe_netset *ns = &ps->netsets[i];
-		size_t j;
+	/* For each prefix length present, the nets equal to the masked IP. */
+	for (i = 0; i < ps->n_netpfx; i++) {
+		int len = ps->c_netpfx[i] >> 8, prefix = ps->c_netpfx[i] & 0xff;
+		struct fp_ip m = ep->ip;
+		size_t lo = 0, hi = ps->n_cnets;
 
-		for (j = 0; j < ns->n_nets; j++) {
-			if (fp_ip_in_net(&ep->ip, &ns->nets[j].ip,
-			    ns->nets[j].prefix)) {
-				if (sel_match(s, &ps->c_netset_labels[i]))
-					return 1;
-				break;
-			}
+		if (len != ep->ip.len)
+			continue;
+		mask_ip(&m, prefix);
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (netent_cmp3(len, prefix, m.a, &ps->c_nets[mid]) > 0)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
+		for (; lo < ps->n_cnets &&
+		    netent_cmp3(len, prefix, m.a, &ps->c_nets[lo]) == 0; lo++)
+			if (sel_match(s, &ps->c_netset_labels[ps->c_nets[lo].set]))
+				return 1;
 	}
 	return 0;
 }

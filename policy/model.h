@@ -115,6 +115,12 @@ struct pe_netset {
 	size_t n_nets;
 };
 
+struct pe_netent {
+	struct fp_ip net;		/* masked to prefix */
+	int prefix;
+	size_t set;			/* index into netsets */
+};
+
 struct pe_policyset {
 	struct pe_policy *policies;
 	size_t n_policies, a_policies;
@@ -137,6 +143,16 @@ struct pe_policyset {
 	struct pe_ctier *c_tiers;	/* tiers in evaluation order */
 	size_t n_ctiers;
 	struct labels *c_netset_labels;	/* per netset, as selectors see them */
+	/*
+	 * Every network set's nets, masked and sorted by family, prefix
+	 * length and address, with the distinct (family, prefix length)
+	 * pairs present: the sets holding an address are found by one
+	 * binary search per pair, not by a scan of every net.
+	 */
+	struct pe_netent *c_nets;
+	size_t n_cnets;
+	unsigned short c_netpfx[4 * 8 + 16 * 8 + 2];	/* len << 8 | prefix */
+	size_t n_netpfx;
 	/*
 	 * The policies that can apply to pods, indexed by one label equality
 	 * their selector requires (the rarest one), or listed apart when it

@@ -77,9 +77,12 @@ int rd_check_items(struct rd *r, yaml_node_t *at, const char *ctx,
     const char *key, size_t len, size_t max);
 int rd_check_selector_len(struct rd *r, yaml_node_t *at, const char *ctx,
     const char *s);
-/* nets[i] repeats an earlier entry where the release makes nets a set. */
-int rd_check_net_dup(struct rd *r, yaml_node_t *at, const char *ctx,
-    const struct pe_net *nets, size_t i);
+/*
+ * An entry of the sequence seq (read into nets[0..n)) repeats an earlier
+ * one where the release makes nets a set: names the first such entry.
+ */
+int rd_check_net_dups(struct rd *r, yaml_node_t *seq, const char *ctx,
+    const char *key, const struct pe_net *nets, size_t n);
 /* validator.go validateHTTPPaths */
 int rd_check_http_path(struct rd *r, yaml_node_t *at, const char *ctx,
     const char *path);

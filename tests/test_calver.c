@@ -149,6 +149,22 @@ test_calver_rule_limits(void **state)
 	    "[10.0.0.0/8, 10.0.0.0/8]}}]}\n", "nets[1]: repeats entry 0");
 	good_v(332, GNP "spec: {ingress: [{action: Allow, source: {nets: "
 	    "[10.0.0.0/8, 10.0.0.0/8]}}]}\n");
+	/*
+	 * A network set's nets have no item limit (a 5,000-node cluster's
+	 * node set), but are a set: a repeat is named however far apart.
+	 */
+	y = malloc(65536);
+	assert_non_null(y);
+	n = (size_t)snprintf(y, 65536, "apiVersion: projectcalico.org/v3\n"
+	    "kind: GlobalNetworkSet\nmetadata: {name: s}\nspec: {nets: [");
+	for (i = 0; i < 3000; i++)
+		n += (size_t)snprintf(y + n, 65536 - n, "%s10.%d.%d.1/32",
+		    i ? ", " : "", i / 250, i % 250);
+	snprintf(y + n, 65536 - n, "]}\n");
+	good_v(333, y);
+	snprintf(y + n, 65536 - n, ", 10.0.7.1/32]}\n");
+	bad_v(333, y, "spec.nets[3000]: repeats entry 7");
+	free(y);
 	/* global( in a rule selector: 3.33's CEL; up to 3.32 only global() */
 	bad_v(333, GNP "spec: {ingress: [{action: Allow, source: {selector: "
 	    "\"a == 'global(x'\"}}]}\n", "global() is not allowed here");

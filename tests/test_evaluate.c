@@ -735,6 +735,84 @@ test_evaluate_entities(void **state)
 	unload(ps);
 }
 
+/*
+ * Network sets found through the sorted net index: a set of 300 /32s (a
+ * 5,000-node cluster's node set has more than a rule's 256 nets), sets
+ * sharing a net, nested prefixes and both families.
+ */
+static void
+test_evaluate_netset_index(void **state)
+{
+	size_t cap = 64 * 1024, n = 0;
+	char *y = malloc(cap);
+	struct pe_policyset *ps;
+	int i;
+
+	(void)state;
+	assert_non_null(y);
+	n += (size_t)snprintf(y + n, cap - n, H "kind: GlobalNetworkSet\n"
+	    "metadata: {name: nodes, labels: {role: node}}\nspec: {nets: [");
+	for (i = 0; i < 300; i++)
+		n += (size_t)snprintf(y + n, cap - n, "%s10.240.%d.%d/32",
+		    i ? ", " : "", i / 200, 10 + i % 200);
+	n += (size_t)snprintf(y + n, cap - n, ", 'fd00:240::7/128']}\n"
+	    "---\n" H "kind: GlobalNetworkSet\n"
+	    "metadata: {name: wide, labels: {role: wide}}\n"
+	    "spec: {nets: [10.0.0.0/8, 'fd00::/16']}\n"
+	    "---\n" H "kind: GlobalNetworkSet\n"
+	    "metadata: {name: twin, labels: {role: twin}}\n"
+	    "spec: {nets: [10.240.1.0/24, 10.240.0.77/32]}\n"
+	    "---\n" H "kind: GlobalNetworkPolicy\n"
+	    "metadata: {name: e}\n"
+	    "spec:\n  selector: app == 'web'\n  types: [Egress]\n  egress:\n"
+	    "  - action: Allow\n    protocol: TCP\n    destination: "
+	    "{selector: role == 'node', ports: [1]}\n"
+	    "  - action: Allow\n    protocol: TCP\n    destination: "
+	    "{selector: role == 'twin', ports: [2]}\n"
+	    "  - action: Allow\n    protocol: TCP\n    destination: "
+	    "{selector: role == 'wide', ports: [3]}\n"
+	    "  - action: Allow\n    protocol: TCP\n    destination: "
+	    "{notSelector: role == 'node', ports: [4]}\n");
+	ps = load(y);
+	free(y);
+	/* first, last, and an address between two entries of the /32s */
+	EXPECT(ps, "ns:a,app=web", "external:10.240.0.10", "tcp/1", 1, "e#0",
+	    "none");
+	EXPECT(ps, "ns:a,app=web", "external:10.240.0.209", "tcp/1", 1, "e#0",
+	    "none");
+	EXPECT(ps, "ns:a,app=web", "external:10.240.1.109", "tcp/1", 1, "e#0",
+	    "none");
+	EXPECT(ps, "ns:a,app=web", "external:10.240.1.110", "tcp/1", 0,
+	    "eot:default", "none");
+	EXPECT(ps, "ns:a,app=web", "external:10.240.0.9", "tcp/1", 0,
+	    "eot:default", "none");
+	/* a /32 in two sets: each set's labels count */
+	EXPECT(ps, "ns:a,app=web", "external:10.240.0.77", "tcp/2", 1, "e#1",
+	    "none");
+	EXPECT(ps, "ns:a,app=web", "external:10.240.0.78", "tcp/2", 0,
+	    "eot:default", "none");
+	/* the /24 and the /8 hold what the /32s do not */
+	EXPECT(ps, "ns:a,app=web", "external:10.240.1.250", "tcp/2", 1, "e#1",
+	    "none");
+	EXPECT(ps, "ns:a,app=web", "external:10.99.0.1", "tcp/3", 1, "e#2",
+	    "none");
+	EXPECT(ps, "ns:a,app=web", "external:11.0.0.1", "tcp/3", 0,
+	    "eot:default", "none");
+	/* IPv6: a /128 and a /16, never an IPv4 entry */
+	EXPECT(ps, "ns:a,app=web", "external:fd00:240::7", "tcp/1", 1, "e#0",
+	    "none");
+	EXPECT(ps, "ns:a,app=web", "external:fd00:240::8", "tcp/1", 0,
+	    "eot:default", "none");
+	EXPECT(ps, "ns:a,app=web", "external:fd00:1::1", "tcp/3", 1, "e#2",
+	    "none");
+	/* notSelector: in the node set or not */
+	EXPECT(ps, "ns:a,app=web", "external:10.240.0.10", "tcp/4", 0,
+	    "eot:default", "none");
+	EXPECT(ps, "ns:a,app=web", "external:10.240.1.110", "tcp/4", 1, "e#3",
+	    "none");
+	unload(ps);
+}
+
 /* --- the seed ---------------------------------------------------------- */
 
 struct seed_wl {
@@ -1210,6 +1288,7 @@ main(void)
 		cmocka_unit_test(test_evaluate_labels_and_namespaces),
 		cmocka_unit_test(test_evaluate_rule_fields),
 		cmocka_unit_test(test_evaluate_entities),
+		cmocka_unit_test(test_evaluate_netset_index),
 		cmocka_unit_test(test_evaluate_seed),
 		cmocka_unit_test(test_evaluate_explain_db),
 	};
