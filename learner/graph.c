@@ -105,6 +105,11 @@ struct edge {
 	int proto, port;
 };
 
+/* A slot of the edge table: id + 1 (0: empty) and the hash's top bits. */
+struct eslot {
+	uint32_t id1, tag;
+};
+
 struct cov {
 	int64_t flows, resolved, ambiguous, unknown, last_new;
 };
@@ -135,7 +140,7 @@ struct lctx {
 	long apiserver_peer, empty_ns;
 	struct edge *e;		/* by edge id */
 	size_t ne, cape;
-	long *eslots;		/* open addressing over e, -1 empty */
+	struct eslot *eslots;	/* open addressing over e */
 	size_t neslots;
 	struct cov *cov;
 	size_t capcov;
@@ -1179,19 +1184,20 @@ static int
 edge_slots_grow(struct lctx *c)
 {
 	size_t n = c->neslots ? c->neslots * 2 : 4096, i, j;
-	long *s = malloc(n * sizeof(*s));
+	struct eslot *s = calloc(n, sizeof(*s));
+	uint64_t h;
 
 	if (s == NULL)
 		return fp_error("learn: out of memory");
-	for (i = 0; i < n; i++)
-		s[i] = -1;
 	for (i = 0; i < c->ne; i++) {
 		const struct edge *e = &c->e[i];
 
-		j = (size_t)edge_hash(e->src, e->dst, e->proto, e->port) & (n - 1);
-		while (s[j] >= 0)
+		h = edge_hash(e->src, e->dst, e->proto, e->port);
+		j = (size_t)h & (n - 1);
+		while (s[j].id1 != 0)
 			j = (j + 1) & (n - 1);
-		s[j] = (long)i;
+		s[j].id1 = (uint32_t)i + 1;
+		s[j].tag = (uint32_t)(h >> 32);
 	}
 	free(c->eslots);
 	c->eslots = s;
@@ -1209,18 +1215,26 @@ edge_of(struct lctx *c, long src, long dst, int proto, int port, long src_ns,
 {
 	size_t i, mask;
 	struct edge *e;
-	long id;
+	uint64_t h;
+	uint32_t tag;
 	void *p;
 
 	if ((c->ne + 1) * 2 > c->neslots && edge_slots_grow(c) < 0)
 		return -1;
+	if (c->ne >= UINT32_MAX - 1) {
+		fp_error("learn: too many edges");
+		return -1;
+	}
 	mask = c->neslots - 1;
-	for (i = (size_t)edge_hash(src, dst, proto, port) & mask;
-	    (id = c->eslots[i]) >= 0; i = (i + 1) & mask) {
-		e = &c->e[id];
+	h = edge_hash(src, dst, proto, port);
+	tag = (uint32_t)(h >> 32);
+	for (i = (size_t)h & mask; c->eslots[i].id1 != 0; i = (i + 1) & mask) {
+		if (c->eslots[i].tag != tag)
+			continue;
+		e = &c->e[c->eslots[i].id1 - 1];
 		if (e->src == src && e->dst == dst && e->proto == proto &&
 		    e->port == port)
-			return id;
+			return (long)c->eslots[i].id1 - 1;
 	}
 	if (c->ne == c->cape) {
 		size_t n = c->cape ? c->cape * 2 : 1024;
@@ -1240,7 +1254,8 @@ edge_of(struct lctx *c, long src, long dst, int proto, int port, long src_ns,
 	e->port = port;
 	e->src_ns = src_ns;
 	e->dst_ns = dst_ns;
-	c->eslots[i] = (long)c->ne;
+	c->eslots[i].id1 = (uint32_t)c->ne + 1;
+	c->eslots[i].tag = tag;
 	return (long)c->ne++;
 }
 
