@@ -6,6 +6,12 @@
  */
 #include <string.h>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define SHA256_NI 1
+#endif
+
 #include "common/sha256.h"
 #include "common/banned.h"
 
@@ -52,6 +58,88 @@ block(struct sha256 *c, const uint8_t *p)
 	c->h[4] += e; c->h[5] += f; c->h[6] += g; c->h[7] += h;
 }
 
+#ifdef SHA256_NI
+
+/*
+ * The same compression with the x86 SHA extensions (Intel SHA-NI, AMD
+ * Zen): about five times the portable rounds' speed, which a rerun of emit
+ * over a gigabyte of policy files feels. Chosen at run time by CPUID;
+ * tests/test_common.c's vectors run through whichever this machine has.
+ */
+__attribute__((target("sha,sse4.1")))
+static void
+blocks_ni(uint32_t h[8], const uint8_t *p, size_t n)
+{
+	const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL,
+	    0x0405060700010203ULL);
+	__m128i s0, s1, tmp, msg, w[16], abef, cdgh;
+	int g;
+
+	tmp = _mm_loadu_si128((const __m128i *)(const void *)&h[0]);
+	s1 = _mm_loadu_si128((const __m128i *)(const void *)&h[4]);
+	tmp = _mm_shuffle_epi32(tmp, 0xB1);		/* CDAB */
+	s1 = _mm_shuffle_epi32(s1, 0x1B);		/* EFGH */
+	s0 = _mm_alignr_epi8(tmp, s1, 8);		/* ABEF */
+	s1 = _mm_blend_epi16(s1, tmp, 0xF0);		/* CDGH */
+	for (; n > 0; n--, p += 64) {
+		abef = s0;
+		cdgh = s1;
+		for (g = 0; g < 16; g++) {
+			if (g < 4)
+				w[g] = _mm_shuffle_epi8(_mm_loadu_si128(
+				    (const __m128i *)(const void *)(p + 16 * g)),
+				    mask);
+			else
+				w[g] = _mm_sha256msg2_epu32(_mm_add_epi32(
+				    _mm_sha256msg1_epu32(w[g - 4], w[g - 3]),
+				    _mm_alignr_epi8(w[g - 1], w[g - 2], 4)),
+				    w[g - 1]);
+			msg = _mm_add_epi32(w[g], _mm_loadu_si128(
+			    (const __m128i *)(const void *)&K[4 * g]));
+			s1 = _mm_sha256rnds2_epu32(s1, s0, msg);
+			msg = _mm_shuffle_epi32(msg, 0x0E);
+			s0 = _mm_sha256rnds2_epu32(s0, s1, msg);
+		}
+		s0 = _mm_add_epi32(s0, abef);
+		s1 = _mm_add_epi32(s1, cdgh);
+	}
+	tmp = _mm_shuffle_epi32(s0, 0x1B);		/* FEBA */
+	s1 = _mm_shuffle_epi32(s1, 0xB1);		/* DCHG */
+	s0 = _mm_blend_epi16(tmp, s1, 0xF0);		/* DCBA */
+	s1 = _mm_alignr_epi8(s1, tmp, 8);		/* ABEF */
+	_mm_storeu_si128((__m128i *)(void *)&h[0], s0);
+	_mm_storeu_si128((__m128i *)(void *)&h[4], s1);
+}
+
+static int
+have_sha_ni(void)
+{
+	static int have = -1;
+	unsigned int a, b, c, d;
+
+	if (have < 0)
+		have = __get_cpuid_count(7, 0, &a, &b, &c, &d) &&
+		    (b & (1u << 29)) != 0 &&
+		    __get_cpuid(1, &a, &b, &c, &d) &&
+		    (c & (1u << 19)) != 0 && (c & (1u << 9)) != 0;
+	return have;
+}
+#endif
+
+/* n consecutive 64-byte blocks. */
+static void
+blocks(struct sha256 *c, const uint8_t *p, size_t n)
+{
+#ifdef SHA256_NI
+	if (have_sha_ni()) {
+		blocks_ni(c->h, p, n);
+		return;
+	}
+#endif
+	for (; n > 0; n--, p += 64)
+		block(c, p);
+}
+
 void
 sha256_init(struct sha256 *c)
 {
@@ -78,11 +166,12 @@ sha256_update(struct sha256 *c, const void *data, size_t len)
 		len -= n;
 		if (c->nbuf < 64)
 			return;
-		block(c, c->buf);
+		blocks(c, c->buf, 1);
 		c->nbuf = 0;
 	}
-	for (; len >= 64; p += 64, len -= 64)
-		block(c, p);
+	blocks(c, p, len / 64);
+	p += len / 64 * 64;
+	len %= 64;
 	memcpy(c->buf, p, len);
 	c->nbuf = len;
 }

@@ -121,6 +121,7 @@ cmd_emit(int argc, char **argv)
 	};
 	struct emit_opts o;
 	struct emit_result r;
+	struct emit_sink sink;
 	struct store *st = NULL;
 	const char *db = NULL, *out = "-";
 	const char **exempt = NULL, **enforce = NULL, **dnsaddr = NULL, **v;
@@ -263,8 +264,15 @@ cmd_emit(int argc, char **argv)
 		ret = fp_report();
 		goto out;
 	}
+	/* Into a directory: each file compared (and written under a
+	 * temporary name) as it is rendered, never the whole set at once. */
+	memset(&sink, 0, sizeof(sink));
+	sink.dir = out;
+	sink.write = 1;
 	if (store_open(&st, db, STORE_READONLY) < 0 ||
-	    store_require_learned(st, "emit") < 0 || emit_build(st, &o, &r) < 0 ||
+	    store_require_learned(st, "emit") < 0 ||
+	    (strcmp(out, "-") == 0 ? emit_build(st, &o, &r) :
+	    emit_build_to(st, &o, &sink, &r)) < 0 ||
 	    emit_write(&r, out, &removed) < 0) {
 		ret = fp_report();
 		goto out;

@@ -1932,6 +1932,7 @@ emit_result_free(struct emit_result *r)
 		free(r->docs[i].kind);
 		free(r->docs[i].file);
 		free(r->docs[i].text);
+		free(r->docs[i].tmp);
 	}
 	free(r->docs);
 	for (i = 0; i < r->nnotes; i++)
@@ -2066,7 +2067,7 @@ sort_items(struct build *b)
 
 /* Every policy rendered as a document of r, in the set's order. */
 static int
-render_docs(struct build *b, struct emit_result *out)
+render_docs(struct build *b, struct emit_sink *sink, struct emit_result *out)
 {
 	struct emit_result r;
 	size_t i;
@@ -2101,6 +2102,10 @@ render_docs(struct build *b, struct emit_result *out)
 		/* Rendered: its structure goes now, so the set is held once
 		 * (as structure or as text), not twice at the peak. */
 		pset_policy_release(&b->pols[i]);
+		/* Streaming: compared (and written) now, its text dropped. */
+		if (sink != NULL && d->file != NULL &&
+		    emit_settle(sink, d, b->o->calico_version) < 0)
+			goto fail;
 	}
 	if (b->o->tier != NULL) {
 		struct emit_doc *d = &r.docs[r.ndocs];
@@ -2113,20 +2118,31 @@ render_docs(struct build *b, struct emit_result *out)
 		d->kind = xstrdup(b, "Tier");
 		d->file = xfmt(b, "%s.yaml", b->o->tier);
 		d->order_centi = -1;	/* ahead of every policy */
+		if (sink != NULL && d->file != NULL &&
+		    emit_settle(sink, d, b->o->calico_version) < 0)
+			goto fail;
 	}
 	if (b->oom) {
 		fp_error("emit: out of memory");
 		goto fail;
 	}
-	if (b->use_nodeset && node_set_doc(b, &r) < 0)
-		goto fail;
+	if (b->use_nodeset) {
+		if (node_set_doc(b, &r) < 0)
+			goto fail;
+		if (sink != NULL && emit_settle(sink, &r.docs[r.ndocs - 1],
+		    b->o->calico_version) < 0)
+			goto fail;
+	}
 	sort(r.docs, r.ndocs, sizeof(*r.docs), cmp_doc);
-	/* never write what the target release refuses */
-	if (emit_check_target(&r, b->o->calico_version) < 0)
+	/* never write what the target release refuses (a streaming build
+	 * checked each document as it was rendered) */
+	if (sink == NULL && emit_check_target(&r, b->o->calico_version) < 0)
 		goto fail;
 	*out = r;
 	return 0;
 fail:
+	if (sink != NULL)
+		emit_drop_temps(&r, sink->dir);
 	emit_result_free(&r);
 	return -1;
 }
@@ -2135,6 +2151,27 @@ int
 emit_build_model(struct model *m, const struct emit_opts *o,
     struct emit_result *out)
 {
+	return emit_build_model_to(m, o, NULL, out);
+}
+
+int
+emit_build_to(struct store *st, const struct emit_opts *o,
+    struct emit_sink *sink, struct emit_result *out)
+{
+	struct model *m = NULL;
+	int ret;
+
+	if (model_open(&m, st) < 0)
+		return fp_error_prefix("emit");
+	ret = emit_build_model_to(m, o, sink, out);
+	model_free(m);
+	return ret;
+}
+
+int
+emit_build_model_to(struct model *m, const struct emit_opts *o,
+    struct emit_sink *sink, struct emit_result *out)
+{
 	struct build b;
 	struct emit_result r;
 	size_t i, first_learned;
@@ -2142,6 +2179,12 @@ emit_build_model(struct model *m, const struct emit_opts *o,
 
 	memset(&b, 0, sizeof(b));
 	memset(&r, 0, sizeof(r));
+	if (sink != NULL) {
+		sink->dfd = -1;
+		sink->clash = 0;
+		sink->buf = sink->grown = NULL;
+		sink->bufcap = 0;
+	}
 	b.o = o;
 	b.m = m;
 	b.path = store_path(model_store(m));
@@ -2173,8 +2216,10 @@ emit_build_model(struct model *m, const struct emit_opts *o,
 		    "them", b.nsilent, strlen(b.pols[0].selector));
 		goto out;
 	}
+	if (sink != NULL && emit_sink_open(sink) < 0)
+		goto out;
 	if (finish_names_orders(&b, first_learned) < 0 ||
-	    render_docs(&b, &r) < 0)
+	    render_docs(&b, sink, &r) < 0)
 		goto out;
 	sort(b.notes, b.nnotes, sizeof(*b.notes), fp_cmp_str);
 	r.notes = b.notes;
@@ -2189,6 +2234,8 @@ emit_build_model(struct model *m, const struct emit_opts *o,
 	memset(&r, 0, sizeof(r));
 	ret = 0;
 out:
+	if (sink != NULL)
+		emit_sink_close(sink);
 	emit_result_free(&r);
 	build_release(&b);
 	return ret;

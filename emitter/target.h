@@ -16,5 +16,7 @@ int emit_check_options(const struct emit_opts *o);
  * the document).
  */
 int emit_check_target(const struct emit_result *r, int version);
+/* The same for one document (its text; not called for a NULL one). */
+int emit_check_doc(const struct emit_doc *d, int version);
 
 #endif

@@ -775,15 +775,24 @@ out:
 	return ret;
 }
 
+/*
+ * A directory: emit's proposal is compared file by file as it is rendered
+ * (emit_build_model_to), so an unchanged file's text is dropped at once and
+ * only the differing ones are held, with what is there.
+ */
 static int
-propose_dir(struct diff_result *r, const struct emit_result *er,
-    const char *root)
+propose_dir(struct diff_result *r, struct model *m,
+    const struct emit_opts *eo, const char *root)
 {
 	struct d_dircount *dc = NULL;
 	struct emit_cmp *c = NULL;
+	struct emit_result ers, *er = &ers;
+	struct emit_sink sink;
 	size_t ndc = 0, nc = 0, i, best = 0, clen;
 	char *path = NULL, *cur = NULL;
 	int ret = -1;
+
+	memset(&ers, 0, sizeof(ers));
 
 	if (scan_generated(root, 0, &dc, &ndc) < 0)
 		goto out;
@@ -794,6 +803,13 @@ propose_dir(struct diff_result *r, const struct emit_result *er,
 			best = i;
 	if ((r->prop_dir = strdup(ndc ? dc[best].dir : root)) == NULL)
 		goto oom;
+	memset(&sink, 0, sizeof(sink));
+	sink.dir = r->prop_dir;
+	sink.follow = 1;
+	if (emit_build_model_to(m, eo, &sink, er) < 0) {
+		fp_error_prefix("diff: proposals");
+		goto out;
+	}
 	if (emit_compare(er, r->prop_dir, &c, &nc) < 0)
 		goto out;
 	for (i = 0; i < nc; i++) {
@@ -842,6 +858,7 @@ oom:
 	fp_error("diff: out of memory");
 out:
 	emit_cmp_free(c, nc);
+	emit_result_free(&ers);
 	for (i = 0; i < ndc; i++)
 		free(dc[i].dir);
 	free(dc);
@@ -865,16 +882,19 @@ propose(struct model *m, struct diff_result *r)
 		return fp_error("diff: '%s': %s", fp_clamp(r->o.policies, 256),
 		    strerror(errno));
 	/* compare like with like: the release the files were written for */
-	if ((S_ISDIR(sb.st_mode) &&
-	    emit_recorded_version(r->o.policies, &eo.calico_version) < 0) ||
-	    emit_build_model(m, &eo, &er) < 0) {
-		fp_error_prefix("diff: proposals");
-		goto out;
-	}
-	if (S_ISDIR(sb.st_mode))
-		ret = propose_dir(r, &er, r->o.policies);
-	else
+	if (S_ISDIR(sb.st_mode)) {
+		if (emit_recorded_version(r->o.policies, &eo.calico_version) < 0) {
+			fp_error_prefix("diff: proposals");
+			goto out;
+		}
+		ret = propose_dir(r, m, &eo, r->o.policies);
+	} else {
+		if (emit_build_model(m, &eo, &er) < 0) {
+			fp_error_prefix("diff: proposals");
+			goto out;
+		}
 		ret = propose_stream(r, &er, r->o.policies);
+	}
 	r->proposed = ret == 0;
 out:
 	emit_result_free(&er);

@@ -30,6 +30,31 @@ cp out/flowpol-default-deny.yaml mine.yaml
 grep -q "flowpol-default-deny.yaml': exists and was not written by flowpol" err.txt || fail "message: $(cat err.txt)"
 cmp out/flowpol-default-deny.yaml mine.yaml || fail "foreign file changed"
 grep -q "^kind: GlobalNetworkPolicy" out/flowpol-ntierapp-backend.yaml || fail "a file was rewritten"
+# files are written as they are rendered, under hidden temporary names:
+# the refused run removed the ones it had written before the clash
+[ -z "$(ls -A out | grep '^\.')" ] || fail "temporaries left: $(ls -A out)"
+cp before/flowpol-default-deny.yaml out/
+
+# an unchanged rerun rewrites nothing (mtimes stay) and leaves no temporaries
+touch -d 2020-01-01 out/*.yaml
+"$FLOWPOL" emit --db seed.db --out out 2>/dev/null || fail "rerun"
+[ -z "$(find out -name '*.yaml' -newermt 2020-01-02)" ] || fail "rerun rewrote: $(find out -newermt 2020-01-02)"
+[ -z "$(ls -A out | grep '^\.')" ] || fail "temporaries left by the rerun"
+# a generated file edited by hand with its seal redone is still flowpol's,
+# and differs: the rerun writes it back; the others stay untouched
+$PY - out/flowpol-ntierapp-backend.yaml <<'PYEOF'
+import hashlib, sys
+p = sys.argv[1]
+t = open(p).read().replace("ports:", "ports: ", 1)
+first, rest = t.split("\n", 1)
+first = first[:first.rindex(" sha256:")] + " sha256:" + hashlib.sha256(rest.encode()).hexdigest()
+open(p, "w").write(first + "\n" + rest)
+PYEOF
+cmp -s out/flowpol-ntierapp-backend.yaml "$GOLD/flowpol-ntierapp-backend.yaml" && fail "edit not made"
+touch -d 2020-01-01 out/flowpol-ntierapp-backend.yaml
+"$FLOWPOL" emit --db seed.db --out out 2>/dev/null || fail "rerun after an edit"
+cmp out/flowpol-ntierapp-backend.yaml "$GOLD/flowpol-ntierapp-backend.yaml" || fail "edit not undone"
+[ "$(find out -name '*.yaml' -newermt 2020-01-02)" = out/flowpol-ntierapp-backend.yaml ] || fail "rewrote: $(find out -newermt 2020-01-02)"
 
 # '-' never touches a directory and writes a stream
 "$FLOWPOL" emit --db seed.db --out - >s.yaml 2>/dev/null || fail "stream"
