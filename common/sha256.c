@@ -126,12 +126,30 @@ have_sha_ni(void)
 }
 #endif
 
+static int portable_only;
+
+void
+sha256_portable(int on)
+{
+	portable_only = on;
+}
+
+int
+sha256_accelerated(void)
+{
+#ifdef SHA256_NI
+	return !portable_only && have_sha_ni();
+#else
+	return 0;
+#endif
+}
+
 /* n consecutive 64-byte blocks. */
 static void
 blocks(struct sha256 *c, const uint8_t *p, size_t n)
 {
 #ifdef SHA256_NI
-	if (have_sha_ni()) {
+	if (!portable_only && have_sha_ni()) {
 		blocks_ni(c->h, p, n);
 		return;
 	}

@@ -28,5 +28,12 @@ void sha256_final(struct sha256 *c, uint8_t out[SHA256_LEN]);
 void sha256_hex(const void *data, size_t len, char out[SHA256_HEXLEN]);
 /* Lower-case hex of a digest. */
 void sha256_tohex(const uint8_t d[SHA256_LEN], char out[SHA256_HEXLEN]);
+/*
+ * Whether the CPU's SHA instructions do the rounds (1 when present and
+ * not turned off). sha256_portable(1) turns them off, so a test checks the
+ * portable rounds on a machine that has the instructions.
+ */
+int sha256_accelerated(void);
+void sha256_portable(int on);
 
 #endif
