@@ -8,6 +8,7 @@
 #include "common/strbuf.h"
 #include "policy/calver.h"
 #include "policy/evaluate.h"
+#include "policy/intern.h"
 #include "policy/selector.h"
 #include "common/banned.h"
 
@@ -238,6 +239,33 @@ compile_text(const char *text, struct sel **out, const struct pe_policy *p)
 	return 0;
 }
 
+/*
+ * compile_text, once per distinct text in the set: *out is the set's
+ * shared compiled selector (ps->c_sels owns it; pe_entity.c_shared).
+ */
+static int
+compile_shared(struct pe_policyset *ps, const char *text, struct sel **out,
+    const struct pe_policy *p)
+{
+	struct pe_ient *ent;
+	const void *data;
+
+	if ((ent = pe_intern(&ps->c_sels, 0, text, strlen(text), &data)) ==
+	    NULL)
+		return fp_error("%s:%d: out of memory", p->file, p->line);
+	if (ent->val == NULL && compile_text(text, (struct sel **)&ent->val,
+	    p) < 0)
+		return -1;
+	*out = ent->val;
+	return 0;
+}
+
+static void
+sel_free_void(void *s)
+{
+	sel_free(s);
+}
+
 /* The applicability selector (GNPPROC.go, NPPROC.go). */
 static int
 compile_policy_selector(struct pe_policy *p)
@@ -367,18 +395,20 @@ entity_selector(const struct pe_entity *e, const char *ns)
 }
 
 static int
-compile_entity(struct pe_entity *e, const struct pe_policy *p)
+compile_entity(struct pe_policyset *ps, struct pe_entity *e,
+    const struct pe_policy *p)
 {
 	char *s = entity_selector(e, p->namespace);
 	int ret = 0;
 
 	if (s == NULL)
 		return fp_error("%s:%d: out of memory", p->file, p->line);
+	e->c_shared = 1;
 	if (*s != '\0')
-		ret = compile_text(s, &e->c_sel, p);
+		ret = compile_shared(ps, s, &e->c_sel, p);
 	free(s);
 	if (ret == 0 && e->not_selector != NULL && *e->not_selector != '\0')
-		ret = compile_text(e->not_selector, &e->c_not_sel, p);
+		ret = compile_shared(ps, e->not_selector, &e->c_not_sel, p);
 	return ret;
 }
 
@@ -523,14 +553,21 @@ pe_policyset_release_compiled(struct pe_policyset *ps)
 			struct pe_rule *r = j < p->n_ingress ? &p->ingress[j] :
 			    &p->egress[j - p->n_ingress];
 
-			sel_free(r->src.c_sel);
-			sel_free(r->src.c_not_sel);
-			sel_free(r->dst.c_sel);
-			sel_free(r->dst.c_not_sel);
+			if (!r->src.c_shared) {
+				sel_free(r->src.c_sel);
+				sel_free(r->src.c_not_sel);
+			}
+			if (!r->dst.c_shared) {
+				sel_free(r->dst.c_sel);
+				sel_free(r->dst.c_not_sel);
+			}
 			r->src.c_sel = r->src.c_not_sel = NULL;
 			r->dst.c_sel = r->dst.c_not_sel = NULL;
+			r->src.c_shared = r->dst.c_shared = 0;
 		}
 	}
+	pe_intern_free(ps->c_sels, sel_free_void);
+	ps->c_sels = NULL;
 	ps->prepared = 0;
 }
 
@@ -891,12 +928,12 @@ pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
 		if (compile_policy_selector(p) < 0)
 			goto fail;
 		for (j = 0; j < p->n_ingress; j++)
-			if (compile_entity(&p->ingress[j].src, p) < 0 ||
-			    compile_entity(&p->ingress[j].dst, p) < 0)
+			if (compile_entity(ps, &p->ingress[j].src, p) < 0 ||
+			    compile_entity(ps, &p->ingress[j].dst, p) < 0)
 				goto fail;
 		for (j = 0; j < p->n_egress; j++)
-			if (compile_entity(&p->egress[j].src, p) < 0 ||
-			    compile_entity(&p->egress[j].dst, p) < 0)
+			if (compile_entity(ps, &p->egress[j].src, p) < 0 ||
+			    compile_entity(ps, &p->egress[j].dst, p) < 0)
 				goto fail;
 	}
 	/*

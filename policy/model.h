@@ -15,6 +15,7 @@
 
 struct sel;
 struct pe_selidx;
+struct pe_intern;
 
 enum pe_kind {
 	PE_GNP,		/* GlobalNetworkPolicy */
@@ -48,10 +49,18 @@ struct pe_entity {
 	size_t n_ports, n_not_ports;
 	char *selector, *not_selector, *ns_selector;
 	int has_sa;			/* serviceAccounts present */
+	/*
+	 * The reader's entities: selector, notSelector, namespaceSelector,
+	 * the ports and notPorts arrays and their names are shared copies
+	 * owned by the set (r_intern), not the entity's own.
+	 */
+	int shared;
 	char **sa_names;
 	size_t n_sa_names;
 	char *sa_selector;
 	int has_services;		/* services present */
+	/* c_sel and c_not_sel are owned by the set's c_sels, not this. */
+	int c_shared;
 	char *svc_name, *svc_namespace;
 
 	/* Filled by pe_policyset_prepare (evaluate.c). */
@@ -164,6 +173,15 @@ struct pe_policyset {
 	size_t *c_unindexed;
 	size_t n_unindexed;
 	size_t *c_rank, *c_order, *c_tier_of;
+
+	/*
+	 * Compiled rule selectors by their text, each compiled once and
+	 * shared by every entity with that text (evaluate.c).
+	 */
+	struct pe_intern *c_sels;
+
+	/* The reader's shared strings and ports lists (pe_entity.shared). */
+	struct pe_intern *r_intern;
 
 	/* The reader's hash of policies by kind, namespace and name. */
 	size_t *r_uniq;			/* policy index + 1, or 0 */

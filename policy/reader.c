@@ -18,6 +18,7 @@
 #include "common/yamlread.h"
 #include "policy/calver.h"
 #include "policy/evaluate.h"
+#include "policy/intern.h"
 #include "policy/k8snp.h"
 #include "policy/rd.h"
 #include "policy/reader.h"
@@ -546,33 +547,6 @@ parse_port(struct rd *r, yaml_node_t *v, const char *ctx, struct pe_port *p)
 	return 0;
 }
 
-static int
-get_ports(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
-    struct pe_port **out, size_t *n)
-{
-	yaml_node_t *s;
-	char c[256];
-	size_t i, len;
-
-	if (get_seq(r, map, ctx, key, &s) < 0)
-		return -1;
-	if ((len = seq_len(s)) == 0)
-		return 0;
-	if (rd_check_items(r, s, ctx, key, len, RD_MAX_PORTS) < 0)
-		return -1;
-	if ((*out = calloc(len, sizeof(**out))) == NULL)
-		return rd_err(r, s, ctx, "out of memory");
-	for (i = 0; i < len; i++) {
-		yaml_node_t *v = seq_at(r, s, i);
-
-		ctx_item(c, sizeof(c), ctx, key, i);
-		if (v == NULL || parse_port(r, v, c, &(*out)[i]) < 0)
-			return v ? -1 : rd_err(r, s, c, "missing port");
-		(*n)++;
-	}
-	return 0;
-}
-
 static void
 mask_net(struct fp_ip *ip, int prefix)
 {
@@ -627,6 +601,121 @@ get_nets(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
 	return rd_check_net_dups(r, s, ctx, key, *out, *n);
 }
 
+/* --- shared strings (pe_entity.shared) -------------------------------- */
+
+enum { IK_STR = 1, IK_PORTS };
+
+/* Which selector checks a shared text passed (check_selector's inputs). */
+#define SELOK_BIT(allow_global, paren) (1u << ((allow_global) * 2 + (paren)))
+
+/*
+ * A string value as get_str reads it, but the set's shared copy: *out is
+ * NULL when unset; *ent is its table entry (or NULL).
+ */
+static int
+get_shared_str(struct rd *r, yaml_node_t *map, const char *ctx,
+    const char *key, char **out, struct pe_ient **ent)
+{
+	yaml_node_t *v = map_get(r, map, key);
+	const void *data;
+	char c[256];
+
+	*out = NULL;
+	*ent = NULL;
+	if (v == NULL)
+		return 0;
+	ctx_join(c, sizeof(c), ctx, key);
+	if (v->type != YAML_SCALAR_NODE || scalar_kind(v) != SC_STR)
+		return rd_err(r, v, c, "expected a string, got %s",
+		    kind_word(v));
+	if (strlen(sval(v)) != v->data.scalar.length)
+		return rd_err(r, v, c, "string holds a NUL byte");
+	if ((*ent = pe_intern(&r->ps->r_intern, IK_STR, sval(v),
+	    v->data.scalar.length, &data)) == NULL)
+		return rd_err(r, v, c, "out of memory");
+	*out = (char *)data;
+	return 0;
+}
+
+/* check_selector, once per distinct text and context. */
+static int
+check_shared_selector(struct rd *r, yaml_node_t *at, const char *ctx,
+    const char *s, struct pe_ient *ent, int allow_global)
+{
+	unsigned bit;
+
+	if (s == NULL)
+		return 0;
+	bit = SELOK_BIT(allow_global != 0, rd_calver(r)->global_paren != 0);
+	if (ent->flags & bit)
+		return 0;
+	if (check_selector(r, at, ctx, s, allow_global) < 0)
+		return -1;
+	ent->flags |= bit;
+	return 0;
+}
+
+/* get_ports into the set's shared copy of the list (and of its names). */
+static int
+get_shared_ports(struct rd *r, yaml_node_t *map, const char *ctx,
+    const char *key, struct pe_port **out, size_t *n)
+{
+	struct pe_port buf[RD_MAX_PORTS], *tmp = buf;
+	yaml_node_t *s;
+	const void *data;
+	char c[256];
+	size_t i, len;
+	int ret = -1;
+
+	if (get_seq(r, map, ctx, key, &s) < 0)
+		return -1;
+	if ((len = seq_len(s)) == 0)
+		return 0;
+	if (rd_check_items(r, s, ctx, key, len, RD_MAX_PORTS) < 0)
+		return -1;
+	/* Releases without rule limits take any number of ports. */
+	if (len > RD_MAX_PORTS && (tmp = calloc(len, sizeof(*tmp))) == NULL)
+		return rd_err(r, s, ctx, "out of memory");
+	if (tmp == buf)
+		memset(buf, 0, sizeof(buf));
+	for (i = 0; i < len; i++) {
+		yaml_node_t *v = seq_at(r, s, i);
+
+		ctx_item(c, sizeof(c), ctx, key, i);
+		if (v == NULL) {
+			rd_err(r, s, c, "missing port");
+			goto out;
+		}
+		if (parse_port(r, v, c, &tmp[i]) < 0)
+			goto out;
+		if (tmp[i].name != NULL) {
+			char *own = tmp[i].name;
+
+			if (pe_intern(&r->ps->r_intern, IK_STR, own,
+			    strlen(own), &data) == NULL) {
+				free(own);
+				rd_err(r, v, c, "out of memory");
+				goto out;
+			}
+			tmp[i].name = (char *)data;
+			free(own);
+		}
+	}
+	if (pe_intern(&r->ps->r_intern, IK_PORTS, tmp, len * sizeof(*tmp),
+	    &data) == NULL) {
+		rd_err(r, s, ctx, "out of memory");
+		goto out;
+	}
+	*out = (struct pe_port *)data;
+	*n = len;
+	ret = 0;
+out:
+	/* parse_port leaves no name behind when it fails. */
+	if (tmp != buf)
+		free(tmp);
+	return ret;
+}
+
 /* --- rules ------------------------------------------------------------ */
 
 static int
@@ -641,26 +730,32 @@ read_entity(struct rd *r, yaml_node_t *rule, const char *ctx,
 	static const char *const sa_fields[] = { "names", "selector", NULL };
 	static const char *const svc_fields[] = { "name", "namespace", NULL };
 	yaml_node_t *m = map_get(r, rule, key), *sub;
+	struct pe_ient *ie_sel, *ie_not, *ie_ns;
 	char c[256], c2[300];
 	size_t i;
 
+	e->shared = 1;
 	if (m == NULL)
 		return 0;
 	ctx_join(c, sizeof(c), ctx, key);
 	if (map_check(r, m, c, fields) < 0 ||
 	    get_nets(r, m, c, "nets", RD_MAX_NETS, &e->nets, &e->n_nets) < 0 ||
 	    get_nets(r, m, c, "notNets", RD_MAX_NETS, &e->not_nets, &e->n_not_nets) < 0 ||
-	    get_str(r, m, c, "selector", &e->selector) < 0 ||
-	    get_str(r, m, c, "notSelector", &e->not_selector) < 0 ||
-	    get_str(r, m, c, "namespaceSelector", &e->ns_selector) < 0 ||
-	    get_ports(r, m, c, "ports", &e->ports, &e->n_ports) < 0 ||
-	    get_ports(r, m, c, "notPorts", &e->not_ports, &e->n_not_ports) < 0)
+	    get_shared_str(r, m, c, "selector", &e->selector, &ie_sel) < 0 ||
+	    get_shared_str(r, m, c, "notSelector", &e->not_selector,
+	    &ie_not) < 0 ||
+	    get_shared_str(r, m, c, "namespaceSelector", &e->ns_selector,
+	    &ie_ns) < 0 ||
+	    get_shared_ports(r, m, c, "ports", &e->ports, &e->n_ports) < 0 ||
+	    get_shared_ports(r, m, c, "notPorts", &e->not_ports,
+	    &e->n_not_ports) < 0)
 		return -1;
-	if (check_selector(r, map_get(r, m, "selector"), c, e->selector, 0) < 0 ||
-	    check_selector(r, map_get(r, m, "notSelector"), c,
-	    e->not_selector, 0) < 0 ||
-	    check_selector(r, map_get(r, m, "namespaceSelector"), c,
-	    e->ns_selector, 1) < 0)
+	if (check_shared_selector(r, map_get(r, m, "selector"), c,
+	    e->selector, ie_sel, 0) < 0 ||
+	    check_shared_selector(r, map_get(r, m, "notSelector"), c,
+	    e->not_selector, ie_not, 0) < 0 ||
+	    check_shared_selector(r, map_get(r, m, "namespaceSelector"), c,
+	    e->ns_selector, ie_ns, 1) < 0)
 		return -1;
 	for (i = 0; i < e->n_not_nets; i++)
 		if (e->not_nets[i].prefix == 0)
@@ -1803,23 +1898,27 @@ entity_release(struct pe_entity *e)
 
 	free(e->nets);
 	free(e->not_nets);
-	for (i = 0; i < e->n_ports; i++)
-		free(e->ports[i].name);
-	free(e->ports);
-	for (i = 0; i < e->n_not_ports; i++)
-		free(e->not_ports[i].name);
-	free(e->not_ports);
-	free(e->selector);
-	free(e->not_selector);
-	free(e->ns_selector);
+	if (!e->shared) {
+		for (i = 0; i < e->n_ports; i++)
+			free(e->ports[i].name);
+		free(e->ports);
+		for (i = 0; i < e->n_not_ports; i++)
+			free(e->not_ports[i].name);
+		free(e->not_ports);
+		free(e->selector);
+		free(e->not_selector);
+		free(e->ns_selector);
+	}
 	for (i = 0; i < e->n_sa_names; i++)
 		free(e->sa_names[i]);
 	free(e->sa_names);
 	free(e->sa_selector);
 	free(e->svc_name);
 	free(e->svc_namespace);
-	sel_free(e->c_sel);
-	sel_free(e->c_not_sel);
+	if (!e->c_shared) {
+		sel_free(e->c_sel);
+		sel_free(e->c_not_sel);
+	}
 }
 
 static void
@@ -1890,6 +1989,7 @@ pe_policyset_release(struct pe_policyset *ps)
 		free(ps->origin_paths[i]);
 	free(ps->origin_paths);
 	free(ps->r_uniq);
+	pe_intern_free(ps->r_intern, NULL);
 	memset(ps, 0, sizeof(*ps));
 }
 
