@@ -42,26 +42,43 @@ struct pe_port {
 	char *name;
 };
 
-struct pe_entity {
-	struct pe_net *nets, *not_nets;
-	size_t n_nets, n_not_nets;
-	struct pe_port *ports, *not_ports;
-	size_t n_ports, n_not_ports;
-	char *selector, *not_selector, *ns_selector;
+/*
+ * The parts of a rule's entity that few rules use (pe_entity.more): read
+ * them through PE_MORE, which stands in an empty one when there is none.
+ */
+struct pe_entity_more {
+	struct pe_net *not_nets;
+	size_t n_not_nets;
+	struct pe_port *not_ports;
+	size_t n_not_ports;
+	char *not_selector;
 	int has_sa;			/* serviceAccounts present */
+	int has_services;		/* services present */
+	char **sa_names;
+	size_t n_sa_names;
+	char *sa_selector;
+	char *svc_name, *svc_namespace;
+};
+
+extern const struct pe_entity_more pe_entity_none;
+#define PE_MORE(e) ((e)->more != NULL ? \
+	(const struct pe_entity_more *)(e)->more : &pe_entity_none)
+
+struct pe_entity {
+	struct pe_net *nets;
+	size_t n_nets;
+	struct pe_port *ports;
+	size_t n_ports;
+	char *selector, *ns_selector;
+	struct pe_entity_more *more;	/* NULL when all of it is unset */
 	/*
 	 * The reader's entities: selector, notSelector, namespaceSelector,
 	 * the ports and notPorts arrays and their names are shared copies
 	 * owned by the set (r_intern), not the entity's own.
 	 */
 	int shared;
-	char **sa_names;
-	size_t n_sa_names;
-	char *sa_selector;
-	int has_services;		/* services present */
 	/* c_sel and c_not_sel are owned by the set's c_sels, not this. */
 	int c_shared;
-	char *svc_name, *svc_namespace;
 
 	/* Filled by pe_policyset_prepare (evaluate.c). */
 	struct sel *c_sel;		/* combined positive selector or NULL */

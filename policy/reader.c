@@ -731,6 +731,7 @@ read_entity(struct rd *r, yaml_node_t *rule, const char *ctx,
 	static const char *const svc_fields[] = { "name", "namespace", NULL };
 	yaml_node_t *m = map_get(r, rule, key), *sub;
 	struct pe_ient *ie_sel, *ie_not, *ie_ns;
+	struct pe_entity_more none = { 0 }, *x = &none;
 	char c[256], c2[300];
 	size_t i;
 
@@ -738,32 +739,42 @@ read_entity(struct rd *r, yaml_node_t *rule, const char *ctx,
 	if (m == NULL)
 		return 0;
 	ctx_join(c, sizeof(c), ctx, key);
+	/* Only an entity that sets one of them gets the rarely used fields;
+	 * with none set, what is read of them is nothing (and stays in none). */
+	if (m->type == YAML_MAPPING_NODE &&
+	    (map_get(r, m, "notNets") || map_get(r, m, "notSelector") ||
+	    map_get(r, m, "notPorts") || map_get(r, m, "serviceAccounts") ||
+	    map_get(r, m, "services"))) {
+		if ((e->more = calloc(1, sizeof(*e->more))) == NULL)
+			return rd_err(r, m, c, "out of memory");
+		x = e->more;
+	}
 	if (map_check(r, m, c, fields) < 0 ||
 	    get_nets(r, m, c, "nets", RD_MAX_NETS, &e->nets, &e->n_nets) < 0 ||
-	    get_nets(r, m, c, "notNets", RD_MAX_NETS, &e->not_nets, &e->n_not_nets) < 0 ||
+	    get_nets(r, m, c, "notNets", RD_MAX_NETS, &x->not_nets, &x->n_not_nets) < 0 ||
 	    get_shared_str(r, m, c, "selector", &e->selector, &ie_sel) < 0 ||
-	    get_shared_str(r, m, c, "notSelector", &e->not_selector,
+	    get_shared_str(r, m, c, "notSelector", &x->not_selector,
 	    &ie_not) < 0 ||
 	    get_shared_str(r, m, c, "namespaceSelector", &e->ns_selector,
 	    &ie_ns) < 0 ||
 	    get_shared_ports(r, m, c, "ports", &e->ports, &e->n_ports) < 0 ||
-	    get_shared_ports(r, m, c, "notPorts", &e->not_ports,
-	    &e->n_not_ports) < 0)
+	    get_shared_ports(r, m, c, "notPorts", &x->not_ports,
+	    &x->n_not_ports) < 0)
 		return -1;
 	if (check_shared_selector(r, map_get(r, m, "selector"), c,
 	    e->selector, ie_sel, 0) < 0 ||
 	    check_shared_selector(r, map_get(r, m, "notSelector"), c,
-	    e->not_selector, ie_not, 0) < 0 ||
+	    x->not_selector, ie_not, 0) < 0 ||
 	    check_shared_selector(r, map_get(r, m, "namespaceSelector"), c,
 	    e->ns_selector, ie_ns, 1) < 0)
 		return -1;
-	for (i = 0; i < e->n_not_nets; i++)
-		if (e->not_nets[i].prefix == 0)
+	for (i = 0; i < x->n_not_nets; i++)
+		if (x->not_nets[i].prefix == 0)
 			return rd_err(r, map_get(r, m, "notNets"), c,
 			    "notNets must not contain 0.0.0.0/0 or ::/0");
-	for (i = 0; i < e->n_nets + e->n_not_nets; i++) {
+	for (i = 0; i < e->n_nets + x->n_not_nets; i++) {
 		const struct pe_net *n = i < e->n_nets ? &e->nets[i] :
-		    &e->not_nets[i - e->n_nets];
+		    &x->not_nets[i - e->n_nets];
 		int f = n->ip.len == 4 ? 4 : 6;
 
 		if (*fam != 0 && *fam != f)
@@ -772,30 +783,30 @@ read_entity(struct rd *r, yaml_node_t *rule, const char *ctx,
 	}
 	if ((sub = map_get(r, m, "serviceAccounts")) != NULL) {
 		ctx_join(c2, sizeof(c2), c, "serviceAccounts");
-		e->has_sa = 1;
+		x->has_sa = 1;
 		if (map_check(r, sub, c2, sa_fields) < 0 ||
-		    get_str_list(r, sub, c2, "names", &e->sa_names,
-		    &e->n_sa_names) < 0 ||
-		    get_str(r, sub, c2, "selector", &e->sa_selector) < 0 ||
-		    check_selector(r, sub, c2, e->sa_selector, 0) < 0)
+		    get_str_list(r, sub, c2, "names", &x->sa_names,
+		    &x->n_sa_names) < 0 ||
+		    get_str(r, sub, c2, "selector", &x->sa_selector) < 0 ||
+		    check_selector(r, sub, c2, x->sa_selector, 0) < 0)
 			return -1;
-		for (i = 0; i < e->n_sa_names; i++)
-			if (strchr(e->sa_names[i], '\'') != NULL)
+		for (i = 0; i < x->n_sa_names; i++)
+			if (strchr(x->sa_names[i], '\'') != NULL)
 				return rd_err(r, sub, c2, "invalid service "
 				    "account name '%s'",
-				    fp_clamp(e->sa_names[i], 64));
+				    fp_clamp(x->sa_names[i], 64));
 	}
 	if ((sub = map_get(r, m, "services")) != NULL) {
 		ctx_join(c2, sizeof(c2), c, "services");
-		e->has_services = 1;
+		x->has_services = 1;
 		if (map_check(r, sub, c2, svc_fields) < 0 ||
-		    get_str(r, sub, c2, "name", &e->svc_name) < 0 ||
-		    get_str(r, sub, c2, "namespace", &e->svc_namespace) < 0)
+		    get_str(r, sub, c2, "name", &x->svc_name) < 0 ||
+		    get_str(r, sub, c2, "namespace", &x->svc_namespace) < 0)
 			return -1;
-		if (e->svc_name == NULL || *e->svc_name == '\0')
+		if (x->svc_name == NULL || *x->svc_name == '\0')
 			return rd_err(r, sub, c2, "name is required");
-		if (e->selector || e->not_selector || e->ns_selector ||
-		    e->n_nets || e->n_not_nets || e->has_sa)
+		if (e->selector || x->not_selector || e->ns_selector ||
+		    e->n_nets || x->n_not_nets || x->has_sa)
 			return rd_err(r, sub, c2, "services cannot be combined "
 			    "with selectors, nets or serviceAccounts");
 	}
@@ -890,8 +901,9 @@ check_rule_ports(struct rd *r, yaml_node_t *m, const char *ctx,
 
 	for (i = 0; i < 4; i++) {
 		const struct pe_entity *e = i < 2 ? &ru->src : &ru->dst;
-		const struct pe_port *p = i % 2 ? e->not_ports : e->ports;
-		size_t n = i % 2 ? e->n_not_ports : e->n_ports;
+		const struct pe_port *p = i % 2 ? PE_MORE(e)->not_ports :
+		    e->ports;
+		size_t n = i % 2 ? PE_MORE(e)->n_not_ports : e->n_ports;
 		int numeric = 0;
 
 		for (k = 0; k < n; k++)
@@ -917,20 +929,22 @@ check_rule_services(struct rd *r, yaml_node_t *m, const char *ctx,
 {
 	int i;
 
-	if (ru->src.has_services && egress)
+	if (PE_MORE(&ru->src)->has_services && egress)
 		return rd_err(r, m, ctx, "source services are only allowed in "
 		    "ingress rules");
-	if (ru->dst.has_services && !egress)
+	if (PE_MORE(&ru->dst)->has_services && !egress)
 		return rd_err(r, m, ctx, "destination services are only "
 		    "allowed in egress rules");
-	if (ru->dst.has_services && (ru->dst.n_ports || ru->dst.n_not_ports))
+	if (PE_MORE(&ru->dst)->has_services && (ru->dst.n_ports || PE_MORE(&ru->dst)->n_not_ports))
 		return rd_err(r, m, ctx, "destination services cannot have "
 		    "ports");
 	for (i = 0; i < 2; i++) {
 		const struct pe_entity *e = i ? &ru->dst : &ru->src;
 
-		if (e->has_services && (kind == PE_GNP || kind == PE_SGNP) &&
-		    (e->svc_namespace == NULL || *e->svc_namespace == '\0'))
+		const struct pe_entity_more *x = PE_MORE(e);
+
+		if (x->has_services && (kind == PE_GNP || kind == PE_SGNP) &&
+		    (x->svc_namespace == NULL || *x->svc_namespace == '\0'))
 			return rd_err(r, m, ctx, "services need a namespace in a "
 			    "global policy");
 	}
@@ -1891,34 +1905,42 @@ pe_read_path(struct pe_policyset *ps, const char *path)
 
 /* --- release ---------------------------------------------------------- */
 
+const struct pe_entity_more pe_entity_none;
+
 static void
 entity_release(struct pe_entity *e)
 {
+	struct pe_entity_more *x = e->more;
 	size_t i;
 
 	free(e->nets);
-	free(e->not_nets);
 	if (!e->shared) {
 		for (i = 0; i < e->n_ports; i++)
 			free(e->ports[i].name);
 		free(e->ports);
-		for (i = 0; i < e->n_not_ports; i++)
-			free(e->not_ports[i].name);
-		free(e->not_ports);
 		free(e->selector);
-		free(e->not_selector);
 		free(e->ns_selector);
 	}
-	for (i = 0; i < e->n_sa_names; i++)
-		free(e->sa_names[i]);
-	free(e->sa_names);
-	free(e->sa_selector);
-	free(e->svc_name);
-	free(e->svc_namespace);
 	if (!e->c_shared) {
 		sel_free(e->c_sel);
 		sel_free(e->c_not_sel);
 	}
+	if (x == NULL)
+		return;
+	free(x->not_nets);
+	if (!e->shared) {
+		for (i = 0; i < x->n_not_ports; i++)
+			free(x->not_ports[i].name);
+		free(x->not_ports);
+		free(x->not_selector);
+	}
+	for (i = 0; i < x->n_sa_names; i++)
+		free(x->sa_names[i]);
+	free(x->sa_names);
+	free(x->sa_selector);
+	free(x->svc_name);
+	free(x->svc_namespace);
+	free(x);
 }
 
 static void
