@@ -204,7 +204,7 @@ map_check(struct rd *r, yaml_node_t *n, const char *ctx,
 		if (allowed == NULL)
 			continue;
 		for (a = allowed; *a != NULL; a++)
-			if (strcmp(*a, sval(k)) == 0)
+			if (**a == *sval(k) && strcmp(*a, sval(k)) == 0)
 				break;
 		if (*a == NULL)
 			return rd_err(r, k, ctx, "unknown field '%s'",
@@ -224,7 +224,7 @@ map_get(struct rd *r, yaml_node_t *n, const char *key)
 		yaml_node_t *k = node_at(r, p->key);
 
 		if (k != NULL && k->type == YAML_SCALAR_NODE &&
-		    strcmp(sval(k), key) == 0) {
+		    *sval(k) == *key && strcmp(sval(k), key) == 0) {
 			yaml_node_t *v = node_at(r, p->value);
 
 			return is_null(v) ? NULL : v;
@@ -233,17 +233,49 @@ map_get(struct rd *r, yaml_node_t *n, const char *key)
 	return NULL;
 }
 
+/*
+ * Append s to buf (len bytes, *at used), truncating as snprintf does; these
+ * run for every rule, where snprintf showed in profiles.
+ */
+static void
+ctx_add(char *buf, size_t len, size_t *at, const char *s)
+{
+	while (*s != '\0' && *at + 1 < len)
+		buf[(*at)++] = *s++;
+	buf[*at] = '\0';
+}
+
 static void
 ctx_join(char *buf, size_t len, const char *ctx, const char *key)
 {
-	snprintf(buf, len, "%s%s%s", ctx, *ctx ? "." : "", key);
+	size_t at = 0;
+
+	if (len == 0)
+		return;
+	ctx_add(buf, len, &at, ctx);
+	ctx_add(buf, len, &at, *ctx ? "." : "");
+	ctx_add(buf, len, &at, key);
 }
 
 /* ctx.key[i], naming one item of a list. */
 static void
 ctx_item(char *buf, size_t len, const char *ctx, const char *key, size_t i)
 {
-	snprintf(buf, len, "%s%s%s[%zu]", ctx, *ctx ? "." : "", key, i);
+	char num[32], *p = num + sizeof(num);
+	size_t at = 0;
+
+	if (len == 0)
+		return;
+	*--p = '\0';
+	*--p = ']';
+	do
+		*--p = (char)('0' + i % 10);
+	while ((i /= 10) != 0);
+	*--p = '[';
+	ctx_add(buf, len, &at, ctx);
+	ctx_add(buf, len, &at, *ctx ? "." : "");
+	ctx_add(buf, len, &at, key);
+	ctx_add(buf, len, &at, p);
 }
 
 /* A string value: *out is NULL when unset, else a malloc'd copy. */
