@@ -86,13 +86,14 @@ struct pe_entity {
 };
 
 struct pe_rule {
+	/* Narrow types: a set holds millions of rules. */
 	int line;			/* of the rule in its file */
 	enum pe_action action;
-	int ip_version;			/* 0 (both), 4 or 6 */
-	int protocol, not_protocol;	/* 1..255, or -1 when unset */
-	int icmp_type, icmp_code;	/* -1 when unset */
-	int not_icmp_type, not_icmp_code;
-	int has_http;			/* L7 match: not modelled (L4 only) */
+	short protocol, not_protocol;	/* 1..255, or -1 when unset */
+	short icmp_type, icmp_code;	/* -1 when unset (0..255 else) */
+	short not_icmp_type, not_icmp_code;
+	signed char ip_version;		/* 0 (both), 4 or 6 */
+	signed char has_http;		/* L7 match: not modelled (L4 only) */
 	struct pe_entity src, dst;
 };
 

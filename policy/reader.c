@@ -888,21 +888,19 @@ read_icmp(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru)
 
 	for (i = 0; i < 2; i++) {
 		const char *key = i ? "notICMP" : "icmp";
-		int *type = i ? &ru->not_icmp_type : &ru->icmp_type;
-		int *code = i ? &ru->not_icmp_code : &ru->icmp_code;
-		int tp, cp;
+		short *type = i ? &ru->not_icmp_type : &ru->icmp_type;
+		short *code = i ? &ru->not_icmp_code : &ru->icmp_code;
+		int tp, cp, tv = -1, cv = -1;
 
 		if ((sub = map_get(r, m, key)) == NULL)
 			continue;
 		ctx_join(c, sizeof(c), ctx, key);
 		if (map_check(r, sub, c, icmp_fields) < 0 ||
-		    get_int(r, sub, c, "type", 0, 254, type, &tp) < 0 ||
-		    get_int(r, sub, c, "code", 0, 255, code, &cp) < 0)
+		    get_int(r, sub, c, "type", 0, 254, &tv, &tp) < 0 ||
+		    get_int(r, sub, c, "code", 0, 255, &cv, &cp) < 0)
 			return -1;
-		if (!tp)
-			*type = -1;
-		if (!cp)
-			*code = -1;
+		*type = (short)(tp ? tv : -1);
+		*code = (short)(cp ? cv : -1);
 		if (cp && !tp)
 			return rd_err(r, sub, c, "ICMP code specified without an "
 			    "ICMP type");
@@ -1046,7 +1044,7 @@ read_rule(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru,
 	static const char *const meta_fields[] = { "annotations", NULL };
 	yaml_node_t *sub;
 	char c[300];
-	int present, fam = 0;
+	int present, fam = 0, ipv = 0, proto = -1, not_proto = -1;
 
 	ru->line = (int)m->start_mark.line + 1;
 	ru->protocol = ru->not_protocol = -1;
@@ -1054,15 +1052,18 @@ read_rule(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru,
 	ru->not_icmp_type = ru->not_icmp_code = -1;
 	if (map_check(r, m, ctx, fields) < 0 ||
 	    read_action(r, m, ctx, &ru->action) < 0 ||
-	    get_int(r, m, ctx, "ipVersion", 0, 6, &ru->ip_version,
-	    &present) < 0)
+	    get_int(r, m, ctx, "ipVersion", 0, 6, &ipv, &present) < 0)
 		return -1;
+	ru->ip_version = (signed char)ipv;
 	if (present && ru->ip_version != 4 && ru->ip_version != 6)
 		return rd_err(r, map_get(r, m, "ipVersion"), ctx,
 		    "ipVersion must be 4 or 6");
-	if (get_protocol(r, m, ctx, "protocol", &ru->protocol) < 0 ||
-	    get_protocol(r, m, ctx, "notProtocol", &ru->not_protocol) < 0 ||
-	    read_icmp(r, m, ctx, ru) < 0 ||
+	if (get_protocol(r, m, ctx, "protocol", &proto) < 0 ||
+	    get_protocol(r, m, ctx, "notProtocol", &not_proto) < 0)
+		return -1;
+	ru->protocol = (short)proto;
+	ru->not_protocol = (short)not_proto;
+	if (read_icmp(r, m, ctx, ru) < 0 ||
 	    read_entity(r, m, ctx, "source", &ru->src, &fam) < 0 ||
 	    read_entity(r, m, ctx, "destination", &ru->dst, &fam) < 0)
 		return -1;
