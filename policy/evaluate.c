@@ -407,8 +407,10 @@ compile_entity(struct pe_policyset *ps, struct pe_entity *e,
 	if (*s != '\0')
 		ret = compile_shared(ps, s, &e->c_sel, p);
 	free(s);
-	if (ret == 0 && PE_MORE(e)->not_selector != NULL && *PE_MORE(e)->not_selector != '\0')
-		ret = compile_shared(ps, PE_MORE(e)->not_selector, &e->c_not_sel, p);
+	if (ret == 0 && e->more != NULL && e->more->not_selector != NULL &&
+	    *e->more->not_selector != '\0')
+		ret = compile_shared(ps, e->more->not_selector,
+		    &e->more->c_not_sel, p);
 	return ret;
 }
 
@@ -517,6 +519,20 @@ policy_cmp(const void *a, const void *b)
 	return c;
 }
 
+/* Drop what prepare compiled for e (the set's c_sels owns it, or e). */
+static void
+entity_release_compiled(struct pe_entity *e)
+{
+	if (!e->c_shared) {
+		sel_free(e->c_sel);
+		if (e->more != NULL)
+			sel_free(e->more->c_not_sel);
+	}
+	e->c_sel = NULL;
+	if (e->more != NULL)
+		e->more->c_not_sel = NULL;
+}
+
 void
 pe_policyset_release_compiled(struct pe_policyset *ps)
 {
@@ -553,16 +569,8 @@ pe_policyset_release_compiled(struct pe_policyset *ps)
 			struct pe_rule *r = j < p->n_ingress ? &p->ingress[j] :
 			    &p->egress[j - p->n_ingress];
 
-			if (!r->src.c_shared) {
-				sel_free(r->src.c_sel);
-				sel_free(r->src.c_not_sel);
-			}
-			if (!r->dst.c_shared) {
-				sel_free(r->dst.c_sel);
-				sel_free(r->dst.c_not_sel);
-			}
-			r->src.c_sel = r->src.c_not_sel = NULL;
-			r->dst.c_sel = r->dst.c_not_sel = NULL;
+			entity_release_compiled(&r->src);
+			entity_release_compiled(&r->dst);
 			r->src.c_shared = r->dst.c_shared = 0;
 		}
 	}
@@ -1125,11 +1133,13 @@ entity_match(const struct pe_policyset *ps, const struct pe_entity *e,
 {
 	if (e->n_nets && !in_nets(ep, e->nets, e->n_nets))
 		return 0;
-	if (PE_MORE(e)->n_not_nets && in_nets(ep, PE_MORE(e)->not_nets, PE_MORE(e)->n_not_nets))
+	if (PE_MORE(e)->n_not_nets &&
+	    in_nets(ep, PE_MORE(e)->not_nets, PE_MORE(e)->n_not_nets))
 		return 0;
 	if (e->c_sel && !in_selector_set(ps, e->c_sel, ep))
 		return 0;
-	if (e->c_not_sel && in_selector_set(ps, e->c_not_sel, ep))
+	if (e->more != NULL && e->more->c_not_sel != NULL &&
+	    in_selector_set(ps, e->more->c_not_sel, ep))
 		return 0;
 	if (PE_MORE(e)->has_services &&
 	    !service_match(e, ep, pol_ns, is_dst, proto, port, unsure))
@@ -1142,8 +1152,9 @@ entity_match(const struct pe_policyset *ps, const struct pe_entity *e,
 		if (e->n_ports &&
 		    !port_match(e->ports, e->n_ports, ep, proto, port, unsure))
 			return 0;
-		if (PE_MORE(e)->n_not_ports && port_match(PE_MORE(e)->not_ports, PE_MORE(e)->n_not_ports,
-		    ep, proto, port, unsure))
+		if (PE_MORE(e)->n_not_ports &&
+		    port_match(PE_MORE(e)->not_ports,
+		    PE_MORE(e)->n_not_ports, ep, proto, port, unsure))
 			return 0;
 	}
 	return 1;
@@ -1159,9 +1170,11 @@ rule_match(const struct pe_policyset *ps, const struct pe_rule *r,
 		return 0;
 	/* POL.go filterNets: a list wholly of the other family drops it. */
 	if (all_other_family(r->src.nets, r->src.n_nets, fam) ||
-	    all_other_family(PE_MORE(&r->src)->not_nets, PE_MORE(&r->src)->n_not_nets, fam) ||
+	    all_other_family(PE_MORE(&r->src)->not_nets,
+	    PE_MORE(&r->src)->n_not_nets, fam) ||
 	    all_other_family(r->dst.nets, r->dst.n_nets, fam) ||
-	    all_other_family(PE_MORE(&r->dst)->not_nets, PE_MORE(&r->dst)->n_not_nets, fam))
+	    all_other_family(PE_MORE(&r->dst)->not_nets,
+	    PE_MORE(&r->dst)->n_not_nets, fam))
 		return 0;
 	if (r->protocol != -1 && r->protocol != f->proto)
 		return 0;
@@ -1539,7 +1552,8 @@ fmt_entity(struct strbuf *b, const char *side, const struct pe_entity *e)
 	}
 	if (PE_MORE(e)->has_services)
 		sb_addf(b, " %s=%s/%s", W("services"),
-		    PE_MORE(e)->svc_namespace ? PE_MORE(e)->svc_namespace : "", PE_MORE(e)->svc_name);
+		    PE_MORE(e)->svc_namespace ? PE_MORE(e)->svc_namespace : "",
+		    PE_MORE(e)->svc_name);
 	fmt_ports(b, W("ports"), e->ports, e->n_ports);
 	fmt_ports(b, W("notPorts"), PE_MORE(e)->not_ports, PE_MORE(e)->n_not_ports);
 #undef W

@@ -58,6 +58,9 @@ struct pe_entity_more {
 	size_t n_sa_names;
 	char *sa_selector;
 	char *svc_name, *svc_namespace;
+
+	/* Filled by pe_policyset_prepare (evaluate.c); see c_shared. */
+	struct sel *c_not_sel;		/* notSelector, unscoped, or NULL */
 };
 
 extern const struct pe_entity_more pe_entity_none;
@@ -77,12 +80,11 @@ struct pe_entity {
 	 * owned by the set (r_intern), not the entity's own.
 	 */
 	int shared;
-	/* c_sel and c_not_sel are owned by the set's c_sels, not this. */
+	/* c_sel and more->c_not_sel are owned by the set's c_sels. */
 	int c_shared;
 
 	/* Filled by pe_policyset_prepare (evaluate.c). */
 	struct sel *c_sel;		/* combined positive selector or NULL */
-	struct sel *c_not_sel;		/* notSelector, unscoped, or NULL */
 };
 
 struct pe_rule {

@@ -783,7 +783,8 @@ read_entity(struct rd *r, yaml_node_t *rule, const char *ctx,
 	}
 	if (map_check(r, m, c, fields) < 0 ||
 	    get_nets(r, m, c, "nets", RD_MAX_NETS, &e->nets, &e->n_nets) < 0 ||
-	    get_nets(r, m, c, "notNets", RD_MAX_NETS, &x->not_nets, &x->n_not_nets) < 0 ||
+	    get_nets(r, m, c, "notNets", RD_MAX_NETS, &x->not_nets,
+	    &x->n_not_nets) < 0 ||
 	    get_shared_str(r, m, c, "selector", &e->selector, &ie_sel) < 0 ||
 	    get_shared_str(r, m, c, "notSelector", &x->not_selector,
 	    &ie_not) < 0 ||
@@ -965,7 +966,8 @@ check_rule_services(struct rd *r, yaml_node_t *m, const char *ctx,
 	if (PE_MORE(&ru->dst)->has_services && !egress)
 		return rd_err(r, m, ctx, "destination services are only "
 		    "allowed in egress rules");
-	if (PE_MORE(&ru->dst)->has_services && (ru->dst.n_ports || PE_MORE(&ru->dst)->n_not_ports))
+	if (PE_MORE(&ru->dst)->has_services &&
+	    (ru->dst.n_ports || PE_MORE(&ru->dst)->n_not_ports))
 		return rd_err(r, m, ctx, "destination services cannot have "
 		    "ports");
 	for (i = 0; i < 2; i++) {
@@ -1956,7 +1958,8 @@ entity_release(struct pe_entity *e)
 	}
 	if (!e->c_shared) {
 		sel_free(e->c_sel);
-		sel_free(e->c_not_sel);
+		if (x != NULL)
+			sel_free(x->c_not_sel);
 	}
 	if (x == NULL)
 		return;
