@@ -407,8 +407,43 @@ load_nomem(struct yr *r)
 }
 
 /* Add the node of a checked event to doc and hang it under its parent. */
+/*
+ * yaml_document_add_scalar, but taking the event's value instead of a copy
+ * and leaving the node untagged (no one reads tags): one allocation per
+ * scalar instead of three. The node stack grows as libyaml's does, with
+ * the allocator yaml_document_delete frees with.
+ */
 static int
-load_node(struct yr *r, yaml_document_t *doc, const yaml_event_t *ev)
+add_scalar(yaml_document_t *doc, yaml_event_t *ev)
+{
+	yaml_node_t *n;
+
+	if (doc->nodes.top == doc->nodes.end) {
+		size_t have = (size_t)(doc->nodes.end - doc->nodes.start);
+		size_t want = have ? have * 2 : 16;
+		yaml_node_t *s;
+
+		if (want > INT_MAX / 2 ||
+		    (s = realloc(doc->nodes.start, want * sizeof(*s))) == NULL)
+			return 0;
+		doc->nodes.top = s + (doc->nodes.top - doc->nodes.start);
+		doc->nodes.start = s;
+		doc->nodes.end = s + want;
+	}
+	n = doc->nodes.top;
+	memset(n, 0, sizeof(*n));
+	n->type = YAML_SCALAR_NODE;
+	n->tag = NULL;
+	n->data.scalar.value = ev->data.scalar.value;
+	n->data.scalar.length = ev->data.scalar.length;
+	n->data.scalar.style = ev->data.scalar.style;
+	ev->data.scalar.value = NULL;	/* the node's now */
+	doc->nodes.top++;
+	return (int)(doc->nodes.top - doc->nodes.start);
+}
+
+static int
+load_node(struct yr *r, yaml_document_t *doc, yaml_event_t *ev)
 {
 	/* yr_event has pushed the frame of a collection already. */
 	int coll = ev->type != YAML_SCALAR_EVENT;
@@ -422,8 +457,7 @@ load_node(struct yr *r, yaml_document_t *doc, const yaml_event_t *ev)
 		if (ev->data.scalar.length > INT_MAX)
 			return yr_fail(r, YR_LIMIT, &ev->start_mark, "scalar "
 			    "longer than %d bytes", INT_MAX);
-		id = yaml_document_add_scalar(doc, NULL, ev->data.scalar.value,
-		    (int)ev->data.scalar.length, ev->data.scalar.style);
+		id = add_scalar(doc, ev);
 		break;
 	case YAML_SEQUENCE_START_EVENT:
 		id = yaml_document_add_sequence(doc, NULL,

@@ -8,6 +8,7 @@
 #include "common/strbuf.h"
 #include "policy/calver.h"
 #include "policy/evaluate.h"
+#include "policy/intern.h"
 #include "policy/selector.h"
 #include "common/banned.h"
 
@@ -238,6 +239,33 @@ compile_text(const char *text, struct sel **out, const struct pe_policy *p)
 	return 0;
 }
 
+/*
+ * compile_text, once per distinct text in the set: *out is the set's
+ * shared compiled selector (ps->c_sels owns it; pe_entity.c_shared).
+ */
+static int
+compile_shared(struct pe_policyset *ps, const char *text, struct sel **out,
+    const struct pe_policy *p)
+{
+	struct pe_ient *ent;
+	const void *data;
+
+	if ((ent = pe_intern(&ps->c_sels, 0, text, strlen(text), &data)) ==
+	    NULL)
+		return fp_error("%s:%d: out of memory", p->file, p->line);
+	if (ent->val == NULL && compile_text(text, (struct sel **)&ent->val,
+	    p) < 0)
+		return -1;
+	*out = ent->val;
+	return 0;
+}
+
+static void
+sel_free_void(void *s)
+{
+	sel_free(s);
+}
+
 /* The applicability selector (GNPPROC.go, NPPROC.go). */
 static int
 compile_policy_selector(struct pe_policy *p)
@@ -277,16 +305,16 @@ sa_selector(const struct pe_entity *e)
 	char *upd = NULL, *names;
 	size_t i;
 
-	if (e->sa_selector != NULL && *e->sa_selector != '\0')
-		if ((upd = prefixed(e->sa_selector, "pcsa.")) == NULL)
+	if (PE_MORE(e)->sa_selector != NULL && *PE_MORE(e)->sa_selector != '\0')
+		if ((upd = prefixed(PE_MORE(e)->sa_selector, "pcsa.")) == NULL)
 			return NULL;
-	if (e->n_sa_names == 0)
+	if (PE_MORE(e)->n_sa_names == 0)
 		return upd ? upd : strdup("");
 	sb_adds(&b, LABEL_SA " in { '");
-	for (i = 0; i < e->n_sa_names; i++) {
+	for (i = 0; i < PE_MORE(e)->n_sa_names; i++) {
 		if (i > 0)
 			sb_adds(&b, "', '");
-		sb_adds(&b, e->sa_names[i]);
+		sb_adds(&b, PE_MORE(e)->sa_names[i]);
 	}
 	sb_adds(&b, "' }");
 	names = sb_detach(&b);
@@ -321,7 +349,7 @@ entity_selector(const struct pe_entity *e, const char *ns)
 	char *nssel = NULL, *sasel, *sel = NULL, *t;
 	const char *nsraw = e->ns_selector ? e->ns_selector : "";
 	const char *epsel = e->selector ? e->selector : "";
-	const char *notsel = e->not_selector ? e->not_selector : "";
+	const char *notsel = PE_MORE(e)->not_selector ? PE_MORE(e)->not_selector : "";
 
 	if (*nsraw != '\0') {
 		if ((nssel = prefixed(nsraw, "pcns.")) == NULL)
@@ -340,7 +368,7 @@ entity_selector(const struct pe_entity *e, const char *ns)
 	}
 	if (nssel == NULL)
 		return NULL;
-	sasel = e->has_sa ? sa_selector(e) : strdup("");
+	sasel = PE_MORE(e)->has_sa ? sa_selector(e) : strdup("");
 	if (sasel == NULL) {
 		free(nssel);
 		return NULL;
@@ -367,18 +395,22 @@ entity_selector(const struct pe_entity *e, const char *ns)
 }
 
 static int
-compile_entity(struct pe_entity *e, const struct pe_policy *p)
+compile_entity(struct pe_policyset *ps, struct pe_entity *e,
+    const struct pe_policy *p)
 {
 	char *s = entity_selector(e, p->namespace);
 	int ret = 0;
 
 	if (s == NULL)
 		return fp_error("%s:%d: out of memory", p->file, p->line);
+	e->c_shared = 1;
 	if (*s != '\0')
-		ret = compile_text(s, &e->c_sel, p);
+		ret = compile_shared(ps, s, &e->c_sel, p);
 	free(s);
-	if (ret == 0 && e->not_selector != NULL && *e->not_selector != '\0')
-		ret = compile_text(e->not_selector, &e->c_not_sel, p);
+	if (ret == 0 && e->more != NULL && e->more->not_selector != NULL &&
+	    *e->more->not_selector != '\0')
+		ret = compile_shared(ps, e->more->not_selector,
+		    &e->more->c_not_sel, p);
 	return ret;
 }
 
@@ -487,6 +519,20 @@ policy_cmp(const void *a, const void *b)
 	return c;
 }
 
+/* Drop what prepare compiled for e (the set's c_sels owns it, or e). */
+static void
+entity_release_compiled(struct pe_entity *e)
+{
+	if (!e->c_shared) {
+		sel_free(e->c_sel);
+		if (e->more != NULL)
+			sel_free(e->more->c_not_sel);
+	}
+	e->c_sel = NULL;
+	if (e->more != NULL)
+		e->more->c_not_sel = NULL;
+}
+
 void
 pe_policyset_release_compiled(struct pe_policyset *ps)
 {
@@ -523,14 +569,13 @@ pe_policyset_release_compiled(struct pe_policyset *ps)
 			struct pe_rule *r = j < p->n_ingress ? &p->ingress[j] :
 			    &p->egress[j - p->n_ingress];
 
-			sel_free(r->src.c_sel);
-			sel_free(r->src.c_not_sel);
-			sel_free(r->dst.c_sel);
-			sel_free(r->dst.c_not_sel);
-			r->src.c_sel = r->src.c_not_sel = NULL;
-			r->dst.c_sel = r->dst.c_not_sel = NULL;
+			entity_release_compiled(&r->src);
+			entity_release_compiled(&r->dst);
+			r->src.c_shared = r->dst.c_shared = 0;
 		}
 	}
+	pe_intern_free(ps->c_sels, sel_free_void);
+	ps->c_sels = NULL;
 	ps->prepared = 0;
 }
 
@@ -891,12 +936,12 @@ pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
 		if (compile_policy_selector(p) < 0)
 			goto fail;
 		for (j = 0; j < p->n_ingress; j++)
-			if (compile_entity(&p->ingress[j].src, p) < 0 ||
-			    compile_entity(&p->ingress[j].dst, p) < 0)
+			if (compile_entity(ps, &p->ingress[j].src, p) < 0 ||
+			    compile_entity(ps, &p->ingress[j].dst, p) < 0)
 				goto fail;
 		for (j = 0; j < p->n_egress; j++)
-			if (compile_entity(&p->egress[j].src, p) < 0 ||
-			    compile_entity(&p->egress[j].dst, p) < 0)
+			if (compile_entity(ps, &p->egress[j].src, p) < 0 ||
+			    compile_entity(ps, &p->egress[j].dst, p) < 0)
 				goto fail;
 	}
 	/*
@@ -1063,8 +1108,8 @@ static int
 service_match(const struct pe_entity *e, const struct pe_endpoint *ep,
     const char *pol_ns, int is_dst, int proto, int port, int *unsure)
 {
-	const char *ns = e->svc_namespace && *e->svc_namespace ?
-	    e->svc_namespace : pol_ns;
+	const char *ns = PE_MORE(e)->svc_namespace && *PE_MORE(e)->svc_namespace ?
+	    PE_MORE(e)->svc_namespace : pol_ns;
 	size_t i;
 
 	if (!ep->services_known) {
@@ -1073,7 +1118,7 @@ service_match(const struct pe_entity *e, const struct pe_endpoint *ep,
 	}
 	for (i = 0; i < ep->n_services; i++)
 		if (ns != NULL && strcmp(ep->services[i].namespace, ns) == 0 &&
-		    strcmp(ep->services[i].name, e->svc_name) == 0 &&
+		    strcmp(ep->services[i].name, PE_MORE(e)->svc_name) == 0 &&
 		    (!is_dst || ep->services[i].port < 0 ||
 		    (ep->services[i].proto == proto &&
 		    ep->services[i].port == port)))
@@ -1088,16 +1133,18 @@ entity_match(const struct pe_policyset *ps, const struct pe_entity *e,
 {
 	if (e->n_nets && !in_nets(ep, e->nets, e->n_nets))
 		return 0;
-	if (e->n_not_nets && in_nets(ep, e->not_nets, e->n_not_nets))
+	if (PE_MORE(e)->n_not_nets &&
+	    in_nets(ep, PE_MORE(e)->not_nets, PE_MORE(e)->n_not_nets))
 		return 0;
 	if (e->c_sel && !in_selector_set(ps, e->c_sel, ep))
 		return 0;
-	if (e->c_not_sel && in_selector_set(ps, e->c_not_sel, ep))
+	if (e->more != NULL && e->more->c_not_sel != NULL &&
+	    in_selector_set(ps, e->more->c_not_sel, ep))
 		return 0;
-	if (e->has_services &&
+	if (PE_MORE(e)->has_services &&
 	    !service_match(e, ep, pol_ns, is_dst, proto, port, unsure))
 		return 0;
-	if (e->n_ports || e->n_not_ports) {
+	if (e->n_ports || PE_MORE(e)->n_not_ports) {
 		if (port <= 0) {
 			*unsure = 1;
 			return 0;
@@ -1105,8 +1152,9 @@ entity_match(const struct pe_policyset *ps, const struct pe_entity *e,
 		if (e->n_ports &&
 		    !port_match(e->ports, e->n_ports, ep, proto, port, unsure))
 			return 0;
-		if (e->n_not_ports && port_match(e->not_ports, e->n_not_ports,
-		    ep, proto, port, unsure))
+		if (PE_MORE(e)->n_not_ports &&
+		    port_match(PE_MORE(e)->not_ports,
+		    PE_MORE(e)->n_not_ports, ep, proto, port, unsure))
 			return 0;
 	}
 	return 1;
@@ -1122,9 +1170,11 @@ rule_match(const struct pe_policyset *ps, const struct pe_rule *r,
 		return 0;
 	/* POL.go filterNets: a list wholly of the other family drops it. */
 	if (all_other_family(r->src.nets, r->src.n_nets, fam) ||
-	    all_other_family(r->src.not_nets, r->src.n_not_nets, fam) ||
+	    all_other_family(PE_MORE(&r->src)->not_nets,
+	    PE_MORE(&r->src)->n_not_nets, fam) ||
 	    all_other_family(r->dst.nets, r->dst.n_nets, fam) ||
-	    all_other_family(r->dst.not_nets, r->dst.n_not_nets, fam))
+	    all_other_family(PE_MORE(&r->dst)->not_nets,
+	    PE_MORE(&r->dst)->n_not_nets, fam))
 		return 0;
 	if (r->protocol != -1 && r->protocol != f->proto)
 		return 0;
@@ -1484,27 +1534,28 @@ fmt_entity(struct strbuf *b, const char *side, const struct pe_entity *e)
 
 #define W(x) (snprintf(what, sizeof(what), "%s.%s", side, x), what)
 	fmt_nets(b, W("nets"), e->nets, e->n_nets);
-	fmt_nets(b, W("notNets"), e->not_nets, e->n_not_nets);
+	fmt_nets(b, W("notNets"), PE_MORE(e)->not_nets, PE_MORE(e)->n_not_nets);
 	if (e->selector)
 		sb_addf(b, " %s=\"%s\"", W("selector"), e->selector);
-	if (e->not_selector)
-		sb_addf(b, " %s=\"%s\"", W("notSelector"), e->not_selector);
+	if (PE_MORE(e)->not_selector)
+		sb_addf(b, " %s=\"%s\"", W("notSelector"), PE_MORE(e)->not_selector);
 	if (e->ns_selector)
 		sb_addf(b, " %s=\"%s\"", W("namespaceSelector"), e->ns_selector);
-	if (e->has_sa) {
+	if (PE_MORE(e)->has_sa) {
 		sb_addf(b, " %s=[", W("serviceAccounts.names"));
-		for (i = 0; i < e->n_sa_names; i++)
-			sb_addf(b, "%s%s", i ? "," : "", e->sa_names[i]);
+		for (i = 0; i < PE_MORE(e)->n_sa_names; i++)
+			sb_addf(b, "%s%s", i ? "," : "", PE_MORE(e)->sa_names[i]);
 		sb_addc(b, ']');
-		if (e->sa_selector)
+		if (PE_MORE(e)->sa_selector)
 			sb_addf(b, " %s=\"%s\"", W("serviceAccounts.selector"),
-			    e->sa_selector);
+			    PE_MORE(e)->sa_selector);
 	}
-	if (e->has_services)
+	if (PE_MORE(e)->has_services)
 		sb_addf(b, " %s=%s/%s", W("services"),
-		    e->svc_namespace ? e->svc_namespace : "", e->svc_name);
+		    PE_MORE(e)->svc_namespace ? PE_MORE(e)->svc_namespace : "",
+		    PE_MORE(e)->svc_name);
 	fmt_ports(b, W("ports"), e->ports, e->n_ports);
-	fmt_ports(b, W("notPorts"), e->not_ports, e->n_not_ports);
+	fmt_ports(b, W("notPorts"), PE_MORE(e)->not_ports, PE_MORE(e)->n_not_ports);
 #undef W
 }
 

@@ -478,8 +478,10 @@ emit_rule(struct pe_rule *ru, int line, int egress, int proto,
 	    (peer->ns_selector && (pe->ns_selector =
 	    strdup(peer->ns_selector)) == NULL) ||
 	    copy_nets(&pe->nets, &pe->n_nets, peer->nets, peer->n_nets) < 0 ||
-	    copy_nets(&pe->not_nets, &pe->n_not_nets, peer->not_nets,
-	    peer->n_not_nets) < 0)
+	    (peer->n_not_nets > 0 &&
+	    (pe->more = calloc(1, sizeof(*pe->more))) == NULL) ||
+	    (pe->more != NULL && copy_nets(&pe->more->not_nets,
+	    &pe->more->n_not_nets, peer->not_nets, peer->n_not_nets) < 0))
 		return -1;
 	return 0;
 }

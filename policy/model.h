@@ -15,6 +15,7 @@
 
 struct sel;
 struct pe_selidx;
+struct pe_intern;
 
 enum pe_kind {
 	PE_GNP,		/* GlobalNetworkPolicy */
@@ -41,32 +42,60 @@ struct pe_port {
 	char *name;
 };
 
-struct pe_entity {
-	struct pe_net *nets, *not_nets;
-	size_t n_nets, n_not_nets;
-	struct pe_port *ports, *not_ports;
-	size_t n_ports, n_not_ports;
-	char *selector, *not_selector, *ns_selector;
+/*
+ * The parts of a rule's entity that few rules use (pe_entity.more): read
+ * them through PE_MORE, which stands in an empty one when there is none.
+ */
+struct pe_entity_more {
+	struct pe_net *not_nets;
+	size_t n_not_nets;
+	struct pe_port *not_ports;
+	size_t n_not_ports;
+	char *not_selector;
 	int has_sa;			/* serviceAccounts present */
+	int has_services;		/* services present */
 	char **sa_names;
 	size_t n_sa_names;
 	char *sa_selector;
-	int has_services;		/* services present */
 	char *svc_name, *svc_namespace;
 
-	/* Filled by pe_policyset_prepare (evaluate.c). */
-	struct sel *c_sel;		/* combined positive selector or NULL */
+	/* Filled by pe_policyset_prepare (evaluate.c); see c_shared. */
 	struct sel *c_not_sel;		/* notSelector, unscoped, or NULL */
 };
 
+extern const struct pe_entity_more pe_entity_none;
+#define PE_MORE(e) ((e)->more != NULL ? \
+	(const struct pe_entity_more *)(e)->more : &pe_entity_none)
+
+struct pe_entity {
+	struct pe_net *nets;
+	size_t n_nets;
+	struct pe_port *ports;
+	size_t n_ports;
+	char *selector, *ns_selector;
+	struct pe_entity_more *more;	/* NULL when all of it is unset */
+	/*
+	 * The reader's entities: selector, notSelector, namespaceSelector,
+	 * the ports and notPorts arrays and their names are shared copies
+	 * owned by the set (r_intern), not the entity's own.
+	 */
+	int shared;
+	/* c_sel and more->c_not_sel are owned by the set's c_sels. */
+	int c_shared;
+
+	/* Filled by pe_policyset_prepare (evaluate.c). */
+	struct sel *c_sel;		/* combined positive selector or NULL */
+};
+
 struct pe_rule {
+	/* Narrow types: a set holds millions of rules. */
 	int line;			/* of the rule in its file */
 	enum pe_action action;
-	int ip_version;			/* 0 (both), 4 or 6 */
-	int protocol, not_protocol;	/* 1..255, or -1 when unset */
-	int icmp_type, icmp_code;	/* -1 when unset */
-	int not_icmp_type, not_icmp_code;
-	int has_http;			/* L7 match: not modelled (L4 only) */
+	short protocol, not_protocol;	/* 1..255, or -1 when unset */
+	short icmp_type, icmp_code;	/* -1 when unset (0..255 else) */
+	short not_icmp_type, not_icmp_code;
+	signed char ip_version;		/* 0 (both), 4 or 6 */
+	signed char has_http;		/* L7 match: not modelled (L4 only) */
 	struct pe_entity src, dst;
 };
 
@@ -164,6 +193,15 @@ struct pe_policyset {
 	size_t *c_unindexed;
 	size_t n_unindexed;
 	size_t *c_rank, *c_order, *c_tier_of;
+
+	/*
+	 * Compiled rule selectors by their text, each compiled once and
+	 * shared by every entity with that text (evaluate.c).
+	 */
+	struct pe_intern *c_sels;
+
+	/* The reader's shared strings and ports lists (pe_entity.shared). */
+	struct pe_intern *r_intern;
 
 	/* The reader's hash of policies by kind, namespace and name. */
 	size_t *r_uniq;			/* policy index + 1, or 0 */

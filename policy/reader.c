@@ -18,6 +18,7 @@
 #include "common/yamlread.h"
 #include "policy/calver.h"
 #include "policy/evaluate.h"
+#include "policy/intern.h"
 #include "policy/k8snp.h"
 #include "policy/rd.h"
 #include "policy/reader.h"
@@ -203,7 +204,7 @@ map_check(struct rd *r, yaml_node_t *n, const char *ctx,
 		if (allowed == NULL)
 			continue;
 		for (a = allowed; *a != NULL; a++)
-			if (strcmp(*a, sval(k)) == 0)
+			if (**a == *sval(k) && strcmp(*a, sval(k)) == 0)
 				break;
 		if (*a == NULL)
 			return rd_err(r, k, ctx, "unknown field '%s'",
@@ -223,7 +224,7 @@ map_get(struct rd *r, yaml_node_t *n, const char *key)
 		yaml_node_t *k = node_at(r, p->key);
 
 		if (k != NULL && k->type == YAML_SCALAR_NODE &&
-		    strcmp(sval(k), key) == 0) {
+		    *sval(k) == *key && strcmp(sval(k), key) == 0) {
 			yaml_node_t *v = node_at(r, p->value);
 
 			return is_null(v) ? NULL : v;
@@ -232,17 +233,49 @@ map_get(struct rd *r, yaml_node_t *n, const char *key)
 	return NULL;
 }
 
+/*
+ * Append s to buf (len bytes, *at used), truncating as snprintf does; these
+ * run for every rule, where snprintf showed in profiles.
+ */
+static void
+ctx_add(char *buf, size_t len, size_t *at, const char *s)
+{
+	while (*s != '\0' && *at + 1 < len)
+		buf[(*at)++] = *s++;
+	buf[*at] = '\0';
+}
+
 static void
 ctx_join(char *buf, size_t len, const char *ctx, const char *key)
 {
-	snprintf(buf, len, "%s%s%s", ctx, *ctx ? "." : "", key);
+	size_t at = 0;
+
+	if (len == 0)
+		return;
+	ctx_add(buf, len, &at, ctx);
+	ctx_add(buf, len, &at, *ctx ? "." : "");
+	ctx_add(buf, len, &at, key);
 }
 
 /* ctx.key[i], naming one item of a list. */
 static void
 ctx_item(char *buf, size_t len, const char *ctx, const char *key, size_t i)
 {
-	snprintf(buf, len, "%s%s%s[%zu]", ctx, *ctx ? "." : "", key, i);
+	char num[32], *p = num + sizeof(num);
+	size_t at = 0;
+
+	if (len == 0)
+		return;
+	*--p = '\0';
+	*--p = ']';
+	do
+		*--p = (char)('0' + i % 10);
+	while ((i /= 10) != 0);
+	*--p = '[';
+	ctx_add(buf, len, &at, ctx);
+	ctx_add(buf, len, &at, *ctx ? "." : "");
+	ctx_add(buf, len, &at, key);
+	ctx_add(buf, len, &at, p);
 }
 
 /* A string value: *out is NULL when unset, else a malloc'd copy. */
@@ -546,33 +579,6 @@ parse_port(struct rd *r, yaml_node_t *v, const char *ctx, struct pe_port *p)
 	return 0;
 }
 
-static int
-get_ports(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
-    struct pe_port **out, size_t *n)
-{
-	yaml_node_t *s;
-	char c[256];
-	size_t i, len;
-
-	if (get_seq(r, map, ctx, key, &s) < 0)
-		return -1;
-	if ((len = seq_len(s)) == 0)
-		return 0;
-	if (rd_check_items(r, s, ctx, key, len, RD_MAX_PORTS) < 0)
-		return -1;
-	if ((*out = calloc(len, sizeof(**out))) == NULL)
-		return rd_err(r, s, ctx, "out of memory");
-	for (i = 0; i < len; i++) {
-		yaml_node_t *v = seq_at(r, s, i);
-
-		ctx_item(c, sizeof(c), ctx, key, i);
-		if (v == NULL || parse_port(r, v, c, &(*out)[i]) < 0)
-			return v ? -1 : rd_err(r, s, c, "missing port");
-		(*n)++;
-	}
-	return 0;
-}
-
 static void
 mask_net(struct fp_ip *ip, int prefix)
 {
@@ -627,6 +633,121 @@ get_nets(struct rd *r, yaml_node_t *map, const char *ctx, const char *key,
 	return rd_check_net_dups(r, s, ctx, key, *out, *n);
 }
 
+/* --- shared strings (pe_entity.shared) -------------------------------- */
+
+enum { IK_STR = 1, IK_PORTS };
+
+/* Which selector checks a shared text passed (check_selector's inputs). */
+#define SELOK_BIT(allow_global, paren) (1u << ((allow_global) * 2 + (paren)))
+
+/*
+ * A string value as get_str reads it, but the set's shared copy: *out is
+ * NULL when unset; *ent is its table entry (or NULL).
+ */
+static int
+get_shared_str(struct rd *r, yaml_node_t *map, const char *ctx,
+    const char *key, char **out, struct pe_ient **ent)
+{
+	yaml_node_t *v = map_get(r, map, key);
+	const void *data;
+	char c[256];
+
+	*out = NULL;
+	*ent = NULL;
+	if (v == NULL)
+		return 0;
+	ctx_join(c, sizeof(c), ctx, key);
+	if (v->type != YAML_SCALAR_NODE || scalar_kind(v) != SC_STR)
+		return rd_err(r, v, c, "expected a string, got %s",
+		    kind_word(v));
+	if (strlen(sval(v)) != v->data.scalar.length)
+		return rd_err(r, v, c, "string holds a NUL byte");
+	if ((*ent = pe_intern(&r->ps->r_intern, IK_STR, sval(v),
+	    v->data.scalar.length, &data)) == NULL)
+		return rd_err(r, v, c, "out of memory");
+	*out = (char *)data;
+	return 0;
+}
+
+/* check_selector, once per distinct text and context. */
+static int
+check_shared_selector(struct rd *r, yaml_node_t *at, const char *ctx,
+    const char *s, struct pe_ient *ent, int allow_global)
+{
+	unsigned bit;
+
+	if (s == NULL)
+		return 0;
+	bit = SELOK_BIT(allow_global != 0, rd_calver(r)->global_paren != 0);
+	if (ent->flags & bit)
+		return 0;
+	if (check_selector(r, at, ctx, s, allow_global) < 0)
+		return -1;
+	ent->flags |= bit;
+	return 0;
+}
+
+/* get_ports into the set's shared copy of the list (and of its names). */
+static int
+get_shared_ports(struct rd *r, yaml_node_t *map, const char *ctx,
+    const char *key, struct pe_port **out, size_t *n)
+{
+	struct pe_port buf[RD_MAX_PORTS], *tmp = buf;
+	yaml_node_t *s;
+	const void *data;
+	char c[256];
+	size_t i, len;
+	int ret = -1;
+
+	if (get_seq(r, map, ctx, key, &s) < 0)
+		return -1;
+	if ((len = seq_len(s)) == 0)
+		return 0;
+	if (rd_check_items(r, s, ctx, key, len, RD_MAX_PORTS) < 0)
+		return -1;
+	/* Releases without rule limits take any number of ports. */
+	if (len > RD_MAX_PORTS && (tmp = calloc(len, sizeof(*tmp))) == NULL)
+		return rd_err(r, s, ctx, "out of memory");
+	if (tmp == buf)
+		memset(buf, 0, sizeof(buf));
+	for (i = 0; i < len; i++) {
+		yaml_node_t *v = seq_at(r, s, i);
+
+		ctx_item(c, sizeof(c), ctx, key, i);
+		if (v == NULL) {
+			rd_err(r, s, c, "missing port");
+			goto out;
+		}
+		if (parse_port(r, v, c, &tmp[i]) < 0)
+			goto out;
+		if (tmp[i].name != NULL) {
+			char *own = tmp[i].name;
+
+			if (pe_intern(&r->ps->r_intern, IK_STR, own,
+			    strlen(own), &data) == NULL) {
+				free(own);
+				rd_err(r, v, c, "out of memory");
+				goto out;
+			}
+			tmp[i].name = (char *)data;
+			free(own);
+		}
+	}
+	if (pe_intern(&r->ps->r_intern, IK_PORTS, tmp, len * sizeof(*tmp),
+	    &data) == NULL) {
+		rd_err(r, s, ctx, "out of memory");
+		goto out;
+	}
+	*out = (struct pe_port *)data;
+	*n = len;
+	ret = 0;
+out:
+	/* parse_port leaves no name behind when it fails. */
+	if (tmp != buf)
+		free(tmp);
+	return ret;
+}
+
 /* --- rules ------------------------------------------------------------ */
 
 static int
@@ -641,34 +762,52 @@ read_entity(struct rd *r, yaml_node_t *rule, const char *ctx,
 	static const char *const sa_fields[] = { "names", "selector", NULL };
 	static const char *const svc_fields[] = { "name", "namespace", NULL };
 	yaml_node_t *m = map_get(r, rule, key), *sub;
+	struct pe_ient *ie_sel, *ie_not, *ie_ns;
+	struct pe_entity_more none = { 0 }, *x = &none;
 	char c[256], c2[300];
 	size_t i;
 
+	e->shared = 1;
 	if (m == NULL)
 		return 0;
 	ctx_join(c, sizeof(c), ctx, key);
+	/* Only an entity that sets one of them gets the rarely used fields;
+	 * with none set, what is read of them is nothing (and stays in none). */
+	if (m->type == YAML_MAPPING_NODE &&
+	    (map_get(r, m, "notNets") || map_get(r, m, "notSelector") ||
+	    map_get(r, m, "notPorts") || map_get(r, m, "serviceAccounts") ||
+	    map_get(r, m, "services"))) {
+		if ((e->more = calloc(1, sizeof(*e->more))) == NULL)
+			return rd_err(r, m, c, "out of memory");
+		x = e->more;
+	}
 	if (map_check(r, m, c, fields) < 0 ||
 	    get_nets(r, m, c, "nets", RD_MAX_NETS, &e->nets, &e->n_nets) < 0 ||
-	    get_nets(r, m, c, "notNets", RD_MAX_NETS, &e->not_nets, &e->n_not_nets) < 0 ||
-	    get_str(r, m, c, "selector", &e->selector) < 0 ||
-	    get_str(r, m, c, "notSelector", &e->not_selector) < 0 ||
-	    get_str(r, m, c, "namespaceSelector", &e->ns_selector) < 0 ||
-	    get_ports(r, m, c, "ports", &e->ports, &e->n_ports) < 0 ||
-	    get_ports(r, m, c, "notPorts", &e->not_ports, &e->n_not_ports) < 0)
+	    get_nets(r, m, c, "notNets", RD_MAX_NETS, &x->not_nets,
+	    &x->n_not_nets) < 0 ||
+	    get_shared_str(r, m, c, "selector", &e->selector, &ie_sel) < 0 ||
+	    get_shared_str(r, m, c, "notSelector", &x->not_selector,
+	    &ie_not) < 0 ||
+	    get_shared_str(r, m, c, "namespaceSelector", &e->ns_selector,
+	    &ie_ns) < 0 ||
+	    get_shared_ports(r, m, c, "ports", &e->ports, &e->n_ports) < 0 ||
+	    get_shared_ports(r, m, c, "notPorts", &x->not_ports,
+	    &x->n_not_ports) < 0)
 		return -1;
-	if (check_selector(r, map_get(r, m, "selector"), c, e->selector, 0) < 0 ||
-	    check_selector(r, map_get(r, m, "notSelector"), c,
-	    e->not_selector, 0) < 0 ||
-	    check_selector(r, map_get(r, m, "namespaceSelector"), c,
-	    e->ns_selector, 1) < 0)
+	if (check_shared_selector(r, map_get(r, m, "selector"), c,
+	    e->selector, ie_sel, 0) < 0 ||
+	    check_shared_selector(r, map_get(r, m, "notSelector"), c,
+	    x->not_selector, ie_not, 0) < 0 ||
+	    check_shared_selector(r, map_get(r, m, "namespaceSelector"), c,
+	    e->ns_selector, ie_ns, 1) < 0)
 		return -1;
-	for (i = 0; i < e->n_not_nets; i++)
-		if (e->not_nets[i].prefix == 0)
+	for (i = 0; i < x->n_not_nets; i++)
+		if (x->not_nets[i].prefix == 0)
 			return rd_err(r, map_get(r, m, "notNets"), c,
 			    "notNets must not contain 0.0.0.0/0 or ::/0");
-	for (i = 0; i < e->n_nets + e->n_not_nets; i++) {
+	for (i = 0; i < e->n_nets + x->n_not_nets; i++) {
 		const struct pe_net *n = i < e->n_nets ? &e->nets[i] :
-		    &e->not_nets[i - e->n_nets];
+		    &x->not_nets[i - e->n_nets];
 		int f = n->ip.len == 4 ? 4 : 6;
 
 		if (*fam != 0 && *fam != f)
@@ -677,30 +816,30 @@ read_entity(struct rd *r, yaml_node_t *rule, const char *ctx,
 	}
 	if ((sub = map_get(r, m, "serviceAccounts")) != NULL) {
 		ctx_join(c2, sizeof(c2), c, "serviceAccounts");
-		e->has_sa = 1;
+		x->has_sa = 1;
 		if (map_check(r, sub, c2, sa_fields) < 0 ||
-		    get_str_list(r, sub, c2, "names", &e->sa_names,
-		    &e->n_sa_names) < 0 ||
-		    get_str(r, sub, c2, "selector", &e->sa_selector) < 0 ||
-		    check_selector(r, sub, c2, e->sa_selector, 0) < 0)
+		    get_str_list(r, sub, c2, "names", &x->sa_names,
+		    &x->n_sa_names) < 0 ||
+		    get_str(r, sub, c2, "selector", &x->sa_selector) < 0 ||
+		    check_selector(r, sub, c2, x->sa_selector, 0) < 0)
 			return -1;
-		for (i = 0; i < e->n_sa_names; i++)
-			if (strchr(e->sa_names[i], '\'') != NULL)
+		for (i = 0; i < x->n_sa_names; i++)
+			if (strchr(x->sa_names[i], '\'') != NULL)
 				return rd_err(r, sub, c2, "invalid service "
 				    "account name '%s'",
-				    fp_clamp(e->sa_names[i], 64));
+				    fp_clamp(x->sa_names[i], 64));
 	}
 	if ((sub = map_get(r, m, "services")) != NULL) {
 		ctx_join(c2, sizeof(c2), c, "services");
-		e->has_services = 1;
+		x->has_services = 1;
 		if (map_check(r, sub, c2, svc_fields) < 0 ||
-		    get_str(r, sub, c2, "name", &e->svc_name) < 0 ||
-		    get_str(r, sub, c2, "namespace", &e->svc_namespace) < 0)
+		    get_str(r, sub, c2, "name", &x->svc_name) < 0 ||
+		    get_str(r, sub, c2, "namespace", &x->svc_namespace) < 0)
 			return -1;
-		if (e->svc_name == NULL || *e->svc_name == '\0')
+		if (x->svc_name == NULL || *x->svc_name == '\0')
 			return rd_err(r, sub, c2, "name is required");
-		if (e->selector || e->not_selector || e->ns_selector ||
-		    e->n_nets || e->n_not_nets || e->has_sa)
+		if (e->selector || x->not_selector || e->ns_selector ||
+		    e->n_nets || x->n_not_nets || x->has_sa)
 			return rd_err(r, sub, c2, "services cannot be combined "
 			    "with selectors, nets or serviceAccounts");
 	}
@@ -750,21 +889,19 @@ read_icmp(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru)
 
 	for (i = 0; i < 2; i++) {
 		const char *key = i ? "notICMP" : "icmp";
-		int *type = i ? &ru->not_icmp_type : &ru->icmp_type;
-		int *code = i ? &ru->not_icmp_code : &ru->icmp_code;
-		int tp, cp;
+		short *type = i ? &ru->not_icmp_type : &ru->icmp_type;
+		short *code = i ? &ru->not_icmp_code : &ru->icmp_code;
+		int tp, cp, tv = -1, cv = -1;
 
 		if ((sub = map_get(r, m, key)) == NULL)
 			continue;
 		ctx_join(c, sizeof(c), ctx, key);
 		if (map_check(r, sub, c, icmp_fields) < 0 ||
-		    get_int(r, sub, c, "type", 0, 254, type, &tp) < 0 ||
-		    get_int(r, sub, c, "code", 0, 255, code, &cp) < 0)
+		    get_int(r, sub, c, "type", 0, 254, &tv, &tp) < 0 ||
+		    get_int(r, sub, c, "code", 0, 255, &cv, &cp) < 0)
 			return -1;
-		if (!tp)
-			*type = -1;
-		if (!cp)
-			*code = -1;
+		*type = (short)(tp ? tv : -1);
+		*code = (short)(cp ? cv : -1);
 		if (cp && !tp)
 			return rd_err(r, sub, c, "ICMP code specified without an "
 			    "ICMP type");
@@ -795,8 +932,9 @@ check_rule_ports(struct rd *r, yaml_node_t *m, const char *ctx,
 
 	for (i = 0; i < 4; i++) {
 		const struct pe_entity *e = i < 2 ? &ru->src : &ru->dst;
-		const struct pe_port *p = i % 2 ? e->not_ports : e->ports;
-		size_t n = i % 2 ? e->n_not_ports : e->n_ports;
+		const struct pe_port *p = i % 2 ? PE_MORE(e)->not_ports :
+		    e->ports;
+		size_t n = i % 2 ? PE_MORE(e)->n_not_ports : e->n_ports;
 		int numeric = 0;
 
 		for (k = 0; k < n; k++)
@@ -822,20 +960,23 @@ check_rule_services(struct rd *r, yaml_node_t *m, const char *ctx,
 {
 	int i;
 
-	if (ru->src.has_services && egress)
+	if (PE_MORE(&ru->src)->has_services && egress)
 		return rd_err(r, m, ctx, "source services are only allowed in "
 		    "ingress rules");
-	if (ru->dst.has_services && !egress)
+	if (PE_MORE(&ru->dst)->has_services && !egress)
 		return rd_err(r, m, ctx, "destination services are only "
 		    "allowed in egress rules");
-	if (ru->dst.has_services && (ru->dst.n_ports || ru->dst.n_not_ports))
+	if (PE_MORE(&ru->dst)->has_services &&
+	    (ru->dst.n_ports || PE_MORE(&ru->dst)->n_not_ports))
 		return rd_err(r, m, ctx, "destination services cannot have "
 		    "ports");
 	for (i = 0; i < 2; i++) {
 		const struct pe_entity *e = i ? &ru->dst : &ru->src;
 
-		if (e->has_services && (kind == PE_GNP || kind == PE_SGNP) &&
-		    (e->svc_namespace == NULL || *e->svc_namespace == '\0'))
+		const struct pe_entity_more *x = PE_MORE(e);
+
+		if (x->has_services && (kind == PE_GNP || kind == PE_SGNP) &&
+		    (x->svc_namespace == NULL || *x->svc_namespace == '\0'))
 			return rd_err(r, m, ctx, "services need a namespace in a "
 			    "global policy");
 	}
@@ -905,7 +1046,7 @@ read_rule(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru,
 	static const char *const meta_fields[] = { "annotations", NULL };
 	yaml_node_t *sub;
 	char c[300];
-	int present, fam = 0;
+	int present, fam = 0, ipv = 0, proto = -1, not_proto = -1;
 
 	ru->line = (int)m->start_mark.line + 1;
 	ru->protocol = ru->not_protocol = -1;
@@ -913,15 +1054,18 @@ read_rule(struct rd *r, yaml_node_t *m, const char *ctx, struct pe_rule *ru,
 	ru->not_icmp_type = ru->not_icmp_code = -1;
 	if (map_check(r, m, ctx, fields) < 0 ||
 	    read_action(r, m, ctx, &ru->action) < 0 ||
-	    get_int(r, m, ctx, "ipVersion", 0, 6, &ru->ip_version,
-	    &present) < 0)
+	    get_int(r, m, ctx, "ipVersion", 0, 6, &ipv, &present) < 0)
 		return -1;
+	ru->ip_version = (signed char)ipv;
 	if (present && ru->ip_version != 4 && ru->ip_version != 6)
 		return rd_err(r, map_get(r, m, "ipVersion"), ctx,
 		    "ipVersion must be 4 or 6");
-	if (get_protocol(r, m, ctx, "protocol", &ru->protocol) < 0 ||
-	    get_protocol(r, m, ctx, "notProtocol", &ru->not_protocol) < 0 ||
-	    read_icmp(r, m, ctx, ru) < 0 ||
+	if (get_protocol(r, m, ctx, "protocol", &proto) < 0 ||
+	    get_protocol(r, m, ctx, "notProtocol", &not_proto) < 0)
+		return -1;
+	ru->protocol = (short)proto;
+	ru->not_protocol = (short)not_proto;
+	if (read_icmp(r, m, ctx, ru) < 0 ||
 	    read_entity(r, m, ctx, "source", &ru->src, &fam) < 0 ||
 	    read_entity(r, m, ctx, "destination", &ru->dst, &fam) < 0)
 		return -1;
@@ -1796,30 +1940,43 @@ pe_read_path(struct pe_policyset *ps, const char *path)
 
 /* --- release ---------------------------------------------------------- */
 
+const struct pe_entity_more pe_entity_none;
+
 static void
 entity_release(struct pe_entity *e)
 {
+	struct pe_entity_more *x = e->more;
 	size_t i;
 
 	free(e->nets);
-	free(e->not_nets);
-	for (i = 0; i < e->n_ports; i++)
-		free(e->ports[i].name);
-	free(e->ports);
-	for (i = 0; i < e->n_not_ports; i++)
-		free(e->not_ports[i].name);
-	free(e->not_ports);
-	free(e->selector);
-	free(e->not_selector);
-	free(e->ns_selector);
-	for (i = 0; i < e->n_sa_names; i++)
-		free(e->sa_names[i]);
-	free(e->sa_names);
-	free(e->sa_selector);
-	free(e->svc_name);
-	free(e->svc_namespace);
-	sel_free(e->c_sel);
-	sel_free(e->c_not_sel);
+	if (!e->shared) {
+		for (i = 0; i < e->n_ports; i++)
+			free(e->ports[i].name);
+		free(e->ports);
+		free(e->selector);
+		free(e->ns_selector);
+	}
+	if (!e->c_shared) {
+		sel_free(e->c_sel);
+		if (x != NULL)
+			sel_free(x->c_not_sel);
+	}
+	if (x == NULL)
+		return;
+	free(x->not_nets);
+	if (!e->shared) {
+		for (i = 0; i < x->n_not_ports; i++)
+			free(x->not_ports[i].name);
+		free(x->not_ports);
+		free(x->not_selector);
+	}
+	for (i = 0; i < x->n_sa_names; i++)
+		free(x->sa_names[i]);
+	free(x->sa_names);
+	free(x->sa_selector);
+	free(x->svc_name);
+	free(x->svc_namespace);
+	free(x);
 }
 
 static void
@@ -1890,6 +2047,7 @@ pe_policyset_release(struct pe_policyset *ps)
 		free(ps->origin_paths[i]);
 	free(ps->origin_paths);
 	free(ps->r_uniq);
+	pe_intern_free(ps->r_intern, NULL);
 	memset(ps, 0, sizeof(*ps));
 }
 

@@ -602,6 +602,65 @@ test_evaluate_labels_and_namespaces(void **state)
 	unload(ps);
 }
 
+/*
+ * The set keeps each distinct selector text, ports list and compiled
+ * selector once (policy/intern.c): rules that share the text of a
+ * selector must still be scoped each to its own policy's namespace, a
+ * shared ports list must still be each rule's own, and a second prepare
+ * (which frees and rebuilds the compiled selectors) must decide the same.
+ */
+static void
+test_evaluate_shared_selectors(void **state)
+{
+	struct pe_policyset *ps;
+	int round;
+
+	(void)state;
+	ps = load(H "kind: NetworkPolicy\n"
+	    "metadata: {name: a, namespace: one}\n"
+	    "spec:\n  order: 1\n  types: [Ingress]\n  ingress:\n"
+	    "  - action: Allow\n    protocol: TCP\n"
+	    "    source: {selector: app == 'web'}\n"
+	    "    destination: {ports: [80, http]}\n"
+	    "---\n" H "kind: NetworkPolicy\n"
+	    "metadata: {name: b, namespace: two}\n"
+	    "spec:\n  order: 1\n  types: [Ingress]\n  ingress:\n"
+	    "  - action: Allow\n    protocol: TCP\n"
+	    "    source: {selector: app == 'web'}\n"
+	    "    destination: {ports: [80, http]}\n"
+	    "  - action: Deny\n    protocol: TCP\n"
+	    "    source: {selector: app == 'web'}\n"
+	    "    destination: {notPorts: [80, http]}\n");
+	/* The same text in both policies, one shared copy of it and of the
+	 * ports list; distinct compiled selectors per namespace. */
+	assert_ptr_equal(ps->policies[0].ingress[0].src.selector,
+	    ps->policies[1].ingress[0].src.selector);
+	assert_ptr_equal(ps->policies[0].ingress[0].dst.ports,
+	    ps->policies[1].ingress[0].dst.ports);
+	assert_ptr_equal(PE_MORE(&ps->policies[1].ingress[1].dst)->not_ports,
+	    ps->policies[1].ingress[0].dst.ports);
+	assert_null(ps->policies[0].ingress[0].dst.more);
+	for (round = 0; round < 2; round++) {
+		assert_ptr_not_equal(ps->policies[0].ingress[0].src.c_sel,
+		    ps->policies[1].ingress[0].src.c_sel);
+		assert_ptr_equal(ps->policies[1].ingress[0].src.c_sel,
+		    ps->policies[1].ingress[1].src.c_sel);
+		EXPECT(ps, "ns:one,app=web", "ns:one,app=db", "tcp/80", 1,
+		    "profile", "a#0");
+		EXPECT(ps, "ns:two,app=web", "ns:one,app=db", "tcp/80", 0,
+		    "profile", "eot:default");
+		EXPECT(ps, "ns:two,app=web", "ns:two,app=db", "tcp/80", 1,
+		    "profile", "b#0");
+		EXPECT(ps, "ns:two,app=web", "ns:two,app=db", "tcp/81", 0,
+		    "profile", "b#1");
+		EXPECT(ps, "ns:one,app=web", "ns:two,app=db", "tcp/80", 0,
+		    "profile", "eot:default");
+		if (pe_policyset_prepare(ps, PE_TYPES_API) < 0)
+			fail_msg("prepare: %s", fp_errmsg());
+	}
+	unload(ps);
+}
+
 /* 4: protocol, ports, named ports, ICMP, ipVersion. */
 static void
 test_evaluate_rule_fields(void **state)
@@ -1286,6 +1345,7 @@ main(void)
 		cmocka_unit_test(test_evaluate_bind_stale),
 		cmocka_unit_test(test_evaluate_both_directions),
 		cmocka_unit_test(test_evaluate_labels_and_namespaces),
+		cmocka_unit_test(test_evaluate_shared_selectors),
 		cmocka_unit_test(test_evaluate_rule_fields),
 		cmocka_unit_test(test_evaluate_entities),
 		cmocka_unit_test(test_evaluate_netset_index),
