@@ -507,6 +507,23 @@ evaluate_all(struct model *m, struct pe_policyset *ps, struct diff_result *r)
 		qsort(r->groups, r->ngroups, sizeof(*r->groups), group_cmp);
 	sort_ctx = NULL;
 	ret = collect_stale(ps, r, u);
+	/*
+	 * Every edge is judged: the endpoints go before the proposals are
+	 * built (the output needs only the peers' text), so the two never
+	 * weigh at once.
+	 */
+	for (i = 0; i < r->npeers; i++) {
+		size_t k;
+
+		for (k = 0; k < r->peers[i].nstates; k++)
+			pe_endpoint_release(&r->peers[i].states[k].ep);
+		free(r->peers[i].states);
+		r->peers[i].states = NULL;
+		r->peers[i].nstates = 0;
+	}
+	free(r->peer_ix);
+	r->peer_ix = NULL;
+	r->peer_ix_cap = 0;
 out:
 	model_edges_close(it);
 	for (i = 0; u != NULL && i < ps->n_policies; i++) {
