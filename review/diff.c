@@ -9,6 +9,7 @@
 
 #include "common/err.h"
 #include "common/fileio.h"
+#include "common/hash.h"
 #include "common/ipaddr.h"
 #include "common/out.h"
 #include "common/proto.h"
@@ -33,20 +34,28 @@
 /* What one direction of an edge came to, over every combination. */
 struct d_dir {
 	size_t denied;			/* combinations denied */
-	struct pe_decision first;	/* the first denied one */
+	const struct pe_decision *first;/* the first denied one; NULL when
+					   none was */
 };
 
+/*
+ * An edge that reaches the output: checked (last seen since --since) and
+ * denied, left out or unattributed. The others are evaluated as they
+ * stream past and only counted.
+ */
 struct d_edge {
-	char *src, *dst, *nodes;
+	const char *src, *dst;		/* the peers' text (r->peers) */
+	char *nodes;
 	int proto, port;
 	int64_t conns, first, last;
 	size_t si, di;			/* into peers */
-	int checked;			/* last >= since: evaluated for denial */
 	int unattributed;		/* an unknown: peer, or no pods */
 	int left_out;			/* denied only where emit --strict
 					   writes no policy */
 	size_t combos;
 	struct d_dir eg, in;
+	struct pe_decision *dec;	/* [0] egress, [1] ingress; malloc'd
+					   when a direction was denied */
 };
 
 /* An edge denied at one workload, for grouping. */
@@ -76,8 +85,11 @@ struct diff_result {
 	struct diff_opts o;
 	struct rv_peer *peers;
 	size_t npeers;
-	struct d_edge *edges;
-	size_t nedges;
+	size_t *peer_ix;		/* hash of peers[].text: index + 1 */
+	size_t peer_ix_cap;		/* a power of two */
+	struct d_edge *edges;		/* those that reach the output */
+	size_t nkept;
+	size_t nedges;			/* every edge seen */
 	struct d_group_ent *groups;
 	size_t ngroups;
 	struct d_stale *stale;
@@ -127,10 +139,10 @@ diff_result_free(struct diff_result *r)
 	for (i = 0; i < r->npeers; i++)
 		rv_peer_release(&r->peers[i]);
 	free(r->peers);
-	for (i = 0; i < r->nedges; i++) {
-		free(r->edges[i].src);
-		free(r->edges[i].dst);
+	free(r->peer_ix);
+	for (i = 0; i < r->nkept; i++) {
 		free(r->edges[i].nodes);
+		free(r->edges[i].dec);
 	}
 	free(r->edges);
 	free(r->groups);
@@ -147,118 +159,83 @@ diff_denied_edges(const struct diff_result *r)
 	return r->ndenied;
 }
 
-static int
-load_edges(struct model *m, struct diff_result *r)
+static size_t
+peer_hash(const char *text)
 {
-	struct model_edges *it = NULL;
-	struct model_edge me;
-	size_t alloc = 0;
-	int rc, ret = -1;
-
-	if (model_edges_open(m, &it) < 0)
-		goto fail;
-	while ((rc = model_edges_next(it, &me)) == 1) {
-		struct d_edge *e;
-
-		if (r->nedges == alloc) {
-			size_t na = alloc ? 2 * alloc : 64;
-
-			if ((e = realloc(r->edges, na * sizeof(*e))) == NULL)
-				goto oom;
-			r->edges = e;
-			alloc = na;
-		}
-		e = &r->edges[r->nedges];
-		memset(e, 0, sizeof(*e));
-		r->nedges++;
-		e->src = strdup(me.src.text);
-		e->dst = strdup(me.dst.text);
-		e->nodes = strdup(me.nodes);
-		if (e->src == NULL || e->dst == NULL || e->nodes == NULL)
-			goto oom;
-		e->proto = me.proto;
-		e->port = me.port;
-		e->conns = me.connections;
-		e->first = me.first_seen;
-		e->last = me.last_seen;
-	}
-	if (rc == 0) {
-		ret = 0;
-		goto out;
-	}
-fail:
-	fp_error_prefix("diff");
-	goto out;
-oom:
-	fp_error("diff: out of memory");
-out:
-	model_edges_close(it);
-	return ret;
+	return (size_t)fp_fnv1a64(text, strlen(text));
 }
 
 static int
-peer_cmp(const void *key, const void *elem)
+peer_index_grow(struct diff_result *r)
 {
-	return strcmp((const char *)key, ((const struct rv_peer *)elem)->text);
-}
+	size_t cap = r->peer_ix_cap ? 2 * r->peer_ix_cap : 1024, i, h;
+	size_t *ix;
 
-/* Every distinct peer of the edges, loaded once and bound to ps. */
-static int
-load_peers(struct model *m, const struct pe_policyset *ps,
-    struct diff_result *r)
-{
-	char **names = NULL;
-	size_t i, n = 0;
-	int ret = -1;
-
-	if (r->nedges > SIZE_MAX / 2 / sizeof(*names) ||
-	    (names = malloc((2 * r->nedges + 1) * sizeof(*names))) == NULL)
+	if ((ix = calloc(cap, sizeof(*ix))) == NULL)
 		return fp_error("diff: out of memory");
-	for (i = 0; i < r->nedges; i++) {
-		names[n++] = r->edges[i].src;
-		names[n++] = r->edges[i].dst;
+	for (i = 0; i < r->npeers; i++) {
+		for (h = peer_hash(r->peers[i].text) & (cap - 1); ix[h] != 0;
+		    h = (h + 1) & (cap - 1))
+			;
+		ix[h] = i + 1;
 	}
-	qsort(names, n, sizeof(*names), fp_cmp_str);
-	if ((r->peers = calloc(n + 1, sizeof(*r->peers))) == NULL) {
-		fp_error("diff: out of memory");
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		if (r->npeers > 0 &&
-		    strcmp(r->peers[r->npeers - 1].text, names[i]) == 0)
-			continue;
-		r->npeers++;
-		if (rv_peer_load(m, ps, names[i], &r->peers[r->npeers - 1]) < 0) {
-			fp_error_prefix("diff");
-			goto out;
+	free(r->peer_ix);
+	r->peer_ix = ix;
+	r->peer_ix_cap = cap;
+	return 0;
+}
+
+/*
+ * The peer named text, loaded from the model and bound to ps the first
+ * time it is met (each endpoint is built once however many edges name
+ * it): its index in r->peers into *out.
+ */
+static int
+peer_get(struct model *m, const struct pe_policyset *ps,
+    struct diff_result *r, const char *text, size_t *out, size_t *alloc)
+{
+	size_t h;
+
+	if (2 * (r->npeers + 1) > r->peer_ix_cap && peer_index_grow(r) < 0)
+		return -1;
+	for (h = peer_hash(text) & (r->peer_ix_cap - 1); r->peer_ix[h] != 0;
+	    h = (h + 1) & (r->peer_ix_cap - 1)) {
+		if (strcmp(r->peers[r->peer_ix[h] - 1].text, text) == 0) {
+			*out = r->peer_ix[h] - 1;
+			return 0;
 		}
 	}
-	for (i = 0; i < r->nedges; i++) {
-		struct d_edge *e = &r->edges[i];
+	if (r->npeers == *alloc) {
+		size_t na = *alloc ? 2 * *alloc : 256;
+		struct rv_peer *np;
+		unsigned char *so;
 
-		e->si = (size_t)((struct rv_peer *)bsearch(e->src, r->peers,
-		    r->npeers, sizeof(*r->peers), peer_cmp) - r->peers);
-		e->di = (size_t)((struct rv_peer *)bsearch(e->dst, r->peers,
-		    r->npeers, sizeof(*r->peers), peer_cmp) - r->peers);
+		if ((np = realloc(r->peers, na * sizeof(*np))) == NULL)
+			return fp_error("diff: out of memory");
+		r->peers = np;
+		if ((so = realloc(r->strict_out, na)) == NULL)
+			return fp_error("diff: out of memory");
+		r->strict_out = so;
+		*alloc = na;
 	}
+	r->npeers++;
+	if (rv_peer_load(m, ps, text, &r->peers[r->npeers - 1]) < 0)
+		return fp_error_prefix("diff");
 	/*
 	 * emit --strict writes no policy for a workload whose selector also
 	 * selects other workloads: its own policy denies all its traffic.
 	 */
-	if ((r->strict_out = calloc(r->npeers + 1, 1)) == NULL) {
-		fp_error("diff: out of memory");
-		goto out;
-	}
-	for (i = 0; r->o.strict && i < r->npeers; i++) {
+	r->strict_out[r->npeers - 1] = 0;
+	if (r->o.strict) {
 		const struct model_workload *w;
 
-		w = model_workload_find(m, r->peers[i].text);
-		r->strict_out[i] = w != NULL && !w->exact && !w->host_network;
+		w = model_workload_find(m, text);
+		r->strict_out[r->npeers - 1] = w != NULL && !w->exact &&
+		    !w->host_network;
 	}
-	ret = 0;
-out:
-	free(names);
-	return ret;
+	r->peer_ix[h] = r->npeers;
+	*out = r->npeers - 1;
+	return 0;
 }
 
 /* --- evaluation -------------------------------------------------------- */
@@ -296,28 +273,69 @@ mark_cb(const struct pe_decision *d, int ingress, void *arg)
 	mark_used(mk->ps, mk->u, d, ingress);
 }
 
-static void
+/*
+ * Judge one edge as it streams past: which rules it uses (when fresh), and
+ * whether it reaches the output. 1 keep it (*e filled but for nodes), 0
+ * only counted.
+ */
+static int
 eval_edge(const struct pe_policyset *ps, struct diff_result *r,
-    struct d_edge *e, struct d_used *u, int staged)
+    const struct model_edge *me, struct d_edge *e, struct d_used *u,
+    int staged)
 {
 	const struct rv_peer *s = &r->peers[e->si], *d = &r->peers[e->di];
-	int fresh = e->last >= r->o.now - r->o.stale_after;
+	int fresh = me->last_seen >= r->o.now - r->o.stale_after;
+	int checked = me->last_seen >= r->o.since, eg, in;
 	struct d_mark mk = { ps, u };
 	struct rv_eval ev, sev;
 
-	e->checked = e->last >= r->o.since;
+	rv_eval_edge(ps, s, d, me->proto, me->port, r->o.staged ?
+	    PE_EVAL_STAGED : 0, fresh ? mark_cb : NULL, &mk, &ev);
+	if (fresh && staged)
+		rv_eval_edge(ps, s, d, me->proto, me->port, PE_EVAL_STAGED,
+		    mark_cb, &mk, &sev);
+	if (!checked)
+		return 0;
+	r->nchecked++;
+	e->src = s->text;
+	e->dst = d->text;
+	e->proto = me->proto;
+	e->port = me->port;
+	e->conns = me->connections;
+	e->first = me->first_seen;
+	e->last = me->last_seen;
 	e->unattributed = s->mp.kind == MODEL_PEER_UNKNOWN ||
 	    d->mp.kind == MODEL_PEER_UNKNOWN || s->nstates == 0 ||
 	    d->nstates == 0;
-	rv_eval_edge(ps, s, d, e->proto, e->port, r->o.staged ?
-	    PE_EVAL_STAGED : 0, fresh ? mark_cb : NULL,
-	    &mk, &ev);
 	e->combos = ev.combos;
-	e->eg = (struct d_dir){ ev.eg.denied, ev.eg.first_denied };
-	e->in = (struct d_dir){ ev.in.denied, ev.in.first_denied };
-	if (fresh && staged)
-		rv_eval_edge(ps, s, d, e->proto, e->port, PE_EVAL_STAGED,
-		    mark_cb, &mk, &sev);
+	e->eg.denied = ev.eg.denied;
+	e->in.denied = ev.in.denied;
+	e->eg.first = e->in.first = NULL;
+	e->left_out = 0;
+	e->dec = NULL;
+	if (e->unattributed) {
+		r->nunattributed++;
+	} else {
+		/* Denied at a workload emit --strict left out: not drift. */
+		eg = e->eg.denied && !r->strict_out[e->si];
+		in = e->in.denied && !r->strict_out[e->di];
+		e->left_out = (e->eg.denied || e->in.denied) && !eg && !in;
+		if (e->left_out)
+			r->nleft_out++;
+		if (eg || in)
+			r->ndenied++;
+		else if (!e->left_out)
+			return 0;	/* allowed: nothing to show */
+	}
+	if (e->eg.denied || e->in.denied) {
+		if ((e->dec = calloc(2, sizeof(*e->dec))) == NULL)
+			return fp_error("diff: out of memory");
+		e->dec[0] = ev.eg.first_denied;
+		e->dec[1] = ev.in.first_denied;
+		e->eg.first = &e->dec[0];
+		e->in.first = &e->dec[1];
+	}
+	return 1;
 }
 
 static int
@@ -397,11 +415,35 @@ collect_stale(const struct pe_policyset *ps, struct diff_result *r,
 }
 
 static int
-evaluate_all(struct pe_policyset *ps, struct diff_result *r)
+add_group(struct diff_result *r, size_t peer, int ingress, size_t edge,
+    size_t *alloc)
 {
+	if (r->ngroups == *alloc) {
+		size_t na = *alloc ? 2 * *alloc : 64;
+		struct d_group_ent *g;
+
+		if ((g = realloc(r->groups, na * sizeof(*g))) == NULL)
+			return fp_error("diff: out of memory");
+		r->groups = g;
+		*alloc = na;
+	}
+	r->groups[r->ngroups++] = (struct d_group_ent){ peer, ingress, edge };
+	return 0;
+}
+
+/*
+ * One pass over the edges in the model's order: each peer is loaded and
+ * bound once, each edge evaluated as it comes; only counters, the rules
+ * used and the edges the output lists are kept.
+ */
+static int
+evaluate_all(struct model *m, struct pe_policyset *ps, struct diff_result *r)
+{
+	struct model_edges *it = NULL;
+	struct model_edge me;
 	struct d_used *u = NULL;
-	size_t i, ng = 0;
-	int ret = -1, staged = pe_policyset_has_staged(ps);
+	size_t i, palloc = 0, ealloc = 0, galloc = 0;
+	int rc, ret = -1, staged = pe_policyset_has_staged(ps);
 
 	if ((u = calloc(ps->n_policies + 1, sizeof(*u))) == NULL)
 		return fp_error("diff: out of memory");
@@ -415,44 +457,75 @@ evaluate_all(struct pe_policyset *ps, struct diff_result *r)
 			goto out;
 		}
 	}
-	for (i = 0; i < r->nedges; i++)
-		eval_edge(ps, r, &r->edges[i], u, staged);
-	if ((r->groups = calloc(2 * r->nedges + 1, sizeof(*r->groups))) ==
-	    NULL) {
-		fp_error("diff: out of memory");
+	if (model_edges_open(m, &it) < 0) {
+		fp_error_prefix("diff");
 		goto out;
 	}
-	for (i = 0; i < r->nedges; i++) {
-		struct d_edge *e = &r->edges[i];
-		int eg, in;
+	while ((rc = model_edges_next(it, &me)) == 1) {
+		struct d_edge *e;
 
-		if (!e->checked)
-			continue;
-		r->nchecked++;
-		if (e->unattributed) {
-			r->nunattributed++;
-			continue;
+		r->nedges++;
+		if (r->nkept == ealloc) {
+			size_t na = ealloc ? 2 * ealloc : 64;
+
+			if ((e = realloc(r->edges, na * sizeof(*e))) == NULL) {
+				fp_error("diff: out of memory");
+				goto out;
+			}
+			r->edges = e;
+			ealloc = na;
 		}
-		/* Denied at a workload emit --strict left out: not drift. */
-		eg = e->eg.denied && !r->strict_out[e->si];
-		in = e->in.denied && !r->strict_out[e->di];
-		e->left_out = (e->eg.denied || e->in.denied) && !eg && !in;
-		if (e->left_out)
-			r->nleft_out++;
-		if (eg || in)
-			r->ndenied++;
+		e = &r->edges[r->nkept];
+		memset(e, 0, sizeof(*e));
+		if (peer_get(m, ps, r, me.src.text, &e->si, &palloc) < 0 ||
+		    peer_get(m, ps, r, me.dst.text, &e->di, &palloc) < 0)
+			goto out;
+		if ((rc = eval_edge(ps, r, &me, e, u, staged)) < 0)
+			goto out;
+		if (rc == 0)
+			continue;
+		r->nkept++;
+		if ((e->nodes = strdup(me.nodes)) == NULL) {
+			fp_error("diff: out of memory");
+			goto out;
+		}
 		/* Only a pod side has a policy that can deny. */
-		if (eg)
-			r->groups[ng++] = (struct d_group_ent){ e->si, 0, i };
-		if (in)
-			r->groups[ng++] = (struct d_group_ent){ e->di, 1, i };
+		if (!e->unattributed && !e->left_out &&
+		    ((e->eg.denied && !r->strict_out[e->si] &&
+		    add_group(r, e->si, 0, r->nkept - 1, &galloc) < 0) ||
+		    (e->in.denied && !r->strict_out[e->di] &&
+		    add_group(r, e->di, 1, r->nkept - 1, &galloc) < 0)))
+			goto out;
 	}
-	r->ngroups = ng;
+	if (rc < 0) {
+		fp_error_prefix("diff");
+		goto out;
+	}
+	/* peers' text moves no more: the kept edges point at it */
 	sort_ctx = r;
-	qsort(r->groups, ng, sizeof(*r->groups), group_cmp);
+	if (r->ngroups > 1)
+		qsort(r->groups, r->ngroups, sizeof(*r->groups), group_cmp);
 	sort_ctx = NULL;
 	ret = collect_stale(ps, r, u);
+	/*
+	 * Every edge is judged: the endpoints go before the proposals are
+	 * built (the output needs only the peers' text), so the two never
+	 * weigh at once.
+	 */
+	for (i = 0; i < r->npeers; i++) {
+		size_t k;
+
+		for (k = 0; k < r->peers[i].nstates; k++)
+			pe_endpoint_release(&r->peers[i].states[k].ep);
+		free(r->peers[i].states);
+		r->peers[i].states = NULL;
+		r->peers[i].nstates = 0;
+	}
+	free(r->peer_ix);
+	r->peer_ix = NULL;
+	r->peer_ix_cap = 0;
 out:
+	model_edges_close(it);
 	for (i = 0; u != NULL && i < ps->n_policies; i++) {
 		free(u[i].in);
 		free(u[i].eg);
@@ -915,8 +988,7 @@ diff_run(struct store *st, struct pe_policyset *ps,
 	r->o = *o;
 	if (model_open(&m, st) < 0 || pe_policyset_prepare(ps, PE_TYPES_API) < 0 ||
 	    store_learned_period(st, &r->lsince, &r->luntil) < 0 ||
-	    load_edges(m, r) < 0 || load_peers(m, ps, r) < 0 ||
-	    evaluate_all(ps, r) < 0)
+	    evaluate_all(m, ps, r) < 0)
 		goto out;
 	/*
 	 * A failed proposal (the emitter refuses this model, say) must not
@@ -1073,7 +1145,7 @@ static void
 decision_json(FILE *f, const struct d_edge *e, const struct d_dir *dd,
     int ingress)
 {
-	const struct pe_decision *d = &dd->first;
+	const struct pe_decision *d = dd->first;
 
 	if (!dd->denied) {
 		fputs("null", f);
@@ -1156,10 +1228,10 @@ print_json(FILE *f, const struct diff_result *r)
 	size_t i, j;
 
 	fputs("{\n  \"denied_edges\": [", f);
-	for (i = j = 0; i < r->nedges; i++) {
+	for (i = j = 0; i < r->nkept; i++) {
 		const struct d_edge *e = &r->edges[i];
 
-		if (!e->checked || e->unattributed || e->left_out ||
+		if (e->unattributed || e->left_out ||
 		    !(e->eg.denied || e->in.denied))
 			continue;
 		fputs(j++ ? ",\n    " : "\n    ", f);
@@ -1167,8 +1239,8 @@ print_json(FILE *f, const struct diff_result *r)
 	}
 	fputs(j ? "\n  ],\n" : "],\n", f);
 	fputs("  \"format_version\": 1,\n  \"left_out\": [", f);
-	for (i = j = 0; i < r->nedges; i++) {
-		if (!r->edges[i].checked || !r->edges[i].left_out)
+	for (i = j = 0; i < r->nkept; i++) {
+		if (!r->edges[i].left_out)
 			continue;
 		fputs(j++ ? ",\n    " : "\n    ", f);
 		edge_json(f, &r->edges[i]);
@@ -1246,10 +1318,10 @@ print_json(FILE *f, const struct diff_result *r)
 	    r->nleft_out, r->o.staged ? "true" : "false", r->nstaged, r->nstale,
 	    r->nunattributed);
 	fputs("  \"unattributed\": [", f);
-	for (i = j = 0; i < r->nedges; i++) {
+	for (i = j = 0; i < r->nkept; i++) {
 		const struct d_edge *e = &r->edges[i];
 
-		if (!e->checked || !e->unattributed)
+		if (!e->unattributed)
 			continue;
 		fputs(j++ ? ",\n    " : "\n    ", f);
 		edge_json(f, e);
@@ -1327,7 +1399,7 @@ print_text(FILE *f, const struct diff_result *r)
 		const struct d_group_ent *g = &r->groups[i];
 		const struct d_edge *e = &r->edges[g->edge];
 		const struct d_dir *dd = g->ingress ? &e->in : &e->eg;
-		char *why = decision_text(&dd->first, g->ingress);
+		char *why = decision_text(dd->first, g->ingress);
 
 		if (i == 0 || r->groups[i - 1].peer != g->peer)
 			fprintf(f, "  %s\n", r->peers[g->peer].text);
@@ -1343,10 +1415,10 @@ print_text(FILE *f, const struct diff_result *r)
 	if (r->nunattributed) {
 		fprintf(f, "\nUnattributed (a peer the inventory does not name; "
 		    "not counted): %zu\n", r->nunattributed);
-		for (i = 0; i < r->nedges; i++) {
+		for (i = 0; i < r->nkept; i++) {
 			const struct d_edge *e = &r->edges[i];
 
-			if (!e->checked || !e->unattributed)
+			if (!e->unattributed)
 				continue;
 			fprintf(f, "  %s -> %s %s%s\n", e->src, e->dst,
 			    proto_port(e, pp, sizeof(pp)),
@@ -1358,10 +1430,10 @@ print_text(FILE *f, const struct diff_result *r)
 	if (r->nleft_out)
 		fprintf(f, "\nLeft out by emit (--strict: a selector that also "
 		    "selects other workloads; not counted): %zu\n", r->nleft_out);
-	for (i = 0; i < r->nedges; i++) {
+	for (i = 0; i < r->nkept; i++) {
 		const struct d_edge *e = &r->edges[i];
 
-		if (!e->checked || !e->left_out)
+		if (!e->left_out)
 			continue;
 		fprintf(f, "  %s -> %s %s\n", e->src, e->dst,
 		    proto_port(e, pp, sizeof(pp)));
@@ -1450,7 +1522,7 @@ print_markdown(FILE *f, const struct diff_result *r)
 			const struct d_group_ent *g = &r->groups[i];
 			const struct d_edge *e = &r->edges[g->edge];
 			const struct d_dir *dd = g->ingress ? &e->in : &e->eg;
-			char *why = decision_text(&dd->first, g->ingress);
+			char *why = decision_text(dd->first, g->ingress);
 
 			if (i == 0 || r->groups[i - 1].peer != g->peer) {
 				fputs("\n#### ", f);
@@ -1484,10 +1556,10 @@ print_markdown(FILE *f, const struct diff_result *r)
 		    "not name; not counted as denied.\n\n| source | destination "
 		    "| protocol/port | connections | last seen |\n"
 		    "|---|---|---|---:|---|\n", f);
-		for (i = 0; i < r->nedges; i++) {
+		for (i = 0; i < r->nkept; i++) {
 			const struct d_edge *e = &r->edges[i];
 
-			if (!e->checked || !e->unattributed)
+			if (!e->unattributed)
 				continue;
 			fputs("| ", f);
 			md_code(f, e->src);
