@@ -43,24 +43,50 @@
 
 #define REPORT_MAX_UNRESOLVED 50	/* rows shown; the rest are counted */
 
+/*
+ * A decision kept for the report: what sections print (allowed, why, the
+ * deciding rule), 12 bytes instead of a pe_decision's hundred.
+ */
+struct rdec {
+	uint32_t pol;		/* RULE: index in the set, else UINT32_MAX */
+	uint32_t rule;		/* RULE: 0-based */
+	uint8_t why;		/* enum pe_why */
+	uint8_t allowed;
+};
+
+/*
+ * A learned edge, compact: a few million of them are held at once, so
+ * peers and node lists are indices into interned strings, and of the
+ * committed set's verdict only whether each side allows is kept.
+ */
 struct redge {
-	char *src, *dst, *nodes;
-	char *key;		/* "src\tdst\tproto\tport", control chars as '?' */
+	uint32_t src, dst;	/* index in peers (sorted by name) */
+	uint32_t nodes;		/* index in nodes */
 	int proto, port;
 	long long conns;
 	int64_t first, last;
-	int is_new;		/* first seen at or after --since */
-	int evaluated;		/* both peers resolved and evaluated */
-	struct pe_verdict v;
-	int c_evaluated;	/* evaluated against the committed set */
-	struct pe_verdict cv;
-	char *why;		/* why not evaluated (malloc'd), or NULL */
+	struct rdec eg, in;	/* the generated set's decisions */
+	unsigned is_new : 1;	/* first seen at or after --since */
+	unsigned evaluated : 1;	/* both peers resolved and evaluated */
+	unsigned allowed : 1;	/* by the generated set, both sides */
+	unsigned c_evaluated : 1; /* evaluated against the committed set */
+	unsigned c_allowed : 1;	/* by the committed set, both sides */
+	unsigned c_eg_allowed : 1;
+	unsigned c_in_allowed : 1;
 };
 
 /* An edge decided by rule `rule` of policy `pol` in one direction. */
 struct rule_hit {
-	size_t pol, rule, edge;
-	int ingress;
+	uint32_t pol, rule, edge;
+	uint32_t ingress;
+};
+
+/* Interned strings: each distinct one stored once, found by hash. */
+struct strtab {
+	char **v;		/* by index */
+	size_t n, cap;
+	uint32_t *slot;		/* open addressing: index + 1, 0 empty */
+	size_t nslot;		/* a power of two */
 };
 
 /* An edge peer or a workload, modelled as diff models it (review/peers.h). */
@@ -79,6 +105,8 @@ struct rep {
 	int64_t model_at;	/* newest edge last_seen, 0 if none */
 	struct redge *edges;
 	size_t nedges;
+	struct strtab names;	/* edge peers while loading */
+	struct strtab nodes;	/* edges' node lists */
 	struct peer *peers;	/* sorted by name */
 	size_t npeers;
 	struct emit_result er;
@@ -225,22 +253,78 @@ peer_in_scope(const struct rep *r, const char *peer)
 	return ns_in_scope(r, peer, (size_t)(sl - peer));
 }
 
-static char *
-edge_key(const char *src, const char *dst, int proto, int port)
+/* FNV-1a: the interning tables' hash. */
+static uint32_t
+str_hash(const char *s)
 {
-	char *k, *p;
+	uint32_t h = 2166136261u;
 
-	if (asprintf(&k, "%s\t%s\t%d\t%d", src, dst, proto, port) < 0) {
-		fp_error("report: out of memory");
-		return NULL;
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* The index of s in t, added if new: amortized O(length). -1 on memory. */
+static int64_t
+strtab_intern(struct strtab *t, const char *s)
+{
+	size_t i, mask;
+	uint32_t idx;
+
+	if (2 * (t->n + 1) > t->nslot) {
+		size_t ns = t->nslot ? t->nslot * 2 : 1024, k;
+		uint32_t *sl = calloc(ns, sizeof(*sl));
+
+		if (sl == NULL)
+			return fp_error("report: out of memory");
+		for (k = 0; k < t->n; k++) {
+			for (i = str_hash(t->v[k]) & (ns - 1); sl[i] != 0;
+			    i = (i + 1) & (ns - 1))
+				;
+			sl[i] = (uint32_t)k + 1;
+		}
+		free(t->slot);
+		t->slot = sl;
+		t->nslot = ns;
 	}
-	for (p = k; *p != '\0'; p++) {
-		if ((unsigned char)*p == '\t')
-			continue;
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	mask = t->nslot - 1;
+	for (i = str_hash(s) & mask; (idx = t->slot[i]) != 0; i = (i + 1) & mask)
+		if (strcmp(t->v[idx - 1], s) == 0)
+			return idx - 1;
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 256;
+		char **v = realloc(t->v, nc * sizeof(*v));
+
+		if (v == NULL)
+			return fp_error("report: out of memory");
+		t->v = v;
+		t->cap = nc;
 	}
-	return k;
+	if ((t->v[t->n] = xstrdup(s)) == NULL)
+		return -1;
+	t->slot[i] = (uint32_t)t->n + 1;
+	return (int64_t)t->n++;
+}
+
+/* The index table only: the strings stay (or were handed on). */
+static void
+strtab_drop_index(struct strtab *t)
+{
+	free(t->slot);
+	t->slot = NULL;
+	t->nslot = 0;
+}
+
+static void
+strtab_free(struct strtab *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->v[i]);
+	free(t->v);
+	strtab_drop_index(t);
+	memset(t, 0, sizeof(*t));
 }
 
 /* --- loading ------------------------------------------------------------ */
@@ -252,6 +336,7 @@ load_edges(struct rep *r)
 	struct model_edge me;
 	struct redge *v;
 	size_t cap = 0;
+	int64_t id;
 	int rc, ret = -1;
 
 	if (model_edges_open(r->m, &it) < 0)
@@ -278,15 +363,22 @@ load_edges(struct rep *r)
 		e->conns = me.connections;
 		e->first = me.first_seen;
 		e->last = me.last_seen;
-		if ((e->src = xstrdup(me.src.text)) == NULL ||
-		    (e->dst = xstrdup(me.dst.text)) == NULL ||
-		    (e->nodes = xstrdup(me.nodes)) == NULL ||
-		    (e->key = edge_key(e->src, e->dst, e->proto, e->port)) == NULL)
+		/* peers by name for now: load_peers makes them peer indices */
+		if ((id = strtab_intern(&r->names, me.src.text)) < 0)
 			goto out;
+		e->src = (uint32_t)id;
+		if ((id = strtab_intern(&r->names, me.dst.text)) < 0)
+			goto out;
+		e->dst = (uint32_t)id;
+		if ((id = strtab_intern(&r->nodes, me.nodes != NULL ? me.nodes :
+		    "")) < 0)
+			goto out;
+		e->nodes = (uint32_t)id;
 		if (e->last > r->model_at)
 			r->model_at = e->last;
 	}
 	if (rc == 0) {
+		strtab_drop_index(&r->nodes);
 		ret = 0;
 		goto out;
 	}
@@ -368,9 +460,10 @@ load_peers(struct rep *r)
 	char *name;
 	const char *why;
 
-	for (i = 0; i < r->nedges; i++)
-		if (add_peer_name(r, &cap, r->edges[i].src) < 0 ||
-		    add_peer_name(r, &cap, r->edges[i].dst) < 0)
+	uint32_t *map;
+
+	for (i = 0; i < r->names.n; i++)
+		if (add_peer_name(r, &cap, r->names.v[i]) < 0)
 			return -1;
 	if (model_workloads(r->m, &wl, &nwl) < 0)
 		return fp_error_prefix("report");
@@ -404,7 +497,33 @@ load_peers(struct rep *r)
 			p->ok = 1;
 		}
 	}
+	/* the edges' peers, interned by name while loading, become indices */
+	if ((map = calloc(r->names.n + 1, sizeof(*map))) == NULL)
+		return fp_error("report: out of memory");
+	for (i = 0; i < r->names.n; i++)
+		map[i] = (uint32_t)(find_peer(r, r->names.v[i]) - r->peers);
+	for (i = 0; i < r->nedges; i++) {
+		r->edges[i].src = map[r->edges[i].src];
+		r->edges[i].dst = map[r->edges[i].dst];
+	}
+	free(map);
+	strtab_free(&r->names);
 	return 0;
+}
+
+/* A decision as the report keeps it. */
+static void
+rdec_set(const struct pe_policyset *ps, struct rdec *d,
+    const struct pe_decision *dec)
+{
+	d->why = (uint8_t)dec->why;
+	d->allowed = dec->allowed != 0;
+	d->pol = UINT32_MAX;
+	d->rule = 0;
+	if (dec->why == PE_WHY_RULE && dec->policy != NULL) {
+		d->pol = (uint32_t)(dec->policy - ps->policies);
+		d->rule = (uint32_t)dec->rule;
+	}
 }
 
 /* The verdict over every combination, shown as its deciding decisions. */
@@ -416,9 +535,9 @@ evaluate_edge(struct rep *r, struct redge *e, const struct peer *a,
 
 	rv_eval_edge(&r->ps, &a->p, &b->p, e->proto, e->port, 0, NULL, NULL,
 	    &ev);
-	e->v.egress = *rv_dir_decision(&ev.eg);
-	e->v.ingress = *rv_dir_decision(&ev.in);
-	e->v.allowed = ev.eg.denied == 0 && ev.in.denied == 0;
+	rdec_set(&r->ps, &e->eg, rv_dir_decision(&ev.eg));
+	rdec_set(&r->ps, &e->in, rv_dir_decision(&ev.in));
+	e->allowed = ev.eg.denied == 0 && ev.in.denied == 0;
 	e->evaluated = 1;
 }
 
@@ -426,24 +545,27 @@ static int
 evaluate_edges(struct rep *r)
 {
 	size_t i;
-	char *w;
 
 	for (i = 0; i < r->nedges; i++) {
 		struct redge *e = &r->edges[i];
-		struct peer *a = find_peer(r, e->src), *b = find_peer(r, e->dst);
+		struct peer *a = &r->peers[e->src], *b = &r->peers[e->dst];
 
-		if (a == NULL || b == NULL || !a->ok || !b->ok) {
-			struct peer *bad = a == NULL || !a->ok ? a : b;
-
-			if (asprintf(&w, "%s: %s", bad != NULL ? bad->p.text : "?",
-			    bad != NULL && bad->err ? bad->err : "not resolved") < 0)
-				return fp_error("report: out of memory");
-			e->why = w;
-			continue;
-		}
-		evaluate_edge(r, e, a, b);
+		if (a->ok && b->ok)
+			evaluate_edge(r, e, a, b);
 	}
 	return 0;
+}
+
+/* Why an edge was not evaluated: "peer: reason". */
+static void
+edge_why(FILE *f, const struct rep *r, const struct redge *e)
+{
+	const struct peer *bad = !r->peers[e->src].ok ? &r->peers[e->src] :
+	    &r->peers[e->dst];
+
+	md(f, bad->p.text);
+	fputs(": ", f);
+	md(f, bad->err != NULL ? bad->err : "not resolved");
 }
 
 static int
@@ -563,38 +685,38 @@ doc_about(const struct emit_doc *d)
 
 /* "src -> dst proto/port": an edge in one table cell. */
 static void
-edge_label(FILE *f, const struct redge *e)
+edge_label(FILE *f, const struct rep *r, const struct redge *e)
 {
-	md(f, e->src);
+	md(f, r->peers[e->src].p.text);
 	fputs(" -> ", f);
-	md(f, e->dst);
+	md(f, r->peers[e->dst].p.text);
 	fputs(" ", f);
 	md_proto_port(f, e->proto, e->port);
 }
 
 /* The cells after the peers: " | conns | first | last | nodes |". */
 static void
-edge_evidence(FILE *f, const struct redge *e)
+edge_evidence(FILE *f, const struct rep *r, const struct redge *e)
 {
 	fprintf(f, " | %lld | ", e->conns);
 	md_time(f, e->first);
 	fputs(" | ", f);
 	md_time(f, e->last);
 	fputs(" | ", f);
-	md(f, e->nodes);
+	md(f, r->nodes.v[e->nodes]);
 	fputs(" |", f);
 }
 
 static void
-edge_row(FILE *f, const struct redge *e)
+edge_row(FILE *f, const struct rep *r, const struct redge *e)
 {
 	fputs("| ", f);
-	md(f, e->src);
+	md(f, r->peers[e->src].p.text);
 	fputs(" | ", f);
-	md(f, e->dst);
+	md(f, r->peers[e->dst].p.text);
 	fputs(" | ", f);
 	md_proto_port(f, e->proto, e->port);
-	edge_evidence(f, e);
+	edge_evidence(f, r, e);
 }
 
 static const char edge_head[] =
@@ -724,32 +846,36 @@ list_isolated(struct rep *r)
 	more_rows(f, shown, n);
 }
 
-/* Workloads the new policies let do more than the committed ones. */
+/*
+ * Workloads the new policies let do more than the committed ones: counted
+ * per peer, and peers are in name order, so no sort of the edges' names.
+ */
 static int
 list_widened(struct rep *r)
 {
 	FILE *f = r->f;
-	const char **v;
-	size_t i, n = 0, k, shown = 0, groups = 0;
+	size_t *cnt;
+	size_t i, shown = 0, groups = 0;
 
-	if ((v = calloc(2 * r->nedges + 1, sizeof(*v))) == NULL)
+	if ((cnt = calloc(r->npeers + 1, sizeof(*cnt))) == NULL)
 		return fp_error("report: out of memory");
 	for (i = 0; i < r->nedges; i++) {
 		const struct redge *e = &r->edges[i];
+		const char *s = r->peers[e->src].p.text;
+		const char *d = r->peers[e->dst].p.text;
 
 		if (!e->c_evaluated)
 			continue;
-		if (!e->cv.egress.allowed && e->v.egress.allowed &&
-		    peer_in_scope(r, e->src) && strchr(e->src, ':') == NULL)
-			v[n++] = e->src;
-		if (!e->cv.ingress.allowed && e->v.ingress.allowed &&
-		    peer_in_scope(r, e->dst) && strchr(e->dst, ':') == NULL)
-			v[n++] = e->dst;
+		if (!e->c_eg_allowed && e->eg.allowed &&
+		    peer_in_scope(r, s) && strchr(s, ':') == NULL)
+			cnt[e->src]++;
+		if (!e->c_in_allowed && e->in.allowed &&
+		    peer_in_scope(r, d) && strchr(d, ':') == NULL)
+			cnt[e->dst]++;
 	}
-	qsort(v, n, sizeof(*v), fp_cmp_str);
-	for (i = 0; i < n; i = k) {
-		for (k = i; k < n && strcmp(v[k], v[i]) == 0; k++)
-			;
+	for (i = 0; i < r->npeers; i++) {
+		if (cnt[i] == 0)
+			continue;
 		if (groups++ == 0)
 			fputs("\n### Workloads widened\n\nEdges the committed "
 			    "policies deny at this workload and the new ones "
@@ -757,13 +883,13 @@ list_widened(struct rep *r)
 			    "|---|---:|\n", f);
 		if (shown < SUMMARY_ROWS) {
 			fputs("| ", f);
-			md(f, v[i]);
-			fprintf(f, " | %zu |\n", k - i);
+			md(f, r->peers[i].p.text);
+			fprintf(f, " | %zu |\n", cnt[i]);
 			shown++;
 		}
 	}
 	more_rows(f, shown, groups);
-	free(v);
+	free(cnt);
 	return 0;
 }
 
@@ -780,13 +906,13 @@ list_committed_denied(struct rep *r, size_t total)
 	for (i = 0; i < r->nedges && shown < SUMMARY_ROWS; i++) {
 		const struct redge *e = &r->edges[i];
 
-		if (!e->c_evaluated || e->cv.allowed)
+		if (!e->c_evaluated || e->c_allowed)
 			continue;
 		fputs("| ", f);
-		edge_label(f, e);
+		edge_label(f, r, e);
 		fprintf(f, " | %lld | %s |\n", e->conns,
-		    !e->cv.egress.allowed && !e->cv.ingress.allowed ?
-		    "both ends" : !e->cv.egress.allowed ? "source (egress)" :
+		    !e->c_eg_allowed && !e->c_in_allowed ?
+		    "both ends" : !e->c_eg_allowed ? "source (egress)" :
 		    "destination (ingress)");
 		shown++;
 	}
@@ -886,12 +1012,11 @@ sec_summary(struct rep *r)
 	for (i = 0; i < r->nedges; i++) {
 		const struct redge *e = &r->edges[i];
 
-		if (!e->evaluated || !e->v.allowed)
+		if (!e->evaluated || !e->allowed)
 			denied++;
-		else if (e->v.egress.why != PE_WHY_RULE &&
-		    e->v.ingress.why != PE_WHY_RULE)
+		else if (e->eg.why != PE_WHY_RULE && e->in.why != PE_WHY_RULE)
 			ungoverned++;
-		cdenied += e->c_evaluated && !e->cv.allowed;
+		cdenied += e->c_evaluated && !e->c_allowed;
 	}
 	for (i = 0; i < r->er.nsilent; i++)
 		silent += (size_t)peer_in_scope(r, r->er.silent[i]);
@@ -989,7 +1114,7 @@ sec_since(struct rep *r)
 		fputs(edge_head, f);
 		for (i = 0; i < r->nedges; i++)
 			if (r->edges[i].is_new) {
-				edge_row(f, &r->edges[i]);
+				edge_row(f, r, &r->edges[i]);
 				putc('\n', f);
 			}
 	}
@@ -1001,7 +1126,7 @@ sec_since(struct rep *r)
 		fputs(edge_head, f);
 		for (i = 0; i < r->nedges; i++)
 			if (r->edges[i].last < r->o->since) {
-				edge_row(f, &r->edges[i]);
+				edge_row(f, r, &r->edges[i]);
 				putc('\n', f);
 			}
 	}
@@ -1054,7 +1179,7 @@ sec_edges(struct rep *r)
 	fputs("| Source | Destination | Protocol/port | Connections | First seen | "
 	    "Last seen | Nodes | New |\n|---|---|---|---:|---|---|---|---|\n", f);
 	for (i = 0; i < r->nedges; i++) {
-		edge_row(f, &r->edges[i]);
+		edge_row(f, r, &r->edges[i]);
 		fputs(r->edges[i].is_new ? " new |\n" : " |\n", f);
 	}
 	return 0;
@@ -1353,14 +1478,12 @@ index_hits(struct rep *r)
 		if (!e->evaluated)
 			continue;
 		for (d = 0; d < 2; d++) {
-			const struct pe_decision *dec = d ? &e->v.ingress :
-			    &e->v.egress;
+			const struct rdec *dec = d ? &e->in : &e->eg;
 
-			if (dec->why != PE_WHY_RULE || dec->policy == NULL)
+			if (dec->why != PE_WHY_RULE || dec->pol == UINT32_MAX)
 				continue;
 			r->hits[r->nhits++] = (struct rule_hit){
-				(size_t)(dec->policy - r->ps.policies), dec->rule,
-				i, (int)d };
+				dec->pol, dec->rule, (uint32_t)i, (uint32_t)d };
 		}
 	}
 	qsort(r->hits, r->nhits, sizeof(*r->hits), hit_cmp);
@@ -1371,7 +1494,8 @@ index_hits(struct rep *r)
 static size_t
 first_hit(const struct rep *r, size_t pol, int ingress, size_t rule)
 {
-	struct rule_hit key = { pol, rule, 0, ingress };
+	struct rule_hit key = { (uint32_t)pol, (uint32_t)rule, 0,
+	    (uint32_t)ingress };
 	size_t lo = 0, hi = r->nhits;
 
 	while (lo < hi) {
@@ -1411,14 +1535,14 @@ rule_edges(struct rep *r, size_t pidx, int ingress, size_t k, size_t *nedges)
 	}
 	fputs(" | ", f);
 	for (i = first_hit(r, pidx, ingress, k); i < r->nhits &&
-	    r->hits[i].pol == pidx && r->hits[i].ingress == ingress &&
+	    r->hits[i].pol == pidx && r->hits[i].ingress == (uint32_t)ingress &&
 	    r->hits[i].rule == k; i++) {
 		const struct redge *e = &r->edges[r->hits[i].edge];
 
 		if (n++ > 0)
 			fputs("|   | ", f);
-		edge_label(f, e);
-		edge_evidence(f, e);
+		edge_label(f, r, e);
+		edge_evidence(f, r, e);
 		putc('\n', f);
 	}
 	if (n == 0)
@@ -1504,13 +1628,13 @@ sec_policies(struct rep *r)
 }
 
 static void
-decision_text(FILE *f, const struct pe_decision *d)
+decision_text(FILE *f, const struct rep *r, const struct rdec *d)
 {
-	switch (d->why) {
+	switch ((enum pe_why)d->why) {
 	case PE_WHY_RULE:
 		fputs(d->allowed ? "allowed by " : "denied by ", f);
-		md(f, d->policy->name);
-		fprintf(f, " rule %zu", d->rule + 1);
+		md(f, r->ps.policies[d->pol].name);
+		fprintf(f, " rule %zu", (size_t)d->rule + 1);
 		break;
 	case PE_WHY_END_OF_TIER:
 		fputs("denied: no rule matches", f);
@@ -1536,36 +1660,36 @@ sec_unallowed(struct rep *r)
 	for (i = 0; i < r->nedges; i++) {
 		const struct redge *e = &r->edges[i];
 
-		if (e->evaluated && e->v.allowed)
+		if (e->evaluated && e->allowed)
 			continue;
 		if (n++ == 0)
 			fputs("\n## Edges the generated policies would not allow\n\n"
 			    "| Edge | Connections | Why |\n|---|---:|---|\n", f);
 		fputs("| ", f);
-		edge_label(f, e);
+		edge_label(f, r, e);
 		fprintf(f, " | %lld | ", e->conns);
 		if (!e->evaluated) {
-			md(f, e->why);
+			edge_why(f, r, e);
 		} else {
 			fputs("egress: ", f);
-			decision_text(f, &e->v.egress);
+			decision_text(f, r, &e->eg);
 			fputs("; ingress: ", f);
-			decision_text(f, &e->v.ingress);
+			decision_text(f, r, &e->in);
 		}
 		fputs(" |\n", f);
 	}
 	for (i = 0; i < r->nedges; i++) {
 		const struct redge *e = &r->edges[i];
 
-		if (!e->evaluated || !e->v.allowed ||
-		    e->v.egress.why == PE_WHY_RULE || e->v.ingress.why == PE_WHY_RULE)
+		if (!e->evaluated || !e->allowed ||
+		    e->eg.why == PE_WHY_RULE || e->in.why == PE_WHY_RULE)
 			continue;
 		if (m++ == 0)
 			fputs("\n## Edges no generated policy governs\n\nBoth ends are "
 			    "in exempt namespaces or are not pods; Calico's defaults "
 			    "decide.\n\n| Edge | Connections |\n|---|---:|\n", f);
 		fputs("| ", f);
-		edge_label(f, e);
+		edge_label(f, r, e);
 		fprintf(f, " | %lld |\n", e->conns);
 	}
 	if (r->er.nnotes > 0) {
@@ -1638,13 +1762,13 @@ evaluate_committed(struct rep *r)
 
 		if (!e->evaluated)
 			continue;
-		a = find_peer(r, e->src);
-		b = find_peer(r, e->dst);
+		a = &r->peers[e->src];
+		b = &r->peers[e->dst];
 		rv_eval_edge(&r->cps, &a->p, &b->p, e->proto, e->port, 0, NULL,
 		    NULL, &ev);
-		e->cv.egress = *rv_dir_decision(&ev.eg);
-		e->cv.ingress = *rv_dir_decision(&ev.in);
-		e->cv.allowed = ev.eg.denied == 0 && ev.in.denied == 0;
+		e->c_eg_allowed = rv_dir_decision(&ev.eg)->allowed != 0;
+		e->c_in_allowed = rv_dir_decision(&ev.in)->allowed != 0;
+		e->c_allowed = ev.eg.denied == 0 && ev.in.denied == 0;
 		e->c_evaluated = 1;
 	}
 	return 0;
@@ -1678,14 +1802,9 @@ rep_release(struct rep *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->nedges; i++) {
-		free(r->edges[i].src);
-		free(r->edges[i].dst);
-		free(r->edges[i].nodes);
-		free(r->edges[i].key);
-		free(r->edges[i].why);
-	}
 	free(r->edges);
+	strtab_free(&r->names);
+	strtab_free(&r->nodes);
 	for (i = 0; i < r->npeers; i++) {
 		free(r->peers[i].err);
 		rv_peer_release(&r->peers[i].p);
@@ -1704,9 +1823,9 @@ rep_release(struct rep *r)
 	model_free(r->m);
 }
 
-/* Write the details to path, next to the report (never through a link). */
-static int
-write_details(const char *path, const char *buf, size_t len)
+/* The details file, opened for writing (never through a link). */
+static FILE *
+open_details(const char *path)
 {
 	int fd;
 	FILE *f;
@@ -1716,26 +1835,50 @@ write_details(const char *path, const char *buf, size_t len)
 	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
 		if (fd >= 0)
 			close(fd);
-		return fp_error("report: --details '%s': %s", fp_clamp(path, 256),
+		fp_error("report: --details '%s': %s", fp_clamp(path, 256),
 		    strerror(errno));
+		return NULL;
 	}
-	if (fwrite(buf, 1, len, f) != len || fclose(f) != 0)
-		return fp_error("report: --details '%s': %s", fp_clamp(path, 256),
-		    strerror(errno));
-	return 0;
+	return f;
+}
+
+/*
+ * Without --details the details only go inline when they fit a body: the
+ * stream keeps the first REPORT_BODY_MAX bytes and counts the rest, so a
+ * large cluster's details (a GiB at 150,000 pods) are never held.
+ */
+struct capped {
+	char *buf;
+	size_t len;		/* bytes kept */
+	size_t total;		/* bytes written */
+};
+
+static ssize_t
+capped_write(void *c, const char *p, size_t n)
+{
+	struct capped *k = c;
+
+	if (k->len + n <= REPORT_BODY_MAX) {
+		memcpy(k->buf + k->len, p, n);
+		k->len += n;
+	}
+	k->total += n;
+	return (ssize_t)n;
 }
 
 int
 report_write(struct store *st, const struct report_opts *o, FILE *out)
 {
 	struct rep r;
-	char *sbuf = NULL, *dbuf = NULL;
-	size_t slen = 0, dlen = 0;
+	struct capped cap;
+	char *sbuf = NULL;
+	size_t slen = 0, dlen;
 	FILE *sf = NULL, *df = NULL;
 	const char *base;
 	int ret = -1;
 
 	memset(&r, 0, sizeof(r));
+	memset(&cap, 0, sizeof(cap));
 	r.st = st;
 	r.o = o;
 	r.now = o->have_now ? o->now : fp_now_us();
@@ -1748,14 +1891,26 @@ report_write(struct store *st, const struct report_opts *o, FILE *out)
 	if (o->policies != NULL && (load_committed(&r) < 0 ||
 	    (r.cerr == NULL && evaluate_committed(&r) < 0)))
 		goto out;
-	if ((sf = open_memstream(&sbuf, &slen)) == NULL ||
-	    (df = open_memstream(&dbuf, &dlen)) == NULL) {
+	if ((sf = open_memstream(&sbuf, &slen)) == NULL) {
 		fp_error("report: out of memory");
 		goto out;
 	}
 	r.f = sf;
 	if (sec_summary(&r) < 0)
 		goto out;
+	/* the details stream to their file, or are capped and counted */
+	if (o->details != NULL) {
+		if ((df = open_details(o->details)) == NULL)
+			goto out;
+	} else {
+		cookie_io_functions_t io = { NULL, capped_write, NULL, NULL };
+
+		if ((cap.buf = malloc(REPORT_BODY_MAX)) == NULL ||
+		    (df = fopencookie(&cap, "w", io)) == NULL) {
+			fp_error("report: out of memory");
+			goto out;
+		}
+	}
 	r.f = df;
 	if (sec_since(&r) < 0 || sec_workloads(&r) < 0 || sec_edges(&r) < 0 ||
 	    sec_coverage(&r) < 0 || sec_policies(&r) < 0 ||
@@ -1763,18 +1918,21 @@ report_write(struct store *st, const struct report_opts *o, FILE *out)
 		goto out;
 	if (fclose(df) != 0) {
 		df = NULL;
-		fp_error("report: out of memory");
+		if (o->details != NULL)
+			fp_error("report: --details '%s': %s",
+			    fp_clamp(o->details, 256), strerror(errno));
+		else
+			fp_error("report: out of memory");
 		goto out;
 	}
 	df = NULL;
+	dlen = cap.total;
 	/*
 	 * The summary goes in the pull request's body; the long tables go to
 	 * --details FILE (linked), or inline in <details> when the whole still
 	 * fits a body, else the summary says how to get them.
 	 */
 	if (o->details != NULL) {
-		if (write_details(o->details, dbuf, dlen) < 0)
-			goto out;
 		base = strrchr(o->details, '/');
 		base = base ? base + 1 : o->details;
 		fputs("\nThe details (workloads, edges, learning coverage and loss, "
@@ -1787,7 +1945,7 @@ report_write(struct store *st, const struct report_opts *o, FILE *out)
 		fputs("\n<details>\n<summary>Details: workloads, edges, learning "
 		    "coverage and loss, the evidence behind every policy</summary>\n",
 		    sf);
-		fwrite(dbuf, 1, dlen, sf);
+		fwrite(cap.buf, 1, dlen, sf);
 		fputs("\n</details>\n", sf);
 	} else {
 		fprintf(sf, "\nThe details (%zu characters) do not fit a pull "
@@ -1811,7 +1969,7 @@ out:
 	if (df != NULL)
 		fclose(df);
 	free(sbuf);
-	free(dbuf);
+	free(cap.buf);
 	rep_release(&r);
 	return ret;
 }
