@@ -125,6 +125,7 @@ struct rep {
 	size_t ncmp;
 	int64_t since, until;	/* the learned period (meta), open ends */
 	char *cerr;		/* why the committed set was not evaluated */
+	int c_same;		/* it is the generated set (not read again) */
 };
 
 /* --- small helpers ------------------------------------------------------ */
@@ -1716,6 +1717,84 @@ static const char *const cmp_status[] = {
 };
 
 /*
+ * Whether the committed set is the generated one: every file compared is
+ * unchanged (byte for byte), every generated document has its file, and
+ * the policy reader would read nothing else there (no subdirectory, link,
+ * .json file or other entry it might follow or read). Then each edge's
+ * committed verdict is its generated one and the set is not read again:
+ * the common case of a report with no drift costs one evaluation, not two.
+ */
+static int
+committed_is_generated(const struct rep *r)
+{
+	const char *dir = r->o->policies;
+	struct dirent *de;
+	struct stat sb;
+	size_t i, nyaml = 0;
+	DIR *d;
+	int fd, same = 1;
+
+	if (r->ncmp != r->er.ndocs)
+		return 0;
+	for (i = 0; i < r->ncmp; i++)
+		if (r->cmp[i].change != EMIT_UNCHANGED)
+			return 0;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return 0;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return 0;
+	}
+	while (same && (de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+
+		if (de->d_name[0] == '.')
+			continue;	/* the reader skips these too */
+		if (fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(sb.st_mode) ||
+		    (n > 5 && strcmp(de->d_name + n - 5, ".json") == 0))
+			same = 0;
+		else if (emit_is_yaml_name(de->d_name))
+			nyaml++;
+	}
+	closedir(d);
+	return same && nyaml == r->ncmp;
+}
+
+/*
+ * The documents' text after the comparison: only their header comments
+ * (rule summaries, what each is for) are printed, so the YAML bodies, as
+ * large as the policy directory, are not held through the evaluation.
+ */
+static void
+trim_doc_texts(struct rep *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->er.ndocs; i++) {
+		struct emit_doc *d = &r->er.docs[i];
+		const char *p = d->text, *nl;
+		char *t;
+		size_t keep;
+
+		while (*p == '#' && (nl = strchr(p, '\n')) != NULL)
+			p = nl + 1;
+		keep = (size_t)(p - d->text);
+		/* doc_about reads the second line, whatever the first is */
+		if ((nl = strchr(d->text, '\n')) != NULL &&
+		    (nl = strchr(nl + 1, '\n')) != NULL &&
+		    (size_t)(nl + 1 - d->text) > keep)
+			keep = (size_t)(nl + 1 - d->text);
+		if (keep >= d->len)
+			continue;
+		d->text[keep] = '\0';
+		d->len = keep;
+		if ((t = realloc(d->text, keep + 1)) != NULL)
+			d->text = t;
+	}
+}
+
+/*
  * The committed directory (--policies, the last merged pull request): what
  * emit would change there, and the committed policies read and prepared so
  * that every edge can be judged by them too. Nothing of this lives in the
@@ -1735,6 +1814,8 @@ load_committed(struct rep *r)
 		    fp_clamp(dir, 256));
 	if (emit_compare(&r->er, dir, &r->cmp, &r->ncmp) < 0)
 		return fp_error_prefix("report: --policies");
+	if ((r->c_same = committed_is_generated(r)) != 0)
+		return 0;
 	/*
 	 * Committed files Calico would take but the engine cannot (a name
 	 * defined twice, ...) still get their file comparison: the summary
@@ -1762,6 +1843,13 @@ evaluate_committed(struct rep *r)
 
 		if (!e->evaluated)
 			continue;
+		if (r->c_same) {
+			e->c_eg_allowed = e->eg.allowed;
+			e->c_in_allowed = e->in.allowed;
+			e->c_allowed = e->allowed;
+			e->c_evaluated = 1;
+			continue;
+		}
 		a = &r->peers[e->src];
 		b = &r->peers[e->dst];
 		rv_eval_edge(&r->cps, &a->p, &b->p, e->proto, e->port, 0, NULL,
@@ -1885,11 +1973,14 @@ report_write(struct store *st, const struct report_opts *o, FILE *out)
 	if (model_open(&r.m, st) < 0 ||
 	    store_learned_period(st, &r.since, &r.until) < 0 ||
 	    load_edges(&r) < 0 || build_policies(&r) < 0 ||
-	    load_peers(&r) < 0 || evaluate_edges(&r) < 0)
+	    (o->policies != NULL && load_committed(&r) < 0))
+		goto out;
+	trim_doc_texts(&r);
+	if (load_peers(&r) < 0 || evaluate_edges(&r) < 0)
 		goto out;
 	mark_new(&r);
-	if (o->policies != NULL && (load_committed(&r) < 0 ||
-	    (r.cerr == NULL && evaluate_committed(&r) < 0)))
+	if (o->policies != NULL && r.cerr == NULL &&
+	    evaluate_committed(&r) < 0)
 		goto out;
 	if ((sf = open_memstream(&sbuf, &slen)) == NULL) {
 		fp_error("report: out of memory");
