@@ -90,6 +90,7 @@ static const char explain_usage[] =
     "                       [--staged] [--missing-types api|felix]\n"
     "                       [--calico-version 3.28..3.33]\n"
     "                       [--sport PORT] SRC DST PROTO[/PORT]\n"
+    "       flowpol explain --policies PATH ... --batch FILE\n"
     "\n"
     "Evaluate one flow against Calico policies the way Felix does and say\n"
     "which tier, policy and rule decided each direction (egress at the\n"
@@ -108,6 +109,10 @@ static const char explain_usage[] =
     "  --missing-types M policies without spec.types: 'api' (default,\n"
     "                    Calico API defaulting) or 'felix' (both directions)\n"
     "  --sport PORT      source port, for rules with source ports\n"
+    "  --batch FILE      explain every flow in FILE ('-': standard input),\n"
+    "                    one \"SRC DST PROTO[/PORT]\" a line ('#' starts a\n"
+    "                    comment), reading the policies once; the\n"
+    "                    explanations are separated by empty lines\n"
     "\n"
     "SRC and DST are one of:\n"
     "  NAMESPACE/NAME    a learned workload, else a pod (needs the database)\n"
@@ -118,7 +123,140 @@ static const char explain_usage[] =
     "                    e.g. ns:shop,app=web,ip:10.0.0.5\n"
     "PROTO[/PORT]: tcp/80, udp/53, icmp/8[/0], or a protocol number.\n"
     "\n"
-    "Exit status: 0 allowed, 1 denied, 2 error.\n";
+    "Exit status: 0 allowed, 1 denied (with --batch: any flow denied),\n"
+    "2 error.\n";
+
+/* What explain evaluates flows against, read once for every flow. */
+struct explain_ctx {
+	struct pe_policyset *ps;
+	struct model *m;
+	char *const *paths;
+	size_t npaths;
+	int flags;
+	long long sport;
+};
+
+/*
+ * Explain one flow given as its three arguments: print the verdict and
+ * the decisions. 1 allowed, 0 denied, -1 (fp_error) when an argument does
+ * not resolve.
+ */
+static int
+explain_one(const struct explain_ctx *x, const char *sarg, const char *darg,
+    const char *parg)
+{
+	struct pe_endpoint src, dst;
+	struct pe_resolved rs, rd;
+	struct pe_flow f;
+	struct pe_verdict v;
+	int ret = -1;
+
+	pe_endpoint_init(&src);
+	pe_endpoint_init(&dst);
+	memset(&f, 0, sizeof(f));
+	if (pe_resolve_endpoint_ex(x->m, sarg, &src, &rs) < 0) {
+		fp_error_prefix("source");
+		goto out;
+	}
+	if (pe_resolve_endpoint_ex(x->m, darg, &dst, &rd) < 0) {
+		fp_error_prefix("destination");
+		goto out;
+	}
+	if (pe_parse_proto_port(parg, &f) < 0)
+		goto out;
+	/* A pod named by name is all of its addresses: one of the flow's
+	 * family (a dual-stack pod talking IPv6 uses its IPv6 address). */
+	pe_resolve_family(&f, &src, &rs, &dst, &rd);
+	f.src = &src;
+	f.dst = &dst;
+	f.sport = (int)x->sport;
+	if (pe_evaluate(x->ps, &f, x->flags, &v) < 0)
+		goto out;
+	pe_explain_print(stdout, &f, &v);
+	print_sides(stdout, "egress", &v.egress, x->paths, x->npaths);
+	print_sides(stdout, "ingress", &v.ingress, x->paths, x->npaths);
+	if (!(x->flags & PE_EVAL_STAGED) && pe_policyset_has_staged(x->ps)) {
+		struct pe_verdict sv;
+
+		/* Staged policies never enforce; say what they would do. */
+		if (pe_evaluate(x->ps, &f, PE_EVAL_STAGED, &sv) == 0 &&
+		    sv.allowed != v.allowed)
+			printf("staged: would be %s if the staged policies were "
+			    "enforced (see --staged)\n",
+			    sv.allowed ? "allowed" : "denied");
+	}
+	ret = v.allowed ? 1 : 0;
+out:
+	pe_endpoint_release(&src);
+	pe_endpoint_release(&dst);
+	return ret;
+}
+
+#define BATCH_LINE_MAX 4096
+
+/*
+ * --batch FILE ('-': standard input): one flow a line, "SRC DST
+ * PROTO[/PORT]" separated by blanks; empty lines and lines starting with
+ * '#' skipped. The policies are read once for all of them. *denied counts
+ * the denied flows. 0, or -1 (fp_error naming FILE:LINE).
+ */
+static int
+explain_batch(const struct explain_ctx *x, const char *path, size_t *denied)
+{
+	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char line[BATCH_LINE_MAX + 2];
+	unsigned long no = 0;
+	size_t flows = 0;
+	int ret = -1;
+
+	if (in == NULL)
+		return fp_error("%s: %s", fp_clamp(path, 256), strerror(errno));
+	while (fgets(line, sizeof(line), in) != NULL) {
+		char *arg[4], *p = line;
+		size_t len = strlen(line), n = 0;
+		int r;
+
+		no++;
+		if (len > BATCH_LINE_MAX && line[len - 1] != '\n') {
+			fp_error("%s:%lu: line longer than %d bytes",
+			    fp_clamp(path, 256), no, BATCH_LINE_MAX);
+			goto out;
+		}
+		while (n < 4) {
+			p += strspn(p, " \t\r\n");
+			if (*p == '\0')
+				break;
+			arg[n++] = p;
+			p += strcspn(p, " \t\r\n");
+			if (*p != '\0')
+				*p++ = '\0';
+		}
+		if (n == 0 || arg[0][0] == '#')
+			continue;
+		if (n != 3) {
+			fp_error("%s:%lu: want SRC DST PROTO[/PORT]",
+			    fp_clamp(path, 256), no);
+			goto out;
+		}
+		if (flows++ > 0)
+			putchar('\n');
+		if ((r = explain_one(x, arg[0], arg[1], arg[2])) < 0) {
+			fp_error_prefix("%s:%lu", fp_clamp(path, 256), no);
+			goto out;
+		}
+		if (r == 0)
+			(*denied)++;
+	}
+	if (ferror(in)) {
+		fp_error("%s: %s", fp_clamp(path, 256), strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (in != stdin)
+		fclose(in);
+	return ret;
+}
 
 int
 cmd_explain(int argc, char **argv)
@@ -131,26 +269,21 @@ cmd_explain(int argc, char **argv)
 		{ "missing-types", required_argument, NULL, 't' },
 		{ "sport", required_argument, NULL, 'P' },
 		{ "calico-version", required_argument, NULL, 'V' },
+		{ "batch", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pe_policyset ps = PE_POLICYSET_INIT;
+	struct explain_ctx x;
 	char *paths[MAX_PATHS];
-	size_t npaths = 0;
+	size_t npaths = 0, denied = 0;
 	int version = 0;
-	struct pe_endpoint src, dst;
-	struct pe_resolved rs, rd;
-	struct pe_flow f;
-	struct pe_verdict v;
 	struct store *st = NULL;
 	struct model *m = NULL;
-	const char *db = NULL;
+	const char *db = NULL, *batch = NULL;
 	enum pe_types_mode mode = PE_TYPES_API;
-	int c, ret = FP_EXIT_ERR, npol = 0, flags = 0;
+	int c, r, ret = FP_EXIT_ERR, npol = 0, flags = 0;
 	long long sport = 0;
 
-	pe_endpoint_init(&src);
-	pe_endpoint_init(&dst);
-	memset(&f, 0, sizeof(f));
 	while ((c = fp_getopt(argc, argv, "+h", opts)) != -1) {
 		switch (c) {
 		case 'h':
@@ -171,6 +304,9 @@ cmd_explain(int argc, char **argv)
 			break;
 		case 'd':
 			db = optarg;
+			break;
+		case 'b':
+			batch = optarg;
 			break;
 		case 's':
 			flags |= PE_EVAL_STAGED;
@@ -202,8 +338,9 @@ cmd_explain(int argc, char **argv)
 		    "--policies is required");
 		goto out;
 	}
-	if (argc - optind != 3) {
-		ret = fp_cli_usage_error("explain", explain_usage,
+	if (batch != NULL ? argc != optind : argc - optind != 3) {
+		ret = fp_cli_usage_error("explain", explain_usage, batch ?
+		    "--batch takes the flows from its file, not arguments" :
 		    "want SRC DST PROTO[/PORT]");
 		goto out;
 	}
@@ -221,53 +358,36 @@ cmd_explain(int argc, char **argv)
 		ret = fp_report();
 		goto out;
 	}
-	if (pe_resolve_endpoint_ex(m, argv[optind], &src, &rs) < 0) {
-		fp_error_prefix("explain: source");
+	if (pe_policyset_prepare(&ps, mode) < 0) {
 		ret = fp_report();
 		goto out;
 	}
-	if (pe_resolve_endpoint_ex(m, argv[optind + 1], &dst, &rd) < 0) {
-		fp_error_prefix("explain: destination");
-		ret = fp_report();
-		goto out;
-	}
-	if (pe_parse_proto_port(argv[optind + 2], &f) < 0) {
+	x.ps = &ps;
+	x.m = m;
+	x.paths = paths;
+	x.npaths = npaths;
+	x.flags = flags;
+	x.sport = sport;
+	if (batch != NULL) {
+		if (explain_batch(&x, batch, &denied) < 0) {
+			fp_error_prefix("explain");
+			fflush(stdout);
+			ret = fp_report();
+			goto out;
+		}
+		r = denied == 0;
+	} else if ((r = explain_one(&x, argv[optind], argv[optind + 1],
+	    argv[optind + 2])) < 0) {
 		fp_error_prefix("explain");
 		ret = fp_report();
 		goto out;
-	}
-	/* A pod named by name is all of its addresses: one of the flow's
-	 * family (a dual-stack pod talking IPv6 uses its IPv6 address). */
-	pe_resolve_family(&f, &src, &rs, &dst, &rd);
-	f.src = &src;
-	f.dst = &dst;
-	f.sport = (int)sport;
-	if (pe_policyset_prepare(&ps, mode) < 0 ||
-	    pe_evaluate(&ps, &f, flags, &v) < 0) {
-		ret = fp_report();
-		goto out;
-	}
-	pe_explain_print(stdout, &f, &v);
-	print_sides(stdout, "egress", &v.egress, paths, npaths);
-	print_sides(stdout, "ingress", &v.ingress, paths, npaths);
-	if (!(flags & PE_EVAL_STAGED) && pe_policyset_has_staged(&ps)) {
-		struct pe_verdict sv;
-
-		/* Staged policies never enforce; say what they would do. */
-		if (pe_evaluate(&ps, &f, PE_EVAL_STAGED, &sv) == 0 &&
-		    sv.allowed != v.allowed)
-			printf("staged: would be %s if the staged policies were "
-			    "enforced (see --staged)\n",
-			    sv.allowed ? "allowed" : "denied");
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		ret = fp_fail("explain: writing the output: %s", strerror(errno));
 		goto out;
 	}
-	ret = v.allowed ? FP_EXIT_OK : FP_EXIT_NO;
+	ret = r ? FP_EXIT_OK : FP_EXIT_NO;
 out:
-	pe_endpoint_release(&src);
-	pe_endpoint_release(&dst);
 	pe_policyset_release(&ps);
 	model_free(m);
 	store_free(st);

@@ -85,6 +85,26 @@ mkdir -p mixed && cp "$SEED" mixed/a.yaml && cp "$D/bad/unknown-kind.yaml" mixed
 expect_exit 2 "$FLOWPOL" explain --policies mixed "$FRONT" "$BACK" tcp/80 2>err.txt
 grep -q "^flowpol: explain: mixed/b.yaml:9: kind: unsupported kind" err.txt || fail "dir error: $(cat err.txt)"
 
+# --batch: the same answers as one run per flow, policies read once; exit
+# 1 when any flow is denied; a bad line is FILE:LINE and exit 2.
+printf '# frontend and backend\n%s %s tcp/80\n\n%s\t%s  tcp/80\n' \
+	"$FRONT" "$BACK" "$BACK" "$FRONT" >flows.txt
+expect_exit 1 "$FLOWPOL" explain --policies "$SEED" --batch flows.txt >batch.txt
+{ "$FLOWPOL" explain --policies "$SEED" "$FRONT" "$BACK" tcp/80; echo
+  "$FLOWPOL" explain --policies "$SEED" "$BACK" "$FRONT" tcp/80; } >one.txt
+cmp -s batch.txt one.txt || fail "batch differs from single runs: $(diff one.txt batch.txt)"
+head -n 2 flows.txt | "$FLOWPOL" explain --policies "$SEED" --batch - >batch.txt ||
+	fail "batch of allowed flows: exit $?"
+printf '%s %s tcp/80\n%s %s\n' "$FRONT" "$BACK" "$FRONT" "$BACK" >bad.txt
+expect_exit 2 "$FLOWPOL" explain --policies "$SEED" --batch bad.txt >/dev/null 2>err.txt
+grep -qx "flowpol: explain: bad.txt:2: want SRC DST PROTO\[/PORT\]" err.txt || fail "batch line: $(cat err.txt)"
+printf '%s %s tcp/0\n' "$FRONT" "$BACK" >bad.txt
+expect_exit 2 "$FLOWPOL" explain --policies "$SEED" --batch bad.txt >/dev/null 2>err.txt
+grep -q "^flowpol: explain: bad.txt:1: 'tcp/0': port must be" err.txt || fail "batch port: $(cat err.txt)"
+expect_exit 2 "$FLOWPOL" explain --policies "$SEED" --batch flows.txt "$FRONT" 2>/dev/null
+expect_exit 2 "$FLOWPOL" explain --policies "$SEED" --batch nonexistent.txt 2>err.txt
+grep -q "^flowpol: explain: nonexistent.txt: " err.txt || fail "batch missing file: $(cat err.txt)"
+
 # Usage errors.
 expect_exit 2 "$FLOWPOL" explain "$FRONT" "$BACK" tcp/80 2>/dev/null
 expect_exit 2 "$FLOWPOL" explain --policies "$SEED" "$FRONT" tcp/80 2>/dev/null
