@@ -1830,11 +1830,42 @@ load_committed(struct rep *r)
 	return 0;
 }
 
-/* Every evaluated edge judged by the committed set as well. */
+/* Bind again to ps the peers' endpoints rv_peer_load bound (evaluation
+ * visits only the policies that apply to them). 0 or -1. */
+static int
+bind_peers(struct rep *r, const struct pe_policyset *ps)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->npeers; i++) {
+		struct peer *p = &r->peers[i];
+
+		if (!p->ok)
+			continue;
+		for (j = 0; j < p->p.nstates; j++) {
+			struct pe_endpoint *ep = &p->p.states[j].ep;
+
+			/* those rv_peer_load bound */
+			if (ep->bound != NULL && pe_endpoint_bind(ep, ps) < 0)
+				return fp_error("report: out of memory");
+		}
+	}
+	return 0;
+}
+
+/*
+ * Every evaluated edge judged by the committed set as well. The peers are
+ * bound to it for the pass (else each edge would try every committed
+ * policy's selector: edges times policies), then back to the generated set
+ * the sections ask about.
+ */
 static int
 evaluate_committed(struct rep *r)
 {
 	size_t i;
+
+	if (!r->c_same && bind_peers(r, &r->cps) < 0)
+		return -1;
 
 	for (i = 0; i < r->nedges; i++) {
 		struct redge *e = &r->edges[i];
@@ -1859,7 +1890,7 @@ evaluate_committed(struct rep *r)
 		e->c_allowed = ev.eg.denied == 0 && ev.in.denied == 0;
 		e->c_evaluated = 1;
 	}
-	return 0;
+	return r->c_same ? 0 : bind_peers(r, &r->ps);
 }
 
 static int
