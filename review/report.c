@@ -2003,11 +2003,15 @@ report_write(struct store *st, const struct report_opts *o, FILE *out)
 	r.now = o->have_now ? o->now : fp_now_us();
 	if (model_open(&r.m, st) < 0 ||
 	    store_learned_period(st, &r.since, &r.until) < 0 ||
-	    load_edges(&r) < 0 || build_policies(&r) < 0 ||
+	    build_policies(&r) < 0 ||
 	    (o->policies != NULL && load_committed(&r) < 0))
 		goto out;
+	/*
+	 * The edges after the set: building it (the emitter's peak) is done
+	 * and freed before they take their memory, so the two never add up.
+	 */
 	trim_doc_texts(&r);
-	if (load_peers(&r) < 0 || evaluate_edges(&r) < 0)
+	if (load_edges(&r) < 0 || load_peers(&r) < 0 || evaluate_edges(&r) < 0)
 		goto out;
 	mark_new(&r);
 	if (o->policies != NULL && r.cerr == NULL &&
