@@ -1553,21 +1553,24 @@ rule_edges(struct rep *r, size_t pidx, int ingress, size_t k, size_t *nedges)
 	free(fmt);
 }
 
-/* Whether a generated policy selects a workload of the --namespace set. */
+/*
+ * Whether a generated policy selects a workload of the --namespace set:
+ * the peers it selects, from the index (pe_endpoint_applies answers with
+ * the policy's types, so one without types selects none).
+ */
 static int
-doc_in_scope(const struct rep *r, size_t d)
+doc_in_scope(struct rep *r, size_t d, int *in)
 {
 	size_t i, pidx;
 
-	if (doc_policy(r, d, &pidx) == NULL)
+	*in = 0;
+	if (doc_policy(r, d, &pidx) == NULL ||
+	    r->ps.policies[pidx].c_types == 0)
 		return 0;
-	for (i = 0; i < r->npeers; i++) {
-		const struct peer *p = &r->peers[i];
-
-		if (p->ok && p->p.mp.kind == MODEL_PEER_WORKLOAD &&
-		    rv_peer_selected(&p->p, pidx) && peer_in_scope(r, p->p.text))
-			return 1;
-	}
+	if (r->sel_start == NULL && index_selected(r) < 0)
+		return -1;
+	for (i = r->sel_start[pidx]; i < r->sel_start[pidx + 1] && !*in; i++)
+		*in = peer_in_scope(r, r->peers[r->sel_peer[i]].p.text);
 	return 0;
 }
 
@@ -1588,10 +1591,13 @@ sec_policies(struct rep *r)
 	    "the set).\n", r->er.ndocs);
 	for (d = 0; d < r->er.ndocs; d++) {
 		const struct emit_doc *doc = &r->er.docs[d];
+		int in = 1;
 
 		if (r->o->nnamespaces > 0 &&
 		    doc->order_centi >= EMIT_ORDER_LEARNED &&
-		    !doc_in_scope(r, d))
+		    doc_in_scope(r, d, &in) < 0)
+			return -1;
+		if (!in)
 			continue;
 		fputs("\n### ", f);
 		md(f, doc->name);
