@@ -640,16 +640,20 @@ doc_policy(const struct rep *r, size_t d, size_t *idx)
 
 /*
  * The header of an emitted file lists one summary line per rule, ingress
- * first ("#   ingress tcp/80 from ntierapp/frontend"); n is the rule's
- * place in that list. malloc'd, or NULL when the header stops short.
+ * first ("#   ingress tcp/80 from ntierapp/frontend"); a rule's place in
+ * that list finds its line. The lines are indexed once per document (a
+ * scan from the top per rule would cost rules squared): *out holds the
+ * start of each, up to a "#   ... and N more" line that stops the list.
+ * The count, or -1 (memory).
  */
-static char *
-rule_summary(const struct emit_doc *d, size_t n)
+static int64_t
+rule_summaries(const struct emit_doc *d, const char ***out)
 {
-	const char *p = d->text, *nl;
-	size_t i = 0;
+	const char *p = d->text, *nl, **v = NULL, **nv;
+	size_t n = 0, cap = 0;
 	int in_allows = 0;
 
+	*out = NULL;
 	while (*p == '#') {
 		nl = strchr(p, '\n');
 		if (nl == NULL)
@@ -658,13 +662,21 @@ rule_summary(const struct emit_doc *d, size_t n)
 			in_allows = 1;
 		} else if (in_allows && strncmp(p, "#   ", 4) == 0) {
 			if (strncmp(p, "#   ... and ", 12) == 0)
-				return NULL;
-			if (i++ == n)
-				return strndup(p + 4, (size_t)(nl - p - 4));
+				break;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+					free(v);
+					return fp_error("report: out of memory");
+				}
+				v = nv;
+			}
+			v[n++] = p + 4;
 		}
 		p = nl + 1;
 	}
-	return NULL;
+	*out = v;
+	return (int64_t)n;
 }
 
 /* The "what it is for" of an emitted file's second header line. */
@@ -1510,14 +1522,18 @@ first_hit(const struct rep *r, size_t pol, int ingress, size_t rule)
 	return lo;
 }
 
-static void
-rule_edges(struct rep *r, size_t pidx, int ingress, size_t k, size_t *nedges)
+static int
+rule_edges(struct rep *r, size_t pidx, int ingress, size_t k, size_t *nedges,
+    const char *const *sums, size_t nsums)
 {
 	FILE *f = r->f;
 	const struct pe_policy *pol = &r->ps.policies[pidx];
-	const struct emit_doc *d = &r->er.docs[r->doc_of[pidx]];
 	size_t i, n = 0, place = ingress ? k : pol->n_ingress + k;
-	char *sum = rule_summary(d, place), *fmt = NULL;
+	char *sum = NULL, *fmt = NULL;
+
+	if (place < nsums && (sum = strndup(sums[place],
+	    (size_t)(strchr(sums[place], '\n') - sums[place]))) == NULL)
+		return fp_error("report: out of memory");
 
 	if (sum == NULL)
 		fmt = pe_rule_format(ingress ? &pol->ingress[k] : &pol->egress[k]);
@@ -1551,6 +1567,7 @@ rule_edges(struct rep *r, size_t pidx, int ingress, size_t k, size_t *nedges)
 	*nedges += n;
 	free(sum);
 	free(fmt);
+	return 0;
 }
 
 /*
@@ -1580,6 +1597,9 @@ sec_policies(struct rep *r)
 	FILE *f = r->f;
 	size_t d, pidx, k, n;
 	const struct pe_policy *pol;
+	const char **sums;
+	int64_t nsums;
+	int ret = 0;
 	char *about;
 
 	fputs("\n## Policies and their evidence\n\n", f);
@@ -1626,10 +1646,15 @@ sec_policies(struct rep *r)
 		n = 0;
 		fputs("\n| Rule | Edge | Connections | First seen | Last seen | "
 		    "Nodes |\n|---|---|---:|---|---|---|\n", f);
-		for (k = 0; k < pol->n_ingress; k++)
-			rule_edges(r, pidx, 1, k, &n);
-		for (k = 0; k < pol->n_egress; k++)
-			rule_edges(r, pidx, 0, k, &n);
+		if ((nsums = rule_summaries(doc, &sums)) < 0)
+			return -1;
+		for (k = 0; k < pol->n_ingress && ret == 0; k++)
+			ret = rule_edges(r, pidx, 1, k, &n, sums, (size_t)nsums);
+		for (k = 0; k < pol->n_egress && ret == 0; k++)
+			ret = rule_edges(r, pidx, 0, k, &n, sums, (size_t)nsums);
+		free(sums);
+		if (ret < 0)
+			return -1;
 	}
 	return 0;
 }
