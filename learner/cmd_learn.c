@@ -620,12 +620,11 @@ cmd_learn(int argc, char **argv)
 	o.prefixes = prefixes;
 	o.notes = stderr;
 	/*
-	 * The flows are grouped through SQLite's external sort, which spills
-	 * to temporary files past the page cache: 256 MiB of cache keeps a
-	 * million rows' sort in memory and cuts the spills at cluster scale.
+	 * The flows are read once in order and grouped in memory, and the
+	 * edges are written in key order: a page cache beyond the default
+	 * would only hold pages read once (and count in the peak RSS).
 	 */
 	if (store_open(&st, db, 0) < 0 ||
-	    store_exec(st, "PRAGMA cache_size = -262144") < 0 ||
 	    learn_run(st, &o, &stats) < 0) {
 		ret = fp_report();
 		goto out;

@@ -77,21 +77,37 @@ struct svcip {
 	size_t svc;
 };
 
-/* A service flow's share for one backend, added after every direct flow. */
+/*
+ * A service flow's share for one backend, added at the end of its window
+ * unless the same connection was seen at the pod (struct direct).
+ */
 struct pending {
-	char *src;
-	long wl, src_ns;
+	long src, src_ns, wl;	/* src: peer id */
 	int proto, port;
-	int64_t packets, first, last, ws;
+	int64_t packets, first, last;
 	struct fp_ip sip;
-	char *node;
+	size_t nodes, nnodes;	/* the nodes that logged it, in lctx.pool */
+};
+
+/* A flow of the window to a workload's own address. */
+struct direct {
+	struct fp_ip sip;
+	long wl;
+	int proto, port;
 };
 
 struct edge {
 	int64_t conns, first, last;
 	int *nodes;		/* node name ids, unsorted, unique */
-	size_t nnodes;
+	size_t nnodes, capnodes;
 	long src_ns, dst_ns;	/* namespace ids or NO_NS */
+	long src, dst;		/* peer ids (lctx.peers) */
+	int proto, port;
+};
+
+/* A slot of the edge table: id + 1 (0: empty) and the hash's top bits. */
+struct eslot {
+	uint32_t id1, tag;
 };
 
 struct cov {
@@ -115,9 +131,17 @@ struct lctx {
 	size_t nwl;
 	long *wl_ns;		/* namespace id of each workload */
 	struct resolver *res;
-	struct strmap *edges, *nodes, *nss, *unres;
-	struct edge *e;
-	size_t cape;
+	struct strmap *nodes, *nss, *unres;
+	struct strmap *peers;	/* edge ends by text: ns/workload, node:IP, ... */
+	long *wl_peer;		/* per workload: its peer id, or -1 */
+	struct strmap *ippeers;	/* class letter and address of other peers */
+	long *ippeer;		/* per ippeers id: peer id + 1, 0 if not yet */
+	size_t capippeer;
+	long apiserver_peer, empty_ns;
+	struct edge *e;		/* by edge id */
+	size_t ne, cape;
+	struct eslot *eslots;	/* open addressing over e */
+	size_t neslots;
 	struct cov *cov;
 	size_t capcov;
 	struct unres *u;
@@ -134,12 +158,15 @@ struct lctx {
 	long kubedns;		/* kube-system/kube-dns, or -1 */
 	long nodelocal_wl;	/* the node-local-dns workload, or -1 */
 	struct fp_ip nodelocal_ip;
-	struct strmap *direct;	/* window|src|workload|proto|port of pod flows */
+	struct direct *dirs;	/* of the window being walked */
+	size_t ndirs, capdirs;
 	struct strmap *hl;	/* host-local edges: node \t dst \t proto \t port */
 	struct edge *hle;
 	size_t caphle;
-	struct pending *pend;
+	struct pending *pend;	/* of the window being walked */
 	size_t npend, cappend;
+	int *pool;		/* their nodes */
+	size_t npool, cappool;
 };
 
 static char *
@@ -1137,46 +1164,130 @@ note_unresolved(struct lctx *c, const struct fp_ip *ip, const char *reason,
 	return 0;
 }
 
-static int
-add_edge(struct lctx *c, const char *src, const char *dst, int proto,
-    int port, long src_ns, long dst_ns, int64_t packets, int64_t first,
-    int64_t last, const char *node)
+/* --- Edges ----------------------------------------------------------------- */
+
+static uint64_t
+edge_hash(long src, long dst, int proto, int port)
 {
-	char key[1400];
-	int n = snprintf(key, sizeof(key), "%s\t%s\t%d\t%d", src, dst, proto, port);
-	long id, nid;
+	uint64_t h = (uint64_t)src * 0x9e3779b97f4a7c15ULL;
+
+	h ^= (uint64_t)dst * 0xc2b2ae3d27d4eb4fULL;
+	h ^= ((uint64_t)(uint32_t)proto << 32 | (uint32_t)port) *
+	    0x165667b19e3779f9ULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static int
+edge_slots_grow(struct lctx *c)
+{
+	size_t n = c->neslots ? c->neslots * 2 : 4096, i, j;
+	struct eslot *s = calloc(n, sizeof(*s));
+	uint64_t h;
+
+	if (s == NULL)
+		return fp_error("learn: out of memory");
+	for (i = 0; i < c->ne; i++) {
+		const struct edge *e = &c->e[i];
+
+		h = edge_hash(e->src, e->dst, e->proto, e->port);
+		j = (size_t)h & (n - 1);
+		while (s[j].id1 != 0)
+			j = (j + 1) & (n - 1);
+		s[j].id1 = (uint32_t)i + 1;
+		s[j].tag = (uint32_t)(h >> 32);
+	}
+	free(c->eslots);
+	c->eslots = s;
+	c->neslots = n;
+	return 0;
+}
+
+/*
+ * The edge (src, dst, proto, port) between two peers (ids in c->peers),
+ * made when new with the namespaces of its ends; -1 when out of memory.
+ */
+static long
+edge_of(struct lctx *c, long src, long dst, int proto, int port, long src_ns,
+    long dst_ns)
+{
+	size_t i, mask;
 	struct edge *e;
+	uint64_t h;
+	uint32_t tag;
+	void *p;
+
+	if ((c->ne + 1) * 2 > c->neslots && edge_slots_grow(c) < 0)
+		return -1;
+	if (c->ne >= UINT32_MAX - 1) {
+		fp_error("learn: too many edges");
+		return -1;
+	}
+	mask = c->neslots - 1;
+	h = edge_hash(src, dst, proto, port);
+	tag = (uint32_t)(h >> 32);
+	for (i = (size_t)h & mask; c->eslots[i].id1 != 0; i = (i + 1) & mask) {
+		if (c->eslots[i].tag != tag)
+			continue;
+		e = &c->e[c->eslots[i].id1 - 1];
+		if (e->src == src && e->dst == dst && e->proto == proto &&
+		    e->port == port)
+			return (long)c->eslots[i].id1 - 1;
+	}
+	if (c->ne == c->cape) {
+		size_t n = c->cape ? c->cape * 2 : 1024;
+
+		if ((p = realloc(c->e, n * sizeof(*c->e))) == NULL) {
+			fp_error("learn: out of memory");
+			return -1;
+		}
+		c->e = p;
+		c->cape = n;
+	}
+	e = &c->e[c->ne];
+	memset(e, 0, sizeof(*e));
+	e->src = src;
+	e->dst = dst;
+	e->proto = proto;
+	e->port = port;
+	e->src_ns = src_ns;
+	e->dst_ns = dst_ns;
+	c->eslots[i].id1 = (uint32_t)c->ne + 1;
+	c->eslots[i].tag = tag;
+	return (long)c->ne++;
+}
+
+static int
+add_edge(struct lctx *c, long id, int64_t packets, int64_t first,
+    int64_t last, int node)
+{
+	struct edge *e = &c->e[id];
 	size_t i;
 	void *p;
 
-	if (n < 0 || (size_t)n >= sizeof(key))
-		return fp_error("learn: peer name too long");
-	if ((id = strmap_intern(c->edges, key, (size_t)n)) < 0 ||
-	    (nid = strmap_intern(c->nodes, node, strlen(node))) < 0)
-		return fp_error("learn: out of memory");
-	if ((p = grow_zeroed(c->e, &c->cape, (size_t)id + 1, sizeof(*c->e),
-	    1024)) == NULL)
-		return fp_error("learn: out of memory");
-	c->e = p;
-	e = &c->e[id];
-	if (e->conns == 0 && e->nnodes == 0) {
+	if (e->nnodes == 0) {
 		e->first = first;
 		e->last = last;
-		e->src_ns = src_ns;
-		e->dst_ns = dst_ns;
 	}
 	e->conns += packets;
 	if (first < e->first)
 		e->first = first;
 	if (last > e->last)
 		e->last = last;
-	for (i = 0; i < e->nnodes && e->nodes[i] != (int)nid; i++)
+	for (i = 0; i < e->nnodes && e->nodes[i] != node; i++)
 		;
 	if (i == e->nnodes) {
-		if ((p = realloc(e->nodes, (e->nnodes + 1) * sizeof(int))) == NULL)
-			return fp_error("learn: out of memory");
-		e->nodes = p;
-		e->nodes[e->nnodes++] = (int)nid;
+		if (e->nnodes == e->capnodes) {
+			size_t n = e->capnodes ? e->capnodes * 2 : 4;
+
+			if ((p = realloc(e->nodes, n * sizeof(int))) == NULL)
+				return fp_error("learn: out of memory");
+			e->nodes = p;
+			e->capnodes = n;
+		}
+		e->nodes[e->nnodes++] = node;
 	}
 	return 0;
 }
@@ -1189,28 +1300,66 @@ side_ns(struct lctx *c, const struct rs_result *r)
 
 /* Add one flow's packets to an edge, once per node that logged it. */
 static int
-add_flow_edge(struct lctx *c, const char *src, const char *dst, int proto,
-    int port, long src_ns, long dst_ns, int64_t packets, int64_t first,
-    int64_t last, const char *node)
+add_flow_edge(struct lctx *c, long src, long dst, int proto, int port,
+    long src_ns, long dst_ns, int64_t packets, int64_t first, int64_t last,
+    const int *nodes, size_t nnodes)
 {
-	/* Node names cannot hold ','; count the packets once. */
-	for (;;) {
-		const char *comma = strchr(node, ',');
-		size_t nl = comma ? (size_t)(comma - node) : strlen(node);
-		char nbuf[256];
+	long id = edge_of(c, src, dst, proto, port, src_ns, dst_ns);
+	size_t i;
 
-		if (nl >= sizeof(nbuf))
-			nl = sizeof(nbuf) - 1;
-		memcpy(nbuf, node, nl);
-		nbuf[nl] = '\0';
-		if (add_edge(c, src, dst, proto, port, src_ns, dst_ns, packets,
-		    first, last, nbuf) < 0)
+	if (id < 0)
+		return fp_error("learn: out of memory");
+	/* Count the packets once. */
+	for (i = 0; i < nnodes; i++)
+		if (add_edge(c, id, i == 0 ? packets : 0, first, last, nodes[i]) < 0)
 			return -1;
-		if (comma == NULL)
-			return 0;
-		packets = 0;
-		node = comma + 1;
+	return 0;
+}
+
+/* --- Peers ----------------------------------------------------------------- */
+
+/* The peer id (c->peers, by text) of a workload. */
+static long
+wl_peer(struct lctx *c, long wl)
+{
+	char buf[600];
+
+	if (c->wl_peer[wl] < 0) {
+		snprintf(buf, sizeof(buf), "%s/%s", c->wl[wl].ns, c->wl[wl].name);
+		if ((c->wl_peer[wl] = strmap_intern(c->peers, buf,
+		    strlen(buf))) < 0)
+			return fp_error("learn: out of memory");
 	}
+	return c->wl_peer[wl];
+}
+
+/*
+ * The peer id of one side of a flow: its text (peer_text) interned once, so
+ * a flow costs a lookup of its address, not a formatted string.
+ */
+static long
+peer_of(struct lctx *c, const struct rs_result *r, const struct fp_ip *ip)
+{
+	char key[1 + 16], buf[600];
+	long id, pid;
+	void *p;
+
+	if (r->cls == RS_WORKLOAD)
+		return wl_peer(c, r->peer);
+	key[0] = r->cls == RS_NODE ? 'n' : r->cls == RS_EXTERNAL ? 'e' : 'u';
+	memcpy(key + 1, ip->a, ip->len);
+	if ((id = strmap_intern(c->ippeers, key, 1 + (size_t)ip->len)) < 0 ||
+	    (p = grow_zeroed(c->ippeer, &c->capippeer, (size_t)id + 1,
+	    sizeof(*c->ippeer), 1024)) == NULL)
+		return fp_error("learn: out of memory");
+	c->ippeer = p;
+	if (c->ippeer[id] == 0) {	/* 0: not yet known, else id + 1 */
+		peer_text(c, r, ip, buf, sizeof(buf));
+		if ((pid = strmap_intern(c->peers, buf, strlen(buf))) < 0)
+			return fp_error("learn: out of memory");
+		c->ippeer[id] = pid + 1;
+	}
+	return c->ippeer[id] - 1;
 }
 
 static int
@@ -1241,52 +1390,77 @@ add_host_local(struct lctx *c, long node, const char *dst, int proto,
 	return 0;
 }
 
-/* The key of a connection seen at its pod address (after DNAT). */
-static int
-direct_key(char *key, size_t len, int64_t ws, const struct fp_ip *sip, long wl,
-    int proto, int port)
-{
-	char a[FP_IPSTRLEN];
-	int n = snprintf(key, len, "%lld|%s|%ld|%d|%d", (long long)ws,
-	    fp_ip_format(sip, a), wl, proto, port);
+/* --- Service flows and the pod flows of the same connections --------------- */
 
-	return n < 0 || (size_t)n >= len ? -1 : n;
+static int
+direct_cmp(const void *a, const void *b)
+{
+	const struct direct *x = a, *y = b;
+	int k = fp_ip_cmp(&x->sip, &y->sip);
+
+	if (k)
+		return k;
+	if (x->wl != y->wl)
+		return x->wl < y->wl ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return (x->port > y->port) - (x->port < y->port);
 }
 
+/* A connection seen at its pod address (after DNAT), in this window. */
 static int
-note_direct(struct lctx *c, int64_t ws, const struct fp_ip *sip, long wl,
-    int proto, int port)
+note_direct(struct lctx *c, const struct fp_ip *sip, long wl, int proto,
+    int port)
 {
-	char key[128];
-	int n = direct_key(key, sizeof(key), ws, sip, wl, proto, port);
+	struct direct *d;
+	void *p;
 
-	if (n < 0 || strmap_intern(c->direct, key, (size_t)n) < 0)
-		return fp_error("learn: out of memory");
+	if (c->ndirs == c->capdirs) {
+		size_t n = c->capdirs ? c->capdirs * 2 : 1024;
+
+		if ((p = realloc(c->dirs, n * sizeof(*c->dirs))) == NULL)
+			return fp_error("learn: out of memory");
+		c->dirs = p;
+		c->capdirs = n;
+	}
+	d = &c->dirs[c->ndirs++];
+	memset(d, 0, sizeof(*d));
+	d->sip = *sip;
+	d->wl = wl;
+	d->proto = proto;
+	d->port = port;
 	return 0;
 }
 
 static int
-add_pending(struct lctx *c, const char *src, long src_ns,
-    const struct backend *b, int proto, int64_t packets, int64_t first,
-    int64_t last, int64_t ws, const struct fp_ip *sip, const char *node)
+add_pending(struct lctx *c, long src, long src_ns, const struct backend *b,
+    int proto, int64_t packets, int64_t first, int64_t last,
+    const struct fp_ip *sip, const int *nodes, size_t nnodes)
 {
 	struct pending *p;
+	void *q;
 
 	if (c->npend == c->cappend) {
 		size_t n = c->cappend ? c->cappend * 2 : 64;
 
-		if ((p = realloc(c->pend, n * sizeof(*p))) == NULL)
+		if ((q = realloc(c->pend, n * sizeof(*p))) == NULL)
 			return fp_error("learn: out of memory");
-		c->pend = p;
+		c->pend = q;
 		c->cappend = n;
 	}
-	p = &c->pend[c->npend];
-	memset(p, 0, sizeof(*p));
-	if ((p->src = strdup(src)) == NULL || (p->node = strdup(node)) == NULL) {
-		free(p->src);
-		return fp_error("learn: out of memory");
+	if (c->npool + nnodes > c->cappool) {
+		size_t n = c->cappool ? c->cappool : 256;
+
+		while (n < c->npool + nnodes)
+			n *= 2;
+		if ((q = realloc(c->pool, n * sizeof(*c->pool))) == NULL)
+			return fp_error("learn: out of memory");
+		c->pool = q;
+		c->cappool = n;
 	}
-	c->npend++;
+	p = &c->pend[c->npend++];
+	memset(p, 0, sizeof(*p));
+	p->src = src;
 	p->src_ns = src_ns;
 	p->wl = b->wl;
 	p->proto = proto;
@@ -1294,205 +1468,384 @@ add_pending(struct lctx *c, const char *src, long src_ns,
 	p->packets = packets;
 	p->first = first;
 	p->last = last;
-	p->ws = ws;
 	p->sip = *sip;
+	p->nodes = c->npool;
+	p->nnodes = nnodes;
+	memcpy(c->pool + c->npool, nodes, nnodes * sizeof(*nodes));
+	c->npool += nnodes;
 	return 0;
 }
 
 /*
- * Flows to a ClusterIP become edges to each backend workload at its target
- * port. With kube-proxy in IPVS mode one connection can be logged twice,
- * to the ClusterIP and to the pod: the pod's record wins, so it counts once.
+ * At the end of a window: flows to a ClusterIP become edges to each backend
+ * workload at its target port. With kube-proxy in IPVS mode one connection
+ * can be logged twice, to the ClusterIP and to the pod: the pod's record
+ * (same window, source address, workload, proto and port) wins, so it
+ * counts once.
  */
 static int
-add_pendings(struct lctx *c)
+flush_window(struct lctx *c)
 {
-	char key[128], dst[600];
+	struct direct key;
 	size_t i;
-	int n;
+	long dst;
 
+	if (c->npend > 0 && c->ndirs > 1)
+		qsort(c->dirs, c->ndirs, sizeof(*c->dirs), direct_cmp);
 	for (i = 0; i < c->npend; i++) {
 		const struct pending *p = &c->pend[i];
 
-		n = direct_key(key, sizeof(key), p->ws, &p->sip, p->wl, p->proto,
-		    p->port);
-		if (n >= 0 && strmap_find(c->direct, key, (size_t)n) >= 0)
+		memset(&key, 0, sizeof(key));
+		key.sip = p->sip;
+		key.wl = p->wl;
+		key.proto = p->proto;
+		key.port = p->port;
+		if (c->ndirs > 0 && bsearch(&key, c->dirs, c->ndirs,
+		    sizeof(*c->dirs), direct_cmp) != NULL)
 			continue;
-		snprintf(dst, sizeof(dst), "%s/%s", c->wl[p->wl].ns, c->wl[p->wl].name);
-		if (add_flow_edge(c, p->src, dst, p->proto, p->port, p->src_ns,
-		    c->wl_ns[p->wl], p->packets, p->first, p->last, p->node) < 0)
+		if ((dst = wl_peer(c, p->wl)) < 0 ||
+		    add_flow_edge(c, p->src, dst, p->proto, p->port, p->src_ns,
+		    c->wl_ns[p->wl], p->packets, p->first, p->last,
+		    c->pool + p->nodes, p->nnodes) < 0)
 			return -1;
 	}
+	c->npend = c->ndirs = c->npool = 0;
 	return 0;
 }
 
+/* --- Flows ----------------------------------------------------------------- */
+
+/* One flows row of the window being read. */
+struct frow {
+	int64_t packets, first, last;
+	int64_t wlen;		/* the node's health window_len, or INT64_MIN */
+	int proto, port, node;
+	uint8_t slen, dlen, src[16], dst[16];
+};
+
+/* Grouping order: the 5-tuple (addresses as stored), then the node. */
+static int
+frow_cmp(const void *a, const void *b)
+{
+	const struct frow *x = a, *y = b;
+	int k;
+
+	if (x->slen != y->slen)
+		return x->slen < y->slen ? -1 : 1;
+	if ((k = memcmp(x->src, y->src, x->slen)) != 0)
+		return k;
+	if (x->dlen != y->dlen)
+		return x->dlen < y->dlen ? -1 : 1;
+	if ((k = memcmp(x->dst, y->dst, x->dlen)) != 0)
+		return k;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	return (x->node > y->node) - (x->node < y->node);
+}
+
+static int
+same_group(const struct frow *x, const struct frow *y)
+{
+	return x->slen == y->slen && x->dlen == y->dlen &&
+	    x->proto == y->proto && x->port == y->port &&
+	    memcmp(x->src, y->src, x->slen) == 0 &&
+	    memcmp(x->dst, y->dst, x->dlen) == 0;
+}
+
+/*
+ * One connection group: a window's rows of one 5-tuple, one per node that
+ * logged it (nodes), with the largest packet count, the earliest first and
+ * latest last packet, and the largest health window length (-1: none).
+ */
+static int
+walk_group(struct lctx *c, int64_t ws, const struct frow *g, const int *nodes,
+    size_t nnodes, int64_t packets, int64_t first, int64_t last, int64_t wlen,
+    struct backend *backs)
+{
+	struct fp_ip sip, dip;
+	struct rs_result rs, rd;
+	long touched[2 + 2 * RS_MAXCAND], src, dst;
+	size_t nt, i, j, nbacks;
+	int proto = g->proto, port = g->port, ambiguous, unknown, via;
+	struct cov *cv;
+
+	if (fp_ip_from_blob(&sip, g->src, g->slen) < 0 ||
+	    fp_ip_from_blob(&dip, g->dst, g->dlen) < 0)
+		return 0;	/* not an address: nothing to attribute */
+	if (wlen <= 0 || wlen > 86400 * 365)
+		wlen = DEFAULT_WINDOW_S;
+	/* Unusable packet times: fall back to the whole window. */
+	if (first <= 0 || last < first || first < ws ||
+	    last >= ws + wlen * FP_USEC) {
+		first = ws;
+		last = ws + wlen * FP_USEC - 1;
+	}
+	if (last < c->o->since || first > c->o->until)
+		return 0;
+	if (never_policed(&sip, &dip, proto, port)) {
+		c->stats.link_local++;
+		return 0;
+	}
+	c->stats.flows++;
+	resolver_lookup(c->res, &sip, first, last, &rs);
+	resolver_lookup(c->res, &dip, first, last, &rd);
+	via = classify_dst(c, &dip, proto, &port, first, last, &rd, backs,
+	    &nbacks);
+	ambiguous = rs.cls == RS_AMBIGUOUS || rd.cls == RS_AMBIGUOUS;
+	unknown = rs.cls == RS_UNKNOWN || rd.cls == RS_UNKNOWN;
+	/* Namespaces the flow touches (for coverage). */
+	nt = 0;
+	if (rs.cls == RS_WORKLOAD)
+		touched[nt++] = side_ns(c, &rs);
+	for (i = 0; i < (rd.cls == RS_WORKLOAD ? (nbacks ? nbacks : 1) : 0) &&
+	    nt < 2 + RS_MAXCAND; i++)
+		touched[nt++] = c->wl_ns[nbacks ? backs[i].wl : rd.peer];
+	for (i = 0; i < rs.ncand; i++)
+		if (rs.cand[i] >= 0)
+			touched[nt++] = c->wl_ns[rs.cand[i]];
+	for (i = 0; i < rd.ncand; i++)
+		if (rd.cand[i] >= 0)
+			touched[nt++] = c->wl_ns[rd.cand[i]];
+	if (nt == 0)
+		touched[nt++] = c->empty_ns;
+	for (i = 0; i < nt; i++) {
+		for (j = 0; j < i && touched[j] != touched[i]; j++)
+			;
+		if (j < i)
+			continue;
+		if ((cv = cov_of(c, touched[i])) == NULL)
+			return fp_error("learn: out of memory");
+		cv->flows++;
+		if (ambiguous)
+			cv->ambiguous++;
+		else if (unknown)
+			cv->unknown++;
+		else
+			cv->resolved++;
+	}
+	if (rs.cls == RS_AMBIGUOUS && note_unresolved(c, &sip, "ambiguous",
+	    first, last) < 0)
+		return -1;
+	if (rd.cls == RS_AMBIGUOUS && note_unresolved(c, &dip, "ambiguous",
+	    first, last) < 0)
+		return -1;
+	if (rs.cls == RS_UNKNOWN && note_unresolved(c, &sip, "unknown",
+	    first, last) < 0)
+		return -1;
+	if (rd.cls == RS_UNKNOWN && note_unresolved(c, &dip, "unknown",
+	    first, last) < 0)
+		return -1;
+	if (ambiguous) {
+		c->stats.ambiguous++;
+		return 0;
+	}
+	if (unknown)
+		c->stats.unknown++;
+	else
+		c->stats.resolved++;
+	if ((src = peer_of(c, &rs, &sip)) < 0)
+		return -1;
+	if (via == SVC_APISERVER) {
+		if (c->apiserver_peer < 0 && (c->apiserver_peer =
+		    strmap_intern(c->peers, "service:default/kubernetes",
+		    strlen("service:default/kubernetes"))) < 0)
+			return fp_error("learn: out of memory");
+		dst = c->apiserver_peer;
+	} else if ((dst = peer_of(c, &rd, &dip)) < 0) {
+		return -1;
+	}
+	/*
+	 * From a pod's own node (kubelet probes, the node's processes):
+	 * Felix never polices it, so it needs no rule; keep it apart.
+	 */
+	if (via == SVC_NONE && rs.cls == RS_NODE && rd.cls == RS_WORKLOAD &&
+	    rs.node >= 0 && rs.node == rd.node)
+		return add_host_local(c, rs.node, strmap_key(c->peers, dst, NULL),
+		    proto, port, packets, first, last);
+	if (via == SVC_BACKENDS) {
+		for (i = 0; i < nbacks; i++)
+			if (add_pending(c, src, side_ns(c, &rs), &backs[i], proto,
+			    packets, first, last, &sip, nodes, nnodes) < 0)
+				return -1;
+		return 0;
+	}
+	if (rd.cls == RS_WORKLOAD && note_direct(c, &sip, rd.peer, proto,
+	    port) < 0)
+		return -1;
+	return add_flow_edge(c, src, dst, proto, port, side_ns(c, &rs),
+	    side_ns(c, &rd), packets, first, last, nodes, nnodes);
+}
+
+/*
+ * A connection between pods on two nodes is logged by both nodes (on the
+ * way out and on the way in), so per window and 5-tuple the nodes' counts
+ * are the same connections seen twice: take the largest, and remember every
+ * node that saw them. The rows of a window are grouped here, in memory.
+ */
+static int
+walk_window(struct lctx *c, int64_t window, struct frow *rows, size_t n,
+    int *nodes, struct backend *backs)
+{
+	size_t i, j, nn;
+	int64_t packets, first, last, wlen;
+
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), frow_cmp);
+	for (i = 0; i < n; i = j) {
+		packets = rows[i].packets;
+		first = rows[i].first;
+		last = rows[i].last;
+		wlen = rows[i].wlen;
+		nn = 0;
+		for (j = i; j < n && (j == i || same_group(&rows[i], &rows[j]));
+		    j++) {
+			if (rows[j].packets > packets)
+				packets = rows[j].packets;
+			if (rows[j].first < first)
+				first = rows[j].first;
+			if (rows[j].last > last)
+				last = rows[j].last;
+			if (rows[j].wlen > wlen)
+				wlen = rows[j].wlen;
+			nodes[nn++] = rows[j].node;
+		}
+		if (walk_group(c, window * FP_USEC, &rows[i], nodes, nn, packets,
+		    first, last, wlen == INT64_MIN ? DEFAULT_WINDOW_S : wlen,
+		    backs) < 0)
+			return -1;
+	}
+	return flush_window(c);
+}
+
+/*
+ * The flows are read once in their stored order (window, node, ...), a
+ * window at a time: no sort of the whole table, and memory for one window.
+ */
 static int
 walk_flows(struct lctx *c)
 {
-	sqlite3_stmt *s = NULL;
-	struct fp_ip sip, dip;
-	struct rs_result rs, rd;
-	char sbuf[600], dbuf[600];
-	int64_t ws, first, last, packets, wlen;
-	long touched[2 + 2 * RS_MAXCAND], empty_ns;
-	size_t nt, i, j, nbacks;
-	const char *node;
-	int rc, ret = -1, proto, port, ambiguous, unknown, via;
-	struct cov *cv;
-	struct backend *backs;
+	sqlite3_stmt *s = NULL, *h = NULL;
+	struct frow *rows = NULL, *r;
+	struct backend *backs = NULL;
+	int *nodes = NULL;
+	size_t nrows = 0, caprows = 0, i;
+	int64_t window = 0, wlen = INT64_MIN;
+	char *prev_node = NULL;
+	int rc, ret = -1, node = -1, have = 0;
+	void *p;
 
-	if ((backs = malloc(MAX_BACKENDS * sizeof(*backs))) == NULL)
-		return fp_error("learn: out of memory");
+	if ((backs = malloc(MAX_BACKENDS * sizeof(*backs))) == NULL ||
+	    (c->wl_peer = malloc((c->nwl + 1) * sizeof(*c->wl_peer))) == NULL)
+		goto oom;
+	for (i = 0; i < c->nwl; i++)
+		c->wl_peer[i] = -1;
+	c->apiserver_peer = -1;
+	if ((c->empty_ns = strmap_intern(c->nss, "", 0)) < 0)
+		goto oom;
+	if (store_prepare(c->st, &s, "SELECT window_start, node, src, dst, proto, "
+	    "dport, packets, first_seen, last_seen FROM flows "
+	    "ORDER BY window_start") < 0 ||
+	    store_prepare(c->st, &h, "SELECT window_len FROM health "
+	    "WHERE window_start = ?1 AND node = ?2") < 0)
+		goto out;
+	for (;;) {
+		const char *nn;
+		const void *sb, *db;
+		int64_t ws;
+		int sl, dl;
 
-	if ((empty_ns = strmap_intern(c->nss, "", 0)) < 0) {
-		free(backs);
-		return fp_error("learn: out of memory");
-	}
-	/*
-	 * A connection between pods on two nodes is logged by both nodes (on
-	 * the way out and on the way in), so per window and 5-tuple the nodes'
-	 * counts are the same connections seen twice: take the largest, and
-	 * remember every node that saw them.
-	 */
-	if (store_prepare(c->st, &s, "SELECT f.window_start, "
-	    "group_concat(f.node, ','), f.src, f.dst, f.proto, f.dport, "
-	    "max(f.packets), min(f.first_seen), max(f.last_seen), "
-	    "max(h.window_len) FROM flows f LEFT JOIN health h "
-	    "ON h.window_start = f.window_start AND h.node = f.node "
-	    "GROUP BY f.window_start, f.src, f.dst, f.proto, f.dport") < 0) {
-		free(backs);
-		return -1;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		ws = sqlite3_column_int64(s, 0) * FP_USEC;
-		node = (const char *)sqlite3_column_text(s, 1);
-		if (node == NULL)
-			node = "";
-		if (fp_ip_from_blob(&sip, sqlite3_column_blob(s, 2),
-		    (size_t)sqlite3_column_bytes(s, 2)) < 0 ||
-		    fp_ip_from_blob(&dip, sqlite3_column_blob(s, 3),
-		    (size_t)sqlite3_column_bytes(s, 3)) < 0)
-			continue;	/* not an address: nothing to attribute */
-		proto = sqlite3_column_int(s, 4);
-		port = sqlite3_column_int(s, 5);
-		packets = sqlite3_column_int64(s, 6);
-		first = sqlite3_column_int64(s, 7);
-		last = sqlite3_column_int64(s, 8);
-		wlen = sqlite3_column_type(s, 9) == SQLITE_NULL ? DEFAULT_WINDOW_S :
-		    sqlite3_column_int64(s, 9);
-		if (wlen <= 0 || wlen > 86400 * 365)
-			wlen = DEFAULT_WINDOW_S;
-		/* Unusable packet times: fall back to the whole window. */
-		if (first <= 0 || last < first || first < ws ||
-		    last >= ws + wlen * FP_USEC) {
-			first = ws;
-			last = ws + wlen * FP_USEC - 1;
-		}
-		if (last < c->o->since || first > c->o->until)
-			continue;
-		if (never_policed(&sip, &dip, proto, port)) {
-			c->stats.link_local++;
-			continue;
-		}
-		c->stats.flows++;
-		resolver_lookup(c->res, &sip, first, last, &rs);
-		resolver_lookup(c->res, &dip, first, last, &rd);
-		via = classify_dst(c, &dip, proto, &port, first, last, &rd, backs,
-		    &nbacks);
-		ambiguous = rs.cls == RS_AMBIGUOUS || rd.cls == RS_AMBIGUOUS;
-		unknown = rs.cls == RS_UNKNOWN || rd.cls == RS_UNKNOWN;
-		/* Namespaces the flow touches (for coverage). */
-		nt = 0;
-		if (rs.cls == RS_WORKLOAD)
-			touched[nt++] = side_ns(c, &rs);
-		for (i = 0; i < (rd.cls == RS_WORKLOAD ? (nbacks ? nbacks : 1) : 0) &&
-		    nt < 2 + RS_MAXCAND; i++)
-			touched[nt++] = c->wl_ns[nbacks ? backs[i].wl : rd.peer];
-		for (i = 0; i < rs.ncand; i++)
-			if (rs.cand[i] >= 0)
-				touched[nt++] = c->wl_ns[rs.cand[i]];
-		for (i = 0; i < rd.ncand; i++)
-			if (rd.cand[i] >= 0)
-				touched[nt++] = c->wl_ns[rd.cand[i]];
-		if (nt == 0)
-			touched[nt++] = empty_ns;
-		for (i = 0; i < nt; i++) {
-			for (j = 0; j < i && touched[j] != touched[i]; j++)
-				;
-			if (j < i)
-				continue;
-			if ((cv = cov_of(c, touched[i])) == NULL)
-				goto oom;
-			cv->flows++;
-			if (ambiguous)
-				cv->ambiguous++;
-			else if (unknown)
-				cv->unknown++;
-			else
-				cv->resolved++;
-		}
-		if (rs.cls == RS_AMBIGUOUS && note_unresolved(c, &sip, "ambiguous",
-		    first, last) < 0)
-			goto out;
-		if (rd.cls == RS_AMBIGUOUS && note_unresolved(c, &dip, "ambiguous",
-		    first, last) < 0)
-			goto out;
-		if (rs.cls == RS_UNKNOWN && note_unresolved(c, &sip, "unknown",
-		    first, last) < 0)
-			goto out;
-		if (rd.cls == RS_UNKNOWN && note_unresolved(c, &dip, "unknown",
-		    first, last) < 0)
-			goto out;
-		if (ambiguous) {
-			c->stats.ambiguous++;
-			continue;
-		}
-		if (unknown)
-			c->stats.unknown++;
-		else
-			c->stats.resolved++;
-		peer_text(c, &rs, &sip, sbuf, sizeof(sbuf));
-		peer_text(c, &rd, &dip, dbuf, sizeof(dbuf));
-		if (via == SVC_APISERVER)
-			snprintf(dbuf, sizeof(dbuf), "service:default/kubernetes");
-		/*
-		 * From a pod's own node (kubelet probes, the node's processes):
-		 * Felix never polices it, so it needs no rule; keep it apart.
-		 */
-		if (via == SVC_NONE && rs.cls == RS_NODE && rd.cls == RS_WORKLOAD &&
-		    rs.node >= 0 && rs.node == rd.node) {
-			if (add_host_local(c, rs.node, dbuf, proto, port, packets, first,
-			    last) < 0)
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			break;
+		ws = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+		if (have && (rc == SQLITE_DONE || ws != window)) {
+			if (walk_window(c, window, rows, nrows, nodes, backs) < 0)
 				goto out;
-			continue;
+			nrows = 0;
 		}
-		if (via == SVC_BACKENDS) {
-			for (i = 0; i < nbacks; i++)
-				if (add_pending(c, sbuf, side_ns(c, &rs), &backs[i], proto,
-				    packets, first, last, ws, &sip, node) < 0)
-					goto out;
-			continue;
+		if (rc == SQLITE_DONE)
+			break;
+		if (!have || ws != window) {
+			window = ws;
+			have = 1;
+			free(prev_node);
+			prev_node = NULL;
 		}
-		if (rd.cls == RS_WORKLOAD && note_direct(c, ws, &sip, rd.peer, proto,
-		    port) < 0)
-			goto out;
-		if (add_flow_edge(c, sbuf, dbuf, proto, port, side_ns(c, &rs),
-		    side_ns(c, &rd), packets, first, last, node) < 0)
-			goto out;
+		nn = (const char *)sqlite3_column_text(s, 1);
+		if (nn == NULL)
+			nn = "";
+		if (prev_node == NULL || strcmp(prev_node, nn) != 0) {
+			/* A new node in the window: its id and health. */
+			size_t len = strlen(nn);
+
+			free(prev_node);
+			if ((prev_node = strdup(nn)) == NULL)
+				goto oom;
+			if (len > 255)
+				len = 255;
+			if ((node = (int)strmap_intern(c->nodes, nn, len)) < 0)
+				goto oom;
+			sqlite3_bind_int64(h, 1, ws);
+			sqlite3_bind_text(h, 2, prev_node, -1, SQLITE_STATIC);
+			rc = sqlite3_step(h);
+			if (rc == SQLITE_ROW)
+				wlen = sqlite3_column_int64(h, 0);
+			else
+				wlen = INT64_MIN;
+			sqlite3_reset(h);
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+				store_sqlerr(c->st, "reading collector health");
+				goto out;
+			}
+		}
+		sb = sqlite3_column_blob(s, 2);
+		sl = sqlite3_column_bytes(s, 2);
+		db = sqlite3_column_blob(s, 3);
+		dl = sqlite3_column_bytes(s, 3);
+		if (sb == NULL || db == NULL || (sl != 4 && sl != 16) ||
+		    (dl != 4 && dl != 16))
+			continue;	/* not an address: nothing to attribute */
+		if (nrows == caprows) {
+			size_t n = caprows ? caprows * 2 : 4096;
+
+			if ((p = realloc(rows, n * sizeof(*rows))) == NULL ||
+			    (rows = p, (p = realloc(nodes, n * sizeof(*nodes))) ==
+			    NULL))
+				goto oom;
+			nodes = p;
+			caprows = n;
+		}
+		r = &rows[nrows++];
+		memset(r, 0, sizeof(*r));
+		r->slen = (uint8_t)sl;
+		r->dlen = (uint8_t)dl;
+		memcpy(r->src, sb, (size_t)sl);
+		memcpy(r->dst, db, (size_t)dl);
+		r->proto = sqlite3_column_int(s, 4);
+		r->port = sqlite3_column_int(s, 5);
+		r->packets = sqlite3_column_int64(s, 6);
+		r->first = sqlite3_column_int64(s, 7);
+		r->last = sqlite3_column_int64(s, 8);
+		r->wlen = wlen;
+		r->node = node;
 	}
 	if (rc != SQLITE_DONE) {
 		store_sqlerr(c->st, "reading flows");
 		goto out;
 	}
-	if (add_pendings(c) < 0)
-		goto out;
 	ret = 0;
 	goto out;
 oom:
 	fp_error("learn: out of memory");
 out:
+	free(prev_node);
+	free(rows);
+	free(nodes);
 	free(backs);
 	sqlite3_finalize(s);
+	sqlite3_finalize(h);
 	return ret;
 }
 
@@ -1503,6 +1856,64 @@ node_id_cmp(const void *a, const void *b)
 {
 	return strcmp(strmap_key(node_sort_map, *(const int *)a, NULL),
 	    strmap_key(node_sort_map, *(const int *)b, NULL));
+}
+
+/* Peer ranks in text order, for edge_cmp. */
+static const uint32_t *edge_rank;
+static const struct edge *edge_arr;
+
+static int
+peer_text_cmp(const void *a, const void *b)
+{
+	return strcmp(strmap_key(node_sort_map, (long)*(const uint32_t *)a, NULL),
+	    strmap_key(node_sort_map, (long)*(const uint32_t *)b, NULL));
+}
+
+static int
+edge_cmp(const void *a, const void *b)
+{
+	const struct edge *x = &edge_arr[*(const uint32_t *)a];
+	const struct edge *y = &edge_arr[*(const uint32_t *)b];
+
+	if (x->src != y->src)
+		return edge_rank[x->src] < edge_rank[y->src] ? -1 : 1;
+	if (x->dst != y->dst)
+		return edge_rank[x->dst] < edge_rank[y->dst] ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return (x->port > y->port) - (x->port < y->port);
+}
+
+/* The edge ids sorted by (src text, dst text, proto, port). */
+static int
+edge_order(struct lctx *c, uint32_t **out)
+{
+	size_t np = strmap_count(c->peers), i;
+	uint32_t *by = NULL, *rank = NULL, *order = NULL;
+
+	*out = NULL;
+	if ((by = malloc((np + 1) * sizeof(*by))) == NULL ||
+	    (rank = malloc((np + 1) * sizeof(*rank))) == NULL ||
+	    (order = malloc((c->ne + 1) * sizeof(*order))) == NULL) {
+		free(by);
+		free(rank);
+		return fp_error("learn: out of memory");
+	}
+	for (i = 0; i < np; i++)
+		by[i] = (uint32_t)i;
+	node_sort_map = c->peers;
+	qsort(by, np, sizeof(*by), peer_text_cmp);
+	for (i = 0; i < np; i++)
+		rank[by[i]] = (uint32_t)i;
+	for (i = 0; i < c->ne; i++)
+		order[i] = (uint32_t)i;
+	edge_rank = rank;
+	edge_arr = c->e;
+	qsort(order, c->ne, sizeof(*order), edge_cmp);
+	free(by);
+	free(rank);
+	*out = order;
+	return 0;
 }
 
 static int
@@ -1522,7 +1933,8 @@ write_model(struct lctx *c)
 {
 	sqlite3_stmt *s = NULL, *n = NULL;
 	char nodes[4096];
-	size_t i, j, used;
+	size_t i, j, k, used;
+	uint32_t *order = NULL;
 	long id;
 	int ret = -1;
 	struct cov *cv;
@@ -1574,26 +1986,33 @@ write_model(struct lctx *c)
 	    "connections, first_seen, last_seen, nodes) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)") < 0)
 		goto out;
+	/*
+	 * Edges in the table's key order (peers by text, proto, port): the
+	 * inserts append to the table's B-tree instead of splitting its pages
+	 * at random.
+	 */
+	if (edge_order(c, &order) < 0)
+		goto out;
 	node_sort_map = c->nodes;
-	for (id = 0; id < (long)strmap_count(c->edges); id++) {
-		const char *key = strmap_key(c->edges, id, NULL);
-		struct edge *e = &c->e[id];
-		const char *t1 = strchr(key, '\t'), *t2 = strchr(t1 + 1, '\t');
-		const char *t3 = strchr(t2 + 1, '\t');
+	for (k = 0; k < c->ne; k++) {
+		struct edge *e = &c->e[order[k]];
+		size_t slen, dlen;
+		const char *src = strmap_key(c->peers, e->src, &slen);
+		const char *dst = strmap_key(c->peers, e->dst, &dlen);
 
 		qsort(e->nodes, e->nnodes, sizeof(int), node_id_cmp);
 		for (j = 0, used = 0, nodes[0] = '\0'; j < e->nnodes; j++) {
-			int k = snprintf(nodes + used, sizeof(nodes) - used, "%s%s",
+			int m = snprintf(nodes + used, sizeof(nodes) - used, "%s%s",
 			    j ? "," : "", strmap_key(c->nodes, e->nodes[j], NULL));
 
-			if (k < 0 || (size_t)k >= sizeof(nodes) - used)
+			if (m < 0 || (size_t)m >= sizeof(nodes) - used)
 				break;
-			used += (size_t)k;
+			used += (size_t)m;
 		}
-		sqlite3_bind_text(s, 1, key, (int)(t1 - key), SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, t1 + 1, (int)(t2 - t1 - 1), SQLITE_STATIC);
-		sqlite3_bind_int(s, 3, atoi(t2 + 1));
-		sqlite3_bind_int(s, 4, atoi(t3 + 1));
+		sqlite3_bind_text(s, 1, src, (int)slen, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, dst, (int)dlen, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, e->proto);
+		sqlite3_bind_int(s, 4, e->port);
 		sqlite3_bind_int64(s, 5, e->conns);
 		sqlite3_bind_int64(s, 6, e->first);
 		sqlite3_bind_int64(s, 7, e->last);
@@ -1608,7 +2027,7 @@ write_model(struct lctx *c)
 		    e->first > cv->last_new)
 			cv->last_new = e->first;
 	}
-	c->stats.edges = strmap_count(c->edges);
+	c->stats.edges = c->ne;
 	sqlite3_finalize(s);
 	s = NULL;
 	if (store_prepare(c->st, &s, "INSERT INTO coverage(namespace, flows, "
@@ -1654,6 +2073,7 @@ write_model(struct lctx *c)
 	}
 	ret = 0;
 out:
+	free(order);
 	sqlite3_finalize(s);
 	sqlite3_finalize(n);
 	return ret;
@@ -1978,9 +2398,9 @@ learn_run(struct store *st, const struct learn_opts *o, struct learn_stats *out)
 	memset(&c, 0, sizeof(c));
 	c.st = st;
 	c.o = o;
-	if ((c.edges = strmap_new()) == NULL || (c.nodes = strmap_new()) == NULL ||
+	if ((c.peers = strmap_new()) == NULL || (c.nodes = strmap_new()) == NULL ||
 	    (c.nss = strmap_new()) == NULL || (c.unres = strmap_new()) == NULL ||
-	    (c.direct = strmap_new()) == NULL || (c.hl = strmap_new()) == NULL) {
+	    (c.ippeers = strmap_new()) == NULL || (c.hl = strmap_new()) == NULL) {
 		fp_error("learn: out of memory");
 		goto out;
 	}
@@ -2045,13 +2465,10 @@ out:
 	free(c.sips);
 	free(c.lis);
 	free(c.wl_hostnet);
-	for (i = 0; i < c.npend; i++) {
-		free(c.pend[i].src);
-		free(c.pend[i].node);
-	}
 	free(c.pend);
+	free(c.pool);
+	free(c.dirs);
 	free(c.hle);
-	strmap_free(c.direct);
 	strmap_free(c.hl);
 	free(c.pods);
 	for (i = 0; i < c.nctrls; i++) {
@@ -2066,12 +2483,16 @@ out:
 	cluster_free(c.wl, c.nwl);
 	free(c.wl_ns);
 	resolver_free(c.res);
-	for (i = 0; i < c.cape; i++)
+	for (i = 0; i < c.ne; i++)
 		free(c.e[i].nodes);
 	free(c.e);
+	free(c.eslots);
+	free(c.wl_peer);
+	free(c.ippeer);
+	strmap_free(c.peers);
+	strmap_free(c.ippeers);
 	free(c.cov);
 	free(c.u);
-	strmap_free(c.edges);
 	strmap_free(c.nodes);
 	strmap_free(c.nss);
 	strmap_free(c.unres);

@@ -3,6 +3,7 @@
 
 #include "common/err.h"
 #include "learner/resolve.h"
+#include "learner/strmap.h"
 #include "common/banned.h"
 
 struct owner {
@@ -18,7 +19,60 @@ struct resolver {
 	struct fp_ip *nets;
 	int *prefixes;
 	size_t nnets, capnets;
+	struct strmap *netset;	/* prefix and masked address: no duplicates */
+	/*
+	 * After resolver_ready: the nets sorted by (prefix, address), and the
+	 * distinct prefixes, so an unowned address is tested with one binary
+	 * search per prefix length, not one comparison per net (a cluster's
+	 * thousands of node /32s).
+	 */
+	struct netkey *idx;
+	int *plens;
+	size_t nplens;
+	int ready;
 };
+
+struct netkey {
+	int prefix;
+	struct fp_ip net;	/* masked to prefix */
+};
+
+static int
+netkey_cmp(const void *a, const void *b)
+{
+	const struct netkey *x = a, *y = b;
+
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return fp_ip_cmp(&x->net, &y->net);
+}
+
+/* Whether ip is in one of the nets (the index resolver_ready built). */
+static int
+in_some_net(const struct resolver *r, const struct fp_ip *ip)
+{
+	struct netkey key;
+	size_t i;
+	int b;
+
+	if (!r->ready) {
+		for (i = 0; i < r->nnets; i++)
+			if (fp_ip_in_net(ip, &r->nets[i], r->prefixes[i]))
+				return 1;
+		return 0;
+	}
+	for (i = 0; i < r->nplens; i++) {
+		if (r->plens[i] < 0 || r->plens[i] > ip->len * 8)
+			continue;
+		key.prefix = r->plens[i];
+		key.net = *ip;
+		for (b = key.prefix; b < key.net.len * 8; b++)
+			key.net.a[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+		if (bsearch(&key, r->idx, r->nnets, sizeof(*r->idx), netkey_cmp))
+			return 1;
+	}
+	return 0;
+}
 
 int
 resolver_new(struct resolver **out)
@@ -36,6 +90,9 @@ resolver_free(struct resolver *r)
 	free(r->o);
 	free(r->nets);
 	free(r->prefixes);
+	free(r->idx);
+	free(r->plens);
+	strmap_free(r->netset);
 	free(r);
 }
 
@@ -73,15 +130,24 @@ int
 resolver_add_net(struct resolver *r, const struct fp_ip *net, int prefix)
 {
 	struct fp_ip masked = *net;
-	size_t i, cap;
+	char key[1 + sizeof(int) + 16];
+	size_t cap;
+	long id;
 	void *p;
 	int b;
 
 	for (b = prefix; b < masked.len * 8; b++)
 		masked.a[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
-	for (i = 0; i < r->nnets; i++)
-		if (r->prefixes[i] == prefix && fp_ip_cmp(&r->nets[i], &masked) == 0)
-			return 0;
+
+	key[0] = (char)masked.len;
+	memcpy(key + 1, &prefix, sizeof(int));
+	memcpy(key + 1 + sizeof(int), masked.a, masked.len);
+	if (r->netset == NULL && (r->netset = strmap_new()) == NULL)
+		return fp_error("learn: out of memory");
+	if ((id = strmap_intern(r->netset, key, 1 + sizeof(int) + masked.len)) < 0)
+		return fp_error("learn: out of memory");
+	if ((size_t)id < r->nnets)
+		return 0;	/* known already */
 	if (r->nnets == r->capnets) {
 		cap = r->capnets ? r->capnets * 2 : 16;
 		if ((p = realloc(r->nets, cap * sizeof(*r->nets))) == NULL)
@@ -122,8 +188,30 @@ owner_cmp(const void *a, const void *b)
 void
 resolver_ready(struct resolver *r)
 {
+	size_t i;
+
 	if (r->n > 1)
 		qsort(r->o, r->n, sizeof(*r->o), owner_cmp);
+	free(r->idx);
+	free(r->plens);
+	r->idx = NULL;
+	r->plens = NULL;
+	r->nplens = 0;
+	r->ready = 0;
+	/* Without memory for the index, lookups scan the nets. */
+	if (r->nnets == 0 ||
+	    (r->idx = malloc(r->nnets * sizeof(*r->idx))) == NULL ||
+	    (r->plens = malloc(r->nnets * sizeof(*r->plens))) == NULL)
+		return;
+	for (i = 0; i < r->nnets; i++) {
+		r->idx[i].prefix = r->prefixes[i];
+		r->idx[i].net = r->nets[i];
+	}
+	qsort(r->idx, r->nnets, sizeof(*r->idx), netkey_cmp);
+	for (i = 0; i < r->nnets; i++)
+		if (i == 0 || r->idx[i].prefix != r->idx[i - 1].prefix)
+			r->plens[r->nplens++] = r->idx[i].prefix;
+	r->ready = 1;
 }
 
 /* First owner entry for ip (binary search), or r->n. */
@@ -184,12 +272,7 @@ resolver_lookup(const struct resolver *r, const struct fp_ip *ip,
 		}
 	}
 	if (n == 0) {
-		out->cls = RS_EXTERNAL;
-		for (i = 0; i < r->nnets; i++)
-			if (fp_ip_in_net(ip, &r->nets[i], r->prefixes[i])) {
-				out->cls = RS_UNKNOWN;
-				break;
-			}
+		out->cls = in_some_net(r, ip) ? RS_UNKNOWN : RS_EXTERNAL;
 		return;
 	}
 	/* A pod outside the learning period (peer < 0, not a node) too. */

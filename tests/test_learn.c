@@ -335,6 +335,73 @@ test_learn_resolve_intervals(void **state)
 	resolver_free(r);
 }
 
+/*
+ * Unowned addresses: the per-prefix index resolver_ready builds answers as
+ * testing every net in turn does (thousands of node /32s, /16 guesses,
+ * IPv6 nets, duplicates, /0), for addresses inside and around them.
+ */
+static void
+test_learn_resolve_net_index(void **state)
+{
+	static const char *const nets[] = {
+		"10.244.0.0/16", "10.240.0.7/32", "10.240.0.9/32", "10.240.0.9/32",
+		"172.16.0.0/12", "100.64.0.0/10", "fd00:10::/48", "fd00:10::2/128",
+		"192.168.7.0/24", "10.244.3.0/24", "fc00::/7"
+	};
+	struct resolver *r, *none;
+	struct rs_result o;
+	struct fp_ip net, a;
+	uint32_t x = 12345;
+	char buf[64];
+	int prefix, k, i, want, v6;
+
+	(void)state;
+	assert_int_equal(resolver_new(&r), 0);
+	for (k = 0; k < (int)(sizeof(nets) / sizeof(nets[0])); k++) {
+		assert_int_equal(fp_cidr_parse(&net, &prefix, nets[k]), 0);
+		assert_int_equal(resolver_add_net(r, &net, prefix), 0);
+	}
+	for (k = 0; k < 3000; k++) {	/* node addresses */
+		snprintf(buf, sizeof(buf), "10.240.%d.%d", k / 250, k % 250 + 3);
+		a = ip(buf);
+		assert_int_equal(resolver_add_net(r, &a, 32), 0);
+	}
+	resolver_ready(r);
+	assert_int_equal(resolver_new(&none), 0);	/* /0: everything */
+	assert_int_equal(fp_cidr_parse(&net, &prefix, "0.0.0.0/0"), 0);
+	assert_int_equal(resolver_add_net(none, &net, prefix), 0);
+	resolver_ready(none);
+	for (i = 0; i < 20000; i++) {
+		const struct fp_ip *n;
+		const int *p;
+		size_t nn, j;
+
+		x = x * 1103515245u + 12345u;
+		v6 = (x >> 8) % 5 == 0;
+		if (v6)
+			snprintf(buf, sizeof(buf), "fd00:%x::%x", (x >> 12) % 24,
+			    (x >> 3) % 4);
+		else
+			snprintf(buf, sizeof(buf), "%u.%u.%u.%u",
+			    (x >> 4) % 3 == 0 ? 10 : 160 + (x >> 6) % 40,
+			    240 + (x >> 10) % 8, (x >> 14) % 16, (x >> 20) % 256);
+		a = ip(buf);
+		nn = resolver_nets(r, &n, &p);
+		for (want = 0, j = 0; j < nn && !want; j++)
+			want = fp_ip_in_net(&a, &n[j], p[j]);
+		resolver_lookup(r, &a, 5, 6, &o);
+		if (o.cls != (want ? RS_UNKNOWN : RS_EXTERNAL))
+			fail_msg("%s: want %s", buf, want ? "unknown" : "external");
+		resolver_lookup(none, &a, 5, 6, &o);
+		assert_int_equal(o.cls, v6 ? RS_EXTERNAL : RS_UNKNOWN);
+	}
+	/* Duplicates are kept once. */
+	assert_int_equal(resolver_nets(r, &(const struct fp_ip *){ NULL },
+	    &(const int *){ NULL }), sizeof(nets) / sizeof(nets[0]) - 1 + 3000 - 2);
+	resolver_free(r);
+	resolver_free(none);
+}
+
 int
 main(void)
 {
@@ -346,6 +413,7 @@ main(void)
 		cmocka_unit_test(test_learn_merge_long_names),
 		cmocka_unit_test(test_learn_order_independent),
 		cmocka_unit_test(test_learn_resolve_intervals),
+		cmocka_unit_test(test_learn_resolve_net_index),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
