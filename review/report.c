@@ -224,8 +224,6 @@ md_percent(FILE *f, long long part, long long whole)
 		    part * 1000 / whole % 10);
 }
 
-/* The state key of an edge: peers with control characters replaced, so a
- * hostile name cannot add a line to the stored list. */
 /* --namespace: whether namespace ns (len bytes) is reported. */
 static int
 ns_in_scope(const struct rep *r, const char *ns, size_t len)
