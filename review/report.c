@@ -43,24 +43,50 @@
 
 #define REPORT_MAX_UNRESOLVED 50	/* rows shown; the rest are counted */
 
+/*
+ * A decision kept for the report: what sections print (allowed, why, the
+ * deciding rule), 12 bytes instead of a pe_decision's hundred.
+ */
+struct rdec {
+	uint32_t pol;		/* RULE: index in the set, else UINT32_MAX */
+	uint32_t rule;		/* RULE: 0-based */
+	uint8_t why;		/* enum pe_why */
+	uint8_t allowed;
+};
+
+/*
+ * A learned edge, compact: a few million of them are held at once, so
+ * peers and node lists are indices into interned strings, and of the
+ * committed set's verdict only whether each side allows is kept.
+ */
 struct redge {
-	char *src, *dst, *nodes;
-	char *key;		/* "src\tdst\tproto\tport", control chars as '?' */
+	uint32_t src, dst;	/* index in peers (sorted by name) */
+	uint32_t nodes;		/* index in nodes */
 	int proto, port;
 	long long conns;
 	int64_t first, last;
-	int is_new;		/* first seen at or after --since */
-	int evaluated;		/* both peers resolved and evaluated */
-	struct pe_verdict v;
-	int c_evaluated;	/* evaluated against the committed set */
-	struct pe_verdict cv;
-	char *why;		/* why not evaluated (malloc'd), or NULL */
+	struct rdec eg, in;	/* the generated set's decisions */
+	unsigned is_new : 1;	/* first seen at or after --since */
+	unsigned evaluated : 1;	/* both peers resolved and evaluated */
+	unsigned allowed : 1;	/* by the generated set, both sides */
+	unsigned c_evaluated : 1; /* evaluated against the committed set */
+	unsigned c_allowed : 1;	/* by the committed set, both sides */
+	unsigned c_eg_allowed : 1;
+	unsigned c_in_allowed : 1;
 };
 
 /* An edge decided by rule `rule` of policy `pol` in one direction. */
 struct rule_hit {
-	size_t pol, rule, edge;
-	int ingress;
+	uint32_t pol, rule, edge;
+	uint32_t ingress;
+};
+
+/* Interned strings: each distinct one stored once, found by hash. */
+struct strtab {
+	char **v;		/* by index */
+	size_t n, cap;
+	uint32_t *slot;		/* open addressing: index + 1, 0 empty */
+	size_t nslot;		/* a power of two */
 };
 
 /* An edge peer or a workload, modelled as diff models it (review/peers.h). */
@@ -79,6 +105,8 @@ struct rep {
 	int64_t model_at;	/* newest edge last_seen, 0 if none */
 	struct redge *edges;
 	size_t nedges;
+	struct strtab names;	/* edge peers while loading */
+	struct strtab nodes;	/* edges' node lists */
 	struct peer *peers;	/* sorted by name */
 	size_t npeers;
 	struct emit_result er;
@@ -97,6 +125,7 @@ struct rep {
 	size_t ncmp;
 	int64_t since, until;	/* the learned period (meta), open ends */
 	char *cerr;		/* why the committed set was not evaluated */
+	int c_same;		/* it is the generated set (not read again) */
 };
 
 /* --- small helpers ------------------------------------------------------ */
@@ -195,8 +224,6 @@ md_percent(FILE *f, long long part, long long whole)
 		    part * 1000 / whole % 10);
 }
 
-/* The state key of an edge: peers with control characters replaced, so a
- * hostile name cannot add a line to the stored list. */
 /* --namespace: whether namespace ns (len bytes) is reported. */
 static int
 ns_in_scope(const struct rep *r, const char *ns, size_t len)
@@ -225,22 +252,78 @@ peer_in_scope(const struct rep *r, const char *peer)
 	return ns_in_scope(r, peer, (size_t)(sl - peer));
 }
 
-static char *
-edge_key(const char *src, const char *dst, int proto, int port)
+/* FNV-1a: the interning tables' hash. */
+static uint32_t
+str_hash(const char *s)
 {
-	char *k, *p;
+	uint32_t h = 2166136261u;
 
-	if (asprintf(&k, "%s\t%s\t%d\t%d", src, dst, proto, port) < 0) {
-		fp_error("report: out of memory");
-		return NULL;
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* The index of s in t, added if new: amortized O(length). -1 on memory. */
+static int64_t
+strtab_intern(struct strtab *t, const char *s)
+{
+	size_t i, mask;
+	uint32_t idx;
+
+	if (2 * (t->n + 1) > t->nslot) {
+		size_t ns = t->nslot ? t->nslot * 2 : 1024, k;
+		uint32_t *sl = calloc(ns, sizeof(*sl));
+
+		if (sl == NULL)
+			return fp_error("report: out of memory");
+		for (k = 0; k < t->n; k++) {
+			for (i = str_hash(t->v[k]) & (ns - 1); sl[i] != 0;
+			    i = (i + 1) & (ns - 1))
+				;
+			sl[i] = (uint32_t)k + 1;
+		}
+		free(t->slot);
+		t->slot = sl;
+		t->nslot = ns;
 	}
-	for (p = k; *p != '\0'; p++) {
-		if ((unsigned char)*p == '\t')
-			continue;
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	mask = t->nslot - 1;
+	for (i = str_hash(s) & mask; (idx = t->slot[i]) != 0; i = (i + 1) & mask)
+		if (strcmp(t->v[idx - 1], s) == 0)
+			return idx - 1;
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 256;
+		char **v = realloc(t->v, nc * sizeof(*v));
+
+		if (v == NULL)
+			return fp_error("report: out of memory");
+		t->v = v;
+		t->cap = nc;
 	}
-	return k;
+	if ((t->v[t->n] = xstrdup(s)) == NULL)
+		return -1;
+	t->slot[i] = (uint32_t)t->n + 1;
+	return (int64_t)t->n++;
+}
+
+/* The index table only: the strings stay (or were handed on). */
+static void
+strtab_drop_index(struct strtab *t)
+{
+	free(t->slot);
+	t->slot = NULL;
+	t->nslot = 0;
+}
+
+static void
+strtab_free(struct strtab *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->v[i]);
+	free(t->v);
+	strtab_drop_index(t);
+	memset(t, 0, sizeof(*t));
 }
 
 /* --- loading ------------------------------------------------------------ */
@@ -252,6 +335,7 @@ load_edges(struct rep *r)
 	struct model_edge me;
 	struct redge *v;
 	size_t cap = 0;
+	int64_t id;
 	int rc, ret = -1;
 
 	if (model_edges_open(r->m, &it) < 0)
@@ -278,15 +362,22 @@ load_edges(struct rep *r)
 		e->conns = me.connections;
 		e->first = me.first_seen;
 		e->last = me.last_seen;
-		if ((e->src = xstrdup(me.src.text)) == NULL ||
-		    (e->dst = xstrdup(me.dst.text)) == NULL ||
-		    (e->nodes = xstrdup(me.nodes)) == NULL ||
-		    (e->key = edge_key(e->src, e->dst, e->proto, e->port)) == NULL)
+		/* peers by name for now: load_peers makes them peer indices */
+		if ((id = strtab_intern(&r->names, me.src.text)) < 0)
 			goto out;
+		e->src = (uint32_t)id;
+		if ((id = strtab_intern(&r->names, me.dst.text)) < 0)
+			goto out;
+		e->dst = (uint32_t)id;
+		if ((id = strtab_intern(&r->nodes, me.nodes != NULL ? me.nodes :
+		    "")) < 0)
+			goto out;
+		e->nodes = (uint32_t)id;
 		if (e->last > r->model_at)
 			r->model_at = e->last;
 	}
 	if (rc == 0) {
+		strtab_drop_index(&r->nodes);
 		ret = 0;
 		goto out;
 	}
@@ -368,9 +459,10 @@ load_peers(struct rep *r)
 	char *name;
 	const char *why;
 
-	for (i = 0; i < r->nedges; i++)
-		if (add_peer_name(r, &cap, r->edges[i].src) < 0 ||
-		    add_peer_name(r, &cap, r->edges[i].dst) < 0)
+	uint32_t *map;
+
+	for (i = 0; i < r->names.n; i++)
+		if (add_peer_name(r, &cap, r->names.v[i]) < 0)
 			return -1;
 	if (model_workloads(r->m, &wl, &nwl) < 0)
 		return fp_error_prefix("report");
@@ -404,7 +496,33 @@ load_peers(struct rep *r)
 			p->ok = 1;
 		}
 	}
+	/* the edges' peers, interned by name while loading, become indices */
+	if ((map = calloc(r->names.n + 1, sizeof(*map))) == NULL)
+		return fp_error("report: out of memory");
+	for (i = 0; i < r->names.n; i++)
+		map[i] = (uint32_t)(find_peer(r, r->names.v[i]) - r->peers);
+	for (i = 0; i < r->nedges; i++) {
+		r->edges[i].src = map[r->edges[i].src];
+		r->edges[i].dst = map[r->edges[i].dst];
+	}
+	free(map);
+	strtab_free(&r->names);
 	return 0;
+}
+
+/* A decision as the report keeps it. */
+static void
+rdec_set(const struct pe_policyset *ps, struct rdec *d,
+    const struct pe_decision *dec)
+{
+	d->why = (uint8_t)dec->why;
+	d->allowed = dec->allowed != 0;
+	d->pol = UINT32_MAX;
+	d->rule = 0;
+	if (dec->why == PE_WHY_RULE && dec->policy != NULL) {
+		d->pol = (uint32_t)(dec->policy - ps->policies);
+		d->rule = (uint32_t)dec->rule;
+	}
 }
 
 /* The verdict over every combination, shown as its deciding decisions. */
@@ -416,9 +534,9 @@ evaluate_edge(struct rep *r, struct redge *e, const struct peer *a,
 
 	rv_eval_edge(&r->ps, &a->p, &b->p, e->proto, e->port, 0, NULL, NULL,
 	    &ev);
-	e->v.egress = *rv_dir_decision(&ev.eg);
-	e->v.ingress = *rv_dir_decision(&ev.in);
-	e->v.allowed = ev.eg.denied == 0 && ev.in.denied == 0;
+	rdec_set(&r->ps, &e->eg, rv_dir_decision(&ev.eg));
+	rdec_set(&r->ps, &e->in, rv_dir_decision(&ev.in));
+	e->allowed = ev.eg.denied == 0 && ev.in.denied == 0;
 	e->evaluated = 1;
 }
 
@@ -426,24 +544,27 @@ static int
 evaluate_edges(struct rep *r)
 {
 	size_t i;
-	char *w;
 
 	for (i = 0; i < r->nedges; i++) {
 		struct redge *e = &r->edges[i];
-		struct peer *a = find_peer(r, e->src), *b = find_peer(r, e->dst);
+		struct peer *a = &r->peers[e->src], *b = &r->peers[e->dst];
 
-		if (a == NULL || b == NULL || !a->ok || !b->ok) {
-			struct peer *bad = a == NULL || !a->ok ? a : b;
-
-			if (asprintf(&w, "%s: %s", bad != NULL ? bad->p.text : "?",
-			    bad != NULL && bad->err ? bad->err : "not resolved") < 0)
-				return fp_error("report: out of memory");
-			e->why = w;
-			continue;
-		}
-		evaluate_edge(r, e, a, b);
+		if (a->ok && b->ok)
+			evaluate_edge(r, e, a, b);
 	}
 	return 0;
+}
+
+/* Why an edge was not evaluated: "peer: reason". */
+static void
+edge_why(FILE *f, const struct rep *r, const struct redge *e)
+{
+	const struct peer *bad = !r->peers[e->src].ok ? &r->peers[e->src] :
+	    &r->peers[e->dst];
+
+	md(f, bad->p.text);
+	fputs(": ", f);
+	md(f, bad->err != NULL ? bad->err : "not resolved");
 }
 
 static int
@@ -517,16 +638,20 @@ doc_policy(const struct rep *r, size_t d, size_t *idx)
 
 /*
  * The header of an emitted file lists one summary line per rule, ingress
- * first ("#   ingress tcp/80 from ntierapp/frontend"); n is the rule's
- * place in that list. malloc'd, or NULL when the header stops short.
+ * first ("#   ingress tcp/80 from ntierapp/frontend"); a rule's place in
+ * that list finds its line. The lines are indexed once per document (a
+ * scan from the top per rule would cost rules squared): *out holds the
+ * start of each, up to a "#   ... and N more" line that stops the list.
+ * The count, or -1 (memory).
  */
-static char *
-rule_summary(const struct emit_doc *d, size_t n)
+static int64_t
+rule_summaries(const struct emit_doc *d, const char ***out)
 {
-	const char *p = d->text, *nl;
-	size_t i = 0;
+	const char *p = d->text, *nl, **v = NULL, **nv;
+	size_t n = 0, cap = 0;
 	int in_allows = 0;
 
+	*out = NULL;
 	while (*p == '#') {
 		nl = strchr(p, '\n');
 		if (nl == NULL)
@@ -535,13 +660,21 @@ rule_summary(const struct emit_doc *d, size_t n)
 			in_allows = 1;
 		} else if (in_allows && strncmp(p, "#   ", 4) == 0) {
 			if (strncmp(p, "#   ... and ", 12) == 0)
-				return NULL;
-			if (i++ == n)
-				return strndup(p + 4, (size_t)(nl - p - 4));
+				break;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+					free(v);
+					return fp_error("report: out of memory");
+				}
+				v = nv;
+			}
+			v[n++] = p + 4;
 		}
 		p = nl + 1;
 	}
-	return NULL;
+	*out = v;
+	return (int64_t)n;
 }
 
 /* The "what it is for" of an emitted file's second header line. */
@@ -563,38 +696,38 @@ doc_about(const struct emit_doc *d)
 
 /* "src -> dst proto/port": an edge in one table cell. */
 static void
-edge_label(FILE *f, const struct redge *e)
+edge_label(FILE *f, const struct rep *r, const struct redge *e)
 {
-	md(f, e->src);
+	md(f, r->peers[e->src].p.text);
 	fputs(" -> ", f);
-	md(f, e->dst);
+	md(f, r->peers[e->dst].p.text);
 	fputs(" ", f);
 	md_proto_port(f, e->proto, e->port);
 }
 
 /* The cells after the peers: " | conns | first | last | nodes |". */
 static void
-edge_evidence(FILE *f, const struct redge *e)
+edge_evidence(FILE *f, const struct rep *r, const struct redge *e)
 {
 	fprintf(f, " | %lld | ", e->conns);
 	md_time(f, e->first);
 	fputs(" | ", f);
 	md_time(f, e->last);
 	fputs(" | ", f);
-	md(f, e->nodes);
+	md(f, r->nodes.v[e->nodes]);
 	fputs(" |", f);
 }
 
 static void
-edge_row(FILE *f, const struct redge *e)
+edge_row(FILE *f, const struct rep *r, const struct redge *e)
 {
 	fputs("| ", f);
-	md(f, e->src);
+	md(f, r->peers[e->src].p.text);
 	fputs(" | ", f);
-	md(f, e->dst);
+	md(f, r->peers[e->dst].p.text);
 	fputs(" | ", f);
 	md_proto_port(f, e->proto, e->port);
-	edge_evidence(f, e);
+	edge_evidence(f, r, e);
 }
 
 static const char edge_head[] =
@@ -724,32 +857,36 @@ list_isolated(struct rep *r)
 	more_rows(f, shown, n);
 }
 
-/* Workloads the new policies let do more than the committed ones. */
+/*
+ * Workloads the new policies let do more than the committed ones: counted
+ * per peer, and peers are in name order, so no sort of the edges' names.
+ */
 static int
 list_widened(struct rep *r)
 {
 	FILE *f = r->f;
-	const char **v;
-	size_t i, n = 0, k, shown = 0, groups = 0;
+	size_t *cnt;
+	size_t i, shown = 0, groups = 0;
 
-	if ((v = calloc(2 * r->nedges + 1, sizeof(*v))) == NULL)
+	if ((cnt = calloc(r->npeers + 1, sizeof(*cnt))) == NULL)
 		return fp_error("report: out of memory");
 	for (i = 0; i < r->nedges; i++) {
 		const struct redge *e = &r->edges[i];
+		const char *s = r->peers[e->src].p.text;
+		const char *d = r->peers[e->dst].p.text;
 
 		if (!e->c_evaluated)
 			continue;
-		if (!e->cv.egress.allowed && e->v.egress.allowed &&
-		    peer_in_scope(r, e->src) && strchr(e->src, ':') == NULL)
-			v[n++] = e->src;
-		if (!e->cv.ingress.allowed && e->v.ingress.allowed &&
-		    peer_in_scope(r, e->dst) && strchr(e->dst, ':') == NULL)
-			v[n++] = e->dst;
+		if (!e->c_eg_allowed && e->eg.allowed &&
+		    peer_in_scope(r, s) && strchr(s, ':') == NULL)
+			cnt[e->src]++;
+		if (!e->c_in_allowed && e->in.allowed &&
+		    peer_in_scope(r, d) && strchr(d, ':') == NULL)
+			cnt[e->dst]++;
 	}
-	qsort(v, n, sizeof(*v), fp_cmp_str);
-	for (i = 0; i < n; i = k) {
-		for (k = i; k < n && strcmp(v[k], v[i]) == 0; k++)
-			;
+	for (i = 0; i < r->npeers; i++) {
+		if (cnt[i] == 0)
+			continue;
 		if (groups++ == 0)
 			fputs("\n### Workloads widened\n\nEdges the committed "
 			    "policies deny at this workload and the new ones "
@@ -757,13 +894,13 @@ list_widened(struct rep *r)
 			    "|---|---:|\n", f);
 		if (shown < SUMMARY_ROWS) {
 			fputs("| ", f);
-			md(f, v[i]);
-			fprintf(f, " | %zu |\n", k - i);
+			md(f, r->peers[i].p.text);
+			fprintf(f, " | %zu |\n", cnt[i]);
 			shown++;
 		}
 	}
 	more_rows(f, shown, groups);
-	free(v);
+	free(cnt);
 	return 0;
 }
 
@@ -780,13 +917,13 @@ list_committed_denied(struct rep *r, size_t total)
 	for (i = 0; i < r->nedges && shown < SUMMARY_ROWS; i++) {
 		const struct redge *e = &r->edges[i];
 
-		if (!e->c_evaluated || e->cv.allowed)
+		if (!e->c_evaluated || e->c_allowed)
 			continue;
 		fputs("| ", f);
-		edge_label(f, e);
+		edge_label(f, r, e);
 		fprintf(f, " | %lld | %s |\n", e->conns,
-		    !e->cv.egress.allowed && !e->cv.ingress.allowed ?
-		    "both ends" : !e->cv.egress.allowed ? "source (egress)" :
+		    !e->c_eg_allowed && !e->c_in_allowed ?
+		    "both ends" : !e->c_eg_allowed ? "source (egress)" :
 		    "destination (ingress)");
 		shown++;
 	}
@@ -886,12 +1023,11 @@ sec_summary(struct rep *r)
 	for (i = 0; i < r->nedges; i++) {
 		const struct redge *e = &r->edges[i];
 
-		if (!e->evaluated || !e->v.allowed)
+		if (!e->evaluated || !e->allowed)
 			denied++;
-		else if (e->v.egress.why != PE_WHY_RULE &&
-		    e->v.ingress.why != PE_WHY_RULE)
+		else if (e->eg.why != PE_WHY_RULE && e->in.why != PE_WHY_RULE)
 			ungoverned++;
-		cdenied += e->c_evaluated && !e->cv.allowed;
+		cdenied += e->c_evaluated && !e->c_allowed;
 	}
 	for (i = 0; i < r->er.nsilent; i++)
 		silent += (size_t)peer_in_scope(r, r->er.silent[i]);
@@ -989,7 +1125,7 @@ sec_since(struct rep *r)
 		fputs(edge_head, f);
 		for (i = 0; i < r->nedges; i++)
 			if (r->edges[i].is_new) {
-				edge_row(f, &r->edges[i]);
+				edge_row(f, r, &r->edges[i]);
 				putc('\n', f);
 			}
 	}
@@ -1001,7 +1137,7 @@ sec_since(struct rep *r)
 		fputs(edge_head, f);
 		for (i = 0; i < r->nedges; i++)
 			if (r->edges[i].last < r->o->since) {
-				edge_row(f, &r->edges[i]);
+				edge_row(f, r, &r->edges[i]);
 				putc('\n', f);
 			}
 	}
@@ -1054,7 +1190,7 @@ sec_edges(struct rep *r)
 	fputs("| Source | Destination | Protocol/port | Connections | First seen | "
 	    "Last seen | Nodes | New |\n|---|---|---|---:|---|---|---|---|\n", f);
 	for (i = 0; i < r->nedges; i++) {
-		edge_row(f, &r->edges[i]);
+		edge_row(f, r, &r->edges[i]);
 		fputs(r->edges[i].is_new ? " new |\n" : " |\n", f);
 	}
 	return 0;
@@ -1353,14 +1489,12 @@ index_hits(struct rep *r)
 		if (!e->evaluated)
 			continue;
 		for (d = 0; d < 2; d++) {
-			const struct pe_decision *dec = d ? &e->v.ingress :
-			    &e->v.egress;
+			const struct rdec *dec = d ? &e->in : &e->eg;
 
-			if (dec->why != PE_WHY_RULE || dec->policy == NULL)
+			if (dec->why != PE_WHY_RULE || dec->pol == UINT32_MAX)
 				continue;
 			r->hits[r->nhits++] = (struct rule_hit){
-				(size_t)(dec->policy - r->ps.policies), dec->rule,
-				i, (int)d };
+				dec->pol, dec->rule, (uint32_t)i, (uint32_t)d };
 		}
 	}
 	qsort(r->hits, r->nhits, sizeof(*r->hits), hit_cmp);
@@ -1371,7 +1505,8 @@ index_hits(struct rep *r)
 static size_t
 first_hit(const struct rep *r, size_t pol, int ingress, size_t rule)
 {
-	struct rule_hit key = { pol, rule, 0, ingress };
+	struct rule_hit key = { (uint32_t)pol, (uint32_t)rule, 0,
+	    (uint32_t)ingress };
 	size_t lo = 0, hi = r->nhits;
 
 	while (lo < hi) {
@@ -1385,14 +1520,18 @@ first_hit(const struct rep *r, size_t pol, int ingress, size_t rule)
 	return lo;
 }
 
-static void
-rule_edges(struct rep *r, size_t pidx, int ingress, size_t k, size_t *nedges)
+static int
+rule_edges(struct rep *r, size_t pidx, int ingress, size_t k, size_t *nedges,
+    const char *const *sums, size_t nsums)
 {
 	FILE *f = r->f;
 	const struct pe_policy *pol = &r->ps.policies[pidx];
-	const struct emit_doc *d = &r->er.docs[r->doc_of[pidx]];
 	size_t i, n = 0, place = ingress ? k : pol->n_ingress + k;
-	char *sum = rule_summary(d, place), *fmt = NULL;
+	char *sum = NULL, *fmt = NULL;
+
+	if (place < nsums && (sum = strndup(sums[place],
+	    (size_t)(strchr(sums[place], '\n') - sums[place]))) == NULL)
+		return fp_error("report: out of memory");
 
 	if (sum == NULL)
 		fmt = pe_rule_format(ingress ? &pol->ingress[k] : &pol->egress[k]);
@@ -1411,14 +1550,14 @@ rule_edges(struct rep *r, size_t pidx, int ingress, size_t k, size_t *nedges)
 	}
 	fputs(" | ", f);
 	for (i = first_hit(r, pidx, ingress, k); i < r->nhits &&
-	    r->hits[i].pol == pidx && r->hits[i].ingress == ingress &&
+	    r->hits[i].pol == pidx && r->hits[i].ingress == (uint32_t)ingress &&
 	    r->hits[i].rule == k; i++) {
 		const struct redge *e = &r->edges[r->hits[i].edge];
 
 		if (n++ > 0)
 			fputs("|   | ", f);
-		edge_label(f, e);
-		edge_evidence(f, e);
+		edge_label(f, r, e);
+		edge_evidence(f, r, e);
 		putc('\n', f);
 	}
 	if (n == 0)
@@ -1426,23 +1565,27 @@ rule_edges(struct rep *r, size_t pidx, int ingress, size_t k, size_t *nedges)
 	*nedges += n;
 	free(sum);
 	free(fmt);
+	return 0;
 }
 
-/* Whether a generated policy selects a workload of the --namespace set. */
+/*
+ * Whether a generated policy selects a workload of the --namespace set:
+ * the peers it selects, from the index (pe_endpoint_applies answers with
+ * the policy's types, so one without types selects none).
+ */
 static int
-doc_in_scope(const struct rep *r, size_t d)
+doc_in_scope(struct rep *r, size_t d, int *in)
 {
 	size_t i, pidx;
 
-	if (doc_policy(r, d, &pidx) == NULL)
+	*in = 0;
+	if (doc_policy(r, d, &pidx) == NULL ||
+	    r->ps.policies[pidx].c_types == 0)
 		return 0;
-	for (i = 0; i < r->npeers; i++) {
-		const struct peer *p = &r->peers[i];
-
-		if (p->ok && p->p.mp.kind == MODEL_PEER_WORKLOAD &&
-		    rv_peer_selected(&p->p, pidx) && peer_in_scope(r, p->p.text))
-			return 1;
-	}
+	if (r->sel_start == NULL && index_selected(r) < 0)
+		return -1;
+	for (i = r->sel_start[pidx]; i < r->sel_start[pidx + 1] && !*in; i++)
+		*in = peer_in_scope(r, r->peers[r->sel_peer[i]].p.text);
 	return 0;
 }
 
@@ -1452,6 +1595,9 @@ sec_policies(struct rep *r)
 	FILE *f = r->f;
 	size_t d, pidx, k, n;
 	const struct pe_policy *pol;
+	const char **sums;
+	int64_t nsums;
+	int ret = 0;
 	char *about;
 
 	fputs("\n## Policies and their evidence\n\n", f);
@@ -1463,10 +1609,13 @@ sec_policies(struct rep *r)
 	    "the set).\n", r->er.ndocs);
 	for (d = 0; d < r->er.ndocs; d++) {
 		const struct emit_doc *doc = &r->er.docs[d];
+		int in = 1;
 
 		if (r->o->nnamespaces > 0 &&
 		    doc->order_centi >= EMIT_ORDER_LEARNED &&
-		    !doc_in_scope(r, d))
+		    doc_in_scope(r, d, &in) < 0)
+			return -1;
+		if (!in)
 			continue;
 		fputs("\n### ", f);
 		md(f, doc->name);
@@ -1495,22 +1644,27 @@ sec_policies(struct rep *r)
 		n = 0;
 		fputs("\n| Rule | Edge | Connections | First seen | Last seen | "
 		    "Nodes |\n|---|---|---:|---|---|---|\n", f);
-		for (k = 0; k < pol->n_ingress; k++)
-			rule_edges(r, pidx, 1, k, &n);
-		for (k = 0; k < pol->n_egress; k++)
-			rule_edges(r, pidx, 0, k, &n);
+		if ((nsums = rule_summaries(doc, &sums)) < 0)
+			return -1;
+		for (k = 0; k < pol->n_ingress && ret == 0; k++)
+			ret = rule_edges(r, pidx, 1, k, &n, sums, (size_t)nsums);
+		for (k = 0; k < pol->n_egress && ret == 0; k++)
+			ret = rule_edges(r, pidx, 0, k, &n, sums, (size_t)nsums);
+		free(sums);
+		if (ret < 0)
+			return -1;
 	}
 	return 0;
 }
 
 static void
-decision_text(FILE *f, const struct pe_decision *d)
+decision_text(FILE *f, const struct rep *r, const struct rdec *d)
 {
-	switch (d->why) {
+	switch ((enum pe_why)d->why) {
 	case PE_WHY_RULE:
 		fputs(d->allowed ? "allowed by " : "denied by ", f);
-		md(f, d->policy->name);
-		fprintf(f, " rule %zu", d->rule + 1);
+		md(f, r->ps.policies[d->pol].name);
+		fprintf(f, " rule %zu", (size_t)d->rule + 1);
 		break;
 	case PE_WHY_END_OF_TIER:
 		fputs("denied: no rule matches", f);
@@ -1536,36 +1690,36 @@ sec_unallowed(struct rep *r)
 	for (i = 0; i < r->nedges; i++) {
 		const struct redge *e = &r->edges[i];
 
-		if (e->evaluated && e->v.allowed)
+		if (e->evaluated && e->allowed)
 			continue;
 		if (n++ == 0)
 			fputs("\n## Edges the generated policies would not allow\n\n"
 			    "| Edge | Connections | Why |\n|---|---:|---|\n", f);
 		fputs("| ", f);
-		edge_label(f, e);
+		edge_label(f, r, e);
 		fprintf(f, " | %lld | ", e->conns);
 		if (!e->evaluated) {
-			md(f, e->why);
+			edge_why(f, r, e);
 		} else {
 			fputs("egress: ", f);
-			decision_text(f, &e->v.egress);
+			decision_text(f, r, &e->eg);
 			fputs("; ingress: ", f);
-			decision_text(f, &e->v.ingress);
+			decision_text(f, r, &e->in);
 		}
 		fputs(" |\n", f);
 	}
 	for (i = 0; i < r->nedges; i++) {
 		const struct redge *e = &r->edges[i];
 
-		if (!e->evaluated || !e->v.allowed ||
-		    e->v.egress.why == PE_WHY_RULE || e->v.ingress.why == PE_WHY_RULE)
+		if (!e->evaluated || !e->allowed ||
+		    e->eg.why == PE_WHY_RULE || e->in.why == PE_WHY_RULE)
 			continue;
 		if (m++ == 0)
 			fputs("\n## Edges no generated policy governs\n\nBoth ends are "
 			    "in exempt namespaces or are not pods; Calico's defaults "
 			    "decide.\n\n| Edge | Connections |\n|---|---:|\n", f);
 		fputs("| ", f);
-		edge_label(f, e);
+		edge_label(f, r, e);
 		fprintf(f, " | %lld |\n", e->conns);
 	}
 	if (r->er.nnotes > 0) {
@@ -1592,6 +1746,84 @@ static const char *const cmp_status[] = {
 };
 
 /*
+ * Whether the committed set is the generated one: every file compared is
+ * unchanged (byte for byte), every generated document has its file, and
+ * the policy reader would read nothing else there (no subdirectory, link,
+ * .json file or other entry it might follow or read). Then each edge's
+ * committed verdict is its generated one and the set is not read again:
+ * the common case of a report with no drift costs one evaluation, not two.
+ */
+static int
+committed_is_generated(const struct rep *r)
+{
+	const char *dir = r->o->policies;
+	struct dirent *de;
+	struct stat sb;
+	size_t i, nyaml = 0;
+	DIR *d;
+	int fd, same = 1;
+
+	if (r->ncmp != r->er.ndocs)
+		return 0;
+	for (i = 0; i < r->ncmp; i++)
+		if (r->cmp[i].change != EMIT_UNCHANGED)
+			return 0;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return 0;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return 0;
+	}
+	while (same && (de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+
+		if (de->d_name[0] == '.')
+			continue;	/* the reader skips these too */
+		if (fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(sb.st_mode) ||
+		    (n > 5 && strcmp(de->d_name + n - 5, ".json") == 0))
+			same = 0;
+		else if (emit_is_yaml_name(de->d_name))
+			nyaml++;
+	}
+	closedir(d);
+	return same && nyaml == r->ncmp;
+}
+
+/*
+ * The documents' text after the comparison: only their header comments
+ * (rule summaries, what each is for) are printed, so the YAML bodies, as
+ * large as the policy directory, are not held through the evaluation.
+ */
+static void
+trim_doc_texts(struct rep *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->er.ndocs; i++) {
+		struct emit_doc *d = &r->er.docs[i];
+		const char *p = d->text, *nl;
+		char *t;
+		size_t keep;
+
+		while (*p == '#' && (nl = strchr(p, '\n')) != NULL)
+			p = nl + 1;
+		keep = (size_t)(p - d->text);
+		/* doc_about reads the second line, whatever the first is */
+		if ((nl = strchr(d->text, '\n')) != NULL &&
+		    (nl = strchr(nl + 1, '\n')) != NULL &&
+		    (size_t)(nl + 1 - d->text) > keep)
+			keep = (size_t)(nl + 1 - d->text);
+		if (keep >= d->len)
+			continue;
+		d->text[keep] = '\0';
+		d->len = keep;
+		if ((t = realloc(d->text, keep + 1)) != NULL)
+			d->text = t;
+	}
+}
+
+/*
  * The committed directory (--policies, the last merged pull request): what
  * emit would change there, and the committed policies read and prepared so
  * that every edge can be judged by them too. Nothing of this lives in the
@@ -1611,6 +1843,8 @@ load_committed(struct rep *r)
 		    fp_clamp(dir, 256));
 	if (emit_compare(&r->er, dir, &r->cmp, &r->ncmp) < 0)
 		return fp_error_prefix("report: --policies");
+	if ((r->c_same = committed_is_generated(r)) != 0)
+		return 0;
 	/*
 	 * Committed files Calico would take but the engine cannot (a name
 	 * defined twice, ...) still get their file comparison: the summary
@@ -1625,11 +1859,42 @@ load_committed(struct rep *r)
 	return 0;
 }
 
-/* Every evaluated edge judged by the committed set as well. */
+/* Bind again to ps the peers' endpoints rv_peer_load bound (evaluation
+ * visits only the policies that apply to them). 0 or -1. */
+static int
+bind_peers(struct rep *r, const struct pe_policyset *ps)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->npeers; i++) {
+		struct peer *p = &r->peers[i];
+
+		if (!p->ok)
+			continue;
+		for (j = 0; j < p->p.nstates; j++) {
+			struct pe_endpoint *ep = &p->p.states[j].ep;
+
+			/* those rv_peer_load bound */
+			if (ep->bound != NULL && pe_endpoint_bind(ep, ps) < 0)
+				return fp_error("report: out of memory");
+		}
+	}
+	return 0;
+}
+
+/*
+ * Every evaluated edge judged by the committed set as well. The peers are
+ * bound to it for the pass (else each edge would try every committed
+ * policy's selector: edges times policies), then back to the generated set
+ * the sections ask about.
+ */
 static int
 evaluate_committed(struct rep *r)
 {
 	size_t i;
+
+	if (!r->c_same && bind_peers(r, &r->cps) < 0)
+		return -1;
 
 	for (i = 0; i < r->nedges; i++) {
 		struct redge *e = &r->edges[i];
@@ -1638,16 +1903,23 @@ evaluate_committed(struct rep *r)
 
 		if (!e->evaluated)
 			continue;
-		a = find_peer(r, e->src);
-		b = find_peer(r, e->dst);
+		if (r->c_same) {
+			e->c_eg_allowed = e->eg.allowed;
+			e->c_in_allowed = e->in.allowed;
+			e->c_allowed = e->allowed;
+			e->c_evaluated = 1;
+			continue;
+		}
+		a = &r->peers[e->src];
+		b = &r->peers[e->dst];
 		rv_eval_edge(&r->cps, &a->p, &b->p, e->proto, e->port, 0, NULL,
 		    NULL, &ev);
-		e->cv.egress = *rv_dir_decision(&ev.eg);
-		e->cv.ingress = *rv_dir_decision(&ev.in);
-		e->cv.allowed = ev.eg.denied == 0 && ev.in.denied == 0;
+		e->c_eg_allowed = rv_dir_decision(&ev.eg)->allowed != 0;
+		e->c_in_allowed = rv_dir_decision(&ev.in)->allowed != 0;
+		e->c_allowed = ev.eg.denied == 0 && ev.in.denied == 0;
 		e->c_evaluated = 1;
 	}
-	return 0;
+	return r->c_same ? 0 : bind_peers(r, &r->ps);
 }
 
 static int
@@ -1678,14 +1950,9 @@ rep_release(struct rep *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->nedges; i++) {
-		free(r->edges[i].src);
-		free(r->edges[i].dst);
-		free(r->edges[i].nodes);
-		free(r->edges[i].key);
-		free(r->edges[i].why);
-	}
 	free(r->edges);
+	strtab_free(&r->names);
+	strtab_free(&r->nodes);
 	for (i = 0; i < r->npeers; i++) {
 		free(r->peers[i].err);
 		rv_peer_release(&r->peers[i].p);
@@ -1704,9 +1971,9 @@ rep_release(struct rep *r)
 	model_free(r->m);
 }
 
-/* Write the details to path, next to the report (never through a link). */
-static int
-write_details(const char *path, const char *buf, size_t len)
+/* The details file, opened for writing (never through a link). */
+static FILE *
+open_details(const char *path)
 {
 	int fd;
 	FILE *f;
@@ -1716,46 +1983,89 @@ write_details(const char *path, const char *buf, size_t len)
 	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
 		if (fd >= 0)
 			close(fd);
-		return fp_error("report: --details '%s': %s", fp_clamp(path, 256),
+		fp_error("report: --details '%s': %s", fp_clamp(path, 256),
 		    strerror(errno));
+		return NULL;
 	}
-	if (fwrite(buf, 1, len, f) != len || fclose(f) != 0)
-		return fp_error("report: --details '%s': %s", fp_clamp(path, 256),
-		    strerror(errno));
-	return 0;
+	return f;
+}
+
+/*
+ * Without --details the details only go inline when they fit a body: the
+ * stream keeps the first REPORT_BODY_MAX bytes and counts the rest, so a
+ * large cluster's details (a GiB at 150,000 pods) are never held.
+ */
+struct capped {
+	char *buf;
+	size_t len;		/* bytes kept */
+	size_t total;		/* bytes written */
+};
+
+static ssize_t
+capped_write(void *c, const char *p, size_t n)
+{
+	struct capped *k = c;
+
+	if (k->len + n <= REPORT_BODY_MAX) {
+		memcpy(k->buf + k->len, p, n);
+		k->len += n;
+	}
+	k->total += n;
+	return (ssize_t)n;
 }
 
 int
 report_write(struct store *st, const struct report_opts *o, FILE *out)
 {
 	struct rep r;
-	char *sbuf = NULL, *dbuf = NULL;
-	size_t slen = 0, dlen = 0;
+	struct capped cap;
+	char *sbuf = NULL;
+	size_t slen = 0, dlen;
 	FILE *sf = NULL, *df = NULL;
 	const char *base;
 	int ret = -1;
 
 	memset(&r, 0, sizeof(r));
+	memset(&cap, 0, sizeof(cap));
 	r.st = st;
 	r.o = o;
 	r.now = o->have_now ? o->now : fp_now_us();
 	if (model_open(&r.m, st) < 0 ||
 	    store_learned_period(st, &r.since, &r.until) < 0 ||
-	    load_edges(&r) < 0 || build_policies(&r) < 0 ||
-	    load_peers(&r) < 0 || evaluate_edges(&r) < 0)
+	    build_policies(&r) < 0 ||
+	    (o->policies != NULL && load_committed(&r) < 0))
+		goto out;
+	/*
+	 * The edges after the set: building it (the emitter's peak) is done
+	 * and freed before they take their memory, so the two never add up.
+	 */
+	trim_doc_texts(&r);
+	if (load_edges(&r) < 0 || load_peers(&r) < 0 || evaluate_edges(&r) < 0)
 		goto out;
 	mark_new(&r);
-	if (o->policies != NULL && (load_committed(&r) < 0 ||
-	    (r.cerr == NULL && evaluate_committed(&r) < 0)))
+	if (o->policies != NULL && r.cerr == NULL &&
+	    evaluate_committed(&r) < 0)
 		goto out;
-	if ((sf = open_memstream(&sbuf, &slen)) == NULL ||
-	    (df = open_memstream(&dbuf, &dlen)) == NULL) {
+	if ((sf = open_memstream(&sbuf, &slen)) == NULL) {
 		fp_error("report: out of memory");
 		goto out;
 	}
 	r.f = sf;
 	if (sec_summary(&r) < 0)
 		goto out;
+	/* the details stream to their file, or are capped and counted */
+	if (o->details != NULL) {
+		if ((df = open_details(o->details)) == NULL)
+			goto out;
+	} else {
+		cookie_io_functions_t io = { NULL, capped_write, NULL, NULL };
+
+		if ((cap.buf = malloc(REPORT_BODY_MAX)) == NULL ||
+		    (df = fopencookie(&cap, "w", io)) == NULL) {
+			fp_error("report: out of memory");
+			goto out;
+		}
+	}
 	r.f = df;
 	if (sec_since(&r) < 0 || sec_workloads(&r) < 0 || sec_edges(&r) < 0 ||
 	    sec_coverage(&r) < 0 || sec_policies(&r) < 0 ||
@@ -1763,18 +2073,21 @@ report_write(struct store *st, const struct report_opts *o, FILE *out)
 		goto out;
 	if (fclose(df) != 0) {
 		df = NULL;
-		fp_error("report: out of memory");
+		if (o->details != NULL)
+			fp_error("report: --details '%s': %s",
+			    fp_clamp(o->details, 256), strerror(errno));
+		else
+			fp_error("report: out of memory");
 		goto out;
 	}
 	df = NULL;
+	dlen = cap.total;
 	/*
 	 * The summary goes in the pull request's body; the long tables go to
 	 * --details FILE (linked), or inline in <details> when the whole still
 	 * fits a body, else the summary says how to get them.
 	 */
 	if (o->details != NULL) {
-		if (write_details(o->details, dbuf, dlen) < 0)
-			goto out;
 		base = strrchr(o->details, '/');
 		base = base ? base + 1 : o->details;
 		fputs("\nThe details (workloads, edges, learning coverage and loss, "
@@ -1787,7 +2100,7 @@ report_write(struct store *st, const struct report_opts *o, FILE *out)
 		fputs("\n<details>\n<summary>Details: workloads, edges, learning "
 		    "coverage and loss, the evidence behind every policy</summary>\n",
 		    sf);
-		fwrite(dbuf, 1, dlen, sf);
+		fwrite(cap.buf, 1, dlen, sf);
 		fputs("\n</details>\n", sf);
 	} else {
 		fprintf(sf, "\nThe details (%zu characters) do not fit a pull "
@@ -1811,7 +2124,7 @@ out:
 	if (df != NULL)
 		fclose(df);
 	free(sbuf);
-	free(dbuf);
+	free(cap.buf);
 	rep_release(&r);
 	return ret;
 }
