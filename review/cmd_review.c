@@ -394,6 +394,27 @@ out:
 	return ret;
 }
 
+/* diff reads its --policies after the proposals (diff_opts). */
+struct diff_read_arg {
+	char *const *paths;
+	size_t npaths;
+	int version;
+	const char *dir;
+};
+
+static int
+diff_read_policies(struct pe_policyset *ps, void *arg)
+{
+	const struct diff_read_arg *ra = arg;
+
+	if (read_paths(ps, "diff", ra->paths, ra->npaths, ra->version) < 0)
+		return -1;
+	if (ps->n_files == 0)
+		return fp_error("diff: '%s': no policy files (*.yaml, *.yml, "
+		    "*.json)", fp_clamp(ra->dir, 256));
+	return 0;
+}
+
 static const char diff_usage[] =
     "usage: flowpol diff [--db PATH] --policies PATH [--policies PATH...]\n"
     "                    [--calico-version 3.28..3.33] [--since T]\n"
@@ -493,6 +514,7 @@ cmd_diff(int argc, char **argv)
 	struct pe_policyset ps = PE_POLICYSET_INIT;
 	struct diff_result *res = NULL;
 	struct diff_opts o;
+	struct diff_read_arg ra;
 	struct store *st = NULL;
 	enum fp_format fmt = FP_FMT_TEXT;
 	const char *db = NULL, *now = NULL, *since = NULL;
@@ -567,15 +589,12 @@ cmd_diff(int argc, char **argv)
 	}
 	if (db == NULL)
 		db = store_default_path();
-	if (read_paths(&ps, "diff", paths, npaths, version) < 0) {
-		ret = fp_report();
-		goto out;
-	}
-	if (ps.n_files == 0) {
-		ret = fp_fail("diff: '%s': no policy files (*.yaml, *.yml, "
-		    "*.json)", fp_clamp(o.policies, 256));
-		goto out;
-	}
+	ra.paths = paths;
+	ra.npaths = npaths;
+	ra.version = version;
+	ra.dir = o.policies;
+	o.read_policies = diff_read_policies;
+	o.read_arg = &ra;
 	if (store_open(&st, db, STORE_READONLY) < 0 ||
 	    store_require_learned(st, "diff") < 0 ||
 	    diff_run(st, &ps, &o, &res) < 0) {

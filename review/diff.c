@@ -986,13 +986,13 @@ diff_run(struct store *st, struct pe_policyset *ps,
 		return fp_error("diff: out of memory");
 	r->ps = ps;
 	r->o = *o;
-	if (model_open(&m, st) < 0 || pe_policyset_prepare(ps, PE_TYPES_API) < 0 ||
-	    store_learned_period(st, &r->lsince, &r->luntil) < 0 ||
-	    evaluate_all(m, ps, r) < 0)
+	if (model_open(&m, st) < 0)
 		goto out;
 	/*
-	 * A failed proposal (the emitter refuses this model, say) must not
-	 * hide what would be denied: it is reported, and the rest stands.
+	 * Proposals first: they hold emit's whole build, released before
+	 * the policies are read. A failed proposal (the emitter refuses
+	 * this model, say) must not hide what would be denied: it is
+	 * reported, and the rest stands.
 	 */
 	if (o->propose && o->policies != NULL && propose(m, r) < 0) {
 		if ((r->prop_error = strdup(fp_errmsg())) == NULL) {
@@ -1003,6 +1003,11 @@ diff_run(struct store *st, struct pe_policyset *ps,
 		r->proposed = 0;
 		props_clear(r);
 	}
+	if ((o->read_policies != NULL && o->read_policies(ps, o->read_arg) < 0) ||
+	    pe_policyset_prepare(ps, PE_TYPES_API) < 0 ||
+	    store_learned_period(st, &r->lsince, &r->luntil) < 0 ||
+	    evaluate_all(m, ps, r) < 0)
+		goto out;
 	*out = r;
 	r = NULL;
 	ret = 0;

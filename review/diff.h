@@ -54,10 +54,18 @@ struct diff_opts {
 				   denied only at a workload whose selector
 				   also selects others are left out, not
 				   denied; proposals run emit --strict */
+	/*
+	 * When set, diff_run calls it to read ps after the proposals are
+	 * built and released, so emit's peak and the policy set's never
+	 * add up. 0 or -1 (fp_error). NULL: ps is read already.
+	 */
+	int (*read_policies)(struct pe_policyset *ps, void *arg);
+	void *read_arg;
 };
 
 /*
- * Compare. ps must have been read (reader.h); diff prepares it. The result
+ * Compare. ps must have been read (reader.h), or o->read_policies reads
+ * it; diff prepares it. The result
  * points into ps: free the result before releasing ps. *out is malloc'd;
  * free it with diff_result_free. 0 or -1 (fp_error).
  */

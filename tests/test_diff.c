@@ -141,7 +141,7 @@ static char *
 run(struct fixture *fx, int64_t since, enum fp_format fmt, size_t *denied)
 {
 	struct diff_opts o = { since, T0 + 10 * FP_USEC, 3600 * FP_USEC, NULL,
-	    0, 0, 0 };
+	    0, 0, 0, NULL, NULL };
 	struct diff_result *r = NULL;
 	char *buf = NULL;
 	size_t len = 0;
@@ -168,7 +168,7 @@ run_extra(struct fixture *fx, const char *name, const char *extra,
 {
 	struct pe_policyset ps = PE_POLICYSET_INIT;
 	struct diff_opts o = { INT64_MIN, now, 3600 * FP_USEC, NULL, 0, 0,
-	    0 };
+	    0, NULL, NULL };
 	struct diff_result *r = NULL;
 	char *buf = NULL;
 	size_t len = 0;
@@ -307,7 +307,7 @@ test_diff_stale_period(void **state)
 {
 	struct fixture *fx = *state;
 	struct diff_opts o = { INT64_MIN, T0 + 7200 * FP_USEC, 3600 * FP_USEC,
-	    NULL, 0, 0, 0 };
+	    NULL, 0, 0, 0, NULL, NULL };
 	struct diff_result *r = NULL;
 	char *buf = NULL;
 	size_t len = 0;
@@ -412,7 +412,7 @@ test_diff_strict_left_out(void **state)
 {
 	struct fixture *fx = *state;
 	struct diff_opts o = { T0, T0 + 10 * FP_USEC, 3600 * FP_USEC, NULL, 0,
-	    0, 1 };
+	    0, 1, NULL, NULL };
 	struct diff_result *r = NULL;
 	struct store *w = NULL;
 	char *buf = NULL, *t;
