@@ -563,6 +563,13 @@ pe_policyset_release_compiled(struct pe_policyset *ps)
 	for (i = 0; i < ps->n_policies; i++) {
 		struct pe_policy *p = &ps->policies[i];
 
+		for (j = 0; j < 2; j++) {
+			free(p->c_ridx[j]);
+			free(p->c_runidx[j]);
+			p->c_ridx[j] = NULL;
+			p->c_runidx[j] = NULL;
+			p->n_ridx[j] = p->n_runidx[j] = 0;
+		}
 		sel_free(p->c_sel);
 		p->c_sel = NULL;
 		for (j = 0; j < p->n_ingress + p->n_egress; j++) {
@@ -879,6 +886,126 @@ build_netidx(struct pe_policyset *ps)
 	return 0;
 }
 
+/* A policy direction with fewer rules is scanned, not indexed. */
+#define PE_RULEIDX_MIN 8
+
+static int
+ruleidx_cmp3(int side, const char *k, const char *v,
+    const struct pe_ruleidx *e)
+{
+	int c;
+
+	if (side != e->side)
+		return side < e->side ? -1 : 1;
+	if ((c = strcmp(k, e->key)) != 0)
+		return c;
+	return strcmp(v, e->value);
+}
+
+static int
+ruleidx_cmp(const void *a, const void *b)
+{
+	const struct pe_ruleidx *x = a, *y = b;
+	int c = ruleidx_cmp3(x->side, x->key, x->value, y);
+
+	return c != 0 ? c : x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/*
+ * Whether an entity's checks can only fail quietly: no services and no
+ * ports, the checks that note missing data (*unsure) on the way.
+ */
+static int
+entity_quiet(const struct pe_entity *e)
+{
+	return !PE_MORE(e)->has_services && e->n_ports == 0 &&
+	    PE_MORE(e)->n_not_ports == 0;
+}
+
+/*
+ * Index one direction of p. A rule is keyed by an equality its source
+ * selector requires, else (when the source side cannot note missing data
+ * before the destination is checked, see rule_match) by one its
+ * destination selector requires; of a selector's equalities the one
+ * fewest of the policy's rules share. A rule whose selector an endpoint's
+ * labels (its own, or a network set's holding its address) cannot satisfy
+ * fails in rule_match with nothing noted: skipping it is exact.
+ */
+static int
+build_ruleidx(struct pe_policy *p, int egress)
+{
+	const struct pe_rule *rules = egress ? p->egress : p->ingress;
+	size_t n = egress ? p->n_egress : p->n_ingress;
+	const char *keys[PE_MAX_EQS], *vals[PE_MAX_EQS];
+	struct pe_ruleidx *all = NULL, *na;
+	size_t *best = NULL, *cnt = NULL, i, j, k, m, na_n = 0, cap = 0;
+	int ret = -1;
+
+	if (n < PE_RULEIDX_MIN)
+		return 0;
+	if ((best = malloc(n * sizeof(*best))) == NULL ||
+	    (p->c_runidx[egress] = malloc(n * sizeof(size_t))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct pe_rule *r = &rules[i];
+		int side = -1;
+
+		best[i] = SIZE_MAX;
+		m = 0;
+		if (r->src.c_sel != NULL &&
+		    (m = sel_required_eqs(r->src.c_sel, keys, vals,
+		    PE_MAX_EQS)) > 0)
+			side = 0;
+		else if (r->dst.c_sel != NULL && entity_quiet(&r->src) &&
+		    (m = sel_required_eqs(r->dst.c_sel, keys, vals,
+		    PE_MAX_EQS)) > 0)
+			side = 1;
+		if (side < 0) {
+			p->c_runidx[egress][p->n_runidx[egress]++] = i;
+			continue;
+		}
+		if (m > PE_MAX_EQS)
+			m = PE_MAX_EQS;
+		if (na_n + m > cap) {
+			cap = (na_n + m) * 2;
+			if ((na = realloc(all, cap * sizeof(*all))) == NULL)
+				goto out;
+			all = na;
+		}
+		for (j = 0; j < m; j++)
+			all[na_n++] = (struct pe_ruleidx){ keys[j], vals[j],
+			    side, i };
+	}
+	if (na_n > 0) {
+		qsort(all, na_n, sizeof(*all), ruleidx_cmp);
+		if ((cnt = malloc(na_n * sizeof(*cnt))) == NULL)
+			goto out;
+	}
+	for (i = 0; i < na_n; i = j) {
+		for (j = i + 1; j < na_n && ruleidx_cmp3(all[i].side,
+		    all[i].key, all[i].value, &all[j]) == 0; j++)
+			;
+		for (k = i; k < j; k++)
+			cnt[k] = j - i;
+	}
+	for (k = 0; k < na_n; k++)
+		if (best[all[k].rule] == SIZE_MAX ||
+		    cnt[k] < cnt[best[all[k].rule]])
+			best[all[k].rule] = k;
+	for (k = 0, m = 0; k < na_n; k++)
+		if (best[all[k].rule] == k)
+			all[m++] = all[k];
+	p->c_ridx[egress] = all;
+	p->n_ridx[egress] = m;
+	all = NULL;
+	ret = 0;
+out:
+	free(all);
+	free(best);
+	free(cnt);
+	return ret;
+}
+
 int
 pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
 {
@@ -959,6 +1086,10 @@ pe_policyset_prepare(struct pe_policyset *ps, enum pe_types_mode mode)
 	sort_ps = NULL;
 	if (rank_policies(ps) < 0 || build_selidx(ps) < 0)
 		goto oom;
+	for (i = 0; i < ps->n_policies; i++)
+		if (build_ruleidx(&ps->policies[i], 0) < 0 ||
+		    build_ruleidx(&ps->policies[i], 1) < 0)
+			goto oom;
 	if (build_netidx(ps) < 0)
 		goto oom;
 	if (ps->n_netsets > 0) {
@@ -1317,6 +1448,193 @@ applies(const struct pe_policyset *ps, const struct pe_endpoint *ep,
  * One policy that applies in this direction: its rules in order. Returns 1
  * when a rule decided (d filled), else 0; sets *enforced, *passed.
  */
+/* The rules in cand[0..n) as a growable set of rule indexes. */
+struct rcand {
+	size_t *v;
+	size_t n, cap;
+	size_t stack[256];
+};
+
+static int
+rcand_add(struct rcand *c, size_t rule)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap * 2, *nv;
+
+		if (c->v == c->stack) {
+			if ((nv = malloc(cap * sizeof(*nv))) != NULL)
+				memcpy(nv, c->v, c->n * sizeof(*nv));
+		} else {
+			nv = realloc(c->v, cap * sizeof(*nv));
+		}
+		if (nv == NULL)
+			return -1;
+		c->v = nv;
+		c->cap = cap;
+	}
+	c->v[c->n++] = rule;
+	return 0;
+}
+
+/* The rules of one side keyed by a label of l. */
+static int
+rcand_labels(struct rcand *c, const struct pe_policy *p, int egress,
+    int side, const struct labels *l)
+{
+	const struct pe_ruleidx *ix = p->c_ridx[egress];
+	size_t i, n = p->n_ridx[egress];
+
+	for (i = 0; i < l->n; i++) {
+		const char *k = l->v[i].key, *v = l->v[i].value;
+		size_t lo = 0, hi = n;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (ruleidx_cmp3(side, k, v, &ix[mid]) > 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < n && ruleidx_cmp3(side, k, v, &ix[lo]) == 0; lo++)
+			if (rcand_add(c, ix[lo].rule) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* The rules one side's endpoint can satisfy: its labels and its sets'. */
+static int
+rcand_side(struct rcand *c, const struct pe_policyset *ps,
+    const struct pe_policy *p, int egress, int side,
+    const struct pe_endpoint *ep)
+{
+	size_t i;
+
+	if (ep->kind == PE_EP_POD &&
+	    rcand_labels(c, p, egress, side, &ep->sel_labels) < 0)
+		return -1;
+	if (!ep->has_ip)
+		return 0;
+	for (i = 0; i < ps->n_netpfx; i++) {
+		int len = ps->c_netpfx[i] >> 8, prefix = ps->c_netpfx[i] & 0xff;
+		struct fp_ip m = ep->ip;
+		size_t lo = 0, hi = ps->n_cnets;
+
+		if (len != ep->ip.len)
+			continue;
+		mask_ip(&m, prefix);
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (netent_cmp3(len, prefix, m.a, &ps->c_nets[mid]) > 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < ps->n_cnets &&
+		    netent_cmp3(len, prefix, m.a, &ps->c_nets[lo]) == 0; lo++)
+			if (rcand_labels(c, p, egress, side,
+			    &ps->c_netset_labels[ps->c_nets[lo].set]) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+static int
+size_cmp_asc(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int rule_decides(const struct pe_ctier *t, const struct pe_policy *p,
+    const struct pe_rule *rules, size_t ri, struct pe_decision *d,
+    int *passed, int *decided);
+
+/*
+ * eval_policy's rule loop through the policy's rule index (build_ruleidx):
+ * the same rules in the same order, less the ones no label of the flow's
+ * endpoints can satisfy.
+ */
+static int
+eval_indexed(const struct pe_policyset *ps, const struct pe_ctier *t,
+    const struct pe_policy *p, const struct pe_flow *f, int ingress,
+    struct pe_decision *d, int *passed)
+{
+	const struct pe_rule *rules = ingress ? p->ingress : p->egress;
+	int egress = !ingress, ret = 0, decided = 0;
+	struct rcand c;
+	size_t i, last = SIZE_MAX;
+
+	c.v = c.stack;
+	c.n = 0;
+	c.cap = sizeof(c.stack) / sizeof(c.stack[0]);
+	for (i = 0; i < p->n_runidx[egress]; i++)
+		if (rcand_add(&c, p->c_runidx[egress][i]) < 0)
+			goto oom;
+	if ((f->src != NULL &&
+	    rcand_side(&c, ps, p, egress, 0, f->src) < 0) ||
+	    (f->dst != NULL && rcand_side(&c, ps, p, egress, 1, f->dst) < 0))
+		goto oom;
+	qsort(c.v, c.n, sizeof(*c.v), size_cmp_asc);
+	for (i = 0; i < c.n && !decided; i++) {
+		size_t ri = c.v[i];
+
+		if (ri == last)
+			continue;	/* offered by two label sets */
+		last = ri;
+		if (!rule_match(ps, &rules[ri], p->namespace, f,
+		    &d->uncertain))
+			continue;
+		ret = rule_decides(t, p, rules, ri, d, passed, &decided);
+	}
+	if (c.v != c.stack)
+		free(c.v);
+	return ret;
+oom:
+	if (c.v != c.stack)
+		free(c.v);
+	return -1;	/* the caller scans every rule instead */
+}
+
+/*
+ * What rule ri, which matched, does to the decision: a Log rule counts and
+ * evaluation goes on; the rest end the policy's rules (*decided). 1 when
+ * it allowed or denied the flow.
+ */
+static int
+rule_decides(const struct pe_ctier *t, const struct pe_policy *p,
+    const struct pe_rule *rules, size_t ri, struct pe_decision *d,
+    int *passed, int *decided)
+{
+	*decided = 1;
+	switch (rules[ri].action) {
+	case PE_ACT_LOG:
+		d->logs++;
+		*decided = 0;
+		return 0;
+	case PE_ACT_PASS:
+		d->pass_tier = t;
+		d->pass_policy = p;
+		d->pass_rule = ri;
+		*passed = 1;
+		return 0;
+	case PE_ACT_ALLOW:
+	case PE_ACT_DENY:
+		d->why = PE_WHY_RULE;
+		d->allowed = rules[ri].action == PE_ACT_ALLOW;
+		d->action = rules[ri].action;
+		d->tier = t;
+		d->policy = p;
+		d->rule = ri;
+		d->origins = 1UL << (p->origin < 63 ? p->origin : 63);
+		return 1;
+	}
+	return 0;
+}
+
 static int
 eval_policy(const struct pe_policyset *ps, const struct pe_ctier *t,
     const struct pe_policy *p, const struct pe_flow *f, int ingress,
@@ -1325,6 +1643,7 @@ eval_policy(const struct pe_policyset *ps, const struct pe_ctier *t,
 {
 	const struct pe_rule *rules = ingress ? p->ingress : p->egress;
 	size_t n = ingress ? p->n_ingress : p->n_egress, ri;
+	int ret = 0, decided = 0;
 
 	if (pe_kind_is_staged(p->kind) &&
 	    (!(flags & PE_EVAL_STAGED) ||
@@ -1335,34 +1654,16 @@ eval_policy(const struct pe_policyset *ps, const struct pe_ctier *t,
 	*enforced = 1;
 	d->policies_applied++;
 	*origins |= 1UL << (p->origin < 63 ? p->origin : 63);
-	for (ri = 0; ri < n; ri++) {
+	if (p->c_runidx[!ingress] != NULL &&
+	    (ret = eval_indexed(ps, t, p, f, ingress, d, passed)) >= 0)
+		return ret;
+	for (ri = 0; ri < n && !decided; ri++) {
 		if (!rule_match(ps, &rules[ri], p->namespace, f,
 		    &d->uncertain))
 			continue;
-		switch (rules[ri].action) {
-		case PE_ACT_LOG:
-			d->logs++;
-			continue;
-		case PE_ACT_PASS:
-			d->pass_tier = t;
-			d->pass_policy = p;
-			d->pass_rule = ri;
-			*passed = 1;
-			return 0;
-		case PE_ACT_ALLOW:
-		case PE_ACT_DENY:
-			d->why = PE_WHY_RULE;
-			d->allowed = rules[ri].action == PE_ACT_ALLOW;
-			d->action = rules[ri].action;
-			d->tier = t;
-			d->policy = p;
-			d->rule = ri;
-			d->origins = 1UL << (p->origin < 63 ? p->origin : 63);
-			return 1;
-		}
-		break;
+		ret = rule_decides(t, p, rules, ri, d, passed, &decided);
 	}
-	return 0;
+	return ret;
 }
 
 /* Whether a tier where no rule decided drops the flow (d filled). */

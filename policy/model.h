@@ -99,6 +99,12 @@ struct pe_rule {
 	struct pe_entity src, dst;
 };
 
+struct pe_ruleidx {
+	const char *key, *value;	/* into the rule's compiled selector */
+	int side;			/* 0: the source's, 1: the destination's */
+	size_t rule;
+};
+
 struct pe_policy {
 	enum pe_kind kind;
 	char *name;
@@ -120,6 +126,17 @@ struct pe_policy {
 
 	/* Filled by pe_policyset_prepare (evaluate.c). */
 	struct sel *c_sel;		/* which endpoints it applies to */
+	/*
+	 * Per direction ([0] ingress, [1] egress), when it has many rules:
+	 * each rule keyed by one label equality a selector of its requires
+	 * (evaluate.c build_ruleidx), sorted; the rules no key stands for,
+	 * ascending. An edge then tries only the rules its endpoints' labels
+	 * can match, in order, not every rule of the policy.
+	 */
+	struct pe_ruleidx *c_ridx[2];
+	size_t n_ridx[2];
+	size_t *c_runidx[2];
+	size_t n_runidx[2];
 	int c_types;			/* effective PE_TYPE_* bits */
 	int c_staged_replaced;		/* a staged Set/Delete of this name */
 };
