@@ -887,7 +887,8 @@ build_netidx(struct pe_policyset *ps)
 }
 
 /* A policy direction with fewer rules is scanned, not indexed. */
-#define PE_RULEIDX_MIN 8
+size_t pe_ruleidx_min = 8;
+int pe_ruleidx_scan;
 
 static int
 ruleidx_cmp3(int side, const char *k, const char *v,
@@ -941,7 +942,7 @@ build_ruleidx(struct pe_policy *p, int egress)
 	size_t *best = NULL, *cnt = NULL, i, j, k, m, na_n = 0, cap = 0;
 	int ret = -1;
 
-	if (n < PE_RULEIDX_MIN)
+	if (n < pe_ruleidx_min || n == 0)
 		return 0;
 	if ((best = malloc(n * sizeof(*best))) == NULL ||
 	    (p->c_runidx[egress] = malloc(n * sizeof(size_t))) == NULL)
@@ -1654,7 +1655,7 @@ eval_policy(const struct pe_policyset *ps, const struct pe_ctier *t,
 	*enforced = 1;
 	d->policies_applied++;
 	*origins |= 1UL << (p->origin < 63 ? p->origin : 63);
-	if (p->c_runidx[!ingress] != NULL &&
+	if (p->c_runidx[!ingress] != NULL && !pe_ruleidx_scan &&
 	    (ret = eval_indexed(ps, t, p, f, ingress, d, passed)) >= 0)
 		return ret;
 	for (ri = 0; ri < n && !decided; ri++) {

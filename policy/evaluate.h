@@ -225,4 +225,12 @@ void pe_evaluate_dir(const struct pe_policyset *ps, const struct pe_flow *f,
 /* Short one-line rendering of a rule for explain: malloc'd, caller frees. */
 char *pe_rule_format(const struct pe_rule *r);
 
+/*
+ * For tests: the fewest rules a policy direction needs to get a rule index
+ * (default 8; read by pe_policyset_prepare), and whether evaluation scans
+ * every rule instead of using it, to check the two agree.
+ */
+extern size_t pe_ruleidx_min;
+extern int pe_ruleidx_scan;
+
 #endif

@@ -79,6 +79,18 @@ desc(const struct pe_decision *d, char *buf, size_t len)
 }
 
 static void
+same_decision(const struct pe_decision *a, const struct pe_decision *b,
+    int line)
+{
+	if (a->allowed != b->allowed || a->why != b->why ||
+	    a->policy != b->policy || a->rule != b->rule ||
+	    a->logs != b->logs || a->uncertain != b->uncertain ||
+	    a->pass_policy != b->pass_policy || a->pass_rule != b->pass_rule)
+		fail_msg("line %d: the rule index decides otherwise than a scan "
+		    "of every rule", line);
+}
+
+static void
 expect_flags(const struct pe_policyset *ps, const char *src, const char *dst,
     const char *pp, int flags, int allowed, const char *eg, const char *in,
     int line)
@@ -106,6 +118,16 @@ expect_flags(const struct pe_policyset *ps, const char *src, const char *dst,
 		    v.allowed ? "allowed" : "denied", e1, e2,
 		    allowed ? "allowed" : "denied", eg, in);
 	assert_int_equal(v.allowed, v.egress.allowed && v.ingress.allowed);
+	/* Scanning every rule, not the rule index, decides the same. */
+	{
+		struct pe_verdict sc;
+
+		pe_ruleidx_scan = 1;
+		assert_int_equal(pe_evaluate(ps, &f, flags, &sc), 0);
+		pe_ruleidx_scan = 0;
+		same_decision(&sc.egress, &v.egress, line);
+		same_decision(&sc.ingress, &v.ingress, line);
+	}
 	/* Bound endpoints (the fast path) give the very same decisions. */
 	{
 		struct pe_verdict b;
@@ -1353,5 +1375,7 @@ main(void)
 		cmocka_unit_test(test_evaluate_explain_db),
 	};
 
+	/* Every policy direction gets a rule index, checked against a scan. */
+	pe_ruleidx_min = 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
