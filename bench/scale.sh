@@ -132,7 +132,7 @@ echo
 # The issue's targets at the largest size: every command under 60 s and
 # 2 GiB; an unchanged emit rerun and a no-drift diff under 10 s.
 echo "| step | $(printf '%s pods | ' "${sizes[@]}")time ratio $last/$first (inputs $((last / first))x) | target at $last |"
-echo "|---|$(printf -- '---|' "${sizes[@]}")---|---|"
+echo "|---|$(printf -- '---|%.0s' "${sizes[@]}")---|---|"
 for s in "${steps[@]}"; do
 	row="| $s |"
 	for size in "${sizes[@]}"; do
