@@ -1123,6 +1123,56 @@ fail:
 	return -1;
 }
 
+/* Where netidx_next is: a prefix length present, and an entry. */
+struct netidx_it {
+	size_t pfx, at, end;
+	int len, prefix;
+	struct fp_ip m;
+};
+
+#define NETIDX_IT_INIT { 0, 0, 0, 0, 0, { 0, { 0 } } }
+
+/*
+ * The next network-set entry holding ip (it starts NETIDX_IT_INIT), or
+ * NULL: for each prefix length present, a binary search for the address
+ * masked to it, then the entries equal to it.
+ */
+static const struct pe_netent *
+netidx_next(const struct pe_policyset *ps, const struct fp_ip *ip,
+    struct netidx_it *it)
+{
+	for (;;) {
+		size_t lo, hi;
+
+		if (it->at < it->end && netent_cmp3(it->len, it->prefix,
+		    it->m.a, &ps->c_nets[it->at]) == 0)
+			return &ps->c_nets[it->at++];
+		if (it->pfx >= ps->n_netpfx)
+			return NULL;
+		it->len = ps->c_netpfx[it->pfx] >> 8;
+		it->prefix = ps->c_netpfx[it->pfx] & 0xff;
+		it->pfx++;
+		it->at = it->end = 0;
+		if (it->len != ip->len)
+			continue;
+		it->m = *ip;
+		mask_ip(&it->m, it->prefix);
+		lo = 0;
+		hi = ps->n_cnets;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (netent_cmp3(it->len, it->prefix, it->m.a,
+			    &ps->c_nets[mid]) > 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		it->at = lo;
+		it->end = ps->n_cnets;
+	}
+}
+
 /* --- evaluation ------------------------------------------------------- */
 
 static int
@@ -1159,34 +1209,16 @@ static int
 in_selector_set(const struct pe_policyset *ps, const struct sel *s,
     const struct pe_endpoint *ep)
 {
-	size_t i;
+	struct netidx_it it = NETIDX_IT_INIT;
+	const struct pe_netent *e;
 
 	if (ep->kind == PE_EP_POD && sel_match(s, &ep->sel_labels))
 		return 1;
 	if (!ep->has_ip)
 		return 0;
-	/* For each prefix length present, the nets equal to the masked IP. */
-	for (i = 0; i < ps->n_netpfx; i++) {
-		int len = ps->c_netpfx[i] >> 8, prefix = ps->c_netpfx[i] & 0xff;
-		struct fp_ip m = ep->ip;
-		size_t lo = 0, hi = ps->n_cnets;
-
-		if (len != ep->ip.len)
-			continue;
-		mask_ip(&m, prefix);
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (netent_cmp3(len, prefix, m.a, &ps->c_nets[mid]) > 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (; lo < ps->n_cnets &&
-		    netent_cmp3(len, prefix, m.a, &ps->c_nets[lo]) == 0; lo++)
-			if (sel_match(s, &ps->c_netset_labels[ps->c_nets[lo].set]))
-				return 1;
-	}
+	while ((e = netidx_next(ps, &ep->ip, &it)) != NULL)
+		if (sel_match(s, &ps->c_netset_labels[e->set]))
+			return 1;
 	return 0;
 }
 
@@ -1510,35 +1542,18 @@ rcand_side(struct rcand *c, const struct pe_policyset *ps,
     const struct pe_policy *p, int egress, int side,
     const struct pe_endpoint *ep)
 {
-	size_t i;
+	struct netidx_it it = NETIDX_IT_INIT;
+	const struct pe_netent *e;
 
 	if (ep->kind == PE_EP_POD &&
 	    rcand_labels(c, p, egress, side, &ep->sel_labels) < 0)
 		return -1;
 	if (!ep->has_ip)
 		return 0;
-	for (i = 0; i < ps->n_netpfx; i++) {
-		int len = ps->c_netpfx[i] >> 8, prefix = ps->c_netpfx[i] & 0xff;
-		struct fp_ip m = ep->ip;
-		size_t lo = 0, hi = ps->n_cnets;
-
-		if (len != ep->ip.len)
-			continue;
-		mask_ip(&m, prefix);
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (netent_cmp3(len, prefix, m.a, &ps->c_nets[mid]) > 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (; lo < ps->n_cnets &&
-		    netent_cmp3(len, prefix, m.a, &ps->c_nets[lo]) == 0; lo++)
-			if (rcand_labels(c, p, egress, side,
-			    &ps->c_netset_labels[ps->c_nets[lo].set]) < 0)
-				return -1;
-	}
+	while ((e = netidx_next(ps, &ep->ip, &it)) != NULL)
+		if (rcand_labels(c, p, egress, side,
+		    &ps->c_netset_labels[e->set]) < 0)
+			return -1;
 	return 0;
 }
 
