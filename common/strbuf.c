@@ -120,3 +120,25 @@ fp_strv_free(char **v, size_t n)
 		free(v[i]);
 	free(v);
 }
+
+void *
+fp_grow(void *v, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 16;
+	char *p;
+
+	if (need <= *cap)
+		return v;
+	while (n < need) {
+		if (n > ((size_t)-1) / 2)
+			return NULL;
+		n *= 2;
+	}
+	if (elem != 0 && n > ((size_t)-1) / elem)
+		return NULL;
+	if ((p = realloc(v, n * elem)) == NULL)
+		return NULL;
+	memset(p + *cap * elem, 0, (n - *cap) * elem);
+	*cap = n;
+	return p;
+}

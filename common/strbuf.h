@@ -33,4 +33,12 @@ int fp_cmp_str(const void *a, const void *b);
 /* Free n malloc'd strings and their array; NULL does nothing. */
 void fp_strv_free(char **v, size_t n);
 
+/*
+ * v, an array of *cap elements of elem bytes, grown by doubling (from 16)
+ * to hold at least need elements, the new ones zeroed: amortized constant
+ * time per element appended. The array, or NULL when out of memory or the
+ * size overflows (v and *cap are then untouched).
+ */
+void *fp_grow(void *v, size_t *cap, size_t need, size_t elem);
+
 #endif

@@ -8,6 +8,7 @@
 #include "learner/cluster.h"
 #include "learner/graph.h"
 #include "common/labels.h"
+#include "common/strbuf.h"
 #include "learner/resolve.h"
 #include "learner/strmap.h"
 #include "common/banned.h"
@@ -30,7 +31,7 @@ struct lpod {
 	long node;		/* node id (lctx.nodes), -1 when unscheduled */
 	int hostnet;
 	struct lport *ports;	/* declared container ports */
-	size_t nports;
+	size_t nports, capports;
 };
 
 /* A hostNetwork pod listening on its node (a declared container port). */
@@ -61,14 +62,14 @@ struct lsvc {
 	char *ns, *name, *type;
 	struct labels sel;
 	struct sport *ports;
-	size_t nports;
+	size_t nports, capports;
 	struct strmap *slices;	/* slice names */
 	struct sback *backs;
-	size_t nbacks;
+	size_t nbacks, capbacks;
 	struct slport *sports;
-	size_t nsports;
+	size_t nsports, capsports;
 	size_t *pods;		/* selector services: matching lpod indexes */
-	size_t npods;
+	size_t npods, cappods;
 };
 
 /* A ClusterIP, sorted for lookup. */
@@ -149,11 +150,11 @@ struct lctx {
 	struct learn_stats stats;
 	int *wl_hostnet;	/* per workload: all its pods are hostNetwork */
 	struct listener *lis;
-	size_t nlis;
+	size_t nlis, caplis;
 	struct lsvc *svcs;
 	size_t nsvcs;
 	struct svcip *sips;
-	size_t nsips;
+	size_t nsips, capsips;
 	long apiserver;		/* default/kubernetes, or -1 */
 	long kubedns;		/* kube-system/kube-dns, or -1 */
 	long nodelocal_wl;	/* the node-local-dns workload, or -1 */
@@ -330,8 +331,8 @@ load_pods(struct lctx *c)
 
 		if (uid == NULL || (lp = find_pod(c, uid)) == NULL)
 			continue;
-		if ((p = realloc(lp->ports, (lp->nports + 1) * sizeof(*lp->ports))) ==
-		    NULL)
+		if ((p = fp_grow(lp->ports, &lp->capports, lp->nports + 1,
+		    sizeof(*lp->ports))) == NULL)
 			goto oom;
 		lp->ports = p;
 		lpt = &lp->ports[lp->nports++];
@@ -388,7 +389,8 @@ mark_host_network(struct lctx *c)
 		if (lp->node < 0 || !c->wl_hostnet[q->wl])
 			continue;
 		for (k = 0; k < lp->nports; k++) {
-			if ((p = realloc(c->lis, (c->nlis + 1) * sizeof(*c->lis))) == NULL)
+			if ((p = fp_grow(c->lis, &c->caplis, c->nlis + 1,
+			    sizeof(*c->lis))) == NULL)
 				return fp_error("learn: out of memory");
 			c->lis = p;
 			c->lis[c->nlis].node = lp->node;
@@ -649,8 +651,8 @@ add_cluster_ips(struct lctx *c, size_t svc, const char *t)
 		if (n < sizeof(buf)) {
 			memcpy(buf, t, n);
 			buf[n] = '\0';
-			if ((p = realloc(c->sips, (c->nsips + 1) * sizeof(*c->sips))) ==
-			    NULL)
+			if ((p = fp_grow(c->sips, &c->capsips, c->nsips + 1,
+			    sizeof(*c->sips))) == NULL)
 				return fp_error("learn: out of memory");
 			c->sips = p;
 			if (fp_ip_parse(&c->sips[c->nsips].ip, buf) == 0)
@@ -761,8 +763,8 @@ load_services(struct lctx *c)
 		    (const char *)sqlite3_column_text(s, 1))) < 0)
 			continue;
 		sv = &c->svcs[v];
-		if ((p = realloc(sv->ports, (sv->nports + 1) * sizeof(*sv->ports))) ==
-		    NULL)
+		if ((p = fp_grow(sv->ports, &sv->capports, sv->nports + 1,
+		    sizeof(*sv->ports))) == NULL)
 			goto oom;
 		sv->ports = p;
 		sp = &sv->ports[sv->nports++];
@@ -792,8 +794,8 @@ load_services(struct lctx *c)
 				goto oom;
 			continue;
 		}
-		if ((p = realloc(sv->backs, (sv->nbacks + 1) * sizeof(*sv->backs))) ==
-		    NULL)
+		if ((p = fp_grow(sv->backs, &sv->capbacks, sv->nbacks + 1,
+		    sizeof(*sv->backs))) == NULL)
 			goto oom;
 		sv->backs = p;
 		b = &sv->backs[sv->nbacks];
@@ -822,8 +824,8 @@ load_services(struct lctx *c)
 				goto oom;
 			continue;
 		}
-		if ((p = realloc(sv->sports, (sv->nsports + 1) * sizeof(*sv->sports))) ==
-		    NULL)
+		if ((p = fp_grow(sv->sports, &sv->capsports, sv->nsports + 1,
+		    sizeof(*sv->sports))) == NULL)
 			goto oom;
 		sv->sports = p;
 		sp = &sv->sports[sv->nsports];
@@ -850,8 +852,8 @@ load_services(struct lctx *c)
 			if (lp->kept < 0 || lp->hostnet || strcmp(lp->ns, sv->ns) != 0 ||
 			    !pod_selected(lp, &sv->sel))
 				continue;
-			if ((p = realloc(sv->pods, (sv->npods + 1) * sizeof(size_t))) ==
-			    NULL)
+			if ((p = fp_grow(sv->pods, &sv->cappods, sv->npods + 1,
+			    sizeof(size_t))) == NULL)
 				goto oom;
 			sv->pods = p;
 			sv->pods[sv->npods++] = i;
@@ -1105,33 +1107,11 @@ peer_text(struct lctx *c, const struct rs_result *r, const struct fp_ip *ip,
 	return buf;
 }
 
-/*
- * v, an array of *cap elements of elem bytes indexed by a dense id, grown
- * (doubling from first) to hold need elements, the new ones zeroed. The
- * array, or NULL when out of memory (v is then untouched).
- */
-static void *
-grow_zeroed(void *v, size_t *cap, size_t need, size_t elem, size_t first)
-{
-	size_t n = *cap ? *cap : first;
-	char *p;
-
-	if (need <= *cap)
-		return v;
-	while (n < need)
-		n *= 2;
-	if ((p = realloc(v, n * elem)) == NULL)
-		return NULL;
-	memset(p + *cap * elem, 0, (n - *cap) * elem);
-	*cap = n;
-	return p;
-}
-
 static struct cov *
 cov_of(struct lctx *c, long ns)
 {
-	struct cov *p = grow_zeroed(c->cov, &c->capcov, (size_t)ns + 1,
-	    sizeof(*c->cov), 64);
+	struct cov *p = fp_grow(c->cov, &c->capcov, (size_t)ns + 1,
+	    sizeof(*c->cov));
 
 	if (p == NULL)
 		return NULL;
@@ -1152,8 +1132,7 @@ note_unresolved(struct lctx *c, const struct fp_ip *ip, const char *reason,
 	key[n++] = reason[0];
 	if ((id = strmap_intern(c->unres, key, n)) < 0)
 		return fp_error("learn: out of memory");
-	if ((p = grow_zeroed(c->u, &c->capu, (size_t)id + 1, sizeof(*c->u),
-	    64)) == NULL)
+	if ((p = fp_grow(c->u, &c->capu, (size_t)id + 1, sizeof(*c->u))) == NULL)
 		return fp_error("learn: out of memory");
 	c->u = p;
 	if (c->u[id].flows == 0 || first < c->u[id].first)
@@ -1349,8 +1328,8 @@ peer_of(struct lctx *c, const struct rs_result *r, const struct fp_ip *ip)
 	key[0] = r->cls == RS_NODE ? 'n' : r->cls == RS_EXTERNAL ? 'e' : 'u';
 	memcpy(key + 1, ip->a, ip->len);
 	if ((id = strmap_intern(c->ippeers, key, 1 + (size_t)ip->len)) < 0 ||
-	    (p = grow_zeroed(c->ippeer, &c->capippeer, (size_t)id + 1,
-	    sizeof(*c->ippeer), 1024)) == NULL)
+	    (p = fp_grow(c->ippeer, &c->capippeer, (size_t)id + 1,
+	    sizeof(*c->ippeer))) == NULL)
 		return fp_error("learn: out of memory");
 	c->ippeer = p;
 	if (c->ippeer[id] == 0) {	/* 0: not yet known, else id + 1 */
@@ -1376,8 +1355,7 @@ add_host_local(struct lctx *c, long node, const char *dst, int proto,
 	if (n < 0 || (size_t)n >= sizeof(key))
 		return fp_error("learn: peer name too long");
 	if ((id = strmap_intern(c->hl, key, (size_t)n)) < 0 ||
-	    (p = grow_zeroed(c->hle, &c->caphle, (size_t)id + 1, sizeof(*c->hle),
-	    64)) == NULL)
+	    (p = fp_grow(c->hle, &c->caphle, (size_t)id + 1, sizeof(*c->hle))) == NULL)
 		return fp_error("learn: out of memory");
 	c->hle = p;
 	e = &c->hle[id];

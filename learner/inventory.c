@@ -12,6 +12,7 @@
 #include "learner/inventory.h"
 #include "common/k8sname.h"
 #include "common/labels.h"
+#include "common/strbuf.h"
 #include "common/proto.h"
 #include "common/banned.h"
 
@@ -704,19 +705,11 @@ static void *
 grow(void **arr, size_t *n, size_t *cap, size_t size)
 {
 	void *p;
-	size_t ncap;
 
-	if (*n == *cap) {
-		ncap = *cap ? *cap * 2 : 16;
-		if ((p = realloc(*arr, ncap * size)) == NULL)
-			return NULL;
-		*arr = p;
-		*cap = ncap;
-	}
-	p = (char *)*arr + *n * size;
-	memset(p, 0, size);
-	(*n)++;
-	return p;
+	if ((p = fp_grow(*arr, cap, *n + 1, size)) == NULL)
+		return NULL;
+	*arr = p;
+	return (char *)p + (*n)++ * size;
 }
 
 #define GROW(inv, f) grow((void **)&(inv)->f##s, &(inv)->n##f##s, \

@@ -1180,24 +1180,6 @@ same_ns(const char *a, const char *b)
 	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
 }
 
-static void *
-grow(void *arr, size_t *alloc, size_t n, size_t elem)
-{
-	size_t na;
-	void *nv;
-
-	if (n < *alloc)
-		return arr;
-	na = *alloc ? *alloc * 2 : 16;
-	if (na > ((size_t)-1) / elem)
-		return NULL;
-	if ((nv = realloc(arr, na * elem)) == NULL)
-		return NULL;
-	memset((char *)nv + *alloc * elem, 0, (na - *alloc) * elem);
-	*alloc = na;
-	return nv;
-}
-
 static void policy_release(struct pe_policy *p);
 static void tier_release(struct pe_tier *t);
 static void netset_release(struct pe_netset *s);
@@ -1412,7 +1394,7 @@ read_policy(struct rd *r, yaml_node_t *doc, enum pe_kind kind,
 	yaml_node_t *spec;
 	int ret = -1;
 
-	if ((arr = grow(ps->policies, &ps->a_policies, ps->n_policies,
+	if ((arr = fp_grow(ps->policies, &ps->a_policies, ps->n_policies + 1,
 	    sizeof(*arr))) == NULL)
 		return rd_err(r, doc, NULL, "out of memory");
 	ps->policies = arr;
@@ -1494,7 +1476,7 @@ read_tier(struct rd *r, yaml_node_t *doc, yaml_node_t *kind_node)
 	size_t i;
 	int ret = -1;
 
-	if ((arr = grow(ps->tiers, &ps->a_tiers, ps->n_tiers,
+	if ((arr = fp_grow(ps->tiers, &ps->a_tiers, ps->n_tiers + 1,
 	    sizeof(*arr))) == NULL)
 		return rd_err(r, doc, NULL, "out of memory");
 	ps->tiers = arr;
@@ -1570,7 +1552,7 @@ read_netset(struct rd *r, yaml_node_t *doc, int namespaced,
 	size_t i;
 	int ret = -1;
 
-	if ((arr = grow(ps->netsets, &ps->a_netsets, ps->n_netsets,
+	if ((arr = fp_grow(ps->netsets, &ps->a_netsets, ps->n_netsets + 1,
 	    sizeof(*arr))) == NULL)
 		return rd_err(r, doc, NULL, "out of memory");
 	ps->netsets = arr;
@@ -2254,7 +2236,7 @@ rd_policy_add(struct rd *r, yaml_node_t *at)
 	struct pe_policyset *ps = r->ps;
 	struct pe_policy *arr, *p;
 
-	if ((arr = grow(ps->policies, &ps->a_policies, ps->n_policies,
+	if ((arr = fp_grow(ps->policies, &ps->a_policies, ps->n_policies + 1,
 	    sizeof(*arr))) == NULL) {
 		rd_err(r, at, NULL, "out of memory");
 		return NULL;

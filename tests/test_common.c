@@ -105,6 +105,31 @@ sha256_vectors(void)
 	    "f1809a48a497200e046d39ccc7112cd0");
 }
 
+/* fp_grow: at least what is asked, new elements zeroed, overflow refused. */
+static void
+test_common_grow(void **state)
+{
+	size_t cap = 0, i, last = 0, grows = 0;
+	int *v = NULL, *p;
+
+	(void)state;
+	for (i = 0; i < 100000; i++) {
+		assert_non_null(p = fp_grow(v, &cap, i + 1, sizeof(*v)));
+		if (p != v || cap != last)
+			grows++;
+		v = p;
+		last = cap;
+		assert_true(cap >= i + 1);
+		assert_int_equal(v[i], 0);
+		v[i] = (int)i + 1;
+	}
+	assert_true(grows <= 14);	/* doubling from 16, not one a row */
+	assert_int_equal(v[99999], 100000);
+	assert_null(fp_grow(v, &cap, (size_t)-1 / 2, sizeof(*v)));
+	assert_int_equal(cap, last);	/* untouched */
+	free(v);
+}
+
 /* The vectors through the SHA instructions where the CPU has them, and
  * through the portable rounds always. */
 static void
@@ -358,6 +383,7 @@ main(void)
 		cmocka_unit_test(test_common_ip_parse_format_and_nets),
 		cmocka_unit_test(test_common_time_round_trip),
 		cmocka_unit_test(test_common_sha256_vectors),
+		cmocka_unit_test(test_common_grow),
 		cmocka_unit_test(test_common_proto_names_and_ports),
 		cmocka_unit_test(test_common_cli_numbers_and_formats),
 		cmocka_unit_test(test_common_clamp_strips_control_characters),
