@@ -317,7 +317,7 @@ watch_streams(struct store *st, char **paths, int npaths, int64_t fixed_at)
 	struct watch wa;
 	struct wstream *ws;
 	struct pollfd *pf = NULL;
-	struct sigaction sa, old_term, old_int;
+	struct sigaction sa;
 	int i, open_streams = 0, ret = -1, r;
 
 	memset(&wa, 0, sizeof(wa));
@@ -332,8 +332,13 @@ watch_streams(struct store *st, char **paths, int npaths, int64_t fixed_at)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = watch_on_signal;	/* no SA_RESTART: poll returns */
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, &old_term);
-	sigaction(SIGINT, &sa, &old_int);
+	/*
+	 * Kept until the process exits: a SIGTERM that arrives after every
+	 * stream has ended (the watcher stops its feeders and flowpol at
+	 * once) must still mean exit 0, not the default action's death.
+	 */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	for (i = 0; i < npaths; i++) {
 		ws[i].name = paths[i];
 		ws[i].json = -1;
@@ -406,8 +411,6 @@ watch_streams(struct store *st, char **paths, int npaths, int64_t fixed_at)
 	printf("%s\n", watch_stop ? " (stopped by a signal)" : "");
 	ret = 0;
 out:
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGINT, &old_int, NULL);
 	inv_free(wa.pending);
 	for (i = 0; i < npaths; i++) {
 		free(ws[i].buf);

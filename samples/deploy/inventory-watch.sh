@@ -63,11 +63,14 @@ feed() {
 	done
 }
 
+# flowpol first: stopped by the signal it stores what it read and says so;
+# the feeders' end of the pipes closing first would end it as an end of
+# input instead, racing the signal.
 stop() {
 	trap '' TERM INT
+	[ -z "$fp" ] || kill -TERM "$fp" 2>/dev/null
 	# shellcheck disable=SC2086
 	[ -z "$writers" ] || kill -TERM $writers 2>/dev/null
-	[ -z "$fp" ] || kill -TERM "$fp" 2>/dev/null
 }
 trap stop TERM INT
 
